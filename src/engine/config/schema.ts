@@ -1,0 +1,131 @@
+import { z } from 'zod';
+
+export const PROVIDER_KINDS = ['openai', 'openai-compatible', 'anthropic', 'gemini', 'cohere', 'ollama'] as const;
+export const ROUTING_STRATEGIES = ['priority', 'weighted', 'latency', 'cost'] as const;
+
+const httpUrl = z
+  .string()
+  .refine((s) => {
+    try {
+      const u = new URL(s);
+      return u.protocol === 'http:' || u.protocol === 'https:';
+    } catch {
+      return false;
+    }
+  }, 'must be an http:// or https:// URL')
+  .transform((s) => s.replace(/\/+$/, ''));
+
+const positiveInt = z.number().int().positive();
+const nonNegative = z.number().nonnegative();
+
+export const pricingSchema = z.object({
+  inputPerMillion: nonNegative,
+  outputPerMillion: nonNegative,
+  cachedInputPerMillion: nonNegative.optional(),
+});
+
+export const providerSchema = z.object({
+  id: z
+    .string()
+    .min(1, 'must not be empty')
+    .max(64)
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'may contain only letters, digits, ".", "_" and "-"'),
+  kind: z.enum(PROVIDER_KINDS),
+  baseUrl: httpUrl.optional(),
+  model: z.string().min(1, 'must not be empty'),
+  apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name').optional(),
+  priority: z.number().int().optional(),
+  weight: z.number().positive().finite().optional(),
+  timeoutMs: positiveInt.optional(),
+  pricing: pricingSchema.optional(),
+  contextWindow: positiveInt.optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+  enabled: z.boolean().optional(),
+});
+
+export const configSchema = z
+  .object({
+    providers: z.array(providerSchema).default([]),
+    routing: z
+      .object({
+        strategy: z.enum(ROUTING_STRATEGIES).default('priority'),
+        requestBudgetMs: positiveInt.default(120_000),
+        hedging: z
+          .object({
+            enabled: z.boolean().default(false),
+            minDelayMs: positiveInt.default(250),
+          })
+          .prefault({}),
+      })
+      .prefault({}),
+    timeouts: z
+      .object({
+        connectMs: positiveInt.default(5_000),
+        firstTokenMs: positiveInt.default(30_000),
+        totalMs: positiveInt.default(120_000),
+      })
+      .prefault({}),
+    retry: z
+      .object({
+        maxAttempts: z.number().int().min(1).max(10).default(3),
+        baseDelayMs: z.number().int().nonnegative().default(250),
+        maxDelayMs: z.number().int().nonnegative().default(8_000),
+      })
+      .prefault({}),
+    breaker: z
+      .object({
+        consecutiveFailures: positiveInt.default(5),
+        failureRateThreshold: z.number().gt(0).max(1).default(0.5),
+        minimumRequests: positiveInt.default(10),
+        samplingWindowMs: positiveInt.default(60_000),
+        halfOpenAfterMs: positiveInt.default(5_000),
+        maxHalfOpenAfterMs: positiveInt.default(300_000),
+      })
+      .prefault({}),
+    cache: z
+      .object({
+        enabled: z.boolean().default(true),
+        ttlSeconds: positiveInt.default(86_400),
+        maxBytes: positiveInt.default(50 * 1024 * 1024),
+      })
+      .prefault({}),
+    budget: z
+      .object({
+        dailyUsd: nonNegative.optional(),
+        monthlyUsd: nonNegative.optional(),
+        warnAtPercent: z.number().gt(0).max(100).default(80),
+      })
+      .prefault({}),
+    limits: z
+      .object({
+        maxResponseBytes: positiveInt.default(8 * 1024 * 1024),
+      })
+      .prefault({}),
+    // Read by the extension only; accepted here so one file serves both.
+    inlineSuggestions: z.object({ enabled: z.boolean().default(false), debounceMs: positiveInt.default(300) }).prefault({}),
+    log: z.object({ includePrompts: z.boolean().default(false) }).prefault({}),
+  })
+  .superRefine((cfg, ctx) => {
+    const seen = new Map<string, number>();
+    cfg.providers.forEach((p, i) => {
+      const prev = seen.get(p.id);
+      if (prev !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['providers', i, 'id'], message: `duplicate id '${p.id}' (also providers[${prev}].id)` });
+      } else {
+        seen.set(p.id, i);
+      }
+      if (p.kind === 'openai-compatible' && !p.baseUrl) {
+        ctx.addIssue({ code: 'custom', path: ['providers', i, 'baseUrl'], message: "is required for kind 'openai-compatible' (e.g. https://api.groq.com/openai/v1)" });
+      }
+    });
+    if (cfg.retry.maxDelayMs < cfg.retry.baseDelayMs) {
+      ctx.addIssue({ code: 'custom', path: ['retry', 'maxDelayMs'], message: 'must be at least retry.baseDelayMs' });
+    }
+    if (cfg.breaker.maxHalfOpenAfterMs < cfg.breaker.halfOpenAfterMs) {
+      ctx.addIssue({ code: 'custom', path: ['breaker', 'maxHalfOpenAfterMs'], message: 'must be at least breaker.halfOpenAfterMs' });
+    }
+  });
+
+export type RouterConfig = z.output<typeof configSchema>;
+export type ProviderConfig = z.output<typeof providerSchema>;
+export type RoutingStrategy = (typeof ROUTING_STRATEGIES)[number];

@@ -1,0 +1,310 @@
+import { request, type Dispatcher } from 'undici';
+import { CancelledError, ProviderError, type ErrorClass } from '../errors';
+import type { ProviderAdapter, ProviderEndpoint, ResponseHeaders } from '../providers/adapter';
+import type { ChatRequest, FinishReason, StreamEvent, Usage } from '../types';
+import { insecureKeyTransport } from './endpointSecurity';
+import { headerValue } from './retryAfter';
+import { createNdjsonSplitter, createSseSplitter } from './streamFraming';
+
+export interface SendOptions {
+  signal?: AbortSignal;
+  dispatcher?: Dispatcher;
+  /** Streaming only: time from sending until the first text arrives. */
+  firstTokenTimeoutMs?: number;
+  /** The whole attempt, from sending until the last byte. */
+  totalTimeoutMs?: number;
+  maxResponseBytes?: number;
+  onText?: (delta: string) => void;
+}
+
+export interface AttemptResult {
+  text: string;
+  model: string;
+  usage: Usage;
+  finishReason: FinishReason;
+  timeToFirstTokenMs?: number;
+  latencyMs: number;
+  headers: ResponseHeaders;
+  status: number;
+}
+
+const DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+const MAX_ERROR_BODY_BYTES = 64 * 1024;
+
+type AbortReason = { kind: 'caller' } | { kind: 'timeout'; which: string; ms: number } | { kind: 'too-large'; limit: number };
+
+/** Sends one attempt to one provider and returns the complete answer, or throws a classified error. */
+export async function sendChat(
+  adapter: ProviderAdapter,
+  ep: ProviderEndpoint,
+  req: ChatRequest,
+  opts: SendOptions = {},
+): Promise<AttemptResult> {
+  const started = performance.now();
+  const stream = req.stream === true;
+  const spec = adapter.buildRequest(req, ep, stream);
+  const insecure = insecureKeyTransport(spec.url, ep.apiKey !== undefined && ep.apiKey !== '');
+  if (insecure) {
+    throw new ProviderError({ provider: ep.id, errorClass: 'insecure_endpoint', message: `Provider '${ep.id}': ${insecure} (check its baseUrl).` });
+  }
+  if (opts.signal?.aborted) throw new CancelledError();
+
+  const controller = new AbortController();
+  const abortWith = (reason: AbortReason) => {
+    if (!controller.signal.aborted) controller.abort(reason);
+  };
+  const onCallerAbort = () => abortWith({ kind: 'caller' });
+  opts.signal?.addEventListener('abort', onCallerAbort, { once: true });
+  const timers: NodeJS.Timeout[] = [];
+  const armTimer = (which: string, ms: number | undefined) => {
+    if (!ms || ms <= 0) return undefined;
+    const t = setTimeout(() => abortWith({ kind: 'timeout', which, ms }), ms);
+    timers.push(t);
+    return t;
+  };
+  armTimer('total', opts.totalTimeoutMs);
+  const firstTokenTimer = stream ? armTimer('first token', opts.firstTokenTimeoutMs) : undefined;
+
+  const state = new StreamState(opts.onText);
+  let status = 0;
+  let headers: ResponseHeaders = {};
+  try {
+    const res = await request(spec.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: stream ? 'text/event-stream, application/x-ndjson, application/json' : 'application/json', ...spec.headers },
+      body: JSON.stringify(spec.body),
+      dispatcher: opts.dispatcher,
+      signal: controller.signal,
+    });
+    status = res.statusCode;
+    headers = res.headers as ResponseHeaders;
+    if (status < 200 || status >= 300) {
+      const bodyText = await readCapped(res.body, MAX_ERROR_BODY_BYTES, true);
+      throw adapter.parseError(status, bodyText, headers, ep);
+    }
+    const contentType = (headerValue(headers, 'content-type') ?? '').toLowerCase();
+    if (contentType.includes('text/html')) {
+      res.body.resume();
+      throw malformed(ep, `returned HTML (HTTP ${status}) where ${stream ? 'a stream' : 'JSON'} was expected`);
+    }
+    const maxBytes = opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    if (!stream || contentType.includes('application/json')) {
+      // Some OpenAI-compatible servers ignore `stream: true` and answer with one JSON body.
+      const bodyText = await readCapped(res.body, maxBytes, false, () => abortWith({ kind: 'too-large', limit: maxBytes }));
+      const parsed = adapter.parseCompletion(parseJsonBody(bodyText, ep), ep);
+      if (parsed.text) state.onText(parsed.text, firstTokenTimer);
+      state.apply({ type: 'usage', usage: parsed.usage ?? {} });
+      if (parsed.model) state.apply({ type: 'model', model: parsed.model });
+      state.finish = parsed.finishReason ?? 'stop';
+      state.ended = true;
+    } else {
+      await consumeStream(adapter, ep, res.body, state, maxBytes, firstTokenTimer, () => abortWith({ kind: 'too-large', limit: maxBytes }));
+    }
+    return {
+      text: state.text,
+      model: state.model ?? req.model ?? ep.model,
+      usage: state.usage,
+      finishReason: state.finish ?? 'stop',
+      timeToFirstTokenMs: state.firstTokenAt === undefined ? undefined : state.firstTokenAt - started,
+      latencyMs: performance.now() - started,
+      headers,
+      status,
+    };
+  } catch (err) {
+    throw classifyFailure(err, controller.signal.reason as AbortReason | undefined, ep, state);
+  } finally {
+    for (const t of timers) clearTimeout(t);
+    opts.signal?.removeEventListener('abort', onCallerAbort);
+  }
+}
+
+class StreamState {
+  text = '';
+  model?: string;
+  usage: Usage = { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 };
+  finish?: FinishReason;
+  ended = false;
+  firstTokenAt?: number;
+
+  constructor(private readonly sink: ((delta: string) => void) | undefined) {}
+
+  onText(delta: string, firstTokenTimer: NodeJS.Timeout | undefined): void {
+    if (delta === '') return;
+    if (this.firstTokenAt === undefined) {
+      this.firstTokenAt = performance.now();
+      if (firstTokenTimer) clearTimeout(firstTokenTimer);
+    }
+    this.text += delta;
+    this.sink?.(delta);
+  }
+
+  apply(ev: StreamEvent, firstTokenTimer?: NodeJS.Timeout): void {
+    switch (ev.type) {
+      case 'text':
+        this.onText(ev.text, firstTokenTimer);
+        break;
+      case 'usage':
+        // Providers report usage cumulatively (or in parts); the largest value seen is the total.
+        for (const k of ['inputTokens', 'outputTokens', 'cachedInputTokens'] as const) {
+          const v = ev.usage[k];
+          if (typeof v === 'number' && Number.isFinite(v) && v > this.usage[k]) this.usage[k] = v;
+        }
+        break;
+      case 'finish':
+        this.finish = ev.reason;
+        break;
+      case 'end':
+        this.ended = true;
+        break;
+      case 'model':
+        this.model = ev.model;
+        break;
+    }
+  }
+}
+
+async function consumeStream(
+  adapter: ProviderAdapter,
+  ep: ProviderEndpoint,
+  body: AsyncIterable<Buffer>,
+  state: StreamState,
+  maxBytes: number,
+  firstTokenTimer: NodeJS.Timeout | undefined,
+  onTooLarge: () => void,
+): Promise<void> {
+  const sink = (frame: { event?: string; data: string }) => {
+    if (state.ended) return;
+    for (const ev of adapter.parseStreamEvent(frame, ep)) state.apply(ev, firstTokenTimer);
+  };
+  const splitter = adapter.streamFraming === 'sse' ? createSseSplitter(sink) : createNdjsonSplitter(sink);
+  const decoder = new TextDecoder('utf-8');
+  let bytes = 0;
+  for await (const chunk of body) {
+    bytes += chunk.length;
+    if (bytes > maxBytes) {
+      onTooLarge();
+      throw new ProviderError({ provider: ep.id, errorClass: 'response_too_large', message: `Provider '${ep.id}': stream exceeded ${maxBytes} bytes and was cut off.` });
+    }
+    splitter.feed(decoder.decode(chunk, { stream: true }));
+  }
+  splitter.feed(decoder.decode());
+  splitter.end();
+  if (!state.ended && state.finish === undefined) {
+    throw new ProviderError({
+      provider: ep.id,
+      errorClass: 'stream_cut',
+      message: `Provider '${ep.id}': stream ended before the provider's end marker${state.text ? ` after ${state.text.length} characters` : ''}.`,
+    });
+  }
+}
+
+async function readCapped(body: AsyncIterable<Buffer> & { destroy?: () => void }, maxBytes: number, truncate: boolean, onTooLarge?: () => void): Promise<string> {
+  const parts: Buffer[] = [];
+  let bytes = 0;
+  for await (const chunk of body) {
+    bytes += chunk.length;
+    if (bytes > maxBytes) {
+      if (truncate) {
+        parts.push(chunk.subarray(0, chunk.length - (bytes - maxBytes)));
+        body.destroy?.();
+        break;
+      }
+      onTooLarge?.();
+      throw new ProviderError({ provider: '', errorClass: 'response_too_large', message: `response exceeded ${maxBytes} bytes and was cut off.` });
+    }
+    parts.push(chunk);
+  }
+  return Buffer.concat(parts).toString('utf8');
+}
+
+function parseJsonBody(text: string, ep: ProviderEndpoint): unknown {
+  const trimmed = text.trimStart();
+  if (trimmed.startsWith('<')) throw malformed(ep, 'returned HTML where JSON was expected');
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw malformed(ep, text.length === 0 ? 'returned an empty body' : 'returned a body that is not valid JSON (malformed or truncated)');
+  }
+}
+
+function malformed(ep: ProviderEndpoint, what: string): ProviderError {
+  return new ProviderError({ provider: ep.id, errorClass: 'malformed_response', message: `Provider '${ep.id}' ${what}.` });
+}
+
+const NETWORK_CODES: Record<string, { cls: ErrorClass; what: string }> = {
+  ECONNREFUSED: { cls: 'connection', what: 'connection refused' },
+  ECONNRESET: { cls: 'connection', what: 'connection reset' },
+  EPIPE: { cls: 'connection', what: 'connection closed' },
+  ENOTFOUND: { cls: 'connection', what: 'host not found' },
+  EAI_AGAIN: { cls: 'connection', what: 'DNS lookup failed' },
+  EHOSTUNREACH: { cls: 'connection', what: 'host unreachable' },
+  ENETUNREACH: { cls: 'connection', what: 'network unreachable' },
+  ETIMEDOUT: { cls: 'timeout', what: 'connection timed out' },
+  UND_ERR_CONNECT_TIMEOUT: { cls: 'timeout', what: 'connect timed out' },
+  UND_ERR_HEADERS_TIMEOUT: { cls: 'timeout', what: 'no response headers in time' },
+  UND_ERR_BODY_TIMEOUT: { cls: 'timeout', what: 'response body stalled' },
+  UND_ERR_SOCKET: { cls: 'connection', what: 'the connection closed unexpectedly' },
+  UND_ERR_CLOSED: { cls: 'connection', what: 'the client closed' },
+  UND_ERR_RES_CONTENT_LENGTH_MISMATCH: { cls: 'malformed_response', what: 'the body was shorter than its Content-Length (truncated)' },
+};
+
+function networkCode(err: unknown): string | undefined {
+  let e: unknown = err;
+  for (let depth = 0; e && depth < 4; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && code in NETWORK_CODES) return code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+function classifyFailure(err: unknown, reason: AbortReason | undefined, ep: ProviderEndpoint, state: StreamState): Error {
+  if (reason?.kind === 'caller') return new CancelledError();
+  if (err instanceof ProviderError) {
+    if (err.provider !== '') return err;
+    return new ProviderError({ provider: ep.id, errorClass: err.errorClass, message: `Provider '${ep.id}': ${err.message}` });
+  }
+  if (err instanceof CancelledError) return err;
+  const partial = state.text.length > 0;
+  if (reason?.kind === 'timeout') {
+    return new ProviderError({
+      provider: ep.id,
+      errorClass: 'timeout',
+      message: `Provider '${ep.id}': ${reason.which} timeout after ${reason.ms} ms${partial ? ` (stream stopped after ${state.text.length} characters)` : ''}.`,
+      cause: err,
+    });
+  }
+  if (reason?.kind === 'too-large') {
+    return new ProviderError({ provider: ep.id, errorClass: 'response_too_large', message: `Provider '${ep.id}': response exceeded ${reason.limit} bytes and was cut off.` });
+  }
+  const code = networkCode(err);
+  const known = code ? NETWORK_CODES[code] : undefined;
+  if (partial || (known === undefined && state.firstTokenAt === undefined && isBodyTermination(err))) {
+    return new ProviderError({
+      provider: ep.id,
+      errorClass: 'stream_cut',
+      message: `Provider '${ep.id}': the stream broke${partial ? ` after ${state.text.length} characters` : ' before the first token'} (${known?.what ?? describe(err)}).`,
+      cause: err,
+    });
+  }
+  if (known) {
+    return new ProviderError({ provider: ep.id, errorClass: known.cls, message: `Provider '${ep.id}': ${known.what} (${safeHost(ep.baseUrl)}).`, cause: err });
+  }
+  return new ProviderError({ provider: ep.id, errorClass: 'connection', message: `Provider '${ep.id}': request failed — ${describe(err)}.`, cause: err });
+}
+
+function isBodyTermination(err: unknown): boolean {
+  return err instanceof Error && /terminated|aborted|other side closed/i.test(err.message);
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message.slice(0, 200) : String(err).slice(0, 200);
+}
+
+function safeHost(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return 'invalid URL';
+  }
+}

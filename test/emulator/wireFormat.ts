@@ -1,0 +1,32 @@
+/** The answer the emulator gives, before it is put in a provider's wire format. */
+export interface EmulatedReply {
+  text: string;
+  model: string;
+  usage: { inputTokens: number; outputTokens: number; cachedInputTokens: number };
+  /** The text split into the pieces a stream sends, in order. */
+  chunks: string[];
+}
+
+export interface MatchedRoute {
+  stream: boolean;
+  /** The model named in the path (Gemini) or body. */
+  model?: string;
+}
+
+/** One provider's wire protocol, as the emulator speaks it. Each is written from the provider's docs. */
+export interface WireFormat {
+  readonly kind: 'openai' | 'anthropic' | 'gemini' | 'cohere' | 'ollama';
+  readonly framing: 'sse' | 'ndjson';
+  /** Recognises this format's endpoint from the method, the path (without query) and the parsed query and body. */
+  match(method: string, path: string, query: URLSearchParams, body: unknown): MatchedRoute | null;
+  /** Extracts the prompt text (system + messages) from a request body, for the echo reply and assertions. */
+  promptText(body: unknown): string;
+  /** The JSON body of a complete (non-streamed) answer. */
+  completionBody(reply: EmulatedReply): unknown;
+  /** The raw frames of a streamed answer, each ready to write (SSE `event:`/`data:` blocks ending in a blank line, or NDJSON lines). */
+  streamFrames(reply: EmulatedReply): string[];
+  /** The provider's documented error body for a status, and any headers it sends with it. */
+  errorBody(status: number, message: string): { body: unknown; headers?: Record<string, string> };
+  /** A frame that reports an error inside a stream, where the provider documents one. */
+  streamErrorFrame?(message: string): string;
+}
