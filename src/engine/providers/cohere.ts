@@ -1,0 +1,190 @@
+import { STATUS_CODES } from 'node:http';
+import { ProviderError, type ErrorClass } from '../errors';
+import { retryAfterMsFromHeaders } from '../http/retryAfter';
+import type { ChatRequest, FinishReason, ParsedCompletion, StreamEvent, Usage } from '../types';
+import type { FramedEvent, HttpRequestSpec, ProviderAdapter, ProviderEndpoint, ResponseHeaders } from './adapter';
+
+/** Cohere Chat API v2 (POST /v2/chat), streamed as SSE. https://docs.cohere.com/reference/chat */
+export const cohereAdapter: ProviderAdapter = {
+  kind: 'cohere',
+  defaultBaseUrl: 'https://api.cohere.com',
+  requiresKey: true,
+  streamFraming: 'sse',
+  buildRequest,
+  parseCompletion,
+  parseStreamEvent,
+  parseError,
+};
+
+function buildRequest(req: ChatRequest, ep: ProviderEndpoint, stream: boolean): HttpRequestSpec {
+  const messages = [
+    ...(req.system ? [{ role: 'system', content: req.system }] : []),
+    ...req.messages.map((m) => ({ role: m.role, content: m.content })),
+  ];
+  // providerOptions add fields; the request's own fields and `stream` always win.
+  const body: Record<string, unknown> = { ...req.providerOptions, model: req.model ?? ep.model, messages };
+  if (req.temperature !== undefined) body.temperature = req.temperature;
+  if (req.topP !== undefined) body.p = req.topP;
+  if (req.maxTokens !== undefined) body.max_tokens = req.maxTokens;
+  if (req.stop && req.stop.length > 0) body.stop_sequences = req.stop;
+  body.stream = stream;
+
+  const headers: Record<string, string> = { ...ep.headers };
+  if (ep.apiKey) headers.Authorization = `Bearer ${ep.apiKey}`;
+  return { url: `${ep.baseUrl}/v2/chat`, headers, body };
+}
+
+function parseCompletion(body: unknown, ep: ProviderEndpoint): ParsedCompletion {
+  if (!isRecord(body) || !isRecord(body.message)) throw malformed(ep, 'a chat response without a message');
+  const content = body.message.content;
+  const text = Array.isArray(content)
+    ? content
+        .filter((c): c is { type: 'text'; text: string } => isRecord(c) && c.type === 'text' && typeof c.text === 'string')
+        .map((c) => c.text)
+        .join('')
+    : '';
+  return { text, usage: usageFrom(body.usage), finishReason: finishReasonFrom(body.finish_reason) };
+}
+
+function parseStreamEvent(ev: FramedEvent, ep: ProviderEndpoint): StreamEvent[] {
+  // Cohere's SDK treats `[DONE]` as a terminator; message-end normally ends the stream first.
+  if (ev.data.trim() === '[DONE]') return [{ type: 'end' }];
+  let data: unknown;
+  try {
+    data = JSON.parse(ev.data);
+  } catch {
+    throw malformed(ep, 'a stream event that is not valid JSON');
+  }
+  if (!isRecord(data)) throw malformed(ep, 'a stream event that is not a JSON object');
+  // Cohere sends both an SSE `event:` line and `type` in the data; either alone is enough.
+  const type = typeof data.type === 'string' ? data.type : ev.event;
+  const delta = isRecord(data.delta) ? data.delta : {};
+
+  if (type === 'content-delta') {
+    const content = isRecord(delta.message) && isRecord(delta.message.content) ? delta.message.content : {};
+    // Reasoning models stream `thinking` deltas in the same event; only `text` is the answer.
+    return typeof content.text === 'string' && content.text !== '' ? [{ type: 'text', text: content.text }] : [];
+  }
+  if (type === 'message-end') {
+    if (typeof delta.error === 'string' && delta.error !== '') {
+      throw new ProviderError({
+        provider: ep.id,
+        errorClass: 'server_error',
+        message: `Provider '${ep.id}': generation failed mid-stream — ${cleanMessage(delta.error, ep)}`,
+        providerCode: typeof delta.finish_reason === 'string' ? delta.finish_reason : undefined,
+      });
+    }
+    const events: StreamEvent[] = [];
+    if (delta.finish_reason !== undefined) events.push({ type: 'finish', reason: finishReasonFrom(delta.finish_reason) });
+    const usage = usageFrom(delta.usage);
+    if (usage) events.push({ type: 'usage', usage });
+    events.push({ type: 'end' });
+    return events;
+  }
+  // message-start, content-start/end, tool-plan-delta, tool-call-*, citation-*, debug and future events.
+  return [];
+}
+
+function finishReasonFrom(reason: unknown): FinishReason {
+  switch (reason) {
+    case 'COMPLETE':
+    case 'STOP_SEQUENCE':
+      return 'stop';
+    case 'MAX_TOKENS':
+      return 'length';
+    case 'TOOL_CALL':
+      return 'tool_calls';
+    default:
+      return 'other';
+  }
+}
+
+/**
+ * `usage.tokens` counts what the model actually read and wrote (the project's Usage semantics);
+ * `usage.billed_units` counts only what Cohere bills, so it is the fallback when tokens are absent.
+ */
+function usageFrom(usage: unknown): Partial<Usage> | undefined {
+  if (!isRecord(usage)) return undefined;
+  const tokens = isRecord(usage.tokens) ? usage.tokens : {};
+  const billed = isRecord(usage.billed_units) ? usage.billed_units : {};
+  const out: Partial<Usage> = {};
+  const input = count(tokens.input_tokens) ?? count(billed.input_tokens);
+  const output = count(tokens.output_tokens) ?? count(billed.output_tokens);
+  const cached = count(usage.cached_tokens);
+  if (input !== undefined) out.inputTokens = input;
+  if (output !== undefined) out.outputTokens = output;
+  if (cached !== undefined) out.cachedInputTokens = cached;
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/** Status → class, from Cohere's error reference and the statuses its API spec lists for /v2/chat. */
+const STATUS_CLASSES: Record<number, ErrorClass> = {
+  400: 'bad_request',
+  401: 'auth',
+  402: 'quota_exceeded', // billing limit reached or no payment method
+  403: 'auth',
+  404: 'not_found',
+  413: 'context_length',
+  422: 'bad_request',
+  429: 'rate_limited',
+  498: 'content_policy', // "a request or response contains a deny-listed token"
+  499: 'server_error', // cancelled on Cohere's side (we did not abort, or we would not be reading it); docs say retry
+  500: 'server_error',
+  501: 'bad_request', // the feature is not implemented for this model
+  502: 'server_error',
+  503: 'overloaded',
+  504: 'timeout',
+};
+
+const HINTS: Partial<Record<ErrorClass, string>> = {
+  auth: "check this provider's API key (run 'LLM Router: Set API Key')",
+  quota_exceeded: 'add a payment method or raise the billing limit in the Cohere dashboard',
+  not_found: "check the model name in this provider's config",
+};
+
+function parseError(status: number, bodyText: string, headers: ResponseHeaders, ep: ProviderEndpoint): ProviderError {
+  const detail = errorMessageFrom(bodyText);
+  let errorClass: ErrorClass = STATUS_CLASSES[status] ?? (status >= 500 ? 'server_error' : 'bad_request');
+  if (status === 400 && detail && /too many tokens/i.test(detail)) errorClass = 'context_length';
+  const what = detail ? cleanMessage(detail, ep) : `${STATUS_CODES[status] ?? 'error'} (no JSON error body)`;
+  const hint = HINTS[errorClass];
+  return new ProviderError({
+    provider: ep.id,
+    errorClass,
+    status,
+    retryAfterMs: retryAfterMsFromHeaders(headers),
+    message: `Provider '${ep.id}': HTTP ${status} — ${what}${hint ? ` — ${hint}` : ''}`,
+  });
+}
+
+/** Cohere documents `{"message": "..."}`; its OpenAPI error schemas say `{"data": "..."}`. */
+function errorMessageFrom(bodyText: string): string | undefined {
+  let body: unknown;
+  try {
+    body = JSON.parse(bodyText);
+  } catch {
+    return undefined;
+  }
+  if (!isRecord(body)) return undefined;
+  if (typeof body.message === 'string' && body.message.trim() !== '') return body.message;
+  if (typeof body.data === 'string' && body.data.trim() !== '') return body.data;
+  return undefined;
+}
+
+function cleanMessage(text: string, ep: ProviderEndpoint): string {
+  let out = text.replace(/\s+/g, ' ').trim();
+  if (ep.apiKey) out = out.split(ep.apiKey).join('[redacted]');
+  return out.length > 300 ? `${out.slice(0, 297)}...` : out;
+}
+
+function malformed(ep: ProviderEndpoint, what: string): ProviderError {
+  return new ProviderError({ provider: ep.id, errorClass: 'malformed_response', message: `Provider '${ep.id}' returned ${what}.` });
+}
+
+function count(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

@@ -1,0 +1,320 @@
+import { ProviderError, type ErrorClass } from '../errors';
+import { retryAfterMsFromHeaders } from '../http/retryAfter';
+import type { ChatRequest, FinishReason, ParsedCompletion, StreamEvent, Usage } from '../types';
+import type { FramedEvent, HttpRequestSpec, ProviderAdapter, ProviderEndpoint, ResponseHeaders } from './adapter';
+
+/**
+ * Google Gemini API (generativelanguage v1beta): models.generateContent and
+ * models.streamGenerateContent?alt=sse. Each SSE frame is a whole GenerateContentResponse and
+ * there is no end marker, so the chunk carrying a finishReason ends the stream.
+ *
+ * providerOptions: top-level GenerateContentRequest fields (safetySettings, tools, toolConfig,
+ * cachedContent, ...) are copied into the body as given; a `generationConfig` object in them is
+ * merged field by field over the one built from the request (so e.g. `thinkingConfig`, `topK`,
+ * `responseMimeType` go there). `contents` always comes from the request.
+ */
+
+const API_VERSION = 'v1beta';
+const MAX_MESSAGE_CHARS = 200;
+
+type Json = Record<string, unknown>;
+
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function modelPath(model: string): string {
+  const id = model.startsWith('models/') ? model.slice('models/'.length) : model;
+  return `models/${encodeURIComponent(id)}`;
+}
+
+/** Accepts a configured base URL that already names an API version, as copied from Google's docs. */
+function versionedBase(baseUrl: string): string {
+  const base = baseUrl.replace(/\/+$/, '');
+  return /\/v1(alpha|beta)?$/.test(base) ? base : `${base}/${API_VERSION}`;
+}
+
+function buildBody(req: ChatRequest): Json {
+  const generationConfig: Json = {};
+  if (req.temperature !== undefined) generationConfig.temperature = req.temperature;
+  if (req.topP !== undefined) generationConfig.topP = req.topP;
+  if (req.maxTokens !== undefined) generationConfig.maxOutputTokens = req.maxTokens;
+  if (req.stop && req.stop.length > 0) generationConfig.stopSequences = req.stop;
+
+  const { generationConfig: extraConfig, ...extraTop } = req.providerOptions ?? {};
+  const body: Json = { ...extraTop };
+  body.contents = req.messages.map((m) => ({
+    role: m.role === 'assistant' ? 'model' : 'user',
+    parts: [{ text: m.content }],
+  }));
+  if (req.system) body.systemInstruction = { parts: [{ text: req.system }] };
+  const merged = { ...generationConfig, ...(isObject(extraConfig) ? extraConfig : {}) };
+  if (Object.keys(merged).length > 0) body.generationConfig = merged;
+  return body;
+}
+
+const CONTENT_FILTER_REASONS = new Set([
+  'SAFETY',
+  'RECITATION',
+  'BLOCKLIST',
+  'PROHIBITED_CONTENT',
+  'SPII',
+  'IMAGE_SAFETY',
+  'IMAGE_PROHIBITED_CONTENT',
+  'IMAGE_RECITATION',
+]);
+
+export function mapFinishReason(reason: string): FinishReason {
+  if (reason === 'STOP') return 'stop';
+  if (reason === 'MAX_TOKENS') return 'length';
+  if (CONTENT_FILTER_REASONS.has(reason)) return 'content_filter';
+  return 'other';
+}
+
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+
+export function usageFromMetadata(meta: unknown): Partial<Usage> | undefined {
+  if (!isObject(meta)) return undefined;
+  const usage: Partial<Usage> = {};
+  const prompt = num(meta.promptTokenCount);
+  const toolPrompt = num(meta.toolUsePromptTokenCount);
+  // promptTokenCount already includes cachedContentTokenCount; tool-use prompt tokens are billed as input.
+  if (prompt !== undefined || toolPrompt !== undefined) usage.inputTokens = (prompt ?? 0) + (toolPrompt ?? 0);
+  const candidates = num(meta.candidatesTokenCount);
+  const thoughts = num(meta.thoughtsTokenCount);
+  // Thinking tokens are not in candidatesTokenCount but are billed at the output rate.
+  if (candidates !== undefined || thoughts !== undefined) usage.outputTokens = (candidates ?? 0) + (thoughts ?? 0);
+  const cached = num(meta.cachedContentTokenCount);
+  if (cached !== undefined) usage.cachedInputTokens = cached;
+  return Object.keys(usage).length > 0 ? usage : undefined;
+}
+
+function malformed(ep: ProviderEndpoint, why: string, cause?: unknown): ProviderError {
+  return new ProviderError({
+    provider: ep.id,
+    errorClass: 'malformed_response',
+    message: `Provider '${ep.id}': malformed response — ${why}`,
+    cause,
+  });
+}
+
+function blockedPrompt(feedback: unknown, ep: ProviderEndpoint): ProviderError | undefined {
+  if (!isObject(feedback) || typeof feedback.blockReason !== 'string') return undefined;
+  const detail = typeof feedback.blockReasonMessage === 'string' ? `: ${shorten(redact(feedback.blockReasonMessage, ep))}` : '';
+  return new ProviderError({
+    provider: ep.id,
+    errorClass: 'content_policy',
+    message: `Provider '${ep.id}': prompt blocked (${feedback.blockReason})${detail}`,
+    providerCode: feedback.blockReason,
+  });
+}
+
+interface ChunkParts {
+  text: string;
+  finishReason?: FinishReason;
+  usage?: Partial<Usage>;
+  model?: string;
+}
+
+/** Reads one GenerateContentResponse (a whole body or one stream chunk). */
+function readResponse(body: unknown, ep: ProviderEndpoint): ChunkParts {
+  if (!isObject(body)) throw malformed(ep, 'expected a JSON object');
+  // An error inside a 200 body without its own code is the server's failure, not ours.
+  if (isObject(body.error)) throw classify(500, body.error, {}, ep);
+  const candidates = body.candidates;
+  if (candidates !== undefined && !Array.isArray(candidates)) throw malformed(ep, 'candidates is not an array');
+  const first: unknown = Array.isArray(candidates) ? candidates[0] : undefined;
+  if (first === undefined) {
+    const blocked = blockedPrompt(body.promptFeedback, ep);
+    if (blocked) throw blocked;
+  }
+  if (first !== undefined && !isObject(first)) throw malformed(ep, 'candidate is not an object');
+
+  let text = '';
+  const parts = isObject(first?.content) ? first.content.parts : undefined;
+  if (Array.isArray(parts)) {
+    for (const part of parts) {
+      // Thought summaries (includeThoughts) are reasoning, not the answer.
+      if (isObject(part) && part.thought !== true && typeof part.text === 'string') text += part.text;
+    }
+  }
+  const reason = first?.finishReason;
+  const out: ChunkParts = { text };
+  if (typeof reason === 'string' && reason !== '' && reason !== 'FINISH_REASON_UNSPECIFIED') {
+    out.finishReason = mapFinishReason(reason);
+  }
+  const usage = usageFromMetadata(body.usageMetadata);
+  if (usage) out.usage = usage;
+  if (typeof body.modelVersion === 'string' && body.modelVersion !== '') out.model = body.modelVersion;
+  return out;
+}
+
+export function parseCompletion(body: unknown, ep: ProviderEndpoint): ParsedCompletion {
+  const r = readResponse(body, ep);
+  if (isObject(body) && (!Array.isArray(body.candidates) || body.candidates.length === 0)) {
+    throw malformed(ep, 'no candidates and no block reason');
+  }
+  const parsed: ParsedCompletion = { text: r.text };
+  if (r.model) parsed.model = r.model;
+  if (r.usage) parsed.usage = r.usage;
+  if (r.finishReason) parsed.finishReason = r.finishReason;
+  return parsed;
+}
+
+export function parseStreamEvent(ev: FramedEvent, ep: ProviderEndpoint): StreamEvent[] {
+  const data = ev.data.trim();
+  if (data === '') return [];
+  let json: unknown;
+  try {
+    json = JSON.parse(data);
+  } catch (err) {
+    throw malformed(ep, 'stream chunk is not JSON', err);
+  }
+  const r = readResponse(json, ep);
+  const events: StreamEvent[] = [];
+  if (r.model) events.push({ type: 'model', model: r.model });
+  if (r.text !== '') events.push({ type: 'text', text: r.text });
+  if (r.usage) events.push({ type: 'usage', usage: r.usage });
+  if (r.finishReason) events.push({ type: 'finish', reason: r.finishReason }, { type: 'end' });
+  return events;
+}
+
+/** A google.protobuf.Duration in JSON form ("30s", "1.5s") in milliseconds. */
+export function durationToMs(value: unknown): number | undefined {
+  if (typeof value !== 'string') return undefined;
+  const m = /^(\d+(?:\.\d+)?)s$/.exec(value.trim());
+  return m ? Math.round(Number(m[1]) * 1000) : undefined;
+}
+
+function retryInfoMs(details: unknown): number | undefined {
+  if (!Array.isArray(details)) return undefined;
+  for (const d of details) {
+    if (isObject(d) && typeof d['@type'] === 'string' && d['@type'].endsWith('google.rpc.RetryInfo')) {
+      const ms = durationToMs(d.retryDelay);
+      if (ms !== undefined) return ms;
+    }
+  }
+  return undefined;
+}
+
+function errorInfoReason(details: unknown): string | undefined {
+  if (!Array.isArray(details)) return undefined;
+  for (const d of details) {
+    if (isObject(d) && typeof d['@type'] === 'string' && d['@type'].endsWith('google.rpc.ErrorInfo')) {
+      if (typeof d.reason === 'string') return d.reason;
+    }
+  }
+  return undefined;
+}
+
+const STATUS_CLASSES: Record<string, ErrorClass> = {
+  INVALID_ARGUMENT: 'bad_request',
+  FAILED_PRECONDITION: 'bad_request',
+  OUT_OF_RANGE: 'bad_request',
+  UNAUTHENTICATED: 'auth',
+  PERMISSION_DENIED: 'auth',
+  NOT_FOUND: 'not_found',
+  RESOURCE_EXHAUSTED: 'rate_limited',
+  INTERNAL: 'server_error',
+  UNKNOWN: 'server_error',
+  ABORTED: 'server_error',
+  DATA_LOSS: 'server_error',
+  UNAVAILABLE: 'overloaded',
+  DEADLINE_EXCEEDED: 'timeout',
+};
+
+function classByHttpStatus(status: number): ErrorClass {
+  if (status === 401 || status === 403) return 'auth';
+  if (status === 404) return 'not_found';
+  if (status === 408 || status === 504) return 'timeout';
+  if (status === 413) return 'context_length';
+  if (status === 429) return 'rate_limited';
+  if (status === 503 || status === 529) return 'overloaded';
+  if (status >= 500) return 'server_error';
+  return 'bad_request';
+}
+
+const CONTEXT_LENGTH_RE = /input token count.*exceeds|exceeds the maximum number of tokens|context (window|length)/i;
+
+function classOf(status: number, googleStatus: string | undefined, message: string, details: unknown): ErrorClass {
+  const byStatus = googleStatus ? STATUS_CLASSES[googleStatus] : undefined;
+  const cls = byStatus ?? classByHttpStatus(status);
+  if (cls === 'bad_request') {
+    // Google answers a wrong key with 400 INVALID_ARGUMENT + ErrorInfo API_KEY_INVALID, not 401.
+    if (errorInfoReason(details) === 'API_KEY_INVALID' || /api key not (valid|found)/i.test(message)) return 'auth';
+    if (CONTEXT_LENGTH_RE.test(message)) return 'context_length';
+  }
+  return cls;
+}
+
+function redact(text: string, ep: ProviderEndpoint): string {
+  return ep.apiKey ? text.split(ep.apiKey).join('[redacted]') : text;
+}
+
+function shorten(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > MAX_MESSAGE_CHARS ? `${flat.slice(0, MAX_MESSAGE_CHARS - 1)}…` : flat;
+}
+
+/** Classifies a google.rpc.Status error object (`{code, message, status, details}`). */
+function classify(httpStatus: number, err: Json, headers: ResponseHeaders, ep: ProviderEndpoint): ProviderError {
+  const status = num(err.code) ?? httpStatus;
+  const googleStatus = typeof err.status === 'string' && err.status !== '' ? err.status : undefined;
+  const message = typeof err.message === 'string' ? err.message : '';
+  const errorClass = classOf(status, googleStatus, message, err.details);
+  const head = [status, googleStatus].filter((p) => p !== undefined).join(' ');
+  return new ProviderError({
+    provider: ep.id,
+    errorClass,
+    status,
+    message: `Provider '${ep.id}': ${head}${message ? ` — ${shorten(redact(message, ep))}` : ''}`,
+    retryAfterMs: retryInfoMs(err.details) ?? retryAfterMsFromHeaders(headers),
+    providerCode: googleStatus,
+  });
+}
+
+function errorObject(json: unknown): Json | undefined {
+  // Some Google front ends wrap the error in a one-element array.
+  const candidate = Array.isArray(json) ? json[0] : json;
+  return isObject(candidate) && isObject(candidate.error) ? candidate.error : undefined;
+}
+
+export function parseError(status: number, bodyText: string, headers: ResponseHeaders, ep: ProviderEndpoint): ProviderError {
+  let json: unknown;
+  try {
+    json = JSON.parse(bodyText);
+  } catch {
+    json = undefined;
+  }
+  const err = errorObject(json);
+  if (err) return classify(status, { ...err, code: status }, headers, ep);
+  const snippet = shorten(redact(bodyText.replace(/<[^>]*>/g, ' '), ep));
+  return new ProviderError({
+    provider: ep.id,
+    errorClass: classByHttpStatus(status),
+    status,
+    message: `Provider '${ep.id}': ${status}${snippet ? ` — ${snippet}` : ''}`,
+    retryAfterMs: retryAfterMsFromHeaders(headers),
+  });
+}
+
+export function buildRequest(req: ChatRequest, ep: ProviderEndpoint, stream: boolean): HttpRequestSpec {
+  const method = stream ? 'streamGenerateContent?alt=sse' : 'generateContent';
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...ep.headers };
+  // The key goes in a header, never the query string, because URLs end up in logs.
+  if (ep.apiKey) headers['x-goog-api-key'] = ep.apiKey;
+  return {
+    url: `${versionedBase(ep.baseUrl)}/${modelPath(req.model ?? ep.model)}:${method}`,
+    headers,
+    body: buildBody(req),
+  };
+}
+
+export const geminiAdapter: ProviderAdapter = {
+  kind: 'gemini',
+  defaultBaseUrl: 'https://generativelanguage.googleapis.com',
+  requiresKey: true,
+  streamFraming: 'sse',
+  buildRequest,
+  parseCompletion,
+  parseStreamEvent,
+  parseError,
+};

@@ -1,0 +1,172 @@
+import { STATUS_CODES } from 'node:http';
+import { ProviderError, type ErrorClass } from '../errors';
+import { retryAfterMsFromHeaders } from '../http/retryAfter';
+import type { ChatRequest, FinishReason, ParsedCompletion, StreamEvent, Usage } from '../types';
+import type { FramedEvent, HttpRequestSpec, ProviderAdapter, ProviderEndpoint, ResponseHeaders } from './adapter';
+
+/** Ollama's native chat API (POST /api/chat), streamed as NDJSON. https://github.com/ollama/ollama/blob/main/docs/api.md */
+export const ollamaAdapter: ProviderAdapter = {
+  kind: 'ollama',
+  defaultBaseUrl: 'http://localhost:11434',
+  requiresKey: false,
+  streamFraming: 'ndjson',
+  buildRequest,
+  parseCompletion,
+  parseStreamEvent,
+  parseError,
+};
+
+/** Request fields Ollama reads at the top level; every other providerOption is a model option (num_ctx, seed, top_k…). */
+const TOP_LEVEL_FIELDS = new Set(['format', 'keep_alive', 'think', 'tools']);
+/** Fields the adapter owns; providerOptions cannot replace them. */
+const RESERVED_FIELDS = new Set(['model', 'messages', 'stream']);
+
+function buildRequest(req: ChatRequest, ep: ProviderEndpoint, stream: boolean): HttpRequestSpec {
+  const messages = [
+    ...(req.system ? [{ role: 'system', content: req.system }] : []),
+    ...req.messages.map((m) => ({ role: m.role, content: m.content })),
+  ];
+  const topLevel: Record<string, unknown> = {};
+  const options: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(req.providerOptions ?? {})) {
+    if (RESERVED_FIELDS.has(key)) continue;
+    if (key === 'options' && isRecord(value)) Object.assign(options, value);
+    else if (TOP_LEVEL_FIELDS.has(key)) topLevel[key] = value;
+    else options[key] = value;
+  }
+  // The request's own parameters win over providerOptions.
+  if (req.temperature !== undefined) options.temperature = req.temperature;
+  if (req.topP !== undefined) options.top_p = req.topP;
+  if (req.maxTokens !== undefined) options.num_predict = req.maxTokens;
+  if (req.stop && req.stop.length > 0) options.stop = req.stop;
+
+  // `stream` is always explicit: Ollama streams when it is omitted.
+  const body: Record<string, unknown> = { ...topLevel, model: req.model ?? ep.model, messages, stream };
+  if (Object.keys(options).length > 0) body.options = options;
+
+  const headers: Record<string, string> = { ...ep.headers };
+  // Local Ollama needs no key; one is sent only for an Ollama behind an authenticating proxy.
+  if (ep.apiKey) headers.Authorization = `Bearer ${ep.apiKey}`;
+  return { url: `${ep.baseUrl}/api/chat`, headers, body };
+}
+
+function parseCompletion(body: unknown, ep: ProviderEndpoint): ParsedCompletion {
+  if (!isRecord(body)) throw malformed(ep, 'a chat response that is not a JSON object');
+  if (typeof body.error === 'string') throw inBodyError(body.error, ep);
+  if (!isRecord(body.message) && body.done !== true) throw malformed(ep, 'a chat response without a message');
+  const content = isRecord(body.message) ? body.message.content : undefined;
+  return {
+    text: typeof content === 'string' ? content : '',
+    model: typeof body.model === 'string' ? body.model : undefined,
+    usage: usageFrom(body),
+    finishReason: finishReasonFrom(body.done_reason),
+  };
+}
+
+function parseStreamEvent(ev: FramedEvent, ep: ProviderEndpoint): StreamEvent[] {
+  let line: unknown;
+  try {
+    line = JSON.parse(ev.data);
+  } catch {
+    throw malformed(ep, 'a stream line that is not valid JSON');
+  }
+  if (!isRecord(line)) throw malformed(ep, 'a stream line that is not a JSON object');
+  if (typeof line.error === 'string') throw inBodyError(line.error, ep);
+
+  const events: StreamEvent[] = [];
+  const content = isRecord(line.message) ? line.message.content : undefined;
+  if (typeof content === 'string' && content !== '') events.push({ type: 'text', text: content });
+  if (line.done === true) {
+    if (typeof line.model === 'string') events.push({ type: 'model', model: line.model });
+    events.push({ type: 'finish', reason: finishReasonFrom(line.done_reason) });
+    const usage = usageFrom(line);
+    if (usage) events.push({ type: 'usage', usage });
+    events.push({ type: 'end' });
+  }
+  return events;
+}
+
+function finishReasonFrom(reason: unknown): FinishReason {
+  if (reason === 'stop') return 'stop';
+  if (reason === 'length') return 'length';
+  // Older Ollama versions omit done_reason on a normal finish.
+  if (reason === undefined) return 'stop';
+  return 'other';
+}
+
+/** Ollama counts only newly evaluated prompt tokens; a prefix served from its KV cache is not reported. */
+function usageFrom(body: Record<string, unknown>): Partial<Usage> | undefined {
+  const out: Partial<Usage> = {};
+  const input = count(body.prompt_eval_count);
+  const output = count(body.eval_count);
+  if (input !== undefined) out.inputTokens = input;
+  if (output !== undefined) out.outputTokens = output;
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+const STATUS_CLASSES: Record<number, ErrorClass> = {
+  400: 'bad_request',
+  401: 'auth',
+  403: 'auth',
+  404: 'not_found', // model not found, try pulling it first
+  429: 'rate_limited',
+  499: 'server_error', // Ollama cancelled the request itself; we would not read a reply to our own abort
+  500: 'server_error',
+  502: 'server_error',
+  503: 'overloaded', // "server busy, please try again. maximum pending requests exceeded"
+  504: 'timeout',
+};
+
+function parseError(status: number, bodyText: string, headers: ResponseHeaders, ep: ProviderEndpoint): ProviderError {
+  const detail = errorMessageFrom(bodyText);
+  let errorClass: ErrorClass = STATUS_CLASSES[status] ?? (status >= 500 ? 'server_error' : 'bad_request');
+  if (status === 400 && detail && /context (length|window)/i.test(detail)) errorClass = 'context_length';
+  const what = detail ? cleanMessage(detail, ep) : `${STATUS_CODES[status] ?? 'error'} (no JSON error body)`;
+  const model = ep.model ? ` ${ep.model}` : '';
+  const hint =
+    errorClass === 'not_found'
+      ? `run 'ollama pull${model}' on the Ollama host or fix the model name`
+      : errorClass === 'auth'
+        ? "check the key for the proxy in front of Ollama (run 'LLM Router: Set API Key')"
+        : undefined;
+  return new ProviderError({
+    provider: ep.id,
+    errorClass,
+    status,
+    retryAfterMs: retryAfterMsFromHeaders(headers),
+    message: `Provider '${ep.id}': HTTP ${status} — ${what}${hint ? ` — ${hint}` : ''}`,
+  });
+}
+
+/** An `{"error": "..."}` object in a 2xx body or mid-stream: the model failed while generating. */
+function inBodyError(text: string, ep: ProviderEndpoint): ProviderError {
+  return new ProviderError({ provider: ep.id, errorClass: 'server_error', message: `Provider '${ep.id}': ${cleanMessage(text, ep)}` });
+}
+
+function errorMessageFrom(bodyText: string): string | undefined {
+  let body: unknown;
+  try {
+    body = JSON.parse(bodyText);
+  } catch {
+    return undefined;
+  }
+  return isRecord(body) && typeof body.error === 'string' && body.error.trim() !== '' ? body.error : undefined;
+}
+
+function cleanMessage(text: string, ep: ProviderEndpoint): string {
+  let out = text.replace(/\s+/g, ' ').trim();
+  if (ep.apiKey) out = out.split(ep.apiKey).join('[redacted]');
+  return out.length > 300 ? `${out.slice(0, 297)}...` : out;
+}
+
+function malformed(ep: ProviderEndpoint, what: string): ProviderError {
+  return new ProviderError({ provider: ep.id, errorClass: 'malformed_response', message: `Provider '${ep.id}' returned ${what}.` });
+}
+
+function count(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

@@ -1,0 +1,322 @@
+import { STATUS_CODES } from 'node:http';
+import { z } from 'zod';
+import { ProviderError, type ErrorClass } from '../errors';
+import { retryAfterMsFromHeaders } from '../http/retryAfter';
+import type { ChatRequest, FinishReason, ParsedCompletion, ProviderKind, StreamEvent, Usage } from '../types';
+import type { FramedEvent, HttpRequestSpec, ProviderAdapter, ProviderEndpoint, ResponseHeaders } from './adapter';
+
+const UsageSchema = z
+  .object({
+    prompt_tokens: z.number().nullish(),
+    completion_tokens: z.number().nullish(),
+    prompt_tokens_details: z.object({ cached_tokens: z.number().nullish() }).nullish(),
+  })
+  .nullish()
+  // Usage is bookkeeping: an odd shape from some compatible server must not fail the answer.
+  .catch(undefined);
+
+const ErrorObjectSchema = z.object({
+  message: z.unknown().optional(),
+  type: z.unknown().optional(),
+  code: z.unknown().optional(),
+});
+
+const CompletionSchema = z.object({
+  model: z.string().nullish(),
+  choices: z.array(
+    z.object({
+      message: z.object({ content: z.string().nullish() }).nullish(),
+      finish_reason: z.string().nullish(),
+    }),
+  ),
+  usage: UsageSchema,
+});
+
+const ChunkSchema = z.object({
+  model: z.string().nullish(),
+  // The usage-only last chunk has `choices: []`; some compatible servers send null or omit it.
+  choices: z
+    .array(
+      z.object({
+        delta: z.object({ content: z.string().nullish() }).nullish(),
+        finish_reason: z.string().nullish(),
+      }),
+    )
+    .nullish(),
+  usage: UsageSchema,
+  // Groq reports streamed usage here.
+  x_groq: z.object({ usage: UsageSchema }).nullish(),
+});
+
+const ErrorEnvelopeSchema = z.object({ error: z.union([ErrorObjectSchema, z.string()]) });
+
+interface ErrorDetail {
+  message?: string;
+  type?: string;
+  code?: string;
+}
+
+const QUOTA_CODES = new Set([
+  'insufficient_quota',
+  'credit_balance_exhausted',
+  'organization_spend_limit_exceeded',
+  'project_spend_limit_exceeded',
+  'organization_usage_limit_exceeded',
+]);
+const CONTENT_POLICY_CODES = new Set(['content_policy_violation', 'content_filter']);
+const RATE_LIMIT_CODES = new Set(['rate_limit_exceeded', 'rate_limit_error', 'requests', 'tokens', 'slow_down']);
+const CONTEXT_WORDING = /context[ _]length|context window|maximum context|too many tokens|prompt is too long/i;
+const MAX_DETAIL_CHARS = 200;
+
+interface OpenAiFlavour {
+  kind: Extract<ProviderKind, 'openai' | 'openai-compatible'>;
+  defaultBaseUrl: string;
+  requiresKey: boolean;
+  /** OpenAI deprecated max_tokens (reasoning models reject it); most compatible servers only know max_tokens. */
+  maxTokensField: 'max_completion_tokens' | 'max_tokens';
+}
+
+function createOpenAiAdapter(flavour: OpenAiFlavour): ProviderAdapter {
+  return {
+    kind: flavour.kind,
+    defaultBaseUrl: flavour.defaultBaseUrl,
+    requiresKey: flavour.requiresKey,
+    streamFraming: 'sse',
+    buildRequest: (req, ep, stream) => buildChatRequest(req, ep, stream, flavour.maxTokensField),
+    parseCompletion,
+    parseStreamEvent,
+    parseError,
+  };
+}
+
+export const openaiAdapter: ProviderAdapter = createOpenAiAdapter({
+  kind: 'openai',
+  defaultBaseUrl: 'https://api.openai.com/v1',
+  requiresKey: true,
+  maxTokensField: 'max_completion_tokens',
+});
+
+/** Mistral, Groq, Cerebras, OpenRouter, DeepSeek, vLLM, LM Studio, … — the baseUrl comes from config. */
+export const openaiCompatibleAdapter: ProviderAdapter = createOpenAiAdapter({
+  kind: 'openai-compatible',
+  defaultBaseUrl: '',
+  requiresKey: false,
+  maxTokensField: 'max_tokens',
+});
+
+function buildChatRequest(req: ChatRequest, ep: ProviderEndpoint, stream: boolean, maxTokensField: OpenAiFlavour['maxTokensField']): HttpRequestSpec {
+  const baseUrl = ep.baseUrl.replace(/\/+$/, '');
+  const messages = [
+    ...(req.system ? [{ role: 'system', content: req.system }] : []),
+    ...req.messages.map((m) => ({ role: m.role, content: m.content })),
+  ];
+  const body: Record<string, unknown> = { model: req.model ?? ep.model, messages };
+  if (req.temperature !== undefined) body.temperature = req.temperature;
+  if (req.topP !== undefined) body.top_p = req.topP;
+  if (req.maxTokens !== undefined) body[maxTokensField] = req.maxTokens;
+  if (req.stop && req.stop.length > 0) body.stop = req.stop;
+  body.stream = stream;
+  if (stream && acceptsStreamOptions(baseUrl)) body.stream_options = { include_usage: true };
+  for (const [key, value] of Object.entries(req.providerOptions ?? {})) {
+    // null in providerOptions removes a field, e.g. stream_options for a server that rejects it.
+    if (value === null) delete body[key];
+    else body[key] = value;
+  }
+  // The transport relies on these; providerOptions must not change them.
+  body.model = req.model ?? ep.model;
+  body.messages = messages;
+  body.stream = stream;
+
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (ep.apiKey) headers.authorization = `Bearer ${ep.apiKey}`;
+  return { url: `${baseUrl}/chat/completions`, headers: { ...headers, ...ep.headers }, body };
+}
+
+/** Mistral rejects unknown body fields (422 extra_forbidden) and sends usage in its last chunk anyway. */
+function acceptsStreamOptions(baseUrl: string): boolean {
+  try {
+    return new URL(baseUrl).hostname !== 'api.mistral.ai';
+  } catch {
+    return true;
+  }
+}
+
+function parseCompletion(body: unknown, ep: ProviderEndpoint): ParsedCompletion {
+  throwIfErrorEnvelope(body, ep, 'in the response body');
+  const parsed = CompletionSchema.safeParse(body);
+  if (!parsed.success) throw malformed(ep, 'a completion without the expected choices');
+  const choice = parsed.data.choices[0];
+  const result: ParsedCompletion = { text: choice?.message?.content ?? '' };
+  if (parsed.data.model) result.model = parsed.data.model;
+  const usage = toUsage(parsed.data.usage);
+  if (usage) result.usage = usage;
+  if (choice?.finish_reason) result.finishReason = toFinishReason(choice.finish_reason);
+  return result;
+}
+
+function parseStreamEvent(ev: FramedEvent, ep: ProviderEndpoint): StreamEvent[] {
+  const data = ev.data.trim();
+  if (data === '') return [];
+  if (data === '[DONE]') return [{ type: 'end' }];
+  let json: unknown;
+  try {
+    json = JSON.parse(data);
+  } catch {
+    throw malformed(ep, 'a stream frame that is not valid JSON');
+  }
+  throwIfErrorEnvelope(json, ep, 'in the stream');
+  const parsed = ChunkSchema.safeParse(json);
+  if (!parsed.success) throw malformed(ep, 'a stream chunk of an unexpected shape');
+  const chunk = parsed.data;
+  const events: StreamEvent[] = [];
+  if (chunk.model) events.push({ type: 'model', model: chunk.model });
+  const choice = chunk.choices?.[0];
+  const text = choice?.delta?.content;
+  if (text) events.push({ type: 'text', text });
+  if (choice?.finish_reason) events.push({ type: 'finish', reason: toFinishReason(choice.finish_reason) });
+  const usage = toUsage(chunk.usage ?? chunk.x_groq?.usage);
+  if (usage) events.push({ type: 'usage', usage });
+  return events;
+}
+
+function parseError(status: number, bodyText: string, headers: ResponseHeaders, ep: ProviderEndpoint): ProviderError {
+  const detail = readErrorDetail(bodyText);
+  const statusText = STATUS_CODES[status];
+  return new ProviderError({
+    provider: ep.id,
+    errorClass: classifyOpenAiError(status, detail),
+    status,
+    retryAfterMs: retryAfterMsFromHeaders(headers),
+    providerCode: detail.code ?? detail.type,
+    message: describeError(ep, `${status}${statusText ? ` ${statusText}` : ''}`, detail),
+  });
+}
+
+/** Some servers answer 200 with an error body, and OpenAI reports mid-stream failures as `{"error": {...}}`. */
+function throwIfErrorEnvelope(json: unknown, ep: ProviderEndpoint, where: string): void {
+  const envelope = ErrorEnvelopeSchema.safeParse(json);
+  if (!envelope.success) return;
+  const detail = toErrorDetail(envelope.data.error);
+  const codeStatus = detail.code && /^[45]\d\d$/.test(detail.code) ? Number(detail.code) : undefined;
+  throw new ProviderError({
+    provider: ep.id,
+    errorClass: classifyOpenAiError(codeStatus, detail),
+    status: codeStatus,
+    providerCode: detail.code ?? detail.type,
+    message: describeError(ep, `error ${where}`, detail),
+  });
+}
+
+/**
+ * Maps an OpenAI-style error to what the router should do about it. The body's code decides
+ * where it is more precise than the status (a 429 that is really an empty balance).
+ * `status` is undefined for errors reported inside a 200 stream.
+ */
+function classifyOpenAiError(status: number | undefined, detail: ErrorDetail): ErrorClass {
+  const tags = [detail.code, detail.type].filter((t): t is string => !!t).map((t) => t.toLowerCase());
+  const tagged = (set: Set<string>) => tags.some((t) => set.has(t));
+  const clientSide = status === undefined || (status >= 400 && status < 500);
+
+  if (tagged(QUOTA_CODES) || status === 402) return 'quota_exceeded';
+  if (clientSide && (tags.includes('context_length_exceeded') || (status !== 429 && CONTEXT_WORDING.test(detail.message ?? '')))) {
+    return 'context_length';
+  }
+  if (clientSide && tagged(CONTENT_POLICY_CODES)) return 'content_policy';
+  if (status === undefined) {
+    if (tagged(RATE_LIMIT_CODES)) return 'rate_limited';
+    if (isOverloaded(tags, detail)) return 'overloaded';
+    if (tags.includes('invalid_request_error')) return 'bad_request';
+    return 'server_error';
+  }
+  switch (status) {
+    case 401:
+    case 403:
+      return 'auth';
+    case 404:
+      return 'not_found';
+    case 408:
+      return 'timeout';
+    case 409:
+      // OpenAI's SDKs retry 409 (a lock timeout on their side), so it is transient.
+      return 'server_error';
+    case 429:
+      return 'rate_limited';
+    case 503:
+      if (tags.includes('slow_down')) return 'rate_limited';
+      return isOverloaded(tags, detail) ? 'overloaded' : 'server_error';
+    case 529:
+      return 'overloaded';
+  }
+  if (status >= 500) return 'server_error';
+  if (status >= 400) return 'bad_request';
+  return 'malformed_response';
+}
+
+function isOverloaded(tags: string[], detail: ErrorDetail): boolean {
+  return tags.some((t) => t.includes('overloaded')) || /overloaded/i.test(detail.message ?? '');
+}
+
+function readErrorDetail(bodyText: string): ErrorDetail {
+  const text = bodyText.trim();
+  if (text.startsWith('<')) {
+    const title = /<title[^>]*>([^<]*)<\/title>/i.exec(text)?.[1];
+    return title ? { message: title } : {};
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return text ? { message: text } : {};
+  }
+  const envelope = ErrorEnvelopeSchema.safeParse(json);
+  if (envelope.success) return toErrorDetail(envelope.data.error);
+  // vLLM and FastAPI-based servers put the fields at the top level or under `detail`.
+  const flat = ErrorObjectSchema.extend({ detail: z.unknown().optional() }).safeParse(json);
+  if (!flat.success) return {};
+  return toErrorDetail({ ...flat.data, message: flat.data.message ?? flat.data.detail });
+}
+
+function toErrorDetail(error: z.infer<typeof ErrorObjectSchema> | string): ErrorDetail {
+  if (typeof error === 'string') return { message: error };
+  return { message: asText(error.message), type: asText(error.type), code: asText(error.code) };
+}
+
+function asText(v: unknown): string | undefined {
+  if (v === undefined || v === null || v === '') return undefined;
+  return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : JSON.stringify(v);
+}
+
+function describeError(ep: ProviderEndpoint, what: string, detail: ErrorDetail): string {
+  let message = (detail.message ?? '').replace(/\s+/g, ' ').trim();
+  if (ep.apiKey) message = message.split(ep.apiKey).join('***');
+  if (message.length > MAX_DETAIL_CHARS) message = `${message.slice(0, MAX_DETAIL_CHARS - 1)}…`;
+  return `Provider '${ep.id}': ${what}${message ? ` — ${message}` : ''}`;
+}
+
+function malformed(ep: ProviderEndpoint, what: string): ProviderError {
+  return new ProviderError({ provider: ep.id, errorClass: 'malformed_response', message: `Provider '${ep.id}' returned ${what}.` });
+}
+
+function toUsage(u: z.infer<typeof UsageSchema>): Partial<Usage> | undefined {
+  if (!u) return undefined;
+  const usage: Partial<Usage> = {};
+  if (typeof u.prompt_tokens === 'number') usage.inputTokens = u.prompt_tokens;
+  if (typeof u.completion_tokens === 'number') usage.outputTokens = u.completion_tokens;
+  const cached = u.prompt_tokens_details?.cached_tokens;
+  if (typeof cached === 'number') usage.cachedInputTokens = cached;
+  return Object.keys(usage).length > 0 ? usage : undefined;
+}
+
+function toFinishReason(reason: string): FinishReason {
+  switch (reason) {
+    case 'stop':
+    case 'length':
+    case 'content_filter':
+    case 'tool_calls':
+      return reason;
+    case 'function_call':
+      return 'tool_calls';
+    default:
+      return 'other';
+  }
+}

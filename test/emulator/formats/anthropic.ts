@@ -1,0 +1,133 @@
+import { randomBytes } from 'node:crypto';
+import type { EmulatedReply, WireFormat } from '../wireFormat';
+
+/** Anthropic's documented error type for each HTTP status; other 4xx use invalid_request_error. */
+const ERROR_TYPES: Record<number, string> = {
+  400: 'invalid_request_error',
+  401: 'authentication_error',
+  402: 'billing_error',
+  403: 'permission_error',
+  404: 'not_found_error',
+  409: 'conflict_error',
+  413: 'request_too_large',
+  429: 'rate_limit_error',
+  500: 'api_error',
+  504: 'timeout_error',
+  529: 'overloaded_error',
+};
+
+function errorType(status: number): string {
+  return ERROR_TYPES[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error');
+}
+
+function id(prefix: string): string {
+  return `${prefix}_01${randomBytes(12).toString('hex')}`;
+}
+
+function sse(event: string, data: unknown): string {
+  return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+/** Text of a system or content field, which Anthropic accepts as a string or an array of blocks. */
+function blocksText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (!Array.isArray(value)) return '';
+  return value
+    .map((b) => (b && typeof b === 'object' && (b as { type?: unknown }).type === 'text' ? String((b as { text?: unknown }).text ?? '') : ''))
+    .join('');
+}
+
+/** Anthropic's input_tokens excludes cache reads; the emulator's inputTokens includes them. */
+function wireUsage(reply: EmulatedReply) {
+  const cached = reply.usage.cachedInputTokens;
+  return {
+    input_tokens: reply.usage.inputTokens - cached,
+    cache_creation_input_tokens: 0,
+    cache_read_input_tokens: cached,
+    output_tokens: reply.usage.outputTokens,
+  };
+}
+
+/** 429s carry the per-minute limit headers; values are illustrative, resets are RFC 3339. */
+function rateLimitHeaders(): Record<string, string> {
+  const reset = new Date(Date.now() + 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const headers: Record<string, string> = {};
+  for (const [name, limit] of [['requests', '50'], ['tokens', '50000'], ['input-tokens', '40000'], ['output-tokens', '10000']]) {
+    headers[`anthropic-ratelimit-${name}-limit`] = limit;
+    headers[`anthropic-ratelimit-${name}-remaining`] = '0';
+    headers[`anthropic-ratelimit-${name}-reset`] = reset;
+  }
+  return headers;
+}
+
+export const anthropicFormat: WireFormat = {
+  kind: 'anthropic',
+  framing: 'sse',
+
+  match(method, path, _query, body) {
+    if (method !== 'POST' || path !== '/v1/messages') return null;
+    const b = (body ?? {}) as { stream?: unknown; model?: unknown };
+    return { stream: b.stream === true, model: typeof b.model === 'string' ? b.model : undefined };
+  },
+
+  promptText(body) {
+    const b = (body ?? {}) as { system?: unknown; messages?: unknown };
+    const parts = [blocksText(b.system)];
+    if (Array.isArray(b.messages)) for (const m of b.messages) parts.push(blocksText((m as { content?: unknown })?.content));
+    return parts.filter((p) => p !== '').join('\n');
+  },
+
+  completionBody(reply) {
+    return {
+      id: id('msg'),
+      type: 'message',
+      role: 'assistant',
+      model: reply.model,
+      content: [{ type: 'text', text: reply.text }],
+      stop_reason: 'end_turn',
+      stop_sequence: null,
+      usage: wireUsage(reply),
+    };
+  },
+
+  streamFrames(reply) {
+    const usage = wireUsage(reply);
+    return [
+      sse('message_start', {
+        type: 'message_start',
+        message: {
+          id: id('msg'),
+          type: 'message',
+          role: 'assistant',
+          content: [],
+          model: reply.model,
+          stop_reason: null,
+          stop_sequence: null,
+          usage: { ...usage, output_tokens: 1 },
+        },
+      }),
+      sse('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }),
+      sse('ping', { type: 'ping' }),
+      ...reply.chunks.map((text) => sse('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } })),
+      sse('content_block_stop', { type: 'content_block_stop', index: 0 }),
+      sse('message_delta', {
+        type: 'message_delta',
+        delta: { stop_reason: 'end_turn', stop_sequence: null },
+        usage: { output_tokens: usage.output_tokens },
+      }),
+      sse('message_stop', { type: 'message_stop' }),
+    ];
+  },
+
+  errorBody(status, message) {
+    const requestId = id('req');
+    const body = { type: 'error', error: { type: errorType(status), message }, request_id: requestId };
+    const headers: Record<string, string> = { 'request-id': requestId };
+    if (status === 429) Object.assign(headers, rateLimitHeaders());
+    return { body, headers };
+  },
+
+  streamErrorFrame(message) {
+    return sse('error', { type: 'error', error: { type: 'overloaded_error', message } });
+  },
+};

@@ -1,0 +1,122 @@
+import { randomBytes } from 'node:crypto';
+import type { EmulatedReply, MatchedRoute, WireFormat } from '../wireFormat';
+
+interface ChatBody {
+  model?: unknown;
+  stream?: unknown;
+  stream_options?: { include_usage?: unknown } | null;
+  messages?: unknown;
+}
+
+function asBody(body: unknown): ChatBody {
+  return body && typeof body === 'object' ? (body as ChatBody) : {};
+}
+
+function usageObject(reply: EmulatedReply) {
+  return {
+    prompt_tokens: reply.usage.inputTokens,
+    completion_tokens: reply.usage.outputTokens,
+    total_tokens: reply.usage.inputTokens + reply.usage.outputTokens,
+    prompt_tokens_details: { cached_tokens: reply.usage.cachedInputTokens, audio_tokens: 0 },
+    completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+  };
+}
+
+function envelope(reply: EmulatedReply, object: 'chat.completion' | 'chat.completion.chunk') {
+  return {
+    id: `chatcmpl-${randomBytes(12).toString('hex')}`,
+    object,
+    created: Math.floor(Date.now() / 1000),
+    model: reply.model,
+    service_tier: 'default',
+    system_fingerprint: 'fp_emulator',
+  };
+}
+
+const sse = (json: unknown) => `data: ${JSON.stringify(json)}\n\n`;
+
+/** The documented `error.type` and `error.code` OpenAI sends with each status. */
+function errorKind(status: number, message: string): { type: string; code: string | null } {
+  if (status === 429 && /quota/i.test(message)) return { type: 'insufficient_quota', code: 'insufficient_quota' };
+  if (status === 429) return { type: 'requests', code: 'rate_limit_exceeded' };
+  if (status === 400 && /context length/i.test(message)) return { type: 'invalid_request_error', code: 'context_length_exceeded' };
+  if (status === 401) return { type: 'invalid_request_error', code: 'invalid_api_key' };
+  if (status === 404) return { type: 'invalid_request_error', code: 'model_not_found' };
+  if (status === 503 && /overloaded/i.test(message)) return { type: 'server_error', code: 'server_is_overloaded' };
+  if (status >= 500) return { type: 'server_error', code: null };
+  return { type: 'invalid_request_error', code: null };
+}
+
+/** OpenAI Chat Completions (`POST /v1/chat/completions`), also spoken by every OpenAI-compatible server. */
+export const openaiFormat = {
+  kind: 'openai' as const,
+  framing: 'sse' as const,
+
+  match(method: string, path: string, _query: URLSearchParams, body: unknown): MatchedRoute | null {
+    if (method !== 'POST' || path !== '/v1/chat/completions') return null;
+    const b = asBody(body);
+    return { stream: b.stream === true, model: typeof b.model === 'string' ? b.model : undefined };
+  },
+
+  promptText(body: unknown): string {
+    const messages = asBody(body).messages;
+    if (!Array.isArray(messages)) return '';
+    return messages
+      .map((m) => (m && typeof m === 'object' && typeof (m as { content?: unknown }).content === 'string' ? (m as { content: string }).content : ''))
+      .filter((c) => c !== '')
+      .join('\n');
+  },
+
+  completionBody(reply: EmulatedReply): unknown {
+    return {
+      ...envelope(reply, 'chat.completion'),
+      choices: [
+        {
+          index: 0,
+          message: { role: 'assistant', content: reply.text, refusal: null, annotations: [] },
+          logprobs: null,
+          finish_reason: 'stop',
+        },
+      ],
+      usage: usageObject(reply),
+    };
+  },
+
+  /**
+   * OpenAI sends the usage chunk (`choices: []`) only when the request asked for
+   * `stream_options.include_usage`; without the request body at hand it is sent, since the router always asks.
+   */
+  streamFrames(reply: EmulatedReply, request?: unknown): string[] {
+    const includeUsage = request === undefined || asBody(request).stream_options?.include_usage === true;
+    const base = envelope(reply, 'chat.completion.chunk');
+    // With include_usage every chunk but the last carries `usage: null`.
+    const chunk = (choice: object) => ({ ...base, choices: [{ index: 0, ...choice, logprobs: null }], ...(includeUsage ? { usage: null } : {}) });
+    const frames = [sse(chunk({ delta: { role: 'assistant', content: '', refusal: null }, finish_reason: null }))];
+    for (const piece of reply.chunks) frames.push(sse(chunk({ delta: { content: piece }, finish_reason: null })));
+    frames.push(sse(chunk({ delta: {}, finish_reason: 'stop' })));
+    if (includeUsage) frames.push(sse({ ...base, choices: [], usage: usageObject(reply) }));
+    frames.push('data: [DONE]\n\n');
+    return frames;
+  },
+
+  errorBody(status: number, message: string): { body: unknown; headers?: Record<string, string> } {
+    const { type, code } = errorKind(status, message);
+    const body = { error: { message, type, param: null, code } };
+    if (status !== 429 || code === 'insufficient_quota') return { body };
+    return {
+      body,
+      headers: {
+        'x-ratelimit-limit-requests': '500',
+        'x-ratelimit-remaining-requests': '0',
+        'x-ratelimit-reset-requests': '1s',
+        'x-ratelimit-limit-tokens': '30000',
+        'x-ratelimit-remaining-tokens': '29950',
+        'x-ratelimit-reset-tokens': '100ms',
+      },
+    };
+  },
+
+  streamErrorFrame(message: string): string {
+    return sse({ error: { message, type: 'server_error', param: null, code: null } });
+  },
+} satisfies WireFormat;
