@@ -1,0 +1,298 @@
+import type { Dispatcher } from 'undici';
+import type { ProviderConfig, RouterConfig } from './config/schema';
+import { AllProvidersFailedError, CancelledError, ProviderError } from './errors';
+import { createDispatcher } from './http/dispatcher';
+import { sendChat } from './http/transport';
+import { adapterFor, effectiveBaseUrl, keyEnvFor } from './providers/registry';
+import { BreakerStore } from './resilience/breakerStore';
+import { ProviderBreaker, type BreakerSnapshot } from './resilience/circuitBreaker';
+import { ProviderCooldowns } from './resilience/cooldown';
+import { routeWithFallback, type HedgePolicy } from './routing/fallbackRoute';
+import { StreamGate, type ProviderRuntime, type RequestContext } from './routing/providerAttempt';
+import { RecentLatency } from './routing/recentLatency';
+import { createStrategy, type RoutingContext, type Strategy } from './routing/strategies';
+import type { ChatRequest, ChatResult } from './types';
+
+export interface EngineOptions {
+  config: RouterConfig;
+  /** Where breaker state (and later cache, metrics, costs) persist; nothing persists without it. */
+  stateDir?: string;
+  /** Finds a provider's key; defaults to the environment variable from keyEnvFor(). */
+  resolveKey?: (p: ProviderConfig) => string | undefined | Promise<string | undefined>;
+  dispatcher?: Dispatcher;
+  warn?: (message: string) => void;
+  now?: () => number;
+  random?: () => number;
+}
+
+export interface ChatOptions {
+  signal?: AbortSignal;
+  /** Receives streamed text as it arrives (only with `stream: true`). */
+  onText?: (delta: string) => void;
+}
+
+export interface ProviderStatus {
+  id: string;
+  kind: ProviderConfig['kind'];
+  model: string;
+  baseUrl: string;
+  breaker: BreakerSnapshot;
+  /** Epoch ms until which the provider asked not to be called (Retry-After). */
+  coolingDownUntil?: number;
+}
+
+export interface ProbeResult {
+  provider: string;
+  model: string;
+  ok: boolean;
+  latencyMs: number;
+  errorClass?: string;
+  status?: number;
+  message?: string;
+  breaker: BreakerSnapshot['state'];
+}
+
+const HEDGE_MIN_SAMPLES = 5;
+
+export class RouterEngine {
+  private cfg: RouterConfig;
+  private runtimes: ProviderRuntime[] = [];
+  private strategy: Strategy;
+  private readonly breakers = new Map<string, ProviderBreaker>();
+  private readonly cooldowns: ProviderCooldowns;
+  private readonly latency = new RecentLatency();
+  private readonly breakerStore?: BreakerStore;
+  private readonly dispatcher: Dispatcher;
+  private readonly ownsDispatcher: boolean;
+  private readonly now: () => number;
+  private readonly random: () => number;
+  private readonly warn: (message: string) => void;
+  private readonly resolveKeyFn: (p: ProviderConfig) => string | undefined | Promise<string | undefined>;
+  private readonly loaded: Promise<void>;
+  private closed = false;
+
+  constructor(options: EngineOptions) {
+    this.cfg = options.config;
+    this.now = options.now ?? Date.now;
+    this.random = options.random ?? Math.random;
+    this.warn = options.warn ?? (() => undefined);
+    this.cooldowns = new ProviderCooldowns(this.now);
+    this.resolveKeyFn = options.resolveKey ?? ((p) => envKey(p));
+    this.ownsDispatcher = options.dispatcher === undefined;
+    this.dispatcher = options.dispatcher ?? createDispatcher({ connectTimeoutMs: this.cfg.timeouts.connectMs });
+    this.strategy = createStrategy(this.cfg.routing.strategy);
+    if (options.stateDir) this.breakerStore = new BreakerStore({ stateDir: options.stateDir, warn: this.warn });
+    this.buildRuntimes();
+    this.loaded = this.loadState();
+  }
+
+  get config(): RouterConfig {
+    return this.cfg;
+  }
+
+  /** Applies a new configuration live; breakers of providers that keep their id, kind and URL survive. */
+  updateConfig(config: RouterConfig): void {
+    const strategyChanged = config.routing.strategy !== this.cfg.routing.strategy;
+    this.cfg = config;
+    if (strategyChanged) this.strategy = createStrategy(config.routing.strategy);
+    this.buildRuntimes();
+  }
+
+  async chat(req: ChatRequest, opts: ChatOptions = {}): Promise<ChatResult> {
+    validateRequest(req);
+    await this.loaded;
+    if (opts.signal?.aborted) throw new CancelledError();
+    const started = this.now();
+    const candidates = this.orderCandidates(req);
+    const ctx: RequestContext = {
+      req,
+      cfg: this.cfg,
+      signal: opts.signal,
+      deadline: started + this.cfg.routing.requestBudgetMs,
+      attempts: [],
+      dispatcher: this.dispatcher,
+      cooldowns: this.cooldowns,
+      resolveKey: async (p) => (await this.resolveKeyFn(p)) || undefined,
+      now: this.now,
+      random: this.random,
+      streamGate: req.stream && opts.onText ? new StreamGate(opts.onText) : undefined,
+      onAttemptFinished: (record) => {
+        if (record.outcome === 'ok') this.latency.record(record.provider, record.latencyMs);
+      },
+    };
+    if (candidates.length === 0) throw new AllProvidersFailedError([], undefined, 'No provider is configured or enabled (llmRouter.providers).');
+    const { runtime, result } = await routeWithFallback(candidates, ctx, this.hedgePolicy());
+    this.breakerStore?.save(this.breakers.values());
+    return {
+      text: result.text,
+      provider: runtime.config.id,
+      model: result.model,
+      cached: false,
+      latencyMs: this.now() - started,
+      timeToFirstTokenMs: result.timeToFirstTokenMs,
+      costUsd: null,
+      usage: result.usage,
+      finishReason: result.finishReason,
+      attempts: ctx.attempts,
+    };
+  }
+
+  providers(): ProviderStatus[] {
+    return this.runtimes.map((rt) => ({
+      id: rt.config.id,
+      kind: rt.config.kind,
+      model: rt.config.model,
+      baseUrl: rt.baseUrl,
+      breaker: rt.breaker.snapshot(),
+      coolingDownUntil: this.cooldowns.until(rt.config.id),
+    }));
+  }
+
+  /** Closes the named breaker (or all), forgetting failures and Retry-After waits. */
+  resetBreaker(id?: string): void {
+    for (const rt of this.runtimes) {
+      if (id !== undefined && rt.config.id !== id) continue;
+      rt.breaker.reset();
+      this.cooldowns.clear(rt.config.id);
+    }
+    this.breakerStore?.save(this.breakers.values());
+  }
+
+  isolate(id: string): void {
+    this.runtime(id).breaker.isolate();
+    this.breakerStore?.save(this.breakers.values());
+  }
+
+  restore(id: string): void {
+    this.runtime(id).breaker.restore();
+    this.breakerStore?.save(this.breakers.values());
+  }
+
+  /** Sends a tiny request straight to every provider (no fallback, no retries) and reports each. */
+  async health(signal?: AbortSignal): Promise<ProbeResult[]> {
+    await this.loaded;
+    return Promise.all(
+      this.runtimes.map(async (rt): Promise<ProbeResult> => {
+        const started = performance.now();
+        const base = { provider: rt.config.id, model: rt.config.model };
+        try {
+          const key = (await this.resolveKeyFn(rt.config)) || undefined;
+          if (rt.adapter.requiresKey && !key) {
+            throw new ProviderError({ provider: rt.config.id, errorClass: 'missing_key', message: `Provider '${rt.config.id}': no API key found.` });
+          }
+          await sendChat(
+            rt.adapter,
+            { id: rt.config.id, kind: rt.config.kind, baseUrl: rt.baseUrl, model: rt.config.model, apiKey: key, headers: rt.config.headers },
+            { messages: [{ role: 'user', content: 'ping' }], maxTokens: 16 },
+            { signal, dispatcher: this.dispatcher, totalTimeoutMs: rt.config.timeoutMs ?? this.cfg.timeouts.totalMs, maxResponseBytes: this.cfg.limits.maxResponseBytes },
+          );
+          return { ...base, ok: true, latencyMs: performance.now() - started, breaker: rt.breaker.snapshot().state };
+        } catch (err) {
+          const pe = err instanceof ProviderError ? err : undefined;
+          return {
+            ...base,
+            ok: false,
+            latencyMs: performance.now() - started,
+            errorClass: pe?.errorClass ?? (err instanceof CancelledError ? 'cancelled' : 'connection'),
+            status: pe?.status,
+            message: err instanceof Error ? err.message : String(err),
+            breaker: rt.breaker.snapshot().state,
+          };
+        }
+      }),
+    );
+  }
+
+  /** Persists state and releases connections. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.loaded;
+    if (this.breakerStore) {
+      this.breakerStore.save(this.breakers.values());
+      await this.breakerStore.flush();
+    }
+    if (this.ownsDispatcher) await this.dispatcher.close();
+  }
+
+  private runtime(id: string): ProviderRuntime {
+    const rt = this.runtimes.find((r) => r.config.id === id);
+    if (!rt) throw new Error(`No provider with id '${id}' (llmRouter.providers).`);
+    return rt;
+  }
+
+  private buildRuntimes(): void {
+    const b = this.cfg.breaker;
+    this.runtimes = this.cfg.providers
+      .filter((p) => p.enabled !== false)
+      .map((p) => {
+        const baseUrl = effectiveBaseUrl(p);
+        let breaker = this.breakers.get(p.id);
+        if (!breaker) {
+          breaker = new ProviderBreaker({
+            provider: p.id,
+            consecutiveFailures: b.consecutiveFailures,
+            failureRateThreshold: b.failureRateThreshold,
+            minimumRequests: b.minimumRequests,
+            samplingWindowMs: b.samplingWindowMs,
+            halfOpenAfterMs: b.halfOpenAfterMs,
+            maxHalfOpenAfterMs: b.maxHalfOpenAfterMs,
+            now: this.now,
+          });
+          this.breakers.set(p.id, breaker);
+        }
+        return { config: p, adapter: adapterFor(p.kind), baseUrl, breaker };
+      });
+  }
+
+  private async loadState(): Promise<void> {
+    if (!this.breakerStore) return;
+    try {
+      await this.breakerStore.sync(this.breakers.values());
+    } catch (err) {
+      this.warn(`Could not read circuit breaker state: ${(err as Error).message}`);
+    }
+  }
+
+  private orderCandidates(req: ChatRequest): ProviderRuntime[] {
+    const ctx: RoutingContext = {
+      recentLatencyMs: (id) => this.latency.quantile(id, 0.5),
+      estimatedCostUsd: (p) => estimateCostUsd(p, req),
+    };
+    const byId = new Map(this.runtimes.map((rt) => [rt.config.id, rt]));
+    return this.strategy.order(this.runtimes.map((rt) => rt.config), ctx).map((p) => byId.get(p.id) as ProviderRuntime);
+  }
+
+  private hedgePolicy(): HedgePolicy | undefined {
+    const h = this.cfg.routing.hedging;
+    if (!h.enabled) return undefined;
+    return {
+      delayFor: (rt) => {
+        if (this.latency.samples(rt.config.id) < HEDGE_MIN_SAMPLES) return undefined;
+        const p95 = this.latency.quantile(rt.config.id, 0.95) as number;
+        return Math.max(h.minDelayMs, p95);
+      },
+    };
+  }
+}
+
+function envKey(p: ProviderConfig): string | undefined {
+  const name = keyEnvFor(p);
+  return name ? process.env[name] : undefined;
+}
+
+/** Rough estimate before sending: ~4 characters per token in, maxTokens (or 1024) out. */
+export function estimateCostUsd(p: ProviderConfig, req: ChatRequest): number | undefined {
+  if (p.kind === 'ollama') return 0;
+  if (!p.pricing) return undefined;
+  const chars = (req.system?.length ?? 0) + req.messages.reduce((n, m) => n + m.content.length, 0);
+  const inTok = Math.ceil(chars / 4);
+  const outTok = req.maxTokens ?? 1024;
+  return (inTok * p.pricing.inputPerMillion + outTok * p.pricing.outputPerMillion) / 1e6;
+}
+
+function validateRequest(req: ChatRequest): void {
+  if (!Array.isArray(req.messages) || req.messages.length === 0) {
+    throw new TypeError('A chat request needs at least one message.');
+  }
+}

@@ -1,0 +1,120 @@
+import { AllProvidersFailedError, CancelledError } from '../errors';
+import type { AttemptResult } from '../http/transport';
+import { BrokenAfterDeliveryError, runProvider, type ProviderRuntime, type RequestContext } from './providerAttempt';
+
+export interface RouteOutcome {
+  runtime: ProviderRuntime;
+  result: AttemptResult;
+}
+
+export interface HedgePolicy {
+  /** How long to wait for a provider before also starting the next one; undefined = do not hedge. */
+  delayFor(runtime: ProviderRuntime): number | undefined;
+}
+
+/**
+ * Walks the candidates in order until one answers completely. Failures fall through to the next provider;
+ * cancellation and a stream broken after delivery end the request.
+ */
+export async function routeWithFallback(candidates: ProviderRuntime[], ctx: RequestContext, hedge?: HedgePolicy): Promise<RouteOutcome> {
+  let racerSeq = 0;
+  const start = (rt: ProviderRuntime, hasAlternatives: boolean, hedged: boolean) => {
+    const racer = `r${racerSeq++}`;
+    const controller = new AbortController();
+    ctx.streamGate?.register(racer, () => controller.abort());
+    const promise = runProvider(rt, ctx, { racer, hasAlternatives, racerSignal: controller.signal, hedged })
+      .then((result) => ({ runtime: rt, result }))
+      .finally(() => ctx.streamGate?.unregister(racer));
+    return { racer, controller, promise };
+  };
+
+  for (let i = 0; i < candidates.length; ) {
+    const primary = candidates[i];
+    const next = candidates[i + 1];
+    const delay = next && hedge ? hedge.delayFor(primary) : undefined;
+    const a = start(primary, next !== undefined, false);
+    if (delay === undefined) {
+      try {
+        return await a.promise;
+      } catch (err) {
+        throwIfFatal(err, ctx);
+        i += 1;
+        continue;
+      }
+    }
+    const first = await raceTimer(a.promise, delay);
+    if (first.kind === 'settled') {
+      if (first.ok) return first.value;
+      throwIfFatal(first.error, ctx);
+      i += 1;
+      continue;
+    }
+    // A stream that already produced text is not slow; let it finish rather than hedge.
+    if (ctx.streamGate?.owner !== undefined) {
+      try {
+        return await a.promise;
+      } catch (err) {
+        throwIfFatal(err, ctx);
+        i += 1;
+        continue;
+      }
+    }
+    const b = start(next as ProviderRuntime, candidates[i + 2] !== undefined, true);
+    try {
+      const winner = await firstSuccess([a.promise, b.promise]);
+      (winner.runtime === primary ? b : a).controller.abort();
+      return winner;
+    } catch (err) {
+      throwIfFatal(err, ctx);
+      i += 2;
+    }
+  }
+  throw new AllProvidersFailedError(ctx.attempts);
+}
+
+function throwIfFatal(err: unknown, ctx: RequestContext): void {
+  if (err instanceof CancelledError || ctx.signal?.aborted) throw new CancelledError();
+  if (err instanceof BrokenAfterDeliveryError) {
+    const delivered = ctx.streamGate?.delivered ?? '';
+    throw new AllProvidersFailedError(
+      ctx.attempts,
+      delivered,
+      `Provider '${err.cause.provider}' broke off its answer after ${delivered.length} characters had been streamed (${err.cause.errorClass}); the answer is incomplete.`,
+    );
+  }
+  if (err instanceof AllProvidersFailedError) throw err;
+}
+
+type Raced<T> = { kind: 'timer' } | { kind: 'settled'; ok: true; value: T } | { kind: 'settled'; ok: false; error: unknown };
+
+function raceTimer<T>(p: Promise<T>, ms: number): Promise<Raced<T>> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve({ kind: 'timer' }), ms);
+    p.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve({ kind: 'settled', ok: true, value });
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        resolve({ kind: 'settled', ok: false, error });
+      },
+    );
+  });
+}
+
+/** Resolves with the first success; rejects with the most telling failure once every promise failed. */
+function firstSuccess<T>(promises: Promise<T>[]): Promise<T> {
+  return new Promise((resolve, reject) => {
+    let failed = 0;
+    let fatal: unknown;
+    let last: unknown;
+    for (const p of promises) {
+      p.then(resolve, (err: unknown) => {
+        if (err instanceof BrokenAfterDeliveryError || err instanceof CancelledError) fatal ??= err;
+        last = err;
+        if (++failed === promises.length) reject(fatal ?? last);
+      });
+    }
+  });
+}

@@ -1,0 +1,173 @@
+import type { Dispatcher } from 'undici';
+import type { ProviderConfig, RouterConfig } from '../config/schema';
+import { CancelledError, ProviderError } from '../errors';
+import { sendChat, type AttemptResult } from '../http/transport';
+import type { ProviderAdapter, ProviderEndpoint } from '../providers/adapter';
+import type { ProviderBreaker } from '../resilience/circuitBreaker';
+import type { ProviderCooldowns } from '../resilience/cooldown';
+import { retryDelayMs, shouldRetry, sleep } from '../resilience/retryPolicy';
+import type { AttemptRecord, ChatRequest } from '../types';
+
+/** A configured provider with everything needed to call it. */
+export interface ProviderRuntime {
+  config: ProviderConfig;
+  adapter: ProviderAdapter;
+  baseUrl: string;
+  breaker: ProviderBreaker;
+}
+
+/** Shared by every attempt of one routed request. */
+export interface RequestContext {
+  req: ChatRequest;
+  cfg: RouterConfig;
+  /** The caller's cancellation. */
+  signal?: AbortSignal;
+  /** Epoch ms after which no new attempt starts (routing.requestBudgetMs). */
+  deadline: number;
+  attempts: AttemptRecord[];
+  dispatcher?: Dispatcher;
+  cooldowns: ProviderCooldowns;
+  resolveKey(p: ProviderConfig): Promise<string | undefined>;
+  now(): number;
+  random(): number;
+  /** Streaming: forwards a racer's text to the caller if that racer owns the stream. */
+  streamGate?: StreamGate;
+  onAttemptFinished?(record: AttemptRecord, runtime: ProviderRuntime, result?: AttemptResult, err?: unknown): void;
+}
+
+/**
+ * With hedging two providers may stream at once; the first to produce text owns the caller's stream and
+ * the other is cancelled. Text already forwarded can never be retracted, which is why a break after it is fatal.
+ */
+export class StreamGate {
+  owner?: string;
+  delivered = '';
+  private readonly losers = new Map<string, () => void>();
+
+  constructor(private readonly sink: (delta: string) => void) {}
+
+  register(racer: string, cancel: () => void): void {
+    this.losers.set(racer, cancel);
+  }
+
+  unregister(racer: string): void {
+    this.losers.delete(racer);
+  }
+
+  forward(racer: string, delta: string): void {
+    if (this.owner === undefined) {
+      this.owner = racer;
+      for (const [id, cancel] of this.losers) if (id !== racer) cancel();
+    }
+    if (this.owner !== racer) return;
+    this.delivered += delta;
+    this.sink(delta);
+  }
+}
+
+/** The attempt's text reached the caller before the stream broke: no provider can fix that transparently. */
+export class BrokenAfterDeliveryError extends Error {
+  constructor(override readonly cause: ProviderError) {
+    super(cause.message);
+  }
+}
+
+/** The provider was not called at all (breaker open, cooling down, no key): try the next one. */
+export class ProviderSkipped extends Error {}
+
+export interface RunOptions {
+  racer: string;
+  /** Whether another provider could be tried after this one; if not, a Retry-After wait is worth it. */
+  hasAlternatives: boolean;
+  /** Cancels just this racer (hedging's loser). */
+  racerSignal: AbortSignal;
+  hedged?: boolean;
+}
+
+/** Tries one provider, retrying transient failures with jittered backoff inside the request budget. */
+export async function runProvider(rt: ProviderRuntime, ctx: RequestContext, run: RunOptions): Promise<AttemptResult> {
+  const id = rt.config.id;
+  const model = ctx.req.model ?? rt.config.model;
+  const record = (r: Omit<AttemptRecord, 'provider' | 'model'>, result?: AttemptResult, err?: unknown) => {
+    const full: AttemptRecord = { provider: id, model, ...r, ...(run.hedged ? { hedged: true } : {}) };
+    ctx.attempts.push(full);
+    ctx.onAttemptFinished?.(full, rt, result, err);
+  };
+  const signal = AbortSignal.any(ctx.signal ? [ctx.signal, run.racerSignal] : [run.racerSignal]);
+
+  for (let tryNo = 1; ; tryNo++) {
+    const remaining = ctx.deadline - ctx.now();
+    if (remaining <= 0) {
+      record({ outcome: 'skipped', errorClass: 'timeout', message: `request budget of ${ctx.cfg.routing.requestBudgetMs} ms used up`, latencyMs: 0, try: tryNo });
+      throw new ProviderSkipped('request budget used up');
+    }
+    const coolMs = ctx.cooldowns.remainingMs(id);
+    if (coolMs > 0) {
+      if (run.hasAlternatives || coolMs >= remaining) {
+        record({ outcome: 'skipped', errorClass: 'rate_limited', message: `rate-limited: provider asked to wait ${Math.ceil(coolMs)} ms`, latencyMs: 0, try: tryNo });
+        throw new ProviderSkipped('cooling down');
+      }
+      await sleep(coolMs, signal).catch(rethrowCancel(ctx));
+    }
+    const admission = rt.breaker.tryAcquire();
+    if (!admission.ok) {
+      const message = admission.reason === 'isolated' ? 'isolated by the user' : admission.reason === 'open' ? `circuit breaker open${admission.retryAt ? ` until ${new Date(admission.retryAt).toISOString()}` : ''}` : 'circuit breaker half-open, probe in flight';
+      record({ outcome: 'skipped', errorClass: 'breaker_open', message, latencyMs: 0, try: tryNo });
+      throw new ProviderSkipped(message);
+    }
+    const key = await ctx.resolveKey(rt.config);
+    if (rt.adapter.requiresKey && !key) {
+      admission.release('neutral');
+      const err = new ProviderError({ provider: id, errorClass: 'missing_key', message: `Provider '${id}': no API key — set it with 'LLM Router: Set API Key' or the environment variable named by providers[].apiKeyEnv.` });
+      record({ outcome: 'error', errorClass: 'missing_key', message: err.message, latencyMs: 0, try: tryNo }, undefined, err);
+      throw err;
+    }
+    const endpoint: ProviderEndpoint = { id, kind: rt.config.kind, baseUrl: rt.baseUrl, model: rt.config.model, apiKey: key, headers: rt.config.headers };
+    const started = ctx.now();
+    try {
+      const result = await sendChat(rt.adapter, endpoint, ctx.req, {
+        signal,
+        dispatcher: ctx.dispatcher,
+        firstTokenTimeoutMs: ctx.cfg.timeouts.firstTokenMs,
+        totalTimeoutMs: Math.min(rt.config.timeoutMs ?? ctx.cfg.timeouts.totalMs, remaining),
+        maxResponseBytes: ctx.cfg.limits.maxResponseBytes,
+        onText: ctx.streamGate ? (d) => ctx.streamGate?.forward(run.racer, d) : undefined,
+      });
+      admission.release('success');
+      record({ outcome: 'ok', status: result.status, latencyMs: result.latencyMs, try: tryNo }, result);
+      return result;
+    } catch (err) {
+      const latencyMs = ctx.now() - started;
+      if (err instanceof CancelledError || !(err instanceof ProviderError)) {
+        admission.release('neutral');
+        if (ctx.signal?.aborted) {
+          record({ outcome: 'skipped', errorClass: 'cancelled', message: 'cancelled by the caller', latencyMs, try: tryNo }, undefined, err);
+          throw new CancelledError();
+        }
+        if (err instanceof CancelledError) {
+          record({ outcome: 'skipped', errorClass: 'cancelled', message: 'another provider answered first (hedging)', latencyMs, try: tryNo }, undefined, err);
+          throw new ProviderSkipped('hedge lost');
+        }
+        throw err;
+      }
+      admission.release({ error: err });
+      if (err.retryAfterMs !== undefined) ctx.cooldowns.setFor(id, err.retryAfterMs);
+      record({ outcome: 'error', errorClass: err.errorClass, status: err.status, message: err.message, latencyMs, try: tryNo }, undefined, err);
+      if (ctx.streamGate?.owner === run.racer && ctx.streamGate.delivered !== '') throw new BrokenAfterDeliveryError(err);
+      const delay = retryDelayMs(tryNo, err, ctx.cfg.retry, ctx.random);
+      // A long Retry-After is better spent on another provider than asleep.
+      if (run.hasAlternatives && delay > ctx.cfg.retry.maxDelayMs) throw err;
+      if (!shouldRetry(err, tryNo, ctx.cfg.retry, ctx.deadline - ctx.now(), delay)) throw err;
+      await sleep(delay, signal).catch(rethrowCancel(ctx));
+      if (run.racerSignal.aborted) throw new ProviderSkipped('hedge lost');
+    }
+  }
+}
+
+function rethrowCancel(ctx: RequestContext) {
+  return (err: unknown): never => {
+    if (ctx.signal?.aborted) throw new CancelledError();
+    if (err instanceof CancelledError) throw new ProviderSkipped('hedge lost');
+    throw err;
+  };
+}
