@@ -9,6 +9,8 @@ const shared = {
   sourcemap: !production,
   minify: production,
   logLevel: 'info',
+  // jsonc-parser's UMD build hides its requires from the bundler; its ESM build does not.
+  mainFields: ['module', 'main'],
 };
 
 const builds = [

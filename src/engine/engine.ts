@@ -4,6 +4,8 @@ import { AllProvidersFailedError, CancelledError, ProviderError } from './errors
 import { createDispatcher } from './http/dispatcher';
 import { sendChat } from './http/transport';
 import { adapterFor, effectiveBaseUrl, keyEnvFor } from './providers/registry';
+import { cacheKey, fileTag, ResponseCache, type CachedResponse, type CacheStats } from './cache/responseCache';
+import { replayAsStream } from './cache/replay';
 import { BreakerStore } from './resilience/breakerStore';
 import { ProviderBreaker, type BreakerSnapshot } from './resilience/circuitBreaker';
 import { ProviderCooldowns } from './resilience/cooldown';
@@ -29,6 +31,10 @@ export interface ChatOptions {
   signal?: AbortSignal;
   /** Receives streamed text as it arrives (only with `stream: true`). */
   onText?: (delta: string) => void;
+  /** Neither read nor write the response cache. */
+  noCache?: boolean;
+  /** Invalidation tags for the cached answer (e.g. the analysed file). */
+  cacheTags?: string[];
 }
 
 export interface ProviderStatus {
@@ -52,6 +58,12 @@ export interface ProbeResult {
   breaker: BreakerSnapshot['state'];
 }
 
+export interface EngineStats {
+  window: string;
+  generatedAt: number;
+  providers: ProviderStatus[];
+}
+
 const HEDGE_MIN_SAMPLES = 5;
 
 export class RouterEngine {
@@ -62,6 +74,7 @@ export class RouterEngine {
   private readonly cooldowns: ProviderCooldowns;
   private readonly latency = new RecentLatency();
   private readonly breakerStore?: BreakerStore;
+  readonly cache: ResponseCache;
   private readonly dispatcher: Dispatcher;
   private readonly ownsDispatcher: boolean;
   private readonly now: () => number;
@@ -82,6 +95,7 @@ export class RouterEngine {
     this.dispatcher = options.dispatcher ?? createDispatcher({ connectTimeoutMs: this.cfg.timeouts.connectMs });
     this.strategy = createStrategy(this.cfg.routing.strategy);
     if (options.stateDir) this.breakerStore = new BreakerStore({ stateDir: options.stateDir, warn: this.warn });
+    this.cache = new ResponseCache({ config: this.cfg.cache, stateDir: options.stateDir, warn: this.warn, now: this.now });
     this.buildRuntimes();
     this.loaded = this.loadState();
   }
@@ -104,6 +118,11 @@ export class RouterEngine {
     if (opts.signal?.aborted) throw new CancelledError();
     const started = this.now();
     const candidates = this.orderCandidates(req);
+    const useCache = this.cache.enabled && !opts.noCache;
+    if (useCache) {
+      const hit = await this.lookupCache(candidates, req);
+      if (hit) return this.serveCached(hit.runtime, hit.entry, req, opts, started);
+    }
     const ctx: RequestContext = {
       req,
       cfg: this.cfg,
@@ -123,7 +142,7 @@ export class RouterEngine {
     if (candidates.length === 0) throw new AllProvidersFailedError([], undefined, 'No provider is configured or enabled (llmRouter.providers).');
     const { runtime, result } = await routeWithFallback(candidates, ctx, this.hedgePolicy());
     this.breakerStore?.save(this.breakers.values());
-    return {
+    const answer: ChatResult = {
       text: result.text,
       provider: runtime.config.id,
       model: result.model,
@@ -134,6 +153,49 @@ export class RouterEngine {
       usage: result.usage,
       finishReason: result.finishReason,
       attempts: ctx.attempts,
+    };
+    // A filtered or empty answer says more about this moment than about the question.
+    if (useCache && answer.text !== '' && answer.finishReason !== 'content_filter') {
+      await this.cache.set(this.cacheKeyFor(runtime, req), answer, { tags: opts.cacheTags });
+    }
+    return answer;
+  }
+
+  /** Drops cached answers about older contents of a file; returns the tag for answers about this content. */
+  async invalidateFileCache(filePath: string, contentHashHex: string): Promise<string> {
+    await this.cache.invalidateFile(filePath, contentHashHex);
+    return fileTag(filePath, contentHashHex);
+  }
+
+  cacheStats(): CacheStats {
+    return this.cache.stats();
+  }
+
+  private cacheKeyFor(rt: ProviderRuntime, req: ChatRequest): string {
+    return cacheKey({ providerKind: rt.config.kind, model: rt.config.model, baseUrl: rt.baseUrl, request: req });
+  }
+
+  private async lookupCache(candidates: ProviderRuntime[], req: ChatRequest): Promise<{ runtime: ProviderRuntime; entry: Readonly<CachedResponse> } | undefined> {
+    for (const runtime of candidates) {
+      const entry = await this.cache.get(this.cacheKeyFor(runtime, req));
+      if (entry) return { runtime, entry };
+    }
+    return undefined;
+  }
+
+  private async serveCached(rt: ProviderRuntime, entry: Readonly<CachedResponse>, req: ChatRequest, opts: ChatOptions, started: number): Promise<ChatResult> {
+    if (req.stream && opts.onText) await replayAsStream(entry.text, opts.onText, { signal: opts.signal });
+    const latencyMs = this.now() - started;
+    return {
+      text: entry.text,
+      provider: rt.config.id,
+      model: entry.model,
+      cached: true,
+      latencyMs,
+      costUsd: 0,
+      usage: { ...entry.usage },
+      finishReason: entry.finishReason,
+      attempts: [{ provider: rt.config.id, model: entry.model, outcome: 'ok', message: 'served from cache', latencyMs }],
     };
   }
 
@@ -146,6 +208,12 @@ export class RouterEngine {
       breaker: rt.breaker.snapshot(),
       coolingDownUntil: this.cooldowns.until(rt.config.id),
     }));
+  }
+
+  /** Everything persisted about providers, for `stats` and dashboards. */
+  async stats(window: string): Promise<EngineStats> {
+    await this.loaded;
+    return { window, generatedAt: this.now(), providers: this.providers() };
   }
 
   /** Closes the named breaker (or all), forgetting failures and Retry-After waits. */
@@ -212,6 +280,7 @@ export class RouterEngine {
       this.breakerStore.save(this.breakers.values());
       await this.breakerStore.flush();
     }
+    await this.cache.close();
     if (this.ownsDispatcher) await this.dispatcher.close();
   }
 

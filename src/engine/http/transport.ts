@@ -288,7 +288,7 @@ function classifyFailure(err: unknown, reason: AbortReason | undefined, ep: Prov
     });
   }
   if (known) {
-    return new ProviderError({ provider: ep.id, errorClass: known.cls, message: `Provider '${ep.id}': ${known.what} (${safeHost(ep.baseUrl)}).`, cause: err });
+    return new ProviderError({ provider: ep.id, errorClass: known.cls, providerCode: code, message: `Provider '${ep.id}': ${known.what} (${safeHost(ep.baseUrl)}).`, cause: err });
   }
   return new ProviderError({ provider: ep.id, errorClass: 'connection', message: `Provider '${ep.id}': request failed — ${describe(err)}.`, cause: err });
 }

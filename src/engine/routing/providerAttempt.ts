@@ -154,6 +154,8 @@ export async function runProvider(rt: ProviderRuntime, ctx: RequestContext, run:
       if (err.retryAfterMs !== undefined) ctx.cooldowns.setFor(id, err.retryAfterMs);
       record({ outcome: 'error', errorClass: err.errorClass, status: err.status, message: err.message, latencyMs, try: tryNo }, undefined, err);
       if (ctx.streamGate?.owner === run.racer && ctx.streamGate.delivered !== '') throw new BrokenAfterDeliveryError(err);
+      // Nobody is listening there: retrying now only delays the answer another provider can give.
+      if (run.hasAlternatives && err.providerCode === 'ECONNREFUSED') throw err;
       const delay = retryDelayMs(tryNo, err, ctx.cfg.retry, ctx.random);
       // A long Retry-After is better spent on another provider than asleep.
       if (run.hasAlternatives && delay > ctx.cfg.retry.maxDelayMs) throw err;
