@@ -1,0 +1,195 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { closedPortUrl, startEmulator, type Emulator } from '../emulator/server';
+
+const CLI = path.resolve(__dirname, '../../dist/cli.js');
+const KEY = 'sk-cli-test-0123456789';
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function runCli(args: string[], env: Record<string, string> = {}, stdin?: string): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', TEST_PROVIDER_KEY: KEY, ...env }, stdio: 'pipe' });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(stdin ?? '');
+  });
+}
+
+describe('CLI (dist/cli.js as a separate process)', function () {
+  this.timeout(20_000);
+  let primary: Emulator;
+  let backup: Emulator;
+  let dir: string;
+  let configFile: string;
+
+  before(function () {
+    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run 'npm run build' first (npm test does).`);
+  });
+
+  beforeEach(async () => {
+    primary = await startEmulator({ name: 'primary' });
+    backup = await startEmulator({ name: 'backup' });
+    dir = await mkdtemp(path.join(tmpdir(), 'llm-router-cli-'));
+    configFile = path.join(dir, 'cfg.json');
+    await writeConfig({});
+  });
+
+  afterEach(async () => {
+    await primary.close();
+    await backup.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function writeConfig(extra: Record<string, unknown>, providers?: unknown[]) {
+    const cfg = {
+      providers: providers ?? [
+        { id: 'primary', kind: 'openai', baseUrl: primary.baseUrl('openai'), model: 'gpt-4o-mini', apiKeyEnv: 'TEST_PROVIDER_KEY', priority: 1 },
+        { id: 'backup', kind: 'anthropic', baseUrl: backup.baseUrl('anthropic'), model: 'claude-3-5-haiku-latest', apiKeyEnv: 'TEST_PROVIDER_KEY', priority: 2 },
+      ],
+      retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 10 },
+      ...extra,
+    };
+    await writeFile(configFile, JSON.stringify(cfg));
+  }
+
+  const ask = (...args: string[]) => runCli(['ask', '--config', configFile, '--state-dir', path.join(dir, 'state'), ...args]);
+
+  it('ask --json prints the documented object', async () => {
+    const r = await ask('--json', 'hello');
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.equal(out.text, 'Hello from primary.');
+    assert.equal(out.provider, 'primary');
+    assert.equal(out.model, 'gpt-4o-mini');
+    assert.equal(out.cached, false);
+    assert.equal(typeof out.latencyMs, 'number');
+    assert.ok('costUsd' in out);
+    assert.equal(typeof out.usage.inputTokens, 'number');
+    assert.equal(typeof out.usage.outputTokens, 'number');
+    assert.deepEqual(out.attempts.map((a: { provider: string; outcome: string }) => [a.provider, a.outcome]), [['primary', 'ok']]);
+  });
+
+  it('falls back and lists the failed attempt when the primary answers 503', async () => {
+    primary.enqueue({ type: 'status', status: 503 });
+    const r = await ask('--json', 'hello');
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.equal(out.provider, 'backup');
+    assert.deepEqual(out.attempts[0], { ...out.attempts[0], provider: 'primary', outcome: 'error', errorClass: 'server_error', status: 503 });
+  });
+
+  it('exits 3 with { error, attempts } when every provider fails', async () => {
+    primary.enqueue({ type: 'status', status: 500 });
+    backup.enqueue({ type: 'status', status: 529 });
+    const r = await ask('--json', 'hello');
+    assert.equal(r.code, 3);
+    const out = JSON.parse(r.stdout);
+    assert.match(out.error, /Every provider failed/);
+    assert.deepEqual(out.attempts.map((a: { errorClass: string }) => a.errorClass), ['server_error', 'overloaded']);
+  });
+
+  it('exits 2 naming the field path of a bad config', async () => {
+    await writeConfig({}, [
+      { id: 'a', kind: 'openai', model: 'x' },
+      { id: 'b', kind: 'telepathy', model: 'y' },
+    ]);
+    const r = await ask('hello');
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /providers\[1\]\.kind/);
+  });
+
+  it('exits 2 for bad arguments and for an unreadable config', async () => {
+    assert.equal((await ask('--max-tokens', 'lots', 'hello')).code, 2);
+    assert.equal((await ask('--bogus-flag', 'hello')).code, 2);
+    const missing = await runCli(['ask', '--config', path.join(dir, 'nope.json'), 'hello']);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /no such file/);
+  });
+
+  it('streams the answer to stdout with --stream and reads the prompt from stdin with "-"', async () => {
+    const r = await runCli(['ask', '--config', configFile, '--state-dir', path.join(dir, 'state'), '--stream', '-'], {}, 'question from stdin');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'Hello from primary.\n');
+    const body = primary.requests[0].body as { stream: boolean; messages: { content: string }[] };
+    assert.equal(body.stream, true);
+    assert.equal(body.messages[0].content, 'question from stdin');
+  });
+
+  it('passes --temperature, --max-tokens and --system to the provider', async () => {
+    const r = await ask('--temperature', '0.3', '--max-tokens', '77', '--system', 'Be terse.', 'hello');
+    assert.equal(r.code, 0, r.stderr);
+    const body = primary.requests[0].body as Record<string, unknown>;
+    assert.equal(body.temperature, 0.3);
+    assert.equal(body.max_completion_tokens, 77);
+    assert.deepEqual((body.messages as unknown[])[0], { role: 'system', content: 'Be terse.' });
+  });
+
+  it('a second process with the same --state-dir is served from the first one\'s cache', async () => {
+    assert.equal((await ask('--json', 'same question')).code, 0);
+    const second = JSON.parse((await ask('--json', 'same question')).stdout);
+    assert.equal(second.cached, true);
+    assert.equal(second.costUsd, 0);
+    assert.equal(primary.requests.length, 1, 'the provider was asked once');
+    const uncached = JSON.parse((await ask('--json', '--no-cache', 'same question')).stdout);
+    assert.equal(uncached.cached, false);
+    assert.equal(primary.requests.length, 2);
+  });
+
+  it('a second process sees the breaker the first one opened', async () => {
+    await writeConfig({ breaker: { consecutiveFailures: 1, halfOpenAfterMs: 60_000, maxHalfOpenAfterMs: 60_000 } });
+    primary.enqueue({ type: 'status', status: 503 });
+    assert.equal((await ask('--json', 'one')).code, 0);
+    const out = JSON.parse((await ask('--json', 'two')).stdout);
+    assert.equal(out.attempts[0].outcome, 'skipped');
+    assert.equal(out.attempts[0].errorClass, 'breaker_open');
+    assert.equal(primary.requests.length, 1, 'no request reached the open provider');
+  });
+
+  it('analyze --json returns validated findings from the model', async () => {
+    primary.enqueue({ type: 'ok', reply: '```json\n{"findings":[{"line":2,"severity":"warning","message":"Unused variable x."}]}\n```' });
+    const file = path.join(dir, 'sample.ts');
+    await writeFile(file, 'export const a = 1;\nconst x = 2;\n');
+    const r = await runCli(['analyze', '--config', configFile, '--state-dir', path.join(dir, 'state'), '--json', file]);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.deepEqual(out.findings, [{ line: 2, severity: 'warning', message: 'Unused variable x.' }]);
+    assert.equal(out.provider, 'primary');
+    assert.match(JSON.stringify(primary.requests[0].body), /2: const x = 2;/);
+  });
+
+  it('health probes every provider and exits 0 while one is healthy', async () => {
+    const dead = await closedPortUrl();
+    await writeConfig({}, [
+      { id: 'dead', kind: 'openai-compatible', baseUrl: `${dead}/v1`, model: 'm' },
+      { id: 'backup', kind: 'anthropic', baseUrl: backup.baseUrl('anthropic'), model: 'claude', apiKeyEnv: 'TEST_PROVIDER_KEY' },
+    ]);
+    const r = await runCli(['health', '--config', configFile, '--state-dir', path.join(dir, 'state'), '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.deepEqual(out.providers.map((p: { provider: string; ok: boolean; errorClass?: string }) => [p.provider, p.ok, p.errorClass]), [
+      ['dead', false, 'connection'],
+      ['backup', true, undefined],
+    ]);
+  });
+
+  it('never prints the key, even when a provider rejects it', async () => {
+    primary.enqueue({ type: 'status', status: 401, message: `Incorrect API key provided: ${KEY}` });
+    backup.enqueue({ type: 'status', status: 401, message: `invalid x-api-key ${KEY}` });
+    const r = await ask('--json', 'hello');
+    assert.equal(r.code, 3);
+    assert.ok(!r.stdout.includes(KEY) && !r.stderr.includes(KEY), 'key leaked into output');
+  });
+});
