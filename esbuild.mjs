@@ -11,6 +11,8 @@ const shared = {
   logLevel: 'info',
   // jsonc-parser's UMD build hides its requires from the bundler; its ESM build does not.
   mainFields: ['module', 'main'],
+  // @datadog/sketches-js requires it only inside toProto/fromProto, which the engine never calls.
+  external: ['protobufjs/minimal'],
 };
 
 const builds = [
@@ -21,7 +23,7 @@ const builds = [
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    external: ['vscode'],
+    external: ['vscode', 'protobufjs/minimal'],
   },
   {
     ...shared,

@@ -1,11 +1,42 @@
 import type { EngineStats } from '../engine/engine';
+import type { Percentiles } from '../engine/metrics/metricsTypes';
 
-/** The human view of `stats`: one block per provider, then costs and cache. */
+const ms = (v: number | null | undefined) => (v === null || v === undefined ? '—' : `${Math.round(v)} ms`);
+const pct = (p: Percentiles) => `p50 ${ms(p.p50)} · p90 ${ms(p.p90)} · p95 ${ms(p.p95)} · p99 ${ms(p.p99)}`;
+
+/** The human view of `stats`: one block per provider, then cache. */
 export function formatStats(stats: EngineStats): string {
-  const lines: string[] = [`LLM Router stats (${stats.window}, ${new Date(stats.generatedAt).toISOString()})`, ''];
-  for (const p of stats.providers) {
-    lines.push(`${p.id} (${p.kind}, ${p.model}) — breaker ${p.breaker.state} since ${new Date(p.breaker.since).toISOString()}`);
-    if (p.breaker.lastError) lines.push(`  last error: ${p.breaker.lastError.errorClass} — ${p.breaker.lastError.message}`);
+  const lines: string[] = [`LLM Router — ${stats.window} (${new Date(stats.generatedAt).toLocaleString()})`, ''];
+  const ids = new Set([...stats.providers.map((p) => p.id), ...Object.keys(stats.metrics.providers)]);
+  for (const id of ids) {
+    const status = stats.providers.find((p) => p.id === id);
+    const m = stats.metrics.providers[id];
+    lines.push(`${id}${status ? ` (${status.kind}, ${status.model})` : ' (no longer configured)'}`);
+    if (status) {
+      lines.push(`  breaker     ${status.breaker.state} since ${new Date(status.breaker.since).toLocaleString()}`);
+      if (status.breaker.lastError) lines.push(`  last error  ${status.breaker.lastError.errorClass}: ${status.breaker.lastError.message}`);
+    }
+    if (m) {
+      const errors = Object.entries(m.errors).filter(([, n]) => n > 0).map(([cls, n]) => `${cls} ${n}`).join(', ');
+      lines.push(`  requests    ${m.requests} (${m.successes} ok, ${m.errorCount} failed${errors ? `: ${errors}` : ''}), ${m.retries} retries, ${m.fallbacks} as fallback`);
+      lines.push(`  latency     ${pct(m.latency)}`);
+      lines.push(`  first token ${pct(m.ttft)}`);
+      lines.push(`  tokens      ${m.tokens.input} in (${m.tokens.cached} cached), ${m.tokens.output} out`);
+      lines.push(`  cost        $${m.costUsd.toFixed(6)}${m.unknownCostRequests ? ` (+${m.unknownCostRequests} requests of unknown price)` : ''}`);
+    } else {
+      lines.push('  no requests in this window');
+    }
+    lines.push('');
   }
+  const c = stats.cache;
+  lines.push(`cache  ${c.entries} entries, ${c.hits} hits / ${c.misses} misses this process, ${formatBytes(c.memoryBytes)} in memory, ${formatBytes(c.diskBytes)} on disk`);
+  const mc = stats.metrics.cache;
+  lines.push(`       ${mc.hits} hits, ${mc.misses} misses in the window${mc.hitRate === null ? '' : ` (${(mc.hitRate * 100).toFixed(1)} % hit rate)`}`);
   return `${lines.join('\n')}\n`;
+}
+
+function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
 }

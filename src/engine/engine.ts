@@ -6,6 +6,11 @@ import { sendChat } from './http/transport';
 import { adapterFor, effectiveBaseUrl, keyEnvFor } from './providers/registry';
 import { cacheKey, fileTag, ResponseCache, type CachedResponse, type CacheStats } from './cache/responseCache';
 import { replayAsStream } from './cache/replay';
+import { EngineEvents } from './events';
+import { parseRateLimitHeaders } from './http/rateLimitHeaders';
+import { MetricsRegistry } from './metrics/metricsRegistry';
+import type { MetricsSnapshot, MetricsWindow } from './metrics/metricsTypes';
+import { recordAttempts } from './metrics/recordAttempts';
 import { BreakerStore } from './resilience/breakerStore';
 import { ProviderBreaker, type BreakerSnapshot } from './resilience/circuitBreaker';
 import { ProviderCooldowns } from './resilience/cooldown';
@@ -59,9 +64,11 @@ export interface ProbeResult {
 }
 
 export interface EngineStats {
-  window: string;
+  window: MetricsWindow;
   generatedAt: number;
   providers: ProviderStatus[];
+  metrics: MetricsSnapshot;
+  cache: CacheStats;
 }
 
 const HEDGE_MIN_SAMPLES = 5;
@@ -75,6 +82,8 @@ export class RouterEngine {
   private readonly latency = new RecentLatency();
   private readonly breakerStore?: BreakerStore;
   readonly cache: ResponseCache;
+  readonly events: EngineEvents;
+  readonly metrics: MetricsRegistry;
   private readonly dispatcher: Dispatcher;
   private readonly ownsDispatcher: boolean;
   private readonly now: () => number;
@@ -96,6 +105,8 @@ export class RouterEngine {
     this.strategy = createStrategy(this.cfg.routing.strategy);
     if (options.stateDir) this.breakerStore = new BreakerStore({ stateDir: options.stateDir, warn: this.warn });
     this.cache = new ResponseCache({ config: this.cfg.cache, stateDir: options.stateDir, warn: this.warn, now: this.now });
+    this.events = new EngineEvents({ now: this.now, onListenerError: (err) => this.warn(`An engine event listener failed: ${(err as Error).message}`) });
+    this.metrics = new MetricsRegistry({ now: this.now, stateDir: options.stateDir, warn: this.warn });
     this.buildRuntimes();
     this.loaded = this.loadState();
   }
@@ -122,6 +133,7 @@ export class RouterEngine {
     if (useCache) {
       const hit = await this.lookupCache(candidates, req);
       if (hit) return this.serveCached(hit.runtime, hit.entry, req, opts, started);
+      this.metrics.recordCacheMiss();
     }
     const ctx: RequestContext = {
       req,
@@ -135,12 +147,21 @@ export class RouterEngine {
       now: this.now,
       random: this.random,
       streamGate: req.stream && opts.onText ? new StreamGate(opts.onText) : undefined,
-      onAttemptFinished: (record) => {
+      onAttemptFinished: (record, _rt, result) => {
         if (record.outcome === 'ok') this.latency.record(record.provider, record.latencyMs);
+        if (result) this.emitRateLimit(record.provider, result.headers);
       },
     };
     if (candidates.length === 0) throw new AllProvidersFailedError([], undefined, 'No provider is configured or enabled (llmRouter.providers).');
-    const { runtime, result } = await routeWithFallback(candidates, ctx, this.hedgePolicy());
+    let routed;
+    try {
+      routed = await routeWithFallback(candidates, ctx, this.hedgePolicy());
+    } catch (err) {
+      recordAttempts(ctx.attempts, this.metrics, this.events);
+      this.breakerStore?.save(this.breakers.values());
+      throw err;
+    }
+    const { runtime, result } = routed;
     this.breakerStore?.save(this.breakers.values());
     const answer: ChatResult = {
       text: result.text,
@@ -155,8 +176,10 @@ export class RouterEngine {
       attempts: ctx.attempts,
     };
     // A filtered or empty answer says more about this moment than about the question.
+    recordAttempts(ctx.attempts, this.metrics, this.events, answer);
     if (useCache && answer.text !== '' && answer.finishReason !== 'content_filter') {
       await this.cache.set(this.cacheKeyFor(runtime, req), answer, { tags: opts.cacheTags });
+      this.events.emit({ type: 'cache-stats', stats: this.cache.stats() });
     }
     return answer;
   }
@@ -186,6 +209,9 @@ export class RouterEngine {
   private async serveCached(rt: ProviderRuntime, entry: Readonly<CachedResponse>, req: ChatRequest, opts: ChatOptions, started: number): Promise<ChatResult> {
     if (req.stream && opts.onText) await replayAsStream(entry.text, opts.onText, { signal: opts.signal });
     const latencyMs = this.now() - started;
+    this.metrics.recordCacheHit();
+    this.events.emit({ type: 'request-finished', provider: rt.config.id, model: entry.model, outcome: 'ok', latencyMs, costUsd: 0, cached: true });
+    this.events.emit({ type: 'cache-stats', stats: this.cache.stats() });
     return {
       text: entry.text,
       provider: rt.config.id,
@@ -211,9 +237,17 @@ export class RouterEngine {
   }
 
   /** Everything persisted about providers, for `stats` and dashboards. */
-  async stats(window: string): Promise<EngineStats> {
+  async stats(window: MetricsWindow): Promise<EngineStats> {
     await this.loaded;
-    return { window, generatedAt: this.now(), providers: this.providers() };
+    await this.metrics.flush();
+    await this.cache.ready();
+    return { window, generatedAt: this.now(), providers: this.providers(), metrics: this.metrics.snapshot(window), cache: this.cache.stats() };
+  }
+
+  private emitRateLimit(provider: string, headers: Record<string, string | string[] | undefined>): void {
+    if (this.events.listenerCount === 0) return;
+    const snapshot = parseRateLimitHeaders(headers);
+    if (Object.keys(snapshot).length > 0) this.events.emit({ type: 'rate-limit', provider, snapshot });
   }
 
   /** Closes the named breaker (or all), forgetting failures and Retry-After waits. */
@@ -281,6 +315,7 @@ export class RouterEngine {
       await this.breakerStore.flush();
     }
     await this.cache.close();
+    await this.metrics.close();
     if (this.ownsDispatcher) await this.dispatcher.close();
   }
 
@@ -309,12 +344,18 @@ export class RouterEngine {
             now: this.now,
           });
           this.breakers.set(p.id, breaker);
+          breaker.onStateChange((change) => {
+            this.metrics.recordBreakerTransition(change.provider, change.from, change.to, change.at);
+            this.events.emit({ type: 'breaker', provider: change.provider, from: change.from, to: change.to, reason: change.reason, at: change.at });
+            this.breakerStore?.save(this.breakers.values());
+          });
         }
         return { config: p, adapter: adapterFor(p.kind), baseUrl, breaker };
       });
   }
 
   private async loadState(): Promise<void> {
+    await this.metrics.load();
     if (!this.breakerStore) return;
     try {
       await this.breakerStore.sync(this.breakers.values());

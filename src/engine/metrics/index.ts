@@ -1,0 +1,11 @@
+export { MetricsRegistry, type MetricsRegistryOptions } from './metricsRegistry';
+export type {
+  HistoryPoint,
+  MetricsSnapshot,
+  MetricsStats,
+  MetricsWindow,
+  Percentiles,
+  ProviderStats,
+  RequestRecord,
+} from './metricsTypes';
+export { METRICS_FILE_NAME, METRICS_FILE_VERSION } from './metricsFile';

@@ -1,0 +1,182 @@
+import { z } from 'zod';
+import { readFileIfExists, setAside, writeFileAtomic } from '../state/atomicFile';
+import { withFileLock, type FileLockOptions } from './fileLock';
+import { MetricCell } from './metricCell';
+import { MetricsData, MINUTE_MS, minuteOf, Tally } from './minuteBuckets';
+import { RELATIVE_ACCURACY } from './percentiles';
+
+export const METRICS_FILE_NAME = 'metrics.json';
+/** Bump when the layout changes; a file with another version is set aside. */
+export const METRICS_FILE_VERSION = 1;
+
+// Counters are checked loosely (non-negative, finite): the file is only ever written by this module.
+const count = z.number().min(0).max(Number.MAX_VALUE);
+const amount = count;
+
+const sketchSchema = z.object({
+  zeros: z.number().int().min(0),
+  bins: z
+    .array(z.number().int())
+    .refine((b) => b.length % 2 === 0 && b.every((n, i) => i % 2 === 0 || n > 0), 'bins must be [key, count>0] pairs'),
+});
+
+const cellSchema = z.object({
+  model: z.string(),
+  requests: count,
+  successes: count,
+  errors: z.record(z.string(), count),
+  retries: count,
+  fallbacks: count,
+  inputTokens: amount,
+  outputTokens: amount,
+  cachedInputTokens: amount,
+  costUsd: amount,
+  unknownCostRequests: count,
+  latency: sketchSchema,
+  ttft: sketchSchema,
+});
+
+const tallyFields = {
+  cacheHits: count,
+  cacheMisses: count,
+  providers: z.array(
+    z.object({
+      provider: z.string(),
+      breaker: z.record(z.string(), count),
+      models: z.array(cellSchema),
+    }),
+  ),
+};
+
+const fileSchema = z.object({
+  version: z.literal(METRICS_FILE_VERSION),
+  relativeAccuracy: z.number(),
+  savedAt: z.number(),
+  since: z.number().nullable(),
+  allTime: z.object(tallyFields),
+  /** `t` is the start of the minute, epoch ms. */
+  minutes: z.array(z.object({ t: z.number().int(), ...tallyFields })),
+});
+
+type FileJSON = z.infer<typeof fileSchema>;
+type TallyJSON = FileJSON['allTime'];
+
+function tallyToJSON(t: Tally): TallyJSON {
+  return {
+    cacheHits: t.cacheHits,
+    cacheMisses: t.cacheMisses,
+    providers: [...t.providers].map(([provider, p]) => ({
+      provider,
+      breaker: Object.fromEntries(p.breaker),
+      models: [...p.models].map(([model, cell]) => ({ model, ...cell.toJSON() })),
+    })),
+  };
+}
+
+function tallyFromJSON(json: TallyJSON, into: Tally): void {
+  into.cacheHits += json.cacheHits;
+  into.cacheMisses += json.cacheMisses;
+  for (const p of json.providers) {
+    const tally = into.provider(p.provider);
+    for (const [state, n] of Object.entries(p.breaker)) tally.breaker.set(state, (tally.breaker.get(state) ?? 0) + n);
+    for (const { model, ...cell } of p.models) tally.cell(model).merge(MetricCell.fromJSON(cell));
+  }
+}
+
+/**
+ * The whole state, sketches included, so that a process loading it (or merging its own counts into it)
+ * answers every window and percentile exactly as the writer would have.
+ */
+export function encodeMetrics(data: MetricsData, savedAt: number): string {
+  const file: FileJSON = {
+    version: METRICS_FILE_VERSION,
+    relativeAccuracy: RELATIVE_ACCURACY,
+    savedAt,
+    since: data.since ?? null,
+    allTime: tallyToJSON(data.allTime),
+    minutes: [...data.minutes]
+      .sort(([a], [b]) => a - b)
+      .map(([m, t]) => ({ t: m * MINUTE_MS, ...tallyToJSON(t) })),
+  };
+  return JSON.stringify(file);
+}
+
+export type DecodedMetrics = { ok: true; data: MetricsData } | { ok: false; reason: string };
+
+export function decodeMetrics(text: string): DecodedMetrics {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    return { ok: false, reason: 'not valid JSON' };
+  }
+  const version = (doc as { version?: unknown } | null)?.version;
+  if (version !== METRICS_FILE_VERSION) return { ok: false, reason: `unsupported version ${JSON.stringify(version)}` };
+  const parsed = fileSchema.safeParse(doc);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return { ok: false, reason: `unexpected content at ${issue.path.join('.') || '(root)'}: ${issue.message}` };
+  }
+  // Sketch keys only mean something under the mapping they were made with.
+  if (parsed.data.relativeAccuracy !== RELATIVE_ACCURACY) {
+    return { ok: false, reason: `sketch accuracy ${parsed.data.relativeAccuracy} differs from ${RELATIVE_ACCURACY}` };
+  }
+  const data = new MetricsData();
+  data.since = parsed.data.since ?? undefined;
+  tallyFromJSON(parsed.data.allTime, data.allTime);
+  for (const { t, ...tally } of parsed.data.minutes) tallyFromJSON(tally, data.minute(minuteOf(t)));
+  return { ok: true, data };
+}
+
+export function metricsLockFile(file: string): string {
+  return `${file}.lock`;
+}
+
+async function readDecoded(file: string): Promise<DecodedMetrics> {
+  const buf = await readFileIfExists(file);
+  return buf === undefined ? { ok: true, data: new MetricsData() } : decodeMetrics(buf.toString('utf8'));
+}
+
+/** Caller holds the lock, so the file set aside is the unreadable one and not a good one written meanwhile. */
+async function readOrSetAside(file: string, warn: (message: string) => void): Promise<MetricsData> {
+  const r = await readDecoded(file);
+  if (r.ok) return r.data;
+  const moved = await setAside(file);
+  warn(`Metrics file ${file} could not be read (${r.reason}); moved it to ${moved} and started with empty metrics.`);
+  return new MetricsData();
+}
+
+/** What is on disk; empty when missing. An unreadable file or another version is set aside with one warning. */
+export async function loadMetricsFile(
+  file: string,
+  warn: (message: string) => void,
+  lock?: FileLockOptions,
+): Promise<MetricsData> {
+  const r = await readDecoded(file);
+  if (r.ok) return r.data;
+  return withFileLock(metricsLockFile(file), () => readOrSetAside(file, warn), lock);
+}
+
+/**
+ * Adds `delta` (counts recorded since this process last saved) to what is on disk, under a lock, and writes
+ * the result. Returns the merged state, which includes every other process's saved counts.
+ */
+export async function mergeIntoMetricsFile(
+  file: string,
+  delta: MetricsData,
+  nowMs: number,
+  warn: (message: string) => void,
+  lock?: FileLockOptions,
+): Promise<MetricsData> {
+  return withFileLock(
+    metricsLockFile(file),
+    async () => {
+      const merged = await readOrSetAside(file, warn);
+      merged.merge(delta);
+      merged.prune(nowMs);
+      await writeFileAtomic(file, encodeMetrics(merged, nowMs));
+      return merged;
+    },
+    lock,
+  );
+}

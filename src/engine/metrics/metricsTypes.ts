@@ -1,0 +1,86 @@
+import type { ErrorClass } from '../errors';
+import type { Percentiles } from './percentiles';
+
+export type { Percentiles } from './percentiles';
+
+interface RequestRecordBase {
+  provider: string;
+  model: string;
+  /** Total time of this provider's attempt(s), ms. Latency percentiles only count successful requests. */
+  latencyMs: number;
+  ttftMs?: number;
+  /** All prompt tokens, including cached ones. */
+  inputTokens?: number;
+  outputTokens?: number;
+  cachedInputTokens?: number;
+  /** null when the model's price is unknown (counted in unknownCostRequests); 0 for unbilled failures. */
+  costUsd: number | null;
+  /** Retries made against this provider within the request. */
+  retries?: number;
+  /** True when the router reached this provider by falling back from another one. */
+  fallback?: boolean;
+  /** Epoch ms; defaults to the registry's clock. */
+  at?: number;
+}
+
+/**
+ * One provider's part in one routed request, recorded once that provider is done (after its retries).
+ * A request that fails on A and succeeds on B is two records: A with outcome 'error', B with 'ok' and fallback.
+ * Answers served from the response cache are not provider requests: use recordCacheHit instead.
+ */
+export type RequestRecord =
+  | (RequestRecordBase & { outcome: 'ok'; errorClass?: undefined })
+  | (RequestRecordBase & { outcome: 'error'; errorClass: ErrorClass });
+
+/** '24h' is everything kept per minute; 'all' is since the first record ever persisted in this state dir. */
+export type MetricsWindow = '5m' | '1h' | 'today' | '24h' | 'all';
+
+export interface MetricsStats {
+  requests: number;
+  successes: number;
+  /** Failed requests by class; every class is present. */
+  errors: Record<ErrorClass, number>;
+  /** requests − successes. */
+  errorCount: number;
+  /** Failures / requests, both without 'cancelled' (the caller's doing); null with no such requests. */
+  errorRate: number | null;
+  retries: number;
+  fallbacks: number;
+  /** Of successful requests, ms. Null when there is no sample. */
+  latency: Percentiles;
+  ttft: Percentiles;
+  tokens: { input: number; output: number; cached: number };
+  /** Sum of known costs. */
+  costUsd: number;
+  unknownCostRequests: number;
+}
+
+export interface ProviderStats extends MetricsStats {
+  /** Circuit breaker transitions counted by the state entered, e.g. { open: 2, 'half-open': 1 }. */
+  breakerTransitions: Record<string, number>;
+  models: Record<string, MetricsStats>;
+}
+
+export interface MetricsSnapshot {
+  window: MetricsWindow;
+  /** The covered time range, epoch ms. Windows are whole minutes, so fromMs may be up to a minute earlier. */
+  fromMs: number;
+  toMs: number;
+  total: MetricsStats & { breakerTransitions: Record<string, number> };
+  providers: Record<string, ProviderStats>;
+  cache: { hits: number; misses: number; hitRate: number | null };
+}
+
+/** One minute of one provider (or all providers), for trend charts. */
+export interface HistoryPoint {
+  /** Start of the minute, epoch ms. */
+  t: number;
+  requests: number;
+  successes: number;
+  errors: number;
+  latency: { p50: number | null; p95: number | null; p99: number | null };
+  ttft: { p50: number | null; p95: number | null };
+  tokens: { input: number; output: number; cached: number };
+  costUsd: number;
+  unknownCostRequests: number;
+}
