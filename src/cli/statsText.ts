@@ -28,6 +28,10 @@ export function formatStats(stats: EngineStats): string {
     }
     lines.push('');
   }
+  const { today, month, budget } = stats.costs;
+  const limit = (v: number | undefined) => (v === undefined ? '' : ` of $${v.toFixed(2)} budget (${((today.costUsd / v) * 100).toFixed(0)} %)`);
+  lines.push(`cost   today $${today.costUsd.toFixed(6)}${limit(budget.dailyUsd)} · this month $${month.costUsd.toFixed(6)}${budget.monthlyUsd === undefined ? '' : ` of $${budget.monthlyUsd.toFixed(2)} budget`}`);
+  if (today.unknownCostRequests) lines.push(`       ${today.unknownCostRequests} request(s) today of unknown price (not in the total)`);
   const c = stats.cache;
   lines.push(`cache  ${c.entries} entries, ${c.hits} hits / ${c.misses} misses this process, ${formatBytes(c.memoryBytes)} in memory, ${formatBytes(c.diskBytes)} on disk`);
   const mc = stats.metrics.cache;

@@ -6,6 +6,7 @@ import { sendChat } from './http/transport';
 import { adapterFor, effectiveBaseUrl, keyEnvFor } from './providers/registry';
 import { cacheKey, fileTag, ResponseCache, type CachedResponse, type CacheStats } from './cache/responseCache';
 import { replayAsStream } from './cache/replay';
+import { CostAccounting, type CostSummary } from './cost/costAccounting';
 import { EngineEvents } from './events';
 import { parseRateLimitHeaders } from './http/rateLimitHeaders';
 import { MetricsRegistry } from './metrics/metricsRegistry';
@@ -18,7 +19,7 @@ import { routeWithFallback, type HedgePolicy } from './routing/fallbackRoute';
 import { StreamGate, type ProviderRuntime, type RequestContext } from './routing/providerAttempt';
 import { RecentLatency } from './routing/recentLatency';
 import { createStrategy, type RoutingContext, type Strategy } from './routing/strategies';
-import type { ChatRequest, ChatResult } from './types';
+import type { AttemptRecord, ChatRequest, ChatResult } from './types';
 
 export interface EngineOptions {
   config: RouterConfig;
@@ -69,6 +70,7 @@ export interface EngineStats {
   providers: ProviderStatus[];
   metrics: MetricsSnapshot;
   cache: CacheStats;
+  costs: CostSummary;
 }
 
 const HEDGE_MIN_SAMPLES = 5;
@@ -84,8 +86,9 @@ export class RouterEngine {
   readonly cache: ResponseCache;
   readonly events: EngineEvents;
   readonly metrics: MetricsRegistry;
-  private readonly dispatcher: Dispatcher;
-  private readonly ownsDispatcher: boolean;
+  readonly costs: CostAccounting;
+  private dispatcher: Dispatcher;
+  private ownsDispatcher: boolean;
   private readonly now: () => number;
   private readonly random: () => number;
   private readonly warn: (message: string) => void;
@@ -107,6 +110,7 @@ export class RouterEngine {
     this.cache = new ResponseCache({ config: this.cfg.cache, stateDir: options.stateDir, warn: this.warn, now: this.now });
     this.events = new EngineEvents({ now: this.now, onListenerError: (err) => this.warn(`An engine event listener failed: ${(err as Error).message}`) });
     this.metrics = new MetricsRegistry({ now: this.now, stateDir: options.stateDir, warn: this.warn });
+    this.costs = new CostAccounting({ budget: this.cfg.budget, events: this.events, stateDir: options.stateDir, now: this.now, warn: this.warn });
     this.buildRuntimes();
     this.loaded = this.loadState();
   }
@@ -115,12 +119,26 @@ export class RouterEngine {
     return this.cfg;
   }
 
-  /** Applies a new configuration live; breakers of providers that keep their id, kind and URL survive. */
+  /** Applies a new configuration live; breakers, metrics and cache of providers that keep their id survive. */
   updateConfig(config: RouterConfig): void {
     const strategyChanged = config.routing.strategy !== this.cfg.routing.strategy;
+    const connectChanged = config.timeouts.connectMs !== this.cfg.timeouts.connectMs;
     this.cfg = config;
     if (strategyChanged) this.strategy = createStrategy(config.routing.strategy);
+    this.cache.configure(config.cache);
+    this.costs.updateConfig(config);
+    if (connectChanged && this.ownsDispatcher) this.setDispatcher(undefined);
     this.buildRuntimes();
+  }
+
+  /** Swaps the HTTP client (e.g. when the proxy settings change); undefined builds the default one. */
+  setDispatcher(dispatcher: Dispatcher | undefined): void {
+    const old = this.dispatcher;
+    const ownedOld = this.ownsDispatcher;
+    this.ownsDispatcher = dispatcher === undefined;
+    this.dispatcher = dispatcher ?? createDispatcher({ connectTimeoutMs: this.cfg.timeouts.connectMs });
+    // Requests in flight keep the old client until they finish.
+    if (ownedOld) void old.close().catch(() => undefined);
   }
 
   async chat(req: ChatRequest, opts: ChatOptions = {}): Promise<ChatResult> {
@@ -135,6 +153,7 @@ export class RouterEngine {
       if (hit) return this.serveCached(hit.runtime, hit.entry, req, opts, started);
       this.metrics.recordCacheMiss();
     }
+    const affordable = this.admitByBudget(candidates, req);
     const ctx: RequestContext = {
       req,
       cfg: this.cfg,
@@ -152,10 +171,10 @@ export class RouterEngine {
         if (result) this.emitRateLimit(record.provider, result.headers);
       },
     };
-    if (candidates.length === 0) throw new AllProvidersFailedError([], undefined, 'No provider is configured or enabled (llmRouter.providers).');
+    ctx.attempts.push(...affordable.skipped);
     let routed;
     try {
-      routed = await routeWithFallback(candidates, ctx, this.hedgePolicy());
+      routed = await routeWithFallback(affordable.candidates, ctx, this.hedgePolicy());
     } catch (err) {
       recordAttempts(ctx.attempts, this.metrics, this.events);
       this.breakerStore?.save(this.breakers.values());
@@ -163,6 +182,7 @@ export class RouterEngine {
     }
     const { runtime, result } = routed;
     this.breakerStore?.save(this.breakers.values());
+    const costUsd = this.costs.record(runtime.config, result.model, result.usage);
     const answer: ChatResult = {
       text: result.text,
       provider: runtime.config.id,
@@ -170,7 +190,7 @@ export class RouterEngine {
       cached: false,
       latencyMs: this.now() - started,
       timeToFirstTokenMs: result.timeToFirstTokenMs,
-      costUsd: null,
+      costUsd,
       usage: result.usage,
       finishReason: result.finishReason,
       attempts: ctx.attempts,
@@ -192,6 +212,18 @@ export class RouterEngine {
 
   cacheStats(): CacheStats {
     return this.cache.stats();
+  }
+
+  /** Leaves out providers this request cannot afford; refuses it outright when none is left. */
+  private admitByBudget(candidates: ProviderRuntime[], req: ChatRequest): { candidates: ProviderRuntime[]; skipped: AttemptRecord[] } {
+    if (candidates.length === 0) throw new AllProvidersFailedError([], undefined, 'No provider is configured or enabled (llmRouter.providers).');
+    const admission = this.costs.admit(candidates.map((rt) => rt.config), req);
+    if (admission.allowed.length === 0) throw admission.refused[0].error;
+    const allowed = new Set(admission.allowed.map((p) => p.id));
+    return {
+      candidates: candidates.filter((rt) => allowed.has(rt.config.id)),
+      skipped: admission.refused.map(({ provider, error }) => ({ provider: provider.id, model: req.model ?? provider.model, outcome: 'skipped', errorClass: 'budget_exceeded', message: error.message, latencyMs: 0 })),
+    };
   }
 
   private cacheKeyFor(rt: ProviderRuntime, req: ChatRequest): string {
@@ -241,7 +273,8 @@ export class RouterEngine {
     await this.loaded;
     await this.metrics.flush();
     await this.cache.ready();
-    return { window, generatedAt: this.now(), providers: this.providers(), metrics: this.metrics.snapshot(window), cache: this.cache.stats() };
+    await this.costs.flush();
+    return { window, generatedAt: this.now(), providers: this.providers(), metrics: this.metrics.snapshot(window), cache: this.cache.stats(), costs: this.costs.summary() };
   }
 
   private emitRateLimit(provider: string, headers: Record<string, string | string[] | undefined>): void {
@@ -316,6 +349,7 @@ export class RouterEngine {
     }
     await this.cache.close();
     await this.metrics.close();
+    await this.costs.close();
     if (this.ownsDispatcher) await this.dispatcher.close();
   }
 
@@ -355,7 +389,7 @@ export class RouterEngine {
   }
 
   private async loadState(): Promise<void> {
-    await this.metrics.load();
+    await Promise.all([this.metrics.load(), this.costs.load()]);
     if (!this.breakerStore) return;
     try {
       await this.breakerStore.sync(this.breakers.values());
@@ -367,7 +401,7 @@ export class RouterEngine {
   private orderCandidates(req: ChatRequest): ProviderRuntime[] {
     const ctx: RoutingContext = {
       recentLatencyMs: (id) => this.latency.quantile(id, 0.5),
-      estimatedCostUsd: (p) => estimateCostUsd(p, req),
+      estimatedCostUsd: (p) => this.costs.estimate(p, req),
     };
     const byId = new Map(this.runtimes.map((rt) => [rt.config.id, rt]));
     return this.strategy.order(this.runtimes.map((rt) => rt.config), ctx).map((p) => byId.get(p.id) as ProviderRuntime);
@@ -389,16 +423,6 @@ export class RouterEngine {
 function envKey(p: ProviderConfig): string | undefined {
   const name = keyEnvFor(p);
   return name ? process.env[name] : undefined;
-}
-
-/** Rough estimate before sending: ~4 characters per token in, maxTokens (or 1024) out. */
-export function estimateCostUsd(p: ProviderConfig, req: ChatRequest): number | undefined {
-  if (p.kind === 'ollama') return 0;
-  if (!p.pricing) return undefined;
-  const chars = (req.system?.length ?? 0) + req.messages.reduce((n, m) => n + m.content.length, 0);
-  const inTok = Math.ceil(chars / 4);
-  const outTok = req.maxTokens ?? 1024;
-  return (inTok * p.pricing.inputPerMillion + outTok * p.pricing.outputPerMillion) / 1e6;
 }
 
 function validateRequest(req: ChatRequest): void {

@@ -85,12 +85,12 @@ interface FileInvalidation {
  * Nothing touches the disk until the first operation (or an explicit ready()), so startup never waits on it.
  */
 export class ResponseCache {
-  private readonly config: ResponseCacheConfig;
+  private config: ResponseCacheConfig;
   private readonly file?: string;
   private readonly warnFn: (message: string) => void;
   private readonly now: () => number;
   private readonly flushDelayMs: number;
-  private readonly lru: LRUCache<string, CachedResponse>;
+  private lru: LRUCache<string, CachedResponse>;
   private readonly keysByTag = new Map<string, Set<string>>();
   private readonly hashesByFile = new Map<string, Set<string>>();
 
@@ -121,7 +121,22 @@ export class ResponseCache {
     this.warnFn = opts.warn ?? (() => undefined);
     this.now = opts.now ?? Date.now;
     this.flushDelayMs = opts.flushDelayMs ?? 500;
-    this.lru = new LRUCache<string, CachedResponse>({
+    this.lru = this.createLru();
+  }
+
+  /** Applies changed settings live; a smaller maxBytes evicts the least recently used entries. */
+  configure(config: ResponseCacheConfig): void {
+    const resized = config.maxBytes !== this.config.maxBytes;
+    this.config = config;
+    if (!resized) return;
+    const old = this.lru;
+    this.lru = this.createLru();
+    // rentries() walks least recently used first, so re-inserting keeps the recency order.
+    for (const [key, value] of old.rentries() as Iterable<[string, CachedResponse]>) this.lru.set(key, value);
+  }
+
+  private createLru(): LRUCache<string, CachedResponse> {
+    return new LRUCache<string, CachedResponse>({
       maxSize: Math.max(1, this.config.maxBytes),
       sizeCalculation: (value, key) => entrySize(key, value),
       dispose: (value, key, reason) => {

@@ -1,0 +1,97 @@
+import type { ProviderConfig, RouterConfig } from '../config/schema';
+import type { BudgetExceededError } from '../errors';
+import type { EngineEvents } from '../events';
+import type { ChatRequest, Usage } from '../types';
+import { BudgetGuard } from './budgetGuard';
+import { costOf, estimateCost } from './costMath';
+import { CostLedger, type PeriodCostTotals } from './costLedger';
+import { priceFor, type ResolvedPrice } from './priceTable';
+
+export interface CostSummary {
+  today: PeriodCostTotals;
+  month: PeriodCostTotals;
+  budget: RouterConfig['budget'];
+}
+
+export interface BudgetAdmission {
+  allowed: ProviderConfig[];
+  /** Providers left out because this request would push a budget over its limit. */
+  refused: { provider: ProviderConfig; error: BudgetExceededError }[];
+}
+
+/** Prices, spend and budgets for the engine: one place that knows what a request costs. */
+export class CostAccounting {
+  private readonly ledger: CostLedger;
+  private readonly guard: BudgetGuard;
+  private readonly prices = new Map<string, ResolvedPrice | null>();
+  private budget: RouterConfig['budget'];
+
+  constructor(opts: { budget: RouterConfig['budget']; events: EngineEvents; stateDir?: string; now: () => number; warn: (m: string) => void }) {
+    this.budget = opts.budget;
+    this.ledger = new CostLedger({ stateDir: opts.stateDir, now: opts.now, warn: opts.warn });
+    this.guard = new BudgetGuard({
+      config: opts.budget,
+      spend: this.ledger,
+      now: opts.now,
+      onWarning: (w) => opts.events.emit({ type: 'budget-warning', ...w }),
+    });
+  }
+
+  load(): Promise<void> {
+    return this.ledger.load();
+  }
+
+  updateConfig(cfg: RouterConfig): void {
+    this.prices.clear();
+    this.budget = cfg.budget;
+    this.guard.updateConfig(cfg.budget);
+  }
+
+  price(p: ProviderConfig, model: string = p.model): ResolvedPrice | null {
+    const key = `${p.id}\u0000${model}`;
+    let price = this.prices.get(key);
+    if (price === undefined) {
+      price = priceFor(p, model);
+      this.prices.set(key, price);
+    }
+    return price;
+  }
+
+  /** Estimated USD before sending; undefined when the price is unknown. */
+  estimate(p: ProviderConfig, req: ChatRequest): number | undefined {
+    const price = this.price(p, req.model ?? p.model);
+    return price ? estimateCost(req, price.price) : undefined;
+  }
+
+  /** Keeps the candidates this request can afford; the caller refuses the request when none is left. */
+  admit(candidates: ProviderConfig[], req: ChatRequest): BudgetAdmission {
+    const out: BudgetAdmission = { allowed: [], refused: [] };
+    for (const p of candidates) {
+      const decision = this.guard.check(this.estimate(p, req) ?? null);
+      if (decision.ok) out.allowed.push(p);
+      else out.refused.push({ provider: p, error: decision.error });
+    }
+    return out;
+  }
+
+  /** Books a provider's answer; returns its cost, or null when the model's price is unknown. */
+  record(p: ProviderConfig, model: string, usage: Usage): number | null {
+    const price = this.price(p, model) ?? this.price(p);
+    const costUsd = price ? costOf(usage, price.price) : null;
+    this.ledger.record({ provider: p.id, model, costUsd });
+    this.guard.warnIfDue();
+    return costUsd;
+  }
+
+  summary(): CostSummary {
+    return { today: this.ledger.totals('daily'), month: this.ledger.totals('monthly'), budget: { ...this.budget } };
+  }
+
+  flush(): Promise<void> {
+    return this.ledger.flush();
+  }
+
+  close(): Promise<void> {
+    return this.ledger.close();
+  }
+}

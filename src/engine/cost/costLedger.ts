@@ -1,0 +1,380 @@
+import * as path from 'node:path';
+import { z } from 'zod';
+import { withFileLock, type FileLockOptions } from '../metrics/fileLock';
+import { readFileIfExists, setAside, writeFileAtomic } from '../state/atomicFile';
+
+export const COST_FILE_NAME = 'costs.json';
+/** Bump when the layout changes; a file with another version is set aside. */
+export const COST_FILE_VERSION = 1;
+export const RETAIN_DAYS = 400;
+export const RETAIN_MONTHS = 60;
+
+export type BudgetPeriod = 'daily' | 'monthly';
+
+export interface CostTally {
+  /** Sum of known costs, USD. */
+  costUsd: number;
+  requests: number;
+  /** Requests whose price was unknown; their cost is not in costUsd. */
+  unknownCostRequests: number;
+}
+
+export interface ProviderCostTotals extends CostTally {
+  models: Record<string, CostTally>;
+}
+
+export interface PeriodCostTotals extends CostTally {
+  /** Keyed by the configured provider id. */
+  providers: Record<string, ProviderCostTotals>;
+}
+
+export interface CostRecord {
+  /** Configured provider id. */
+  provider: string;
+  model: string;
+  /** null when the price is unknown. */
+  costUsd: number | null;
+  /** Epoch ms of the spend; defaults to the ledger's clock. */
+  at?: number;
+}
+
+export interface CostHistory {
+  days: Record<string, PeriodCostTotals>;
+  months: Record<string, PeriodCostTotals>;
+}
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** YYYY-MM-DD of the local calendar day containing `ms`. */
+export function localDayKey(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+/** YYYY-MM of the local calendar month containing `ms`. */
+export function localMonthKey(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}`;
+}
+
+class Tally implements CostTally {
+  costUsd = 0;
+  requests = 0;
+  unknownCostRequests = 0;
+
+  add(costUsd: number | null): void {
+    this.requests++;
+    if (costUsd === null) this.unknownCostRequests++;
+    else this.costUsd += costUsd;
+  }
+
+  mergeTally(o: CostTally): void {
+    this.costUsd += o.costUsd;
+    this.requests += o.requests;
+    this.unknownCostRequests += o.unknownCostRequests;
+  }
+
+  tallyJSON(): CostTally {
+    return { costUsd: this.costUsd, requests: this.requests, unknownCostRequests: this.unknownCostRequests };
+  }
+}
+
+class ProviderTally extends Tally {
+  readonly models = new Map<string, Tally>();
+
+  model(name: string): Tally {
+    let t = this.models.get(name);
+    if (!t) this.models.set(name, (t = new Tally()));
+    return t;
+  }
+
+  merge(o: ProviderCostTotals): void {
+    this.mergeTally(o);
+    for (const [name, m] of Object.entries(o.models)) this.model(name).mergeTally(m);
+  }
+
+  toJSON(): ProviderCostTotals {
+    return { ...this.tallyJSON(), models: Object.fromEntries([...this.models].map(([k, v]) => [k, v.tallyJSON()])) };
+  }
+}
+
+class PeriodTally extends Tally {
+  readonly providers = new Map<string, ProviderTally>();
+
+  provider(id: string): ProviderTally {
+    let t = this.providers.get(id);
+    if (!t) this.providers.set(id, (t = new ProviderTally()));
+    return t;
+  }
+
+  record(r: CostRecord, costUsd: number | null): void {
+    this.add(costUsd);
+    const p = this.provider(r.provider);
+    p.add(costUsd);
+    p.model(r.model).add(costUsd);
+  }
+
+  merge(o: PeriodCostTotals): void {
+    this.mergeTally(o);
+    for (const [id, p] of Object.entries(o.providers)) this.provider(id).merge(p);
+  }
+
+  toJSON(): PeriodCostTotals {
+    return { ...this.tallyJSON(), providers: Object.fromEntries([...this.providers].map(([k, v]) => [k, v.toJSON()])) };
+  }
+}
+
+class LedgerData {
+  readonly days = new Map<string, PeriodTally>();
+  readonly months = new Map<string, PeriodTally>();
+
+  get isEmpty(): boolean {
+    return this.days.size === 0 && this.months.size === 0;
+  }
+
+  record(r: CostRecord, costUsd: number | null, at: number): void {
+    period(this.days, localDayKey(at)).record(r, costUsd);
+    period(this.months, localMonthKey(at)).record(r, costUsd);
+  }
+
+  merge(o: LedgerData): void {
+    for (const [k, v] of o.days) period(this.days, k).merge(v.toJSON());
+    for (const [k, v] of o.months) period(this.months, k).merge(v.toJSON());
+  }
+
+  /** Drops days older than `retainDays` and months older than RETAIN_MONTHS, counted back from `nowMs`. */
+  prune(nowMs: number, retainDays: number): void {
+    const d = new Date(nowMs);
+    const oldestDay = localDayKey(new Date(d.getFullYear(), d.getMonth(), d.getDate() - retainDays + 1).getTime());
+    const oldestMonth = localMonthKey(new Date(d.getFullYear(), d.getMonth() - RETAIN_MONTHS + 1, 1).getTime());
+    for (const k of this.days.keys()) if (k < oldestDay) this.days.delete(k);
+    for (const k of this.months.keys()) if (k < oldestMonth) this.months.delete(k);
+  }
+
+  toJSON(): { version: number } & CostHistory {
+    const sorted = (m: Map<string, PeriodTally>) => Object.fromEntries([...m].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, v.toJSON()]));
+    return { version: COST_FILE_VERSION, days: sorted(this.days), months: sorted(this.months) };
+  }
+
+  static fromJSON(doc: CostHistory): LedgerData {
+    const data = new LedgerData();
+    for (const [k, v] of Object.entries(doc.days)) period(data.days, k).merge(v);
+    for (const [k, v] of Object.entries(doc.months)) period(data.months, k).merge(v);
+    return data;
+  }
+}
+
+function period(map: Map<string, PeriodTally>, key: string): PeriodTally {
+  let t = map.get(key);
+  if (!t) map.set(key, (t = new PeriodTally()));
+  return t;
+}
+
+const amount = z.number().min(0).max(Number.MAX_VALUE);
+const tallyShape = { costUsd: amount, requests: amount, unknownCostRequests: amount };
+const periodSchema = z.object({
+  ...tallyShape,
+  providers: z.record(z.string(), z.object({ ...tallyShape, models: z.record(z.string(), z.object(tallyShape)) })),
+});
+const fileSchema = z.object({
+  version: z.literal(COST_FILE_VERSION),
+  days: z.record(z.string().regex(/^\d{4}-\d{2}-\d{2}$/), periodSchema),
+  months: z.record(z.string().regex(/^\d{4}-\d{2}$/), periodSchema),
+});
+
+type Decoded = { ok: true; data: LedgerData } | { ok: false; reason: string };
+
+function decode(text: string): Decoded {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    return { ok: false, reason: 'not valid JSON' };
+  }
+  const version = (doc as { version?: unknown } | null)?.version;
+  if (version !== COST_FILE_VERSION) return { ok: false, reason: `unsupported version ${JSON.stringify(version)}` };
+  const parsed = fileSchema.safeParse(doc);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return { ok: false, reason: `unexpected content at ${issue.path.join('.') || '(root)'}: ${issue.message}` };
+  }
+  return { ok: true, data: LedgerData.fromJSON(parsed.data) };
+}
+
+export interface CostLedgerOptions {
+  /** Where `costs.json` lives. Without it nothing is loaded or saved. */
+  stateDir?: string;
+  now?: () => number;
+  /** Told once about a file that was set aside, and once about failing background saves. */
+  warn?: (message: string) => void;
+  /** Delay after a record before it is saved in the background; 0 turns background saving off. Default 1 s. */
+  saveDelayMs?: number;
+  retainDays?: number;
+  lock?: FileLockOptions;
+}
+
+/**
+ * Spend per local day and month, in total, per provider and per model, persisted to `<stateDir>/costs.json`.
+ *
+ * `base` mirrors the file as of the last load or save and `pending` holds only what this process recorded
+ * since. Saving adds `pending` to whatever is on disk at that moment, under a lock, so two processes sharing
+ * a state dir add up their spend instead of overwriting each other. Queries merge `base` and `pending`.
+ */
+export class CostLedger {
+  readonly file: string | undefined;
+  private readonly now: () => number;
+  private readonly warn: (message: string) => void;
+  private readonly saveDelayMs: number;
+  private readonly retainDays: number;
+  private readonly lock: FileLockOptions | undefined;
+  private base = new LedgerData();
+  private pending = new LedgerData();
+  private timer: NodeJS.Timeout | undefined;
+  private queue: Promise<void> = Promise.resolve();
+  private warnedCorrupt = false;
+  private warnedSave = false;
+
+  constructor(options: CostLedgerOptions = {}) {
+    this.file = options.stateDir === undefined ? undefined : path.join(options.stateDir, COST_FILE_NAME);
+    this.now = options.now ?? Date.now;
+    this.warn = options.warn ?? (() => undefined);
+    this.saveDelayMs = options.saveDelayMs ?? 1_000;
+    this.retainDays = options.retainDays ?? RETAIN_DAYS;
+    this.lock = options.lock;
+  }
+
+  /** Adds one request's spend. A non-finite cost counts as unknown; a negative one as zero. */
+  record(r: CostRecord): void {
+    const cost = r.costUsd === null || !Number.isFinite(r.costUsd) ? null : Math.max(0, r.costUsd);
+    this.pending.record(r, cost, r.at ?? this.now());
+    this.scheduleSave();
+  }
+
+  /** Totals of the local day ('daily') or month ('monthly') containing `at` (default now), this process's unsaved spend included. */
+  totals(periodName: BudgetPeriod, at: number = this.now()): PeriodCostTotals {
+    const key = periodName === 'daily' ? localDayKey(at) : localMonthKey(at);
+    const pick = (d: LedgerData) => (periodName === 'daily' ? d.days : d.months).get(key);
+    const out = new PeriodTally();
+    for (const t of [pick(this.base), pick(this.pending)]) if (t) out.merge(t.toJSON());
+    return out.toJSON();
+  }
+
+  spentUsd(periodName: BudgetPeriod, at: number = this.now()): number {
+    return this.totals(periodName, at).costUsd;
+  }
+
+  /** Every retained day and month, oldest first. */
+  history(): CostHistory {
+    const merged = new LedgerData();
+    merged.merge(this.base);
+    merged.merge(this.pending);
+    merged.prune(this.now(), this.retainDays);
+    const { days, months } = merged.toJSON();
+    return { days, months };
+  }
+
+  /** Reads what this and other processes saved. Unsaved local spend is kept. */
+  load(): Promise<void> {
+    return this.enqueue(async () => {
+      if (this.file === undefined) return;
+      this.base = await this.readFile();
+      this.base.prune(this.now(), this.retainDays);
+    });
+  }
+
+  /**
+   * Adds the spend recorded since the last save to the file and picks up other processes' spend.
+   * On failure the unsaved spend is kept for the next attempt and the error is thrown.
+   */
+  flush(): Promise<void> {
+    this.clearTimer();
+    return this.enqueue(async () => {
+      const file = this.file;
+      if (file === undefined) return;
+      if (this.pending.isEmpty) {
+        this.base = await this.readFile();
+        this.base.prune(this.now(), this.retainDays);
+        return;
+      }
+      const delta = this.pending;
+      this.pending = new LedgerData();
+      try {
+        this.base = await withFileLock(
+          `${file}.lock`,
+          async () => {
+            const merged = await this.readOrSetAside(file);
+            merged.merge(delta);
+            merged.prune(this.now(), this.retainDays);
+            await writeFileAtomic(file, JSON.stringify(merged.toJSON()));
+            return merged;
+          },
+          this.lock,
+        );
+      } catch (err) {
+        delta.merge(this.pending);
+        this.pending = delta;
+        throw err;
+      }
+    });
+  }
+
+  /** Saves what is left and stops background saving. A CLI must await this before exiting. */
+  async close(): Promise<void> {
+    this.clearTimer();
+    await this.flush();
+  }
+
+  private scheduleSave(): void {
+    if (this.file === undefined || this.saveDelayMs <= 0 || this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.flush().then(
+        () => {
+          this.warnedSave = false;
+        },
+        (err: unknown) => {
+          if (this.warnedSave) return;
+          this.warnedSave = true;
+          this.warn(`Could not save costs to ${this.file}: ${err instanceof Error ? err.message : String(err)}`);
+        },
+      );
+    }, this.saveDelayMs);
+    // A pending save must not keep a CLI process alive; it awaits close() instead.
+    this.timer.unref();
+  }
+
+  private clearTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private enqueue(task: () => Promise<void>): Promise<void> {
+    const run = this.queue.then(task);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async readFile(): Promise<LedgerData> {
+    const file = this.file as string;
+    const first = await readDecoded(file);
+    if (first.ok) return first.data;
+    return withFileLock(`${file}.lock`, () => this.readOrSetAside(file), this.lock);
+  }
+
+  /** Caller holds the lock, so the file set aside is the unreadable one and not a good one written meanwhile. */
+  private async readOrSetAside(file: string): Promise<LedgerData> {
+    const r = await readDecoded(file);
+    if (r.ok) return r.data;
+    const moved = await setAside(file);
+    if (!this.warnedCorrupt) {
+      this.warnedCorrupt = true;
+      this.warn(`Cost ledger ${file} could not be read (${r.reason}); moved it to ${moved} and started with no recorded spend.`);
+    }
+    return new LedgerData();
+  }
+}
+
+async function readDecoded(file: string): Promise<Decoded> {
+  const buf = await readFileIfExists(file);
+  return buf === undefined ? { ok: true, data: new LedgerData() } : decode(buf.toString('utf8'));
+}

@@ -1,0 +1,134 @@
+import type { ProviderConfig } from '../config/schema';
+import pricingData from './pricing.json';
+
+/** USD per 1M tokens. Cached input falls back to the input price when absent. */
+export interface ModelPrice {
+  inputPerMillion: number;
+  outputPerMillion: number;
+  cachedInputPerMillion?: number;
+}
+
+export interface PriceEntry extends ModelPrice {
+  /** Pricing provider, e.g. 'openai', 'groq' (not the user's provider id). */
+  provider: string;
+  model: string;
+  contextWindow?: number;
+}
+
+export interface PricingTable {
+  /** YYYY-MM-DD the prices were read from the sources. */
+  takenOn: string;
+  /** Pricing page per pricing provider. */
+  sources: Record<string, string>;
+  models: PriceEntry[];
+}
+
+export type PriceSource = 'override' | 'table' | 'local';
+
+export interface ResolvedPrice {
+  price: ModelPrice;
+  /** 'override' = the provider's `pricing` in config; 'local' = a model on this machine, free. */
+  source: PriceSource;
+  /** The table entry used, when source is 'table'. */
+  entry?: PriceEntry;
+}
+
+export const BUILTIN_PRICING: PricingTable = pricingData;
+
+const FREE: ModelPrice = { inputPerMillion: 0, outputPerMillion: 0, cachedInputPerMillion: 0 };
+
+/** Official API hosts (and their subdomains) of each pricing provider. */
+const HOST_PROVIDERS: ReadonlyArray<readonly [string, string]> = [
+  ['openai.com', 'openai'],
+  ['anthropic.com', 'anthropic'],
+  ['generativelanguage.googleapis.com', 'gemini'],
+  ['cohere.com', 'cohere'],
+  ['cohere.ai', 'cohere'],
+  ['mistral.ai', 'mistral'],
+  ['groq.com', 'groq'],
+  ['cerebras.ai', 'cerebras'],
+  ['openrouter.ai', 'openrouter'],
+  ['deepseek.com', 'deepseek'],
+];
+
+const KIND_PROVIDERS: Partial<Record<ProviderConfig['kind'], string>> = {
+  openai: 'openai',
+  anthropic: 'anthropic',
+  gemini: 'gemini',
+  cohere: 'cohere',
+};
+
+/** The pricing provider an API host belongs to, or undefined for hosts we have no prices for. */
+export function pricingProviderForHost(host: string): string | undefined {
+  const h = host.toLowerCase().replace(/\.$/, '');
+  for (const [suffix, provider] of HOST_PROVIDERS) {
+    if (h === suffix || h.endsWith(`.${suffix}`)) return provider;
+  }
+  return undefined;
+}
+
+/**
+ * Which price list applies to a configured provider. A known host wins over the kind, so an
+ * openai-compatible entry pointing at api.groq.com (or an anthropic-kind entry pointing at DeepSeek's
+ * Anthropic endpoint) is priced as that vendor. An unknown host falls back to the kind's vendor,
+ * except for 'openai-compatible', whose vendor is unknowable.
+ */
+export function pricingProviderFor(p: Pick<ProviderConfig, 'kind' | 'baseUrl'>): string | undefined {
+  if (p.baseUrl) {
+    let host: string | undefined;
+    try {
+      host = new URL(p.baseUrl).hostname;
+    } catch {
+      host = undefined;
+    }
+    const byHost = host ? pricingProviderForHost(host) : undefined;
+    if (byHost) return byHost;
+  }
+  return KIND_PROVIDERS[p.kind];
+}
+
+/**
+ * What may follow a table id in a real model id and still be the same priced model: snapshot dates
+ * (-2024-07-18, -20241022, @20250929, -08-2024), numeric snapshots (-001, -0613) and -latest. Anything
+ * else (-mini, -pro, -5) names a different model, which must not inherit a cheaper relative's price.
+ */
+const SNAPSHOT_SUFFIX = /^(?:[-@:_](?:\d{4}-\d{2}-\d{2}|\d{2}-\d{4}|\d{3,8}|latest))+$/;
+
+function normalizeModelId(model: string): string {
+  return model.trim().toLowerCase().replace(/^models\//, '');
+}
+
+/** Longest table id that is the model id itself or the model id minus a snapshot suffix. */
+export function findPriceEntry(table: PricingTable, provider: string, model: string): PriceEntry | undefined {
+  const id = normalizeModelId(model);
+  let best: PriceEntry | undefined;
+  for (const entry of table.models) {
+    if (entry.provider !== provider) continue;
+    const key = entry.model.toLowerCase();
+    if (!id.startsWith(key)) continue;
+    const rest = id.slice(key.length);
+    if (rest !== '' && !SNAPSHOT_SUFFIX.test(rest)) continue;
+    if (!best || key.length > best.model.length) best = entry;
+  }
+  return best;
+}
+
+/**
+ * The price of `model` (default: the provider's configured model) on a configured provider, or null when
+ * it is unknown. Unknown never means free: callers must treat null as "cost not known".
+ */
+export function priceFor(
+  p: Pick<ProviderConfig, 'kind' | 'baseUrl' | 'model' | 'pricing'>,
+  model: string = p.model,
+  table: PricingTable = BUILTIN_PRICING,
+): ResolvedPrice | null {
+  if (p.pricing) return { price: { ...p.pricing }, source: 'override' };
+  if (p.kind === 'ollama') return { price: { ...FREE }, source: 'local' };
+  const provider = pricingProviderFor(p);
+  if (!provider) return null;
+  const entry = findPriceEntry(table, provider, model);
+  if (!entry) return null;
+  const price: ModelPrice = { inputPerMillion: entry.inputPerMillion, outputPerMillion: entry.outputPerMillion };
+  if (entry.cachedInputPerMillion !== undefined) price.cachedInputPerMillion = entry.cachedInputPerMillion;
+  return { price, source: 'table', entry };
+}
