@@ -115,6 +115,11 @@ export class RouterEngine {
     this.loaded = this.loadState();
   }
 
+  /** Resolves once persisted state (breakers, metrics, costs) is loaded; chat() waits for it by itself. */
+  ready(): Promise<void> {
+    return this.loaded;
+  }
+
   get config(): RouterConfig {
     return this.cfg;
   }
@@ -166,8 +171,10 @@ export class RouterEngine {
       now: this.now,
       random: this.random,
       streamGate: req.stream && opts.onText ? new StreamGate(opts.onText) : undefined,
-      onAttemptFinished: (record, _rt, result) => {
+      onAttemptFinished: (record, _rt, result, err) => {
         if (record.outcome === 'ok') this.latency.record(record.provider, record.latencyMs);
+        // A failing provider must not look fast to the latency strategy: count it as the slowest possible answer.
+        else if (err instanceof ProviderError && err.countsAgainstProvider) this.latency.record(record.provider, this.cfg.timeouts.totalMs);
         if (result) this.emitRateLimit(record.provider, result.headers);
       },
     };

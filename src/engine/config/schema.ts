@@ -91,8 +91,9 @@ export const configSchema = z
       .prefault({}),
     budget: z
       .object({
-        dailyUsd: nonNegative.optional(),
-        monthlyUsd: nonNegative.optional(),
+        // null is how settings.json says "no limit".
+        dailyUsd: nonNegative.nullish().transform((v) => v ?? undefined),
+        monthlyUsd: nonNegative.nullish().transform((v) => v ?? undefined),
         warnAtPercent: z.number().gt(0).max(100).default(80),
       })
       .prefault({}),

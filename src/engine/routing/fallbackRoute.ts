@@ -62,7 +62,10 @@ export async function routeWithFallback(candidates: ProviderRuntime[], ctx: Requ
     const b = start(next as ProviderRuntime, candidates[i + 2] !== undefined, true);
     try {
       const winner = await firstSuccess([a.promise, b.promise]);
-      (winner.runtime === primary ? b : a).controller.abort();
+      const loser = winner.runtime === primary ? b : a;
+      loser.controller.abort();
+      // The loser settles promptly once aborted; waiting lets its cancelled attempt appear in the result.
+      await loser.promise.catch(() => undefined);
       return winner;
     } catch (err) {
       throwIfFatal(err, ctx);
@@ -73,6 +76,7 @@ export async function routeWithFallback(candidates: ProviderRuntime[], ctx: Requ
 }
 
 function throwIfFatal(err: unknown, ctx: RequestContext): void {
+  if (ctx.streamGate?.sinkError) throw ctx.streamGate.sinkError.error;
   if (err instanceof CancelledError || ctx.signal?.aborted) throw new CancelledError();
   if (err instanceof BrokenAfterDeliveryError) {
     const delivered = ctx.streamGate?.delivered ?? '';

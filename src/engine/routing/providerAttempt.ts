@@ -42,6 +42,8 @@ export interface RequestContext {
 export class StreamGate {
   owner?: string;
   delivered = '';
+  /** What the caller's own onText threw: it ends the request and blames no provider. */
+  sinkError?: { error: unknown };
   private readonly losers = new Map<string, () => void>();
 
   constructor(private readonly sink: (delta: string) => void) {}
@@ -61,7 +63,13 @@ export class StreamGate {
     }
     if (this.owner !== racer) return;
     this.delivered += delta;
-    this.sink(delta);
+    try {
+      this.sink(delta);
+    } catch (error) {
+      this.sinkError = { error };
+      // Stops the racer's stream as a cancellation, which does not count against the provider.
+      throw new CancelledError('the onText callback threw');
+    }
   }
 }
 
@@ -94,6 +102,7 @@ export async function runProvider(rt: ProviderRuntime, ctx: RequestContext, run:
     ctx.onAttemptFinished?.(full, rt, result, err);
   };
   const signal = AbortSignal.any(ctx.signal ? [ctx.signal, run.racerSignal] : [run.racerSignal]);
+  let waitedOutCooldown: number | undefined;
 
   for (let tryNo = 1; ; tryNo++) {
     const remaining = ctx.deadline - ctx.now();
@@ -101,9 +110,11 @@ export async function runProvider(rt: ProviderRuntime, ctx: RequestContext, run:
       record({ outcome: 'skipped', errorClass: 'timeout', message: `request budget of ${ctx.cfg.routing.requestBudgetMs} ms used up`, latencyMs: 0, try: tryNo });
       throw new ProviderSkipped('request budget used up');
     }
-    const coolMs = ctx.cooldowns.remainingMs(id);
-    if (coolMs > 0) {
-      if (run.hasAlternatives || coolMs >= remaining) {
+    const coolUntil = ctx.cooldowns.until(id);
+    if (coolUntil !== undefined) {
+      const coolMs = coolUntil - ctx.now();
+      // The tail of a Retry-After this racer already chose to wait for (timers can fire a hair early) is no reason to move on.
+      if ((run.hasAlternatives && coolUntil !== waitedOutCooldown) || coolMs >= remaining) {
         record({ outcome: 'skipped', errorClass: 'rate_limited', message: `rate-limited: provider asked to wait ${Math.ceil(coolMs)} ms`, latencyMs: 0, try: tryNo });
         throw new ProviderSkipped('cooling down');
       }
@@ -115,11 +126,16 @@ export async function runProvider(rt: ProviderRuntime, ctx: RequestContext, run:
       record({ outcome: 'skipped', errorClass: 'breaker_open', message, latencyMs: 0, try: tryNo });
       throw new ProviderSkipped(message);
     }
-    const key = await ctx.resolveKey(rt.config);
-    if (rt.adapter.requiresKey && !key) {
+    let key: string | undefined;
+    try {
+      key = await ctx.resolveKey(rt.config);
+      if (rt.adapter.requiresKey && !key) {
+        throw new ProviderError({ provider: id, errorClass: 'missing_key', message: `Provider '${id}': no API key — set it with 'LLM Router: Set API Key' or the environment variable named by providers[].apiKeyEnv.` });
+      }
+    } catch (cause) {
       admission.release('neutral');
-      const err = new ProviderError({ provider: id, errorClass: 'missing_key', message: `Provider '${id}': no API key — set it with 'LLM Router: Set API Key' or the environment variable named by providers[].apiKeyEnv.` });
-      record({ outcome: 'error', errorClass: 'missing_key', message: err.message, latencyMs: 0, try: tryNo }, undefined, err);
+      const err = cause instanceof ProviderError ? cause : new ProviderError({ provider: id, errorClass: 'missing_key', message: `Provider '${id}': could not read its API key.`, cause });
+      record({ outcome: 'error', errorClass: err.errorClass, message: err.message, latencyMs: 0, try: tryNo }, undefined, err);
       throw err;
     }
     const endpoint: ProviderEndpoint = { id, kind: rt.config.kind, baseUrl: rt.baseUrl, model: rt.config.model, apiKey: key, headers: rt.config.headers };
@@ -145,7 +161,8 @@ export async function runProvider(rt: ProviderRuntime, ctx: RequestContext, run:
           throw new CancelledError();
         }
         if (err instanceof CancelledError) {
-          record({ outcome: 'skipped', errorClass: 'cancelled', message: 'another provider answered first (hedging)', latencyMs, try: tryNo }, undefined, err);
+          const why = ctx.streamGate?.sinkError ? 'stopped because the onText callback threw' : 'another provider answered first (hedging)';
+          record({ outcome: 'skipped', errorClass: 'cancelled', message: why, latencyMs, try: tryNo }, undefined, err);
           throw new ProviderSkipped('hedge lost');
         }
         throw err;
@@ -160,6 +177,7 @@ export async function runProvider(rt: ProviderRuntime, ctx: RequestContext, run:
       // A long Retry-After is better spent on another provider than asleep.
       if (run.hasAlternatives && delay > ctx.cfg.retry.maxDelayMs) throw err;
       if (!shouldRetry(err, tryNo, ctx.cfg.retry, ctx.deadline - ctx.now(), delay)) throw err;
+      waitedOutCooldown = ctx.cooldowns.until(id);
       await sleep(delay, signal).catch(rethrowCancel(ctx));
       if (run.racerSignal.aborted) throw new ProviderSkipped('hedge lost');
     }
