@@ -1,0 +1,122 @@
+import * as vscode from 'vscode';
+import type { RouterConfig } from '../engine/config/schema';
+import { parseConfig } from '../engine/config/loadConfig';
+import { RouterEngine, type ChatOptions } from '../engine/engine';
+import type { ChatRequest, ChatResult } from '../engine/types';
+import { EndpointApproval } from './endpointApproval';
+import { KeyStore } from './keyStore';
+import { proxyDispatcher } from './proxy';
+import { RequestLog } from './requestLog';
+import { DEFAULT_PROVIDER, readSettings, SECTION } from './settings';
+
+export interface RunOptions extends Omit<ChatOptions, 'signal'> {
+  token?: vscode.CancellationToken;
+}
+
+/**
+ * Owns the engine for the window: builds it from settings, applies changes live (keeping the last valid
+ * configuration when a change is invalid), resolves keys, and logs every request.
+ */
+export class RouterHost implements vscode.Disposable {
+  readonly engine: RouterEngine;
+  readonly keys: KeyStore;
+  readonly log: RequestLog;
+  usingDefaultProvider = false;
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeConfig = this.changed.event;
+  private readonly disposables: vscode.Disposable[] = [];
+  private explainedDefault = false;
+
+  constructor(
+    context: vscode.ExtensionContext,
+    readonly channel: vscode.LogOutputChannel,
+  ) {
+    this.keys = new KeyStore(context.secrets, new EndpointApproval(context.globalState));
+    this.log = new RequestLog(channel, () => this.engine.config.log.includePrompts);
+    const stateDir = (context.storageUri ?? context.globalStorageUri).fsPath;
+    const initial = this.readValidSettings() ?? parseConfig({ providers: [DEFAULT_PROVIDER] }).config;
+    this.engine = new RouterEngine({
+      config: initial,
+      stateDir,
+      resolveKey: (p) => this.keys.resolve(p),
+      dispatcher: proxyDispatcher(initial.timeouts.connectMs),
+      warn: (message) => channel.warn(message),
+    });
+    this.disposables.push(
+      this.keys,
+      this.changed,
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration(SECTION)) this.reload();
+        if (e.affectsConfiguration('http.proxy') || e.affectsConfiguration('http.proxyStrictSSL')) {
+          this.engine.setDispatcher(proxyDispatcher(this.engine.config.timeouts.connectMs));
+        }
+      }),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this.reload()),
+    );
+  }
+
+  /** Runs one request with the editor's cancellation, logging it; errors propagate for the caller to present. */
+  async run(req: ChatRequest, opts: RunOptions = {}): Promise<ChatResult> {
+    this.explainDefaultProvider();
+    const controller = new AbortController();
+    const sub = opts.token?.onCancellationRequested(() => controller.abort());
+    if (opts.token?.isCancellationRequested) controller.abort();
+    const id = this.log.nextId();
+    const started = Date.now();
+    try {
+      const result = await this.engine.chat(req, { ...opts, signal: controller.signal });
+      this.log.succeeded(id, req, result);
+      return result;
+    } catch (err) {
+      this.log.failed(id, req, err, Date.now() - started);
+      throw err;
+    } finally {
+      sub?.dispose();
+    }
+  }
+
+  reload(): void {
+    const config = this.readValidSettings();
+    if (!config) return;
+    this.engine.updateConfig(config);
+    this.changed.fire();
+  }
+
+  private readValidSettings(): RouterConfig | undefined {
+    const result = readSettings();
+    if (!result.ok) {
+      const first = result.issues[0];
+      const more = result.issues.length > 1 ? ` (and ${result.issues.length - 1} more)` : '';
+      for (const i of result.issues) this.channel.error(`Invalid setting ${i.path}: ${i.message}`);
+      void vscode.window
+        .showErrorMessage(`LLM Router: invalid setting ${first.path}: ${first.message}${more}. The previous configuration stays active.`, 'Open Settings')
+        .then((choice) => choice && vscode.commands.executeCommand('workbench.action.openSettingsJson'));
+      return undefined;
+    }
+    for (const w of result.warnings) this.channel.warn(w);
+    if (result.plainKeyProviders.length > 0) {
+      void vscode.window.showWarningMessage(
+        `LLM Router: an API key is written in plain settings for ${result.plainKeyProviders.map((p) => `'${p}'`).join(', ')}. It is ignored; store it with 'LLM Router: Set API Key' and remove it from settings.json.`,
+      );
+    }
+    this.usingDefaultProvider = result.usingDefaultProvider;
+    return result.config;
+  }
+
+  /** Once per window, without holding up the request: say where requests go and how to change it. */
+  private explainDefaultProvider(): void {
+    if (!this.usingDefaultProvider || this.explainedDefault) return;
+    this.explainedDefault = true;
+    void vscode.window
+      .showInformationMessage(
+        'LLM Router has no providers configured, so it uses a local Ollama on http://localhost:11434. Add providers in the llmRouter.providers setting.',
+        'Open Settings',
+      )
+      .then((choice) => choice && vscode.commands.executeCommand('workbench.action.openSettings', 'llmRouter.providers'));
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+    void this.engine.close();
+  }
+}
