@@ -24,14 +24,13 @@ export class KeyStore implements vscode.Disposable {
   async resolve(p: ProviderConfig): Promise<string | undefined> {
     const name = secretName(p.id);
     if (!this.cache.has(name)) this.cache.set(name, await this.secrets.get(name));
-    const stored = this.cache.get(name);
-    if (stored) {
+    const env = keyEnvFor(p);
+    const key = this.cache.get(name) || (env ? process.env[env] : undefined) || undefined;
+    if (key) {
       const blocked = this.approval.check(p);
       if (blocked) throw new ProviderError({ provider: p.id, errorClass: 'missing_key', message: `Provider '${p.id}': key withheld — ${blocked}.` });
-      return stored;
     }
-    const env = keyEnvFor(p);
-    return env ? process.env[env] : undefined;
+    return key;
   }
 
   async has(providerId: string): Promise<boolean> {

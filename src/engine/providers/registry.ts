@@ -16,7 +16,7 @@ const ADAPTERS: Record<ProviderKind, ProviderAdapter> = {
   ollama: ollamaAdapter,
 };
 
-/** The environment variable each vendor's own SDK reads; used only for the vendor's official host. */
+/** The environment variable each vendor's own SDK reads. */
 const VENDOR_KEY_ENV: Partial<Record<ProviderKind, string>> = {
   openai: 'OPENAI_API_KEY',
   anthropic: 'ANTHROPIC_API_KEY',
@@ -32,14 +32,7 @@ export function effectiveBaseUrl(p: ProviderConfig): string {
   return (p.baseUrl ?? ADAPTERS[p.kind].defaultBaseUrl).replace(/\/+$/, '');
 }
 
-/**
- * The env var that holds this provider's key. An explicit `apiKeyEnv` wins; the vendor's conventional
- * variable is used only when the provider talks to the vendor's own host, so a custom baseUrl never
- * receives, say, OPENAI_API_KEY without the user naming it.
- */
+/** The env var that holds this provider's key: an explicit `apiKeyEnv`, else the vendor's usual one. */
 export function keyEnvFor(p: ProviderConfig): string | undefined {
-  if (p.apiKeyEnv) return p.apiKeyEnv;
-  const vendorEnv = VENDOR_KEY_ENV[p.kind];
-  if (!vendorEnv) return undefined;
-  return p.baseUrl === undefined || effectiveBaseUrl(p) === ADAPTERS[p.kind].defaultBaseUrl.replace(/\/+$/, '') ? vendorEnv : undefined;
+  return p.apiKeyEnv ?? VENDOR_KEY_ENV[p.kind];
 }
