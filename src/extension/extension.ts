@@ -1,6 +1,10 @@
 import * as vscode from 'vscode';
+import { registerAnalyzeFile } from './commands/analyzeFile';
 import { registerMaintenanceCommands } from './commands/maintenance';
 import { registerSetApiKey } from './commands/setApiKey';
+import { registerSuggestCode } from './commands/suggestCode';
+import { registerDashboard } from './dashboard/dashboardPanel';
+import { registerInlineCompletions } from './inlineCompletions';
 import { RouterHost } from './routerHost';
 import { registerStatusBar } from './statusBar';
 
@@ -14,7 +18,7 @@ export function activate(context: vscode.ExtensionContext): LlmRouterApi {
   context.subscriptions.push(channel);
   try {
     const host = new RouterHost(context, channel);
-    context.subscriptions.push(host, registerStatusBar(host), registerSetApiKey(host), ...registerMaintenanceCommands(host));
+    context.subscriptions.push(host, registerStatusBar(host), registerSetApiKey(host), ...registerMaintenanceCommands(host), registerSuggestCode(host), registerAnalyzeFile(host), registerInlineCompletions(host), registerDashboard(host, context.extensionUri));
     return { host };
   } catch (err) {
     // VS Code does not tell the user when activation throws; say it ourselves.

@@ -103,7 +103,7 @@ export const configSchema = z
       })
       .prefault({}),
     // Read by the extension only; accepted here so one file serves both.
-    inlineSuggestions: z.object({ enabled: z.boolean().default(false), debounceMs: positiveInt.default(300) }).prefault({}),
+    inlineSuggestions: z.object({ enabled: z.boolean().default(false), debounceMs: z.number().int().nonnegative().default(300) }).prefault({}),
     log: z.object({ includePrompts: z.boolean().default(false) }).prefault({}),
   })
   .superRefine((cfg, ctx) => {

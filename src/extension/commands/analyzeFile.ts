@@ -1,0 +1,117 @@
+import { createHash } from 'node:crypto';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { analysisReport } from '../../engine/tasks/analysisReport';
+import { buildAnalyzeRequest, FindingsFormatError, parseFindings, type Finding, type Severity } from '../../engine/tasks/analyzeFile';
+import { findingRange } from '../../engine/tasks/findingRange';
+import type { ChatResult } from '../../engine/types';
+import { presentError } from '../presentError';
+import { ReadOnlyDocuments } from '../readOnlyDocuments';
+import type { RouterHost } from '../routerHost';
+
+export const REPORT_SCHEME = 'llm-router-report';
+
+export interface AnalyzeFileResult {
+  findings: Finding[];
+  provider: string;
+  cached: boolean;
+}
+
+const SEVERITY: Record<Severity, vscode.DiagnosticSeverity> = {
+  error: vscode.DiagnosticSeverity.Error,
+  warning: vscode.DiagnosticSeverity.Warning,
+  info: vscode.DiagnosticSeverity.Information,
+};
+
+/** Asks for findings about a whole file, marks them as diagnostics, and opens a short report beside it. */
+export function registerAnalyzeFile(host: RouterHost): vscode.Disposable {
+  const diagnostics = vscode.languages.createDiagnosticCollection('llmRouter');
+  const reports = new ReadOnlyDocuments(REPORT_SCHEME);
+  // Findings stay through edits until the next analysis, but go with the document.
+  const onClose = vscode.workspace.onDidCloseTextDocument((d) => diagnostics.delete(d.uri));
+  const command = vscode.commands.registerCommand('llmRouter.analyzeFile', (arg?: unknown) => analyzeFile(host, diagnostics, reports, arg));
+  return vscode.Disposable.from(command, onClose, diagnostics, reports);
+}
+
+async function analyzeFile(host: RouterHost, diagnostics: vscode.DiagnosticCollection, reports: ReadOnlyDocuments, arg: unknown): Promise<AnalyzeFileResult | undefined> {
+  try {
+    const document = arg instanceof vscode.Uri ? await vscode.workspace.openTextDocument(arg) : vscode.window.activeTextEditor?.document;
+    if (!document) {
+      void vscode.window.showWarningMessage('LLM Router: open a file to analyse, then run Analyze File.');
+      return undefined;
+    }
+    const text = document.getText();
+    const fileName = vscode.workspace.asRelativePath(document.uri, false);
+    const request = buildAnalyzeRequest(fileName, text, document.languageId);
+    const hash = createHash('sha256').update(text).digest('hex');
+    const tag = await host.engine.invalidateFileCache(cacheIdentity(document.uri), hash);
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `LLM Router: analysing ${path.posix.basename(document.uri.path)}`, cancellable: true },
+      (_progress, token) => host.run(request, { token, cacheTags: [tag] }),
+    );
+    const lines = text.split(/\r?\n/);
+    let findings: Finding[];
+    try {
+      findings = parseFindings(result.text, lines.length);
+    } catch (err) {
+      if (!(err instanceof FindingsFormatError)) throw err;
+      // Otherwise the next run would be answered with the same unusable text from the cache.
+      await host.engine.cache.invalidate(tag);
+      reportFormatError(host, result, err);
+      return undefined;
+    }
+    diagnostics.set(
+      document.uri,
+      findings.map((f) => toDiagnostic(f, lines)),
+    );
+    await showReport(reports, document, fileName, result, findings);
+    return { findings, provider: result.provider, cached: result.cached };
+  } catch (err) {
+    // Not awaited: the message waits for the user, and callers (tests included) should not.
+    void presentError('Analyze File', err);
+    return undefined;
+  }
+}
+
+/** The path the cache knows the file by; documents without one (untitled, virtual) by their URI. */
+function cacheIdentity(uri: vscode.Uri): string {
+  return uri.scheme === 'file' ? uri.fsPath : uri.toString();
+}
+
+function toDiagnostic(f: Finding, lines: string[]): vscode.Diagnostic {
+  const span = findingRange(f, (i) => lines[i] ?? '');
+  const range = new vscode.Range(span.startLine, span.startCharacter, span.endLine, span.endCharacter);
+  const diagnostic = new vscode.Diagnostic(range, f.message, SEVERITY[f.severity]);
+  diagnostic.source = 'LLM Router';
+  return diagnostic;
+}
+
+function reportFormatError(host: RouterHost, result: ChatResult, err: FindingsFormatError): void {
+  host.channel.warn(`Analyze File: ${result.provider} (${result.model}) answered in an unexpected format: ${err.message}`);
+  void vscode.window
+    .showErrorMessage(
+      `LLM Router: Analyze File: ${result.provider} (${result.model}) did not answer with findings in the expected format, so nothing was marked. Run it again, or try another provider.`,
+      'Show Log',
+    )
+    .then((choice) => choice && host.channel.show(true));
+}
+
+async function showReport(reports: ReadOnlyDocuments, document: vscode.TextDocument, fileName: string, result: ChatResult, findings: Finding[]): Promise<void> {
+  const content = analysisReport({
+    fileName,
+    provider: result.provider,
+    model: result.model,
+    cached: result.cached,
+    costUsd: result.costUsd,
+    findings,
+    lineLink: (line) => document.uri.with({ fragment: `L${line}` }).toString(),
+  });
+  const dirs = path.posix
+    .dirname(fileName.replace(/\\/g, '/'))
+    .split('/')
+    .filter((d) => d !== '' && d !== '.');
+  const uri = reports.set(`/${[...dirs, `Analysis of ${path.posix.basename(document.uri.path) || 'untitled'}.md`].join('/')}`, content);
+  const report = await vscode.workspace.openTextDocument(uri);
+  // Beside the code and without taking focus, so the user (or a test) keeps typing where they were.
+  await vscode.window.showTextDocument(report, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true, preview: true });
+}
