@@ -1,0 +1,275 @@
+import type { RouterEngine } from '../../engine/engine';
+import type { MetricsSnapshot } from '../../engine/metrics/metricsTypes';
+import type { LatestRateLimits } from './latestRateLimits';
+import { hostMessageSchema, WINDOW_MS, type DashboardWindow, type DeltaMessage, type HistoryPointDto, type HostMessage, type SnapshotMessage } from './protocol';
+import type { RoutingEventLog } from './routingEventLog';
+import { providerWindowStats, toCache, toCosts, toHistoryPoint, toProviderStatus, toWindowStats } from './toProtocol';
+
+export interface DashboardFeedOptions {
+  engine: RouterEngine;
+  log: RoutingEventLog;
+  rateLimits: LatestRateLimits;
+  post: (message: HostMessage) => void;
+  /** Shortest time between two deltas, ms. */
+  throttleMs?: number;
+  /** How often to look for changes no event announces (an open breaker turning half-open, the window sliding), ms. */
+  tickMs?: number;
+  /** Window statistics are recomputed no more often than this many times what computing them costs (default 10). */
+  statsCostFactor?: number;
+  now?: () => number;
+  warn?: (message: string) => void;
+}
+
+/** What the webview was last sent, as JSON, so a delta carries only what differs. */
+interface Sent {
+  providerIds: string;
+  providers: Map<string, string>;
+  stats: Map<string, string>;
+  totals: string;
+  costs: string;
+  cache: string;
+  /** Per provider: the newest minute point sent. */
+  lastPoint: Map<string, { t: number; json: string }>;
+  lastEventId: number;
+}
+
+/**
+ * Turns the engine's state into the dashboard's messages: one snapshot when started, then, while the engine
+ * reports activity, a delta at most every `throttleMs` with only what changed. Knows nothing of VS Code.
+ */
+export class DashboardFeed {
+  private window: DashboardWindow = '5m';
+  private seq = 0;
+  private generation = 0;
+  private running = false;
+  private unsubscribe?: () => void;
+  private throttle?: ReturnType<typeof setTimeout>;
+  private ticker?: ReturnType<typeof setInterval>;
+  private sent?: Sent;
+  private readonly historyDirty = new Set<string>();
+  private lookups: MetricsSnapshot['cache'] = { hits: 0, misses: 0, hitRate: null };
+  private metricsAt = 0;
+  private metricsCostMs = 0;
+  private readonly now: () => number;
+  private readonly throttleMs: number;
+  private readonly tickMs: number;
+  /** For tests and the inspect command. */
+  lastSnapshot?: SnapshotMessage;
+  lastDelta?: DeltaMessage;
+  deltasSent = 0;
+
+  constructor(private readonly opts: DashboardFeedOptions) {
+    this.now = opts.now ?? Date.now;
+    this.throttleMs = opts.throttleMs ?? 250;
+    this.tickMs = opts.tickMs ?? 1_000;
+  }
+
+  get currentWindow(): DashboardWindow {
+    return this.window;
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  /** Sends a full snapshot (of `window`, or the current one) and keeps the webview up to date from then on. */
+  async start(window: DashboardWindow = this.window): Promise<void> {
+    this.window = window;
+    const generation = ++this.generation;
+    await this.opts.engine.ready();
+    if (generation !== this.generation) return;
+    this.running = true;
+    this.unsubscribe ??= this.opts.engine.events.subscribe((e) => {
+      if (e.type === 'request-finished' && !e.cached) this.historyDirty.add(e.provider);
+      this.schedule();
+    });
+    this.clearThrottle();
+    this.postSnapshot();
+    if (!this.ticker) {
+      this.ticker = setInterval(() => {
+        if (!this.throttle) this.flush();
+      }, this.tickMs);
+      this.ticker.unref?.();
+    }
+  }
+
+  /** Stops sending (the webview is hidden or gone); start() sends a fresh snapshot. */
+  stop(): void {
+    this.generation++;
+    this.running = false;
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    this.clearThrottle();
+    if (this.ticker) clearInterval(this.ticker);
+    this.ticker = undefined;
+    this.sent = undefined;
+  }
+
+  /** Sends what changed since the last message, if anything. */
+  flush(): void {
+    this.clearThrottle();
+    const sent = this.sent;
+    if (!this.running || !sent) return;
+    const { engine } = this.opts;
+    const statuses = engine.providers();
+    if (statuses.map((p) => p.id).join('\n') !== sent.providerIds) {
+      this.postSnapshot();
+      return;
+    }
+    const delta: Omit<DeltaMessage, 'type' | 'seq' | 'now'> = {};
+
+    const providers = statuses.map((p) => toProviderStatus(p, this.opts.rateLimits.of(p.id))).filter((p) => changed(sent.providers, p.id, p));
+    if (providers.length > 0) delta.providers = providers;
+
+    const metrics = this.windowMetricsIfDue();
+    if (metrics) {
+      const stats = statuses.map((p) => ({ provider: p.id, stats: providerWindowStats(metrics, p.id) })).filter((s) => changed(sent.stats, s.provider, s.stats));
+      if (stats.length > 0) delta.stats = stats;
+      const totals = toWindowStats(metrics.total);
+      const totalsJson = JSON.stringify(totals);
+      if (totalsJson !== sent.totals) {
+        sent.totals = totalsJson;
+        delta.totals = totals;
+      }
+      this.lookups = metrics.cache;
+    }
+
+    const history = [...this.historyDirty]
+      .filter((id) => statuses.some((p) => p.id === id))
+      .map((id) => ({ provider: id, points: this.newPoints(id, sent) }))
+      .filter((h) => h.points.length > 0);
+    this.historyDirty.clear();
+    if (history.length > 0) delta.history = history;
+
+    const costs = toCosts(engine.costs.summary());
+    const costsJson = JSON.stringify(costs);
+    if (costsJson !== sent.costs) {
+      sent.costs = costsJson;
+      delta.costs = costs;
+    }
+    const cache = toCache(engine.cacheStats(), engine.cache.enabled, this.lookups);
+    const cacheJson = JSON.stringify(cache);
+    if (cacheJson !== sent.cache) {
+      sent.cache = cacheJson;
+      delta.cache = cache;
+    }
+
+    const events = this.opts.log.after(sent.lastEventId);
+    if (events.length > 0) {
+      sent.lastEventId = events[events.length - 1].id;
+      delta.events = events;
+    }
+
+    if (Object.keys(delta).length === 0) return;
+    const message: DeltaMessage = { type: 'delta', seq: ++this.seq, now: this.now(), ...delta };
+    if (this.emit(message)) {
+      this.lastDelta = message;
+      this.deltasSent++;
+    }
+  }
+
+  /** Tells the webview about a problem (e.g. an action that failed). */
+  postError(message: string): void {
+    this.emit({ type: 'error', seq: ++this.seq, message: message.slice(0, 1000) });
+  }
+
+  dispose(): void {
+    this.stop();
+  }
+
+  private schedule(): void {
+    if (!this.running || this.throttle) return;
+    this.throttle = setTimeout(() => this.flush(), this.throttleMs);
+  }
+
+  private clearThrottle(): void {
+    if (this.throttle) clearTimeout(this.throttle);
+    this.throttle = undefined;
+  }
+
+  private postSnapshot(): void {
+    const { engine, log, rateLimits } = this.opts;
+    const now = this.now();
+    const statuses = engine.providers();
+    const metrics = this.windowMetrics();
+    this.lookups = metrics.cache;
+    const since = now - WINDOW_MS[this.window];
+    const snapshot: SnapshotMessage = {
+      type: 'snapshot',
+      seq: ++this.seq,
+      now,
+      window: this.window,
+      providers: statuses.map((p) => toProviderStatus(p, rateLimits.of(p.id))),
+      stats: statuses.map((p) => ({ provider: p.id, stats: providerWindowStats(metrics, p.id) })),
+      totals: toWindowStats(metrics.total),
+      history: statuses.map((p) => ({ provider: p.id, points: engine.metrics.history(p.id, since).map(toHistoryPoint) })),
+      costs: toCosts(engine.costs.summary()),
+      cache: toCache(engine.cacheStats(), engine.cache.enabled, metrics.cache),
+      events: log.after(0),
+    };
+    this.historyDirty.clear();
+    this.sent = {
+      providerIds: statuses.map((p) => p.id).join('\n'),
+      providers: new Map(snapshot.providers.map((p) => [p.id, JSON.stringify(p)])),
+      stats: new Map(snapshot.stats.map((s) => [s.provider, JSON.stringify(s.stats)])),
+      totals: JSON.stringify(snapshot.totals),
+      costs: JSON.stringify(snapshot.costs),
+      cache: JSON.stringify(snapshot.cache),
+      lastPoint: new Map(snapshot.history.flatMap((h) => (h.points.length > 0 ? [[h.provider, pointEntry(h.points[h.points.length - 1])] as const] : []))),
+      lastEventId: log.lastId,
+    };
+    if (this.emit(snapshot)) this.lastSnapshot = snapshot;
+  }
+
+  private windowMetrics(): MetricsSnapshot {
+    const started = performance.now();
+    const metrics = this.opts.engine.metrics.snapshot(this.window);
+    this.metricsCostMs = performance.now() - started;
+    this.metricsAt = this.now();
+    return metrics;
+  }
+
+  /**
+   * The window's statistics merge every minute bucket of the window: about a millisecond for 5 minutes, tens for
+   * a busy day. Recomputing them no more often than ten times their cost keeps a live 24 h view under ~10% CPU.
+   */
+  private windowMetricsIfDue(): MetricsSnapshot | undefined {
+    return this.now() - this.metricsAt >= (this.opts.statsCostFactor ?? 10) * this.metricsCostMs ? this.windowMetrics() : undefined;
+  }
+
+  /** Minute points after the last one sent, and the last one again if it grew since. */
+  private newPoints(id: string, sent: Sent): HistoryPointDto[] {
+    const last = sent.lastPoint.get(id);
+    const since = last?.t ?? this.now() - WINDOW_MS[this.window];
+    const points = this.opts.engine.metrics
+      .history(id, since)
+      .map(toHistoryPoint)
+      .filter((p) => !last || p.t > last.t || (p.t === last.t && JSON.stringify(p) !== last.json));
+    if (points.length > 0) sent.lastPoint.set(id, pointEntry(points[points.length - 1]));
+    return points;
+  }
+
+  /** Checks outgoing messages too: a bug here should say so in the log rather than be dropped silently by the webview. */
+  private emit(message: HostMessage): boolean {
+    const r = hostMessageSchema.safeParse(message);
+    if (!r.success) {
+      const issue = r.error.issues[0];
+      this.opts.warn?.(`Dashboard: not sending an invalid '${message.type}' message (${issue.path.join('.')}: ${issue.message}).`);
+      if (message.type !== 'error') this.postError('The dashboard could not show part of the router state; see the LLM Router log.');
+      return false;
+    }
+    this.opts.post(message);
+    return true;
+  }
+}
+
+function pointEntry(p: HistoryPointDto): { t: number; json: string } {
+  return { t: p.t, json: JSON.stringify(p) };
+}
+
+function changed<T>(sent: Map<string, string>, key: string, value: T): boolean {
+  const json = JSON.stringify(value);
+  if (sent.get(key) === json) return false;
+  sent.set(key, json);
+  return true;
+}

@@ -1,0 +1,190 @@
+import * as vscode from 'vscode';
+import type { RouterHost } from '../routerHost';
+import { DashboardFeed } from './dashboardFeed';
+import { dashboardHtml, newNonce } from './dashboardHtml';
+import { LatestRateLimits } from './latestRateLimits';
+import { parseWebviewMessage, type DeltaMessage, type SnapshotMessage, type WebviewMessage } from './protocol';
+import { RoutingEventLog } from './routingEventLog';
+
+export const DASHBOARD_VIEW_TYPE = 'llmRouter.dashboard';
+
+/** What `llmRouter.dashboard.inspect` returns, for integration tests. */
+export interface DashboardInspection {
+  open: boolean;
+  visible?: boolean;
+  /** The webview said it is ready and receives updates. */
+  live?: boolean;
+  window?: string;
+  deltasSent?: number;
+  lastSnapshot?: SnapshotMessage;
+  lastDelta?: DeltaMessage;
+  lastReceived?: WebviewMessage;
+}
+
+interface Shared {
+  host: RouterHost;
+  extensionUri: vscode.Uri;
+  log: RoutingEventLog;
+  rateLimits: LatestRateLimits;
+}
+
+/** `llmRouter.openDashboard`, the panel's restore after a window reload, and the event memory it shows. */
+export function registerDashboard(host: RouterHost, extensionUri: vscode.Uri): vscode.Disposable {
+  const shared: Shared = { host, extensionUri, log: new RoutingEventLog(host.engine.events), rateLimits: new LatestRateLimits(host.engine.events) };
+  let current: DashboardPanel | undefined;
+  const adopt = (panel: vscode.WebviewPanel) => {
+    current?.dispose();
+    const created = new DashboardPanel(panel, shared, () => {
+      if (current === created) current = undefined;
+    });
+    current = created;
+  };
+  const root = vscode.Uri.joinPath(extensionUri, 'dist', 'webview');
+  return vscode.Disposable.from(
+    shared.log,
+    shared.rateLimits,
+    vscode.commands.registerCommand('llmRouter.openDashboard', () => {
+      if (current) return current.reveal();
+      adopt(
+        vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, 'LLM Router', vscode.ViewColumn.Active, {
+          enableScripts: true,
+          localResourceRoots: [root],
+          // The page rebuilds itself from a snapshot in milliseconds; a hidden live context would cost memory all day.
+          retainContextWhenHidden: false,
+          enableFindWidget: true,
+        }),
+      );
+    }),
+    vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel) => adopt(panel),
+    }),
+    vscode.commands.registerCommand('llmRouter.dashboard.inspect', (): DashboardInspection => current?.inspect() ?? { open: false }),
+    { dispose: () => current?.dispose() },
+  );
+}
+
+class DashboardPanel {
+  private readonly feed: DashboardFeed;
+  private readonly disposables: vscode.Disposable[] = [];
+  private lastReceived?: WebviewMessage;
+  private disposed = false;
+
+  constructor(
+    private readonly panel: vscode.WebviewPanel,
+    private readonly shared: Shared,
+    private readonly onDisposed: () => void,
+  ) {
+    const { host } = shared;
+    const webview = panel.webview;
+    const root = vscode.Uri.joinPath(shared.extensionUri, 'dist', 'webview');
+    // A restored panel comes back without script permission; set the options again.
+    webview.options = { enableScripts: true, localResourceRoots: [root] };
+    this.feed = new DashboardFeed({
+      engine: host.engine,
+      log: shared.log,
+      rateLimits: shared.rateLimits,
+      post: (m) => void webview.postMessage(m).then(undefined, () => undefined),
+      warn: (m) => host.channel.warn(m),
+    });
+    webview.html = dashboardHtml({
+      cspSource: webview.cspSource,
+      nonce: newNonce(),
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'main.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'main.css')).toString(),
+    });
+    this.disposables.push(
+      webview.onDidReceiveMessage((m: unknown) => void this.receive(m)),
+      // Hidden, the page is torn down; it says 'ready' again when shown and gets a fresh snapshot.
+      panel.onDidChangeViewState(() => {
+        if (!panel.visible) this.feed.stop();
+      }),
+      host.onDidChangeConfig(() => {
+        if (this.feed.isRunning) void this.feed.start();
+      }),
+      panel.onDidDispose(() => this.dispose()),
+    );
+  }
+
+  reveal(): void {
+    this.panel.reveal();
+  }
+
+  inspect(): DashboardInspection {
+    return {
+      open: true,
+      visible: this.panel.visible,
+      live: this.feed.isRunning,
+      window: this.feed.currentWindow,
+      deltasSent: this.feed.deltasSent,
+      lastSnapshot: this.feed.lastSnapshot,
+      lastDelta: this.feed.lastDelta,
+      lastReceived: this.lastReceived,
+    };
+  }
+
+  private async receive(data: unknown): Promise<void> {
+    const { host } = this.shared;
+    const parsed = parseWebviewMessage(data);
+    if (!parsed.ok) {
+      host.channel.warn(`Dashboard: ignored a malformed message from the webview (${parsed.problem}).`);
+      return;
+    }
+    const msg = parsed.message;
+    this.lastReceived = msg;
+    try {
+      switch (msg.type) {
+        case 'ready':
+          return await this.feed.start(msg.window);
+        case 'setWindow':
+          return await this.feed.start(msg.window);
+        case 'clearCache':
+          await vscode.commands.executeCommand('llmRouter.clearCache');
+          break;
+        case 'openSettings':
+          await vscode.commands.executeCommand('workbench.action.openSettings', 'llmRouter');
+          return;
+        default:
+          await this.providerAction(msg);
+      }
+      this.feed.flush();
+    } catch (err) {
+      const text = err instanceof Error ? err.message : String(err);
+      host.channel.error(`Dashboard: '${msg.type}' failed: ${text}`);
+      this.feed.postError(text);
+    }
+  }
+
+  private async providerAction(msg: Extract<WebviewMessage, { provider: string }>): Promise<void> {
+    const { host } = this.shared;
+    if (!host.engine.providers().some((p) => p.id === msg.provider)) {
+      this.feed.postError(`There is no provider '${msg.provider}' in llmRouter.providers any more.`);
+      return;
+    }
+    switch (msg.type) {
+      case 'resetBreaker':
+        await vscode.commands.executeCommand('llmRouter.resetBreakers', msg.provider);
+        break;
+      case 'isolate':
+        host.engine.isolate(msg.provider);
+        host.channel.info(`Dashboard: isolated provider '${msg.provider}'; it gets no requests until restored.`);
+        break;
+      case 'restore':
+        host.engine.restore(msg.provider);
+        host.channel.info(`Dashboard: restored provider '${msg.provider}'.`);
+        break;
+      case 'setApiKey':
+        // The key is asked for and stored by the command, in VS Code's own UI; it never passes through the webview.
+        await vscode.commands.executeCommand('llmRouter.setApiKey', { providerId: msg.provider });
+        break;
+    }
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.feed.dispose();
+    for (const d of this.disposables) d.dispose();
+    this.panel.dispose();
+    this.onDisposed();
+  }
+}

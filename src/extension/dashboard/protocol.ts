@@ -1,0 +1,215 @@
+// The dashboard's only contract between the extension host and the webview. Both sides import this module,
+// so it must stay free of 'vscode' and Node: zod only. No message ever carries an API key.
+import * as z from 'zod';
+
+export const DASHBOARD_WINDOWS = ['5m', '1h', '24h'] as const;
+export const dashboardWindowSchema = z.enum(DASHBOARD_WINDOWS);
+export type DashboardWindow = z.infer<typeof dashboardWindowSchema>;
+
+export const WINDOW_MS: Record<DashboardWindow, number> = { '5m': 5 * 60_000, '1h': 60 * 60_000, '24h': 24 * 60 * 60_000 };
+
+/** Same rule as the `llmRouter.providers[].id` setting. */
+export const providerIdSchema = z
+  .string()
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/);
+
+/** Model names, error classes, reasons: free text from config, responses or the engine, kept short. */
+const label = z.string().max(256);
+const message = z.string().max(1000);
+const epochMs = z.number().min(0);
+const count = z.number().int().min(0);
+const nonNegative = z.number().min(0);
+const ratio = z.number().min(0).max(1);
+const millis = nonNegative.nullable();
+
+const MAX_PROVIDERS = 100;
+const MAX_MODELS = 200;
+/** 24 h of minute points plus the minute in progress. */
+const MAX_POINTS = 24 * 60 + 1;
+export const MAX_LOG_EVENTS = 500;
+
+export const breakerStateSchema = z.enum(['closed', 'open', 'half-open', 'isolated']);
+export type BreakerStateName = z.infer<typeof breakerStateSchema>;
+
+const rateLimitWindowSchema = z.object({ limit: nonNegative.optional(), remaining: nonNegative.optional(), resetAt: epochMs.optional() });
+
+export const providerStatusSchema = z.object({
+  id: providerIdSchema,
+  kind: label,
+  model: label,
+  baseUrl: z.string().max(2048),
+  breaker: z.object({
+    state: breakerStateSchema,
+    /** Epoch ms of the last state change. */
+    since: epochMs,
+    consecutiveFailures: count,
+    failureRate: ratio,
+    requestsInWindow: count,
+    openUntil: epochMs.optional(),
+    lastError: z.object({ errorClass: label, message, at: epochMs }).optional(),
+  }),
+  /** The provider asked (Retry-After) not to be called before this time. */
+  coolingDownUntil: epochMs.optional(),
+  /** From the last response's rate-limit headers. */
+  rateLimit: z.object({ requests: rateLimitWindowSchema.optional(), tokens: rateLimitWindowSchema.optional() }).optional(),
+});
+export type ProviderStatusDto = z.infer<typeof providerStatusSchema>;
+
+const percentilesSchema = z.object({ p50: millis, p95: millis, p99: millis });
+
+export const windowStatsSchema = z.object({
+  requests: count,
+  successes: count,
+  errorCount: count,
+  /** Without cancelled requests; null when there is nothing to judge. */
+  errorRate: ratio.nullable(),
+  /** Only classes that occurred, most frequent first. */
+  errorsByClass: z.array(z.object({ errorClass: label, count })).max(64),
+  retries: count,
+  fallbacks: count,
+  latency: percentilesSchema,
+  ttft: percentilesSchema,
+  tokens: z.object({ input: count, output: count, cached: count }),
+  costUsd: nonNegative,
+  unknownCostRequests: count,
+});
+export type WindowStatsDto = z.infer<typeof windowStatsSchema>;
+
+const providerStatsSchema = z.object({ provider: providerIdSchema, stats: windowStatsSchema });
+export type ProviderStatsDto = z.infer<typeof providerStatsSchema>;
+
+/** One minute of one provider; minutes without requests are absent. */
+export const historyPointSchema = z.object({
+  t: epochMs,
+  requests: count,
+  errors: count,
+  p50: millis,
+  p95: millis,
+  p99: millis,
+  ttftP50: millis,
+  costUsd: nonNegative,
+});
+export type HistoryPointDto = z.infer<typeof historyPointSchema>;
+
+const providerHistorySchema = z.object({ provider: providerIdSchema, points: z.array(historyPointSchema).max(MAX_POINTS) });
+export type ProviderHistoryDto = z.infer<typeof providerHistorySchema>;
+
+const costTally = { costUsd: nonNegative, requests: count, unknownCostRequests: count };
+const periodCostsSchema = z.object({
+  ...costTally,
+  // Spend is kept for providers removed from the settings too, so these ids are not checked against the config rule.
+  providers: z.array(z.object({ provider: label, ...costTally, models: z.array(z.object({ model: label, ...costTally })).max(MAX_MODELS) })).max(MAX_PROVIDERS),
+});
+export type PeriodCostsDto = z.infer<typeof periodCostsSchema>;
+
+export const costsSchema = z.object({
+  today: periodCostsSchema,
+  month: periodCostsSchema,
+  budget: z.object({ dailyUsd: nonNegative.optional(), monthlyUsd: nonNegative.optional(), warnAtPercent: z.number().gt(0).max(100) }),
+});
+export type CostsDto = z.infer<typeof costsSchema>;
+
+export const cacheSchema = z.object({
+  enabled: z.boolean(),
+  entries: count,
+  memoryBytes: count,
+  diskBytes: count,
+  evictions: count,
+  /** Lookups in the selected window. */
+  hits: count,
+  misses: count,
+  hitRate: ratio.nullable(),
+});
+export type CacheDto = z.infer<typeof cacheSchema>;
+
+const eventBase = { id: count, at: epochMs };
+export const logEventSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('fallback'), ...eventBase, from: providerIdSchema, to: providerIdSchema, errorClass: label }),
+  z.object({ kind: z.literal('breaker'), ...eventBase, provider: providerIdSchema, from: breakerStateSchema, to: breakerStateSchema, reason: label }),
+  z.object({ kind: z.literal('budget'), ...eventBase, budget: z.enum(['daily', 'monthly']), spentUsd: nonNegative, limitUsd: nonNegative, percent: nonNegative }),
+  z.object({ kind: z.literal('failure'), ...eventBase, provider: providerIdSchema, model: label, errorClass: label, latencyMs: nonNegative }),
+]);
+export type LogEventDto = z.infer<typeof logEventSchema>;
+export type LogEventKind = LogEventDto['kind'];
+export const LOG_EVENT_KINDS: readonly LogEventKind[] = ['fallback', 'breaker', 'budget', 'failure'];
+
+const seq = count;
+
+/** Everything the webview shows, for one window. Also sent again after a window or settings change. */
+export const snapshotMessageSchema = z.object({
+  type: z.literal('snapshot'),
+  seq,
+  /** The host's clock, epoch ms; the webview measures "since" and "ago" against it. */
+  now: epochMs,
+  window: dashboardWindowSchema,
+  /** In routing order. */
+  providers: z.array(providerStatusSchema).max(MAX_PROVIDERS),
+  stats: z.array(providerStatsSchema).max(MAX_PROVIDERS),
+  totals: windowStatsSchema,
+  history: z.array(providerHistorySchema).max(MAX_PROVIDERS),
+  costs: costsSchema,
+  cache: cacheSchema,
+  /** Oldest first. */
+  events: z.array(logEventSchema).max(MAX_LOG_EVENTS),
+});
+export type SnapshotMessage = z.infer<typeof snapshotMessageSchema>;
+
+/** Only what changed since the previous message; absent fields are unchanged. */
+export const deltaMessageSchema = z.object({
+  type: z.literal('delta'),
+  seq,
+  now: epochMs,
+  /** Providers whose status changed, each in full. */
+  providers: z.array(providerStatusSchema).max(MAX_PROVIDERS).optional(),
+  stats: z.array(providerStatsSchema).max(MAX_PROVIDERS).optional(),
+  totals: windowStatsSchema.optional(),
+  /** New minute points, or a newer version of the last minute (same `t`) to replace. */
+  history: z.array(providerHistorySchema).max(MAX_PROVIDERS).optional(),
+  costs: costsSchema.optional(),
+  cache: cacheSchema.optional(),
+  /** New events, oldest first. */
+  events: z.array(logEventSchema).max(MAX_LOG_EVENTS).optional(),
+});
+export type DeltaMessage = z.infer<typeof deltaMessageSchema>;
+
+export const errorMessageSchema = z.object({ type: z.literal('error'), seq, message });
+export type ErrorMessage = z.infer<typeof errorMessageSchema>;
+
+export const hostMessageSchema = z.discriminatedUnion('type', [snapshotMessageSchema, deltaMessageSchema, errorMessageSchema]);
+export type HostMessage = z.infer<typeof hostMessageSchema>;
+
+const providerAction = (type: 'resetBreaker' | 'isolate' | 'restore' | 'setApiKey') => z.strictObject({ type: z.literal(type), provider: providerIdSchema });
+
+export const webviewMessageSchema = z.discriminatedUnion('type', [
+  /** The page is listening; `window` is the one it restored from its saved state. */
+  z.strictObject({ type: z.literal('ready'), window: dashboardWindowSchema.optional() }),
+  z.strictObject({ type: z.literal('setWindow'), window: dashboardWindowSchema }),
+  providerAction('resetBreaker'),
+  providerAction('isolate'),
+  providerAction('restore'),
+  providerAction('setApiKey'),
+  z.strictObject({ type: z.literal('clearCache') }),
+  z.strictObject({ type: z.literal('openSettings') }),
+]);
+export type WebviewMessage = z.infer<typeof webviewMessageSchema>;
+
+export type ParseResult<T> = { ok: true; message: T } | { ok: false; problem: string };
+
+function parseWith<T>(schema: z.ZodType<T>, data: unknown): ParseResult<T> {
+  const r = schema.safeParse(data);
+  if (r.success) return { ok: true, message: r.data };
+  const issue = r.error.issues[0];
+  const type = typeof data === 'object' && data !== null && typeof (data as { type?: unknown }).type === 'string' ? (data as { type: string }).type.slice(0, 40) : typeof data;
+  return { ok: false, problem: `'${type}' message: ${issue.path.join('.') || '(root)'}: ${issue.message}` };
+}
+
+/** For the webview: validates a message from the host. `problem` names the field, never echoes values. */
+export function parseHostMessage(data: unknown): ParseResult<HostMessage> {
+  return parseWith(hostMessageSchema, data);
+}
+
+/** For the host: validates a message from the webview. */
+export function parseWebviewMessage(data: unknown): ParseResult<WebviewMessage> {
+  return parseWith(webviewMessageSchema, data);
+}

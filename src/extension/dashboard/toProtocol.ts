@@ -1,0 +1,156 @@
+import type { CacheStats } from '../../engine/cache/responseCache';
+import type { CostSummary } from '../../engine/cost/costAccounting';
+import type { PeriodCostTotals } from '../../engine/cost/costLedger';
+import type { ProviderStatus } from '../../engine/engine';
+import type { RateLimitSnapshot, RateLimitWindow } from '../../engine/http/rateLimitHeaders';
+import type { HistoryPoint, MetricsSnapshot, MetricsStats } from '../../engine/metrics/metricsTypes';
+import type { CacheDto, CostsDto, HistoryPointDto, PeriodCostsDto, ProviderStatusDto, WindowStatsDto } from './protocol';
+
+// Engine shapes → protocol shapes. Strings that come from responses or files are clipped to what the protocol
+// accepts, so one long model name cannot make a whole message invalid.
+
+const LABEL_MAX = 256;
+const MESSAGE_MAX = 1000;
+
+const clip = (s: string, max = LABEL_MAX) => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
+const finite = (n: number | null | undefined): number | null => (n === null || n === undefined || !Number.isFinite(n) ? null : Math.max(0, n));
+
+/** The endpoint without user info, query or fragment: some services take a key there, and no message may carry one. */
+export function displayUrl(baseUrl: string): string {
+  try {
+    const u = new URL(baseUrl);
+    return clip(`${u.protocol}//${u.host}${u.pathname === '/' ? '' : u.pathname}`, 2048);
+  } catch {
+    return '(invalid URL)';
+  }
+}
+
+function rateLimitWindow(w: RateLimitWindow | undefined): RateLimitWindow | undefined {
+  if (!w) return undefined;
+  const out: RateLimitWindow = {};
+  for (const key of ['limit', 'remaining', 'resetAt'] as const) {
+    const v = w[key];
+    if (v !== undefined && Number.isFinite(v) && v >= 0) out[key] = v;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+function toRateLimit(r: RateLimitSnapshot | undefined): ProviderStatusDto['rateLimit'] {
+  const requests = rateLimitWindow(r?.requests);
+  const tokens = rateLimitWindow(r?.tokens);
+  return requests || tokens ? { ...(requests ? { requests } : {}), ...(tokens ? { tokens } : {}) } : undefined;
+}
+
+export function toProviderStatus(p: ProviderStatus, rateLimit?: RateLimitSnapshot): ProviderStatusDto {
+  const b = p.breaker;
+  const limits = toRateLimit(rateLimit);
+  return {
+    id: p.id,
+    kind: p.kind,
+    model: clip(p.model),
+    baseUrl: displayUrl(p.baseUrl),
+    breaker: {
+      state: b.state,
+      since: b.since,
+      consecutiveFailures: b.consecutiveFailures,
+      failureRate: Math.min(1, Math.max(0, b.failureRate)),
+      requestsInWindow: b.requestsInWindow,
+      ...(b.openUntil !== undefined ? { openUntil: b.openUntil } : {}),
+      ...(b.lastError ? { lastError: { errorClass: clip(b.lastError.errorClass), message: clip(b.lastError.message, MESSAGE_MAX), at: b.lastError.at } } : {}),
+    },
+    ...(p.coolingDownUntil !== undefined ? { coolingDownUntil: p.coolingDownUntil } : {}),
+    ...(limits ? { rateLimit: limits } : {}),
+  };
+}
+
+export function toWindowStats(s: MetricsStats): WindowStatsDto {
+  const errorsByClass = Object.entries(s.errors)
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .map(([errorClass, n]) => ({ errorClass, count: n }));
+  return {
+    requests: s.requests,
+    successes: s.successes,
+    errorCount: s.errorCount,
+    errorRate: s.errorRate === null ? null : Math.min(1, Math.max(0, s.errorRate)),
+    errorsByClass,
+    retries: s.retries,
+    fallbacks: s.fallbacks,
+    latency: { p50: finite(s.latency.p50), p95: finite(s.latency.p95), p99: finite(s.latency.p99) },
+    ttft: { p50: finite(s.ttft.p50), p95: finite(s.ttft.p95), p99: finite(s.ttft.p99) },
+    tokens: { ...s.tokens },
+    costUsd: s.costUsd,
+    unknownCostRequests: s.unknownCostRequests,
+  };
+}
+
+const EMPTY_STATS: WindowStatsDto = {
+  requests: 0,
+  successes: 0,
+  errorCount: 0,
+  errorRate: null,
+  errorsByClass: [],
+  retries: 0,
+  fallbacks: 0,
+  latency: { p50: null, p95: null, p99: null },
+  ttft: { p50: null, p95: null, p99: null },
+  tokens: { input: 0, output: 0, cached: 0 },
+  costUsd: 0,
+  unknownCostRequests: 0,
+};
+
+/** A configured provider with no requests in the window still gets a row of zeros. */
+export function providerWindowStats(snapshot: MetricsSnapshot, id: string): WindowStatsDto {
+  const s = Object.prototype.hasOwnProperty.call(snapshot.providers, id) ? snapshot.providers[id] : undefined;
+  return s ? toWindowStats(s) : EMPTY_STATS;
+}
+
+export function toHistoryPoint(p: HistoryPoint): HistoryPointDto {
+  return {
+    t: p.t,
+    requests: p.requests,
+    errors: p.errors,
+    p50: finite(p.latency.p50),
+    p95: finite(p.latency.p95),
+    p99: finite(p.latency.p99),
+    ttftP50: finite(p.ttft.p50),
+    costUsd: p.costUsd,
+  };
+}
+
+function toPeriodCosts(t: PeriodCostTotals): PeriodCostsDto {
+  const tally = (x: { costUsd: number; requests: number; unknownCostRequests: number }) => ({ costUsd: x.costUsd, requests: x.requests, unknownCostRequests: x.unknownCostRequests });
+  return {
+    ...tally(t),
+    providers: Object.entries(t.providers).map(([provider, p]) => ({
+      provider: clip(provider),
+      ...tally(p),
+      models: Object.entries(p.models).map(([model, m]) => ({ model: clip(model), ...tally(m) })),
+    })),
+  };
+}
+
+export function toCosts(c: CostSummary): CostsDto {
+  return {
+    today: toPeriodCosts(c.today),
+    month: toPeriodCosts(c.month),
+    budget: {
+      ...(c.budget.dailyUsd !== undefined ? { dailyUsd: c.budget.dailyUsd } : {}),
+      ...(c.budget.monthlyUsd !== undefined ? { monthlyUsd: c.budget.monthlyUsd } : {}),
+      warnAtPercent: c.budget.warnAtPercent,
+    },
+  };
+}
+
+export function toCache(stats: CacheStats, enabled: boolean, lookups: MetricsSnapshot['cache']): CacheDto {
+  return {
+    enabled,
+    entries: stats.entries,
+    memoryBytes: stats.memoryBytes,
+    diskBytes: stats.diskBytes,
+    evictions: stats.evictions,
+    hits: lookups.hits,
+    misses: lookups.misses,
+    hitRate: lookups.hitRate,
+  };
+}

@@ -1,0 +1,227 @@
+// The BUILT webview (dist/webview) in headless Chromium, under the extension's own page and CSP, with a fake
+// VS Code host feeding it messages. Run `npm run build` first.
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import * as path from 'node:path';
+import type { ChatRequest } from '../../src/engine/types';
+import { DashboardFeed } from '../../src/extension/dashboard/dashboardFeed';
+import { LatestRateLimits } from '../../src/extension/dashboard/latestRateLimits';
+import { RoutingEventLog } from '../../src/extension/dashboard/routingEventLog';
+import { startHarness } from '../support/engineHarness';
+import { fixtureSequence } from './fixtureSequence';
+import { launchChromium, type Browser, type BrowserContext } from './playwright';
+import { DARK, LIGHT, type Theme } from './themes';
+import { DashboardPage, serveWebview, type WebviewServer } from './webviewPage';
+
+const ROOT = path.resolve(__dirname, '../..');
+const ARTIFACTS = path.join(ROOT, 'test-artifacts');
+const NOW = Date.UTC(2026, 10, 22, 14, 32, 10);
+const card = (id: string, field: string) => `[data-provider="${id}"] [data-field="${field}"]`;
+const count = (n: number) => n.toLocaleString('en-US');
+
+describe('dashboard webview in Chromium', function () {
+  let server: WebviewServer;
+  let browser: Browser;
+  let context: BrowserContext | undefined;
+  let dp: DashboardPage | undefined;
+
+  before(async function () {
+    assert.ok(existsSync(path.join(ROOT, 'dist/webview/main.js')), 'dist/webview/main.js exists (run npm run build)');
+    server = await serveWebview();
+    browser = await launchChromium();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  async function open(theme: Theme = DARK, savedState?: unknown, width = 1280): Promise<DashboardPage> {
+    context = await browser.newContext({ viewport: { width, height: 900 }, timezoneId: 'UTC', locale: 'en-US' });
+    dp = await DashboardPage.open(context, server.origin, theme, savedState);
+    return dp;
+  }
+
+  afterEach(async () => {
+    if (dp) {
+      const probe = await dp.probe();
+      assert.deepEqual(probe.violations, [], 'no Content-Security-Policy violation');
+      assert.deepEqual(dp.errors, [], 'no page error');
+    }
+    await context?.close();
+    context = undefined;
+    dp = undefined;
+  });
+
+  it('says it is ready, then renders the snapshot: every provider state, the window numbers and the totals', async () => {
+    const page = await open();
+    assert.deepEqual((await page.probe()).posted, [{ type: 'ready', window: '5m' }]);
+    const { snapshot } = fixtureSequence(NOW);
+    await page.send(snapshot);
+
+    for (const [id, label] of [
+      ['claude', 'Healthy'],
+      ['openai', 'Breaker open'],
+      ['groq', 'Degraded'],
+      ['gemini', 'Half-open'],
+      ['ollama', 'Isolated'],
+    ]) {
+      await page.expectText(card(id, 'state'), label);
+    }
+    const claude = snapshot.stats[0].stats;
+    await page.expectText(card('claude', 'requests'), count(claude.requests));
+    await page.expectText(card('claude', 'latency-p95'), '2.43 s');
+    await page.expectText(card('claude', 'ttft-p50'), '432 ms');
+    // Countdowns run on the page's clock, so allow for the moment between delivery and reading.
+    await page.expectText(card('openai', 'since'), /^since 14:29:56 \(2 min ago\) · probe in 1[78] s$/);
+    await page.expectText(card('openai', 'last-error-class'), 'server_error');
+    await page.expectText(card('groq', 'reason'), /^Rate-limited: the provider asked to wait 2[01] s$/);
+    await page.expectText('[data-testid="total-requests"]', count(snapshot.totals.requests));
+    await page.expectText('[data-testid="health-headline"]', '1 of 5 providers healthy');
+    await page.expectText('[data-field="daily-percent"]', '84%');
+    await page.expectText('[data-field="cache-hitRate"]', '21%');
+    assert.equal(await page.page.evaluate(() => document.querySelectorAll('.events li').length), snapshot.events.length);
+    assert.equal(await page.text('.events li:first-child .event-text'), 'Breaker of gemini half-open: sending a probe');
+    assert.equal(await page.page.evaluate(() => document.querySelector('[data-window="1h"]')?.getAttribute('aria-pressed')), 'true', 'the snapshot window is selected');
+  });
+
+  it('applies deltas in place: the same card nodes, new numbers, new events on top', async () => {
+    const page = await open();
+    const { snapshot, deltas } = fixtureSequence(NOW);
+    await page.send(snapshot);
+    await page.expectText(card('gemini', 'state'), 'Half-open');
+    await page.page.evaluate(() => {
+      (document.querySelector('[data-provider="claude"]') as HTMLElement & { marked?: boolean }).marked = true;
+    });
+    for (const d of deltas) await page.send(d);
+    await page.expectText(card('claude', 'requests'), count(snapshot.stats[0].stats.requests + 1));
+    await page.expectText(card('claude', 'fallbacks'), count(snapshot.stats[0].stats.fallbacks + 1));
+    await page.expectText(card('gemini', 'state'), 'Degraded');
+    await page.expectText('.events li:first-child .event-text', 'Breaker of gemini closed (probe succeeded)');
+    await page.expectText('[data-field="daily-spent"]', '$4.25');
+    assert.equal(await page.page.evaluate(() => (document.querySelector('[data-provider="claude"]') as HTMLElement & { marked?: boolean }).marked), true, 'the card was updated, not rebuilt');
+  });
+
+  it('ignores a malformed message, logs it, and keeps showing the last good state', async () => {
+    const page = await open();
+    const { snapshot } = fixtureSequence(NOW);
+    await page.send(snapshot);
+    const before = count(snapshot.stats[0].stats.requests);
+    await page.expectText(card('claude', 'requests'), before);
+    await page.send({ type: 'delta', seq: 50, now: NOW, stats: [{ provider: 'claude', stats: { requests: -5 } }] });
+    await page.send({ type: 'snapshot', seq: 51 });
+    await page.send('not even an object');
+    await page.waitFor(() => true, undefined, 'a turn of the event loop');
+    const end = Date.now() + 2_000;
+    while (page.warnings.length < 3 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(page.warnings.filter((w) => w.includes('ignored a malformed message')).length, 3);
+    assert.equal(await page.text(card('claude', 'requests')), before);
+    await page.send({ type: 'delta', seq: 52, now: NOW, totals: { ...snapshot.totals, requests: 1 } });
+    await page.expectText('[data-testid="total-requests"]', '1');
+  });
+
+  it('posts actions for the provider whose button is pressed: reset breaker, isolate, restore, set key, clear cache, settings', async () => {
+    const page = await open();
+    await page.send(fixtureSequence(NOW).snapshot);
+    await page.expectText(card('ollama', 'state'), 'Isolated');
+    await page.page.click('[data-provider="openai"] [data-action="reset-breaker"]');
+    await page.page.click('[data-provider="groq"] [data-action="isolate"]');
+    await page.page.click('[data-provider="ollama"] [data-action="restore"]');
+    await page.page.click('[data-provider="claude"] [data-action="set-key"]');
+    await page.page.click('[data-action="clear-cache"]');
+    await page.page.click('text=Settings');
+    assert.deepEqual((await page.probe()).posted.slice(1), [
+      { type: 'resetBreaker', provider: 'openai' },
+      { type: 'isolate', provider: 'groq' },
+      { type: 'restore', provider: 'ollama' },
+      { type: 'setApiKey', provider: 'claude' },
+      { type: 'clearCache' },
+      { type: 'openSettings' },
+    ]);
+  });
+
+  it('switches the window from the keyboard and remembers it', async () => {
+    const page = await open();
+    await page.send(fixtureSequence(NOW).snapshot);
+    await page.page.focus('[data-window="24h"]');
+    await page.page.keyboard.press('Enter');
+    const probe = await page.probe();
+    assert.deepEqual(probe.posted.at(-1), { type: 'setWindow', window: '24h' });
+    assert.equal((probe.state as { window: string }).window, '24h');
+    assert.equal(await page.page.evaluate(() => document.querySelector('[data-window="24h"]')?.getAttribute('aria-pressed')), 'true');
+  });
+
+  it('filters the event log by kind and remembers the filter', async () => {
+    const page = await open();
+    const { snapshot } = fixtureSequence(NOW);
+    await page.send(snapshot);
+    await page.page.click('[data-kind="breaker"]');
+    const kinds = await page.page.evaluate(() => Array.from(document.querySelectorAll('.events li')).map((li) => li.getAttribute('data-kind')));
+    assert.deepEqual(kinds, snapshot.events.filter((e) => e.kind === 'breaker').map(() => 'breaker'));
+    assert.deepEqual(((await page.probe()).state as { filter: unknown }).filter, { kinds: ['breaker'], text: '' });
+  });
+
+  it('comes back with the saved window, filter and scroll position', async () => {
+    const saved = { window: '24h', percentile: 'p99', filter: { kinds: ['fallback'], text: 'groq' }, scrollY: 600 };
+    const page = await open(DARK, saved);
+    assert.deepEqual((await page.probe()).posted, [{ type: 'ready', window: '24h' }]);
+    await page.send({ ...fixtureSequence(NOW).snapshot, window: '24h' });
+    await page.expectText('.events li:first-child .event-text', 'Fell back from groq to claude (rate limited)');
+    assert.equal(await page.page.evaluate(() => (document.querySelector('.filter-text') as HTMLInputElement).value), 'groq');
+    await page.waitFor(() => Math.abs(window.scrollY - 600) < 2, undefined, 'the scroll position to be restored');
+  });
+
+  it('shows live data from the real engine: the feed of a router serving requests over HTTP', async () => {
+    // A long half-open wait, so the breaker is still open when the page is read on a slow machine.
+    const h = await startHarness([{ id: 'primary' }, { id: 'backup' }], { cache: { enabled: false }, retry: { maxAttempts: 1 }, breaker: { consecutiveFailures: 2, halfOpenAfterMs: 60_000, maxHalfOpenAfterMs: 60_000 } });
+    const log = new RoutingEventLog(h.engine.events);
+    const rateLimits = new LatestRateLimits(h.engine.events);
+    const page = await open(LIGHT);
+    // Straight from the feed's own timers to the page, in order, as the panel forwards them.
+    let delivered = Promise.resolve();
+    const feed = new DashboardFeed({ engine: h.engine, log, rateLimits, post: (m) => void (delivered = delivered.then(() => page.send(m)).catch(() => undefined)), throttleMs: 20, tickMs: 100 });
+    try {
+      await feed.start('5m');
+      h.emulators.primary.enqueue({ type: 'status', status: 503 }, { type: 'status', status: 503 });
+      const ask = (i: number): ChatRequest => ({ messages: [{ role: 'user', content: `live ${i}` }] });
+      for (let i = 0; i < 5; i++) await h.engine.chat(ask(i));
+      const metrics = h.engine.metrics.snapshot('5m');
+      await page.expectText(card('primary', 'state'), 'Breaker open');
+      await page.expectText(card('backup', 'requests'), String(metrics.providers.backup.requests));
+      await page.expectText(card('primary', 'requests'), String(metrics.providers.primary.requests));
+      await page.expectText('[data-testid="total-requests"]', String(metrics.total.requests));
+      const events = await page.page.evaluate(() => Array.from(document.querySelectorAll('.events .event-text')).map((e) => e.textContent));
+      assert.ok(events.includes('Breaker of primary opened (consecutive failures)'), events.join('\n'));
+      assert.ok(events.includes('Fell back from primary to backup (server error)'), events.join('\n'));
+    } finally {
+      feed.dispose();
+      log.dispose();
+      rateLimits.dispose();
+      await h.close();
+    }
+  });
+
+  for (const theme of [LIGHT, DARK]) {
+    it(`renders in the ${theme.name} theme without overflow (screenshot test-artifacts/dashboard-${theme.name}.png)`, async () => {
+      const page = await open(theme);
+      const { snapshot, deltas } = fixtureSequence(NOW);
+      await page.send(snapshot);
+      for (const d of deltas) await page.send(d);
+      await page.expectText(card('gemini', 'state'), 'Degraded');
+      await page.page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      assert.equal(await page.page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), true, 'nothing sticks out sideways');
+      await mkdir(ARTIFACTS, { recursive: true });
+      await page.page.screenshot({ path: path.join(ARTIFACTS, `dashboard-${theme.name}.png`), fullPage: true });
+    });
+  }
+
+  it('fits a narrow panel (420 px) without sideways scrolling', async () => {
+    const page = await open(DARK, undefined, 420);
+    await page.send(fixtureSequence(NOW).snapshot);
+    await page.expectText(card('claude', 'state'), 'Healthy');
+    assert.equal(await page.page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), true);
+    await mkdir(ARTIFACTS, { recursive: true });
+    await page.page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-narrow.png'), fullPage: true });
+  });
+});

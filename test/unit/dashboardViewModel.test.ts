@@ -1,0 +1,444 @@
+import assert from 'node:assert/strict';
+import type { DeltaMessage, HistoryPointDto, LogEventDto, ProviderStatusDto, SnapshotMessage, WindowStatsDto } from '../../src/extension/dashboard/protocol';
+import { formatAgo, formatBytes, formatClock, formatMs, formatPercent, formatUsd } from '../../webview/format';
+import {
+  cacheView,
+  costChart,
+  costView,
+  DashboardStore,
+  eventViews,
+  latencyChart,
+  providerViews,
+  summaryView,
+  trafficChart,
+} from '../../webview/viewModel';
+
+const MIN = 60_000;
+// 14:32:10 local time, so clock texts read the same in every time zone.
+const NOW = new Date(2026, 10, 22, 14, 32, 10).getTime();
+
+function stats(over: Partial<WindowStatsDto> = {}): WindowStatsDto {
+  return {
+    requests: 0,
+    successes: 0,
+    errorCount: 0,
+    errorRate: null,
+    errorsByClass: [],
+    retries: 0,
+    fallbacks: 0,
+    latency: { p50: null, p95: null, p99: null },
+    ttft: { p50: null, p95: null, p99: null },
+    tokens: { input: 0, output: 0, cached: 0 },
+    costUsd: 0,
+    unknownCostRequests: 0,
+    ...over,
+  };
+}
+
+function provider(id: string, breaker: Partial<ProviderStatusDto['breaker']> = {}, over: Partial<ProviderStatusDto> = {}): ProviderStatusDto {
+  return {
+    id,
+    kind: 'openai',
+    model: `${id}-model`,
+    baseUrl: `https://${id}.example/v1`,
+    breaker: { state: 'closed', since: NOW - 3 * 3_600_000, consecutiveFailures: 0, failureRate: 0, requestsInWindow: 0, ...breaker },
+    ...over,
+  };
+}
+
+function point(t: number, over: Partial<HistoryPointDto> = {}): HistoryPointDto {
+  return { t, requests: 10, errors: 0, p50: 500, p95: 900, p99: 1_200, ttftP50: 200, costUsd: 0.01, ...over };
+}
+
+function snapshot(over: Partial<SnapshotMessage> = {}): SnapshotMessage {
+  return {
+    type: 'snapshot',
+    seq: 1,
+    now: NOW,
+    window: '1h',
+    providers: [provider('a'), provider('b')],
+    stats: [],
+    totals: stats(),
+    history: [],
+    costs: {
+      today: { costUsd: 0, requests: 0, unknownCostRequests: 0, providers: [] },
+      month: { costUsd: 0, requests: 0, unknownCostRequests: 0, providers: [] },
+      budget: { warnAtPercent: 80 },
+    },
+    cache: { enabled: true, entries: 0, memoryBytes: 0, diskBytes: 0, evictions: 0, hits: 0, misses: 0, hitRate: null },
+    events: [],
+    ...over,
+  };
+}
+
+function delta(seq: number, over: Partial<DeltaMessage> = {}): DeltaMessage {
+  return { type: 'delta', seq, now: NOW + seq * 250, ...over };
+}
+
+function storeWith(...messages: (SnapshotMessage | DeltaMessage)[]): DashboardStore {
+  const store = new DashboardStore();
+  for (const m of messages) store.apply(m, m.now);
+  return store;
+}
+
+describe('dashboard view model', () => {
+  describe('providers', () => {
+    it('shows each provider in routing order with its state: healthy, breaker open, half-open, isolated', () => {
+      const store = storeWith(
+        snapshot({
+          providers: [
+            provider('claude'),
+            provider('openai', { state: 'open', since: NOW - 2 * MIN - 14_000, openUntil: NOW + 18_000 }),
+            provider('gemini', { state: 'half-open', since: NOW - 6_000 }),
+            provider('ollama', { state: 'isolated', since: NOW - 22 * MIN }),
+          ],
+        }),
+      );
+      const views = providerViews(store, NOW);
+      assert.deepEqual(
+        views.map((v) => [v.id, v.health, v.healthLabel]),
+        [
+          ['claude', 'healthy', 'Healthy'],
+          ['openai', 'open', 'Breaker open'],
+          ['gemini', 'half-open', 'Half-open'],
+          ['ollama', 'isolated', 'Isolated'],
+        ],
+      );
+      assert.equal(views[0].stateDetail, 'since 11:32:10 (3 h ago)');
+      assert.equal(views[1].stateDetail, 'since 14:29:56 (2 min ago) · probe in 18 s');
+      assert.equal(views[3].isolated, true);
+      assert.equal(views[0].isolated, false);
+    });
+
+    it('calls a closed provider degraded, with the reason, when it is rate-limited, failing in a row, or failing often', () => {
+      const store = storeWith(
+        snapshot({
+          providers: [
+            provider('limited', {}, { coolingDownUntil: NOW + 21_000 }),
+            provider('failing', { consecutiveFailures: 2 }),
+            provider('flaky', { failureRate: 0.25, requestsInWindow: 8 }),
+            provider('recovered', {}, { coolingDownUntil: NOW - 1 }),
+            provider('fine', { failureRate: 0.05, requestsInWindow: 20 }),
+          ],
+        }),
+      );
+      const views = providerViews(store, NOW);
+      assert.deepEqual(
+        views.map((v) => [v.id, v.health, v.reason]),
+        [
+          ['limited', 'degraded', 'Rate-limited: the provider asked to wait 21 s'],
+          ['failing', 'degraded', '2 consecutive failures'],
+          ['flaky', 'degraded', '25% of recent requests failed'],
+          ['recovered', 'healthy', undefined],
+          ['fine', 'healthy', undefined],
+        ],
+      );
+    });
+
+    it('formats the window numbers: grouped counts, error rate, latency and first-token percentiles, a dash without samples', () => {
+      const store = storeWith(
+        snapshot({
+          stats: [
+            {
+              provider: 'a',
+              stats: stats({
+                requests: 12_345,
+                errorRate: 0.0213,
+                retries: 7,
+                fallbacks: 1_002,
+                latency: { p50: 420.4, p95: 1_530, p99: 12_400 },
+                ttft: { p50: 95, p95: null, p99: 61_000 },
+                errorsByClass: [
+                  { errorClass: 'rate_limited', count: 3 },
+                  { errorClass: 'server_error', count: 1 },
+                ],
+              }),
+            },
+          ],
+          providers: [provider('a', { lastError: { errorClass: 'rate_limited', message: "Provider 'a': 429", at: NOW - 42_000 } }), provider('b')],
+        }),
+      );
+      const [a, b] = providerViews(store, NOW);
+      assert.equal(a.requests, '12,345');
+      assert.equal(a.errorRate, '2.1%');
+      assert.equal(a.retries, '7');
+      assert.equal(a.fallbacks, '1,002');
+      assert.deepEqual(a.latency, { p50: '420 ms', p95: '1.53 s', p99: '12.4 s' });
+      assert.deepEqual(a.ttft, { p50: '95 ms', p95: '—', p99: '1 min 1 s' });
+      assert.equal(a.errorClasses, 'Errors: rate limited ×3 · server error ×1');
+      assert.equal(b.errorClasses, '');
+      assert.deepEqual(a.lastError, { errorClass: 'rate_limited', message: "Provider 'a': 429", when: '42 s ago' });
+      assert.equal(b.requests, '0', 'a provider without requests in the window shows zeros');
+      assert.equal(b.errorRate, '—');
+      assert.equal(b.lastError, undefined);
+    });
+
+    it('shows the rate-limit headroom the provider last reported', () => {
+      const store = storeWith(snapshot({ providers: [provider('a', {}, { rateLimit: { requests: { limit: 14_400, remaining: 14_212 }, tokens: { remaining: 0 } } })] }));
+      assert.equal(providerViews(store, NOW)[0].rateLimit, 'Rate limit left: 14.2k/14.4k requests · 0 tokens');
+    });
+
+    it('sums up overall health: healthy count, and down when no provider can take requests', () => {
+      const mixed = storeWith(snapshot({ providers: [provider('a'), provider('b', { state: 'open' }), provider('c', { consecutiveFailures: 1 })] }));
+      assert.deepEqual(
+        (({ headline, overall }) => ({ headline, overall }))(summaryView(mixed, NOW)),
+        { headline: '1 of 3 providers healthy', overall: 'degraded' },
+      );
+      const down = storeWith(snapshot({ providers: [provider('a', { state: 'open' }), provider('b', { state: 'isolated' })] }));
+      assert.equal(summaryView(down, NOW).overall, 'down');
+    });
+  });
+
+  describe('messages', () => {
+    it('applies a delta to the providers and stats it names and leaves the others as they were', () => {
+      const store = storeWith(
+        snapshot({ stats: [{ provider: 'a', stats: stats({ requests: 5 }) }, { provider: 'b', stats: stats({ requests: 9 }) }] }),
+        delta(2, { providers: [provider('b', { state: 'open', since: NOW })], stats: [{ provider: 'a', stats: stats({ requests: 6 }) }], totals: stats({ requests: 15 }) }),
+      );
+      const [a, b] = providerViews(store, NOW);
+      assert.deepEqual([a.health, a.requests, b.health, b.requests], ['healthy', '6', 'open', '9']);
+      assert.equal(summaryView(store, NOW).requests, '15');
+    });
+
+    it('ignores a delta before any snapshot and a delta not newer than the last message', () => {
+      const store = new DashboardStore();
+      assert.equal(store.apply(delta(5, { totals: stats({ requests: 1 }) })), false);
+      assert.equal(store.hasSnapshot, false);
+      store.apply(snapshot({ seq: 7, totals: stats({ requests: 3 }) }));
+      assert.equal(store.apply(delta(7, { totals: stats({ requests: 99 }) })), false);
+      assert.equal(store.apply(delta(6, { totals: stats({ requests: 98 }) })), false);
+      assert.equal(summaryView(store, NOW).requests, '3');
+      assert.equal(store.apply(delta(8, { totals: stats({ requests: 4 }) })), true);
+      assert.equal(summaryView(store, NOW).requests, '4');
+    });
+
+    it('replaces the point of a minute already shown, appends new minutes, and drops minutes that left the window', () => {
+      const minute = Math.floor(NOW / MIN) * MIN;
+      const store = storeWith(
+        snapshot({ history: [{ provider: 'a', points: [point(minute - 60 * MIN, { p95: 1 }), point(minute - MIN, { p95: 700 }), point(minute, { p95: 800 })] }] }),
+        { ...delta(2, { history: [{ provider: 'a', points: [point(minute, { p95: 850 }), point(minute + MIN, { p95: 900 })] }] }), now: NOW + MIN },
+      );
+      const line = latencyChart(store, 'p95', NOW + MIN).series[0];
+      assert.deepEqual(
+        line.points.map((p) => [p.t - minute, p.y]),
+        [
+          [-MIN, 700],
+          [0, 850],
+          [MIN, 900],
+        ],
+      );
+      assert.equal(line.latest, '900 ms');
+    });
+
+    it('keeps the host error until replaced', () => {
+      const store = storeWith(snapshot());
+      store.apply({ type: 'error', seq: 2, message: "There is no provider 'x'." });
+      assert.equal(store.lastError, "There is no provider 'x'.");
+      assert.equal(store.hasSnapshot, true);
+    });
+
+    it('measures "ago" against the host clock, not the page clock', () => {
+      const store = new DashboardStore();
+      const pageClockBehind = NOW - 3_600_000;
+      store.apply(snapshot({ providers: [provider('a', { state: 'open', since: NOW - 30_000, openUntil: NOW + 10_000 })] }), pageClockBehind);
+      assert.equal(store.now(pageClockBehind + 1_000), NOW + 1_000);
+      assert.equal(providerViews(store, store.now(pageClockBehind + 1_000))[0].stateDetail, 'since 14:31:40 (31 s ago) · probe in 9 s');
+    });
+  });
+
+  describe('event log', () => {
+    const events: LogEventDto[] = [
+      { kind: 'breaker', id: 1, at: NOW - 20 * MIN, provider: 'ollama', from: 'closed', to: 'isolated', reason: 'isolated' },
+      { kind: 'failure', id: 2, at: NOW - 5 * MIN, provider: 'openai', model: 'gpt-4o-mini', errorClass: 'server_error', latencyMs: 1_840 },
+      { kind: 'fallback', id: 3, at: NOW - 5 * MIN + 200, from: 'openai', to: 'claude', errorClass: 'server_error' },
+      { kind: 'breaker', id: 4, at: NOW - 2 * MIN, provider: 'openai', from: 'closed', to: 'open', reason: 'consecutive-failures' },
+      { kind: 'budget', id: 5, at: NOW - MIN, budget: 'daily', spentUsd: 4.01, limitUsd: 5, percent: 80.2 },
+      { kind: 'breaker', id: 6, at: NOW - 10_000, provider: 'openai', from: 'half-open', to: 'closed', reason: 'probe-succeeded' },
+    ];
+
+    it('lists routing events newest first, in words, with their time and severity', () => {
+      const store = storeWith(snapshot({ events }));
+      const views = eventViews(store, { kinds: [], text: '' }, NOW);
+      assert.deepEqual(
+        views.map((v) => [v.time, v.severity, v.text]),
+        [
+          ['14:32:00', 'ok', 'Breaker of openai closed (probe succeeded)'],
+          ['14:31:10', 'warning', 'Daily budget at 80%: $4.01 of $5.00'],
+          ['14:30:10', 'error', 'Breaker of openai opened (consecutive failures)'],
+          ['14:27:10', 'warning', 'Fell back from openai to claude (server error)'],
+          ['14:27:10', 'error', 'openai (gpt-4o-mini) failed after 1.84 s: server error'],
+          ['14:12:10', 'info', 'ollama isolated: no requests until restored'],
+        ],
+      );
+    });
+
+    it('filters by kind and by text, case-insensitively', () => {
+      const store = storeWith(snapshot({ events }));
+      assert.deepEqual(
+        eventViews(store, { kinds: ['breaker'], text: '' }, NOW).map((v) => v.id),
+        [6, 4, 1],
+      );
+      assert.deepEqual(
+        eventViews(store, { kinds: [], text: 'OpenAI' }, NOW).map((v) => v.id),
+        [6, 4, 3, 2],
+      );
+      assert.deepEqual(
+        eventViews(store, { kinds: ['fallback', 'failure'], text: 'claude' }, NOW).map((v) => v.id),
+        [3],
+      );
+      assert.deepEqual(eventViews(store, { kinds: [], text: 'nothing like this' }, NOW), []);
+    });
+
+    it('appends only events it has not seen and keeps the newest 500', () => {
+      const many = Array.from({ length: 499 }, (_, i): LogEventDto => ({ kind: 'fallback', id: i + 1, at: NOW - 1_000, from: 'a', to: 'b', errorClass: 'timeout' }));
+      const store = storeWith(
+        snapshot({ events: many }),
+        delta(2, {
+          events: [
+            { kind: 'fallback', id: 499, at: NOW, from: 'a', to: 'b', errorClass: 'timeout' },
+            { kind: 'fallback', id: 500, at: NOW, from: 'a', to: 'b', errorClass: 'timeout' },
+            { kind: 'fallback', id: 501, at: NOW, from: 'a', to: 'b', errorClass: 'timeout' },
+          ],
+        }),
+      );
+      assert.equal(store.events.length, 500);
+      assert.deepEqual([store.events[0].id, store.events[499].id], [2, 501]);
+    });
+  });
+
+  describe('cost, cache and charts', () => {
+    const tally = (costUsd: number, requests = 1) => ({ costUsd, requests, unknownCostRequests: 0 });
+
+    it('shows spend against the budgets, with the warning level from the threshold', () => {
+      const store = storeWith(
+        snapshot({
+          costs: {
+            today: { ...tally(4.25, 100), providers: [] },
+            month: { ...tally(160, 900), unknownCostRequests: 3, providers: [] },
+            budget: { dailyUsd: 5, monthlyUsd: 150, warnAtPercent: 80 },
+          },
+        }),
+      );
+      const v = costView(store);
+      assert.ok(v);
+      assert.deepEqual(
+        (({ spent, against, percent, fraction, warnFraction, level }) => ({ spent, against, percent, fraction, warnFraction, level }))(v.daily),
+        { spent: '$4.25', against: 'of $5.00 daily budget', percent: '85%', fraction: 0.85, warnFraction: 0.8, level: 'warning' },
+      );
+      assert.deepEqual([v.monthly.percent, v.monthly.fraction, v.monthly.level], ['107%', 1, 'over']);
+      assert.equal(v.monthly.unknownNote, '3 requests at an unknown price not included');
+    });
+
+    it('says when there is no budget instead of drawing a bar', () => {
+      const v = costView(storeWith(snapshot()));
+      assert.deepEqual([v?.daily.level, v?.daily.against, v?.daily.spent], ['none', 'no daily budget set', '$0.00']);
+    });
+
+    it("lists spend per provider and model, most expensive this month first, with today's spend beside it", () => {
+      const store = storeWith(
+        snapshot({
+          costs: {
+            today: { ...tally(0.5), providers: [{ provider: 'claude', ...tally(0.5), models: [{ model: 'sonnet', ...tally(0.5) }] }] },
+            month: {
+              ...tally(10, 30),
+              providers: [
+                { provider: 'openai', ...tally(2, 10), models: [{ model: 'mini', ...tally(2, 10) }] },
+                {
+                  provider: 'claude',
+                  ...tally(8, 20),
+                  models: [
+                    { model: 'haiku', ...tally(1, 5) },
+                    { model: 'sonnet', ...tally(7, 15) },
+                  ],
+                },
+              ],
+            },
+            budget: { warnAtPercent: 80 },
+          },
+        }),
+      );
+      assert.deepEqual(
+        costView(store)?.rows.map((r) => [r.provider, r.model, r.today, r.month, r.monthRequests, r.share]),
+        [
+          ['claude', 'sonnet', '$0.50', '$7.00', '15', 0.7],
+          ['openai', 'mini', '$0.00', '$2.00', '10', 0.2],
+          ['claude', 'haiku', '$0.00', '$1.00', '5', 0.1],
+        ],
+      );
+    });
+
+    it('shows the cache hit rate of the window and its size in binary units', () => {
+      const store = storeWith(snapshot({ cache: { enabled: true, entries: 1_280, memoryBytes: 2_516_582, diskBytes: 512, evictions: 3, hits: 57, misses: 212, hitRate: 57 / 269 } }));
+      assert.deepEqual(cacheView(store), { enabled: true, hitRate: '21%', lookups: '57 hits · 212 misses', entries: '1,280', memory: '2.4 MiB', disk: '512 B', evictions: '3' });
+    });
+
+    it('stacks failed requests on successful ones, per minute for an hour and per quarter hour for a day', () => {
+      const minute = Math.floor(NOW / MIN) * MIN;
+      const history = [
+        { provider: 'a', points: [point(minute - 2 * MIN, { requests: 10, errors: 2 }), point(minute - MIN, { requests: 4, errors: 0 })] },
+        { provider: 'b', points: [point(minute - 2 * MIN, { requests: 5, errors: 5 })] },
+      ];
+      const hour = trafficChart(storeWith(snapshot({ history })), NOW);
+      assert.equal(hour.bucketMs, MIN);
+      assert.deepEqual(
+        hour.series.map((s) => s.points.map((p) => [p.y0, p.y])),
+        [
+          [
+            [0, 8],
+            [0, 4],
+          ],
+          [
+            [8, 15],
+            [4, 4],
+          ],
+        ],
+      );
+      const day = trafficChart(storeWith(snapshot({ window: '24h', history })), NOW);
+      assert.equal(day.bucketMs, 15 * MIN);
+      assert.deepEqual(
+        day.series.map((s) => s.points.map((p) => p.y)),
+        [[12], [19]],
+      );
+    });
+
+    it('accumulates spend over the window per provider and stacks the providers', () => {
+      const minute = Math.floor(NOW / MIN) * MIN;
+      const store = storeWith(
+        snapshot({
+          history: [
+            { provider: 'a', points: [point(minute - 2 * MIN, { costUsd: 0.5 }), point(minute, { costUsd: 0.25 })] },
+            { provider: 'b', points: [point(minute - MIN, { costUsd: 1 })] },
+          ],
+        }),
+      );
+      const chart = costChart(store, NOW);
+      const [a, b] = chart.series;
+      assert.deepEqual(
+        a.points.map((p) => p.y),
+        [0, 0.5, 0.5, 0.75, 0.75],
+      );
+      assert.deepEqual(
+        b.points.map((p) => [p.y0, p.y]),
+        [
+          [0, 0],
+          [0.5, 0.5],
+          [0.5, 1.5],
+          [0.75, 1.75],
+          [0.75, 1.75],
+        ],
+      );
+      assert.deepEqual([a.latest, b.latest], ['$0.75', '$1.00']);
+    });
+  });
+
+  describe('formatting', () => {
+    it('formats durations, shares, money, sizes and times the way the dashboard shows them', () => {
+      assert.deepEqual([formatMs(null), formatMs(0.4), formatMs(999.6), formatMs(1_234), formatMs(45_678), formatMs(125_000)], ['—', '0 ms', '1.00 s', '1.23 s', '45.7 s', '2 min 5 s']);
+      assert.deepEqual([formatPercent(null), formatPercent(0), formatPercent(0.0004), formatPercent(0.0213), formatPercent(0.456), formatPercent(1)], ['—', '0%', '<0.1%', '2.1%', '46%', '100%']);
+      assert.deepEqual([formatUsd(0), formatUsd(0.00004), formatUsd(0.0042), formatUsd(4.251), formatUsd(12_345.5)], ['$0.00', '<$0.0001', '$0.0042', '$4.25', '$12,345.50']);
+      assert.deepEqual([formatBytes(0), formatBytes(1_023), formatBytes(1_536), formatBytes(3_250_000), formatBytes(150 * 1024 ** 3)], ['0 B', '1023 B', '1.5 KiB', '3.1 MiB', '150 GiB']);
+      assert.deepEqual([formatAgo(NOW - 2_000, NOW), formatAgo(NOW - 59_000, NOW), formatAgo(NOW - 3 * 3_600_000 - 5 * MIN, NOW), formatAgo(NOW - 3 * 86_400_000, NOW)], ['just now', '59 s ago', '3 h 5 min ago', '3 d ago']);
+      assert.equal(formatClock(new Date(2026, 10, 21, 9, 5, 7).getTime(), NOW), '2026-11-21 09:05:07');
+    });
+  });
+});

@@ -1,0 +1,507 @@
+// What the dashboard displays, derived from the host's messages. Pure: no DOM, so it is unit-tested in Node.
+import {
+  MAX_LOG_EVENTS,
+  WINDOW_MS,
+  type CacheDto,
+  type CostsDto,
+  type DashboardWindow,
+  type HistoryPointDto,
+  type HostMessage,
+  type LogEventDto,
+  type LogEventKind,
+  type PeriodCostsDto,
+  type ProviderStatusDto,
+  type WindowStatsDto,
+} from '../src/extension/dashboard/protocol';
+import { formatAgo, formatBytes, formatClock, formatCompact, formatCount, formatMs, formatPercent, formatSpan, formatUsd, humanize } from './format';
+
+/** A closed breaker whose recent failure rate reaches this counts as degraded. */
+export const DEGRADED_FAILURE_RATE = 0.1;
+/** Provider colours cycle through this many chart palette slots. */
+export const PALETTE_SIZE = 6;
+
+export type Health = 'healthy' | 'degraded' | 'open' | 'half-open' | 'isolated';
+export const HEALTH_LABEL: Record<Health, string> = {
+  healthy: 'Healthy',
+  degraded: 'Degraded',
+  open: 'Breaker open',
+  'half-open': 'Half-open',
+  isolated: 'Isolated',
+};
+
+export const WINDOW_LABEL: Record<DashboardWindow, string> = { '5m': '5 min', '1h': '1 hour', '24h': '24 hours' };
+
+const EMPTY_STATS: WindowStatsDto = {
+  requests: 0,
+  successes: 0,
+  errorCount: 0,
+  errorRate: null,
+  errorsByClass: [],
+  retries: 0,
+  fallbacks: 0,
+  latency: { p50: null, p95: null, p99: null },
+  ttft: { p50: null, p95: null, p99: null },
+  tokens: { input: 0, output: 0, cached: 0 },
+  costUsd: 0,
+  unknownCostRequests: 0,
+};
+
+/** The dashboard's copy of the router state: a snapshot with the deltas since applied. */
+export class DashboardStore {
+  window: DashboardWindow = '5m';
+  hasSnapshot = false;
+  seq = -1;
+  /** Host clock minus this page's clock, so "ago" matches the host's timestamps. */
+  clockOffset = 0;
+  providers: ProviderStatusDto[] = [];
+  stats = new Map<string, WindowStatsDto>();
+  totals: WindowStatsDto = EMPTY_STATS;
+  history = new Map<string, HistoryPointDto[]>();
+  costs?: CostsDto;
+  cache?: CacheDto;
+  /** Oldest first. */
+  events: LogEventDto[] = [];
+  lastError?: string;
+  /** Bumped when history changes, so charts redraw only then. */
+  historyVersion = 0;
+
+  /** Applies a validated message; false when it was out of turn (a delta before any snapshot, or an old one). */
+  apply(msg: HostMessage, localNow: number = Date.now()): boolean {
+    if (msg.type === 'error') {
+      this.lastError = msg.message;
+      return true;
+    }
+    if (msg.type === 'delta' && (!this.hasSnapshot || msg.seq <= this.seq)) return false;
+    this.seq = msg.seq;
+    this.clockOffset = msg.now - localNow;
+    if (msg.type === 'snapshot') {
+      this.hasSnapshot = true;
+      this.window = msg.window;
+      this.providers = msg.providers;
+      this.stats = new Map(msg.stats.map((s) => [s.provider, s.stats]));
+      this.totals = msg.totals;
+      this.history = new Map(msg.history.map((h) => [h.provider, [...h.points].sort((a, b) => a.t - b.t)]));
+      this.costs = msg.costs;
+      this.cache = msg.cache;
+      this.events = msg.events.slice(-MAX_LOG_EVENTS);
+      this.historyVersion++;
+      return true;
+    }
+    if (msg.providers) {
+      const byId = new Map(msg.providers.map((p) => [p.id, p]));
+      this.providers = this.providers.map((p) => byId.get(p.id) ?? p);
+    }
+    for (const s of msg.stats ?? []) this.stats.set(s.provider, s.stats);
+    if (msg.totals) this.totals = msg.totals;
+    if (msg.history) {
+      for (const h of msg.history) this.history.set(h.provider, upsertPoints(this.history.get(h.provider) ?? [], h.points));
+      this.historyVersion++;
+    }
+    this.pruneHistory(msg.now);
+    if (msg.costs) this.costs = msg.costs;
+    if (msg.cache) this.cache = msg.cache;
+    if (msg.events) {
+      const lastId = this.events.length > 0 ? this.events[this.events.length - 1].id : 0;
+      this.events = [...this.events, ...msg.events.filter((e) => e.id > lastId)].slice(-MAX_LOG_EVENTS);
+    }
+    return true;
+  }
+
+  /** The host's time now. */
+  now(localNow: number = Date.now()): number {
+    return localNow + this.clockOffset;
+  }
+
+  private pruneHistory(now: number): void {
+    const oldest = minuteStart(now - WINDOW_MS[this.window]);
+    for (const [id, points] of this.history) {
+      if (points.length > 0 && points[0].t < oldest) {
+        this.history.set(
+          id,
+          points.filter((p) => p.t >= oldest),
+        );
+        this.historyVersion++;
+      }
+    }
+  }
+}
+
+const MINUTE_MS = 60_000;
+const minuteStart = (t: number) => Math.floor(t / MINUTE_MS) * MINUTE_MS;
+
+/** Merges points by minute: a point for a minute already present replaces it. */
+export function upsertPoints(existing: readonly HistoryPointDto[], incoming: readonly HistoryPointDto[]): HistoryPointDto[] {
+  const byT = new Map(existing.map((p) => [p.t, p]));
+  for (const p of incoming) byT.set(p.t, p);
+  return [...byT.values()].sort((a, b) => a.t - b.t);
+}
+
+export function healthOf(p: ProviderStatusDto, now: number): Health {
+  const b = p.breaker;
+  if (b.state !== 'closed') return b.state;
+  if (p.coolingDownUntil !== undefined && p.coolingDownUntil > now) return 'degraded';
+  if (b.consecutiveFailures > 0) return 'degraded';
+  if (b.requestsInWindow > 0 && b.failureRate >= DEGRADED_FAILURE_RATE) return 'degraded';
+  return 'healthy';
+}
+
+export interface ProviderView {
+  id: string;
+  subtitle: string;
+  baseUrl: string;
+  colorIndex: number;
+  health: Health;
+  healthLabel: string;
+  /** When the current state began, and for an open breaker when the next probe may go. */
+  stateDetail: string;
+  /** Why a closed provider counts as degraded. */
+  reason?: string;
+  lastError?: { errorClass: string; message: string; when: string };
+  requests: string;
+  errorRate: string;
+  retries: string;
+  fallbacks: string;
+  latency: { p50: string; p95: string; p99: string };
+  ttft: { p50: string; p95: string; p99: string };
+  /** e.g. "Errors: rate limited ×3 · timeout ×1"; empty without failures. */
+  errorClasses: string;
+  rateLimit?: string;
+  isolated: boolean;
+}
+
+function degradedReason(p: ProviderStatusDto, now: number): string | undefined {
+  const b = p.breaker;
+  if (p.coolingDownUntil !== undefined && p.coolingDownUntil > now) return `Rate-limited: the provider asked to wait ${formatSpan(p.coolingDownUntil - now)}`;
+  if (b.consecutiveFailures > 0) return `${b.consecutiveFailures} consecutive failure${b.consecutiveFailures === 1 ? '' : 's'}`;
+  if (b.requestsInWindow > 0 && b.failureRate >= DEGRADED_FAILURE_RATE) return `${formatPercent(b.failureRate)} of recent requests failed`;
+  return undefined;
+}
+
+function stateDetail(p: ProviderStatusDto, now: number): string {
+  const b = p.breaker;
+  const since = b.since > 0 ? `since ${formatClock(b.since, now)} (${formatAgo(b.since, now)})` : '';
+  if (b.state === 'open' && b.openUntil !== undefined) {
+    const probe = b.openUntil > now ? `probe in ${formatSpan(b.openUntil - now)}` : 'probe due';
+    return since ? `${since} · ${probe}` : probe;
+  }
+  return since;
+}
+
+function rateLimitText(p: ProviderStatusDto): string | undefined {
+  const parts: string[] = [];
+  for (const [name, w] of [
+    ['requests', p.rateLimit?.requests],
+    ['tokens', p.rateLimit?.tokens],
+  ] as const) {
+    if (w?.remaining === undefined) continue;
+    parts.push(w.limit !== undefined ? `${formatCompact(w.remaining)}/${formatCompact(w.limit)} ${name}` : `${formatCompact(w.remaining)} ${name}`);
+  }
+  return parts.length > 0 ? `Rate limit left: ${parts.join(' · ')}` : undefined;
+}
+
+export function providerViews(store: DashboardStore, now: number): ProviderView[] {
+  return store.providers.map((p, i) => {
+    const st = store.stats.get(p.id) ?? EMPTY_STATS;
+    const health = healthOf(p, now);
+    const err = p.breaker.lastError;
+    return {
+      id: p.id,
+      subtitle: `${p.kind} · ${p.model}`,
+      baseUrl: p.baseUrl,
+      colorIndex: i % PALETTE_SIZE,
+      health,
+      healthLabel: HEALTH_LABEL[health],
+      stateDetail: stateDetail(p, now),
+      reason: health === 'degraded' ? degradedReason(p, now) : undefined,
+      lastError: err ? { errorClass: err.errorClass, message: err.message, when: formatAgo(err.at, now) } : undefined,
+      requests: formatCount(st.requests),
+      errorRate: formatPercent(st.errorRate),
+      retries: formatCount(st.retries),
+      fallbacks: formatCount(st.fallbacks),
+      latency: { p50: formatMs(st.latency.p50), p95: formatMs(st.latency.p95), p99: formatMs(st.latency.p99) },
+      ttft: { p50: formatMs(st.ttft.p50), p95: formatMs(st.ttft.p95), p99: formatMs(st.ttft.p99) },
+      errorClasses: st.errorsByClass.length === 0 ? '' : `Errors: ${st.errorsByClass.map((e) => `${humanize(e.errorClass)} ×${formatCount(e.count)}`).join(' · ')}`,
+      rateLimit: rateLimitText(p),
+      isolated: p.breaker.state === 'isolated',
+    };
+  });
+}
+
+export interface SummaryView {
+  healthy: number;
+  total: number;
+  headline: string;
+  overall: Health | 'down';
+  requests: string;
+  errorRate: string;
+  p95: string;
+  costToday: string;
+  cacheHitRate: string;
+}
+
+export function summaryView(store: DashboardStore, now: number): SummaryView {
+  const states = store.providers.map((p) => healthOf(p, now));
+  const healthy = states.filter((s) => s === 'healthy').length;
+  const usable = states.filter((s) => s === 'healthy' || s === 'degraded' || s === 'half-open').length;
+  const total = states.length;
+  return {
+    healthy,
+    total,
+    headline: total === 0 ? 'No providers configured' : `${healthy} of ${total} provider${total === 1 ? '' : 's'} healthy`,
+    overall: total === 0 ? 'healthy' : healthy === total ? 'healthy' : usable === 0 ? 'down' : 'degraded',
+    requests: formatCount(store.totals.requests),
+    errorRate: formatPercent(store.totals.errorRate),
+    p95: formatMs(store.totals.latency.p95),
+    costToday: formatUsd(store.costs?.today.costUsd ?? 0),
+    cacheHitRate: formatPercent(store.cache?.hitRate ?? null),
+  };
+}
+
+export type BudgetLevel = 'none' | 'ok' | 'warning' | 'over';
+
+export interface BudgetView {
+  period: 'daily' | 'monthly';
+  title: string;
+  spent: string;
+  /** "of $5.00 daily budget", or "no daily budget set". */
+  against: string;
+  percent: string;
+  /** Share of the budget spent, clamped to 0..1 for the bar. */
+  fraction: number;
+  /** Where the warning threshold sits on the bar, 0..1. */
+  warnFraction: number;
+  level: BudgetLevel;
+  unknownNote?: string;
+}
+
+function budgetView(period: 'daily' | 'monthly', spent: PeriodCostsDto, limit: number | undefined, warnAtPercent: number): BudgetView {
+  const title = period === 'daily' ? 'Today' : 'This month';
+  const unknownNote = spent.unknownCostRequests > 0 ? `${formatCount(spent.unknownCostRequests)} request${spent.unknownCostRequests === 1 ? '' : 's'} at an unknown price not included` : undefined;
+  const base = { period, title, spent: formatUsd(spent.costUsd), warnFraction: warnAtPercent / 100, unknownNote };
+  if (limit === undefined) return { ...base, against: `no ${period} budget set`, percent: '', fraction: 0, level: 'none' };
+  const ratio = limit > 0 ? spent.costUsd / limit : spent.costUsd > 0 ? Infinity : 0;
+  const level: BudgetLevel = ratio >= 1 ? 'over' : ratio * 100 >= warnAtPercent ? 'warning' : 'ok';
+  return {
+    ...base,
+    against: `of ${formatUsd(limit)} ${period} budget`,
+    percent: Number.isFinite(ratio) ? `${Math.round(ratio * 100)}%` : 'over',
+    fraction: Math.min(1, Math.max(0, ratio)),
+    level,
+  };
+}
+
+export interface CostRow {
+  key: string;
+  provider: string;
+  model: string;
+  today: string;
+  month: string;
+  monthRequests: string;
+  /** Share of this month's total, 0..1, for the inline bar. */
+  share: number;
+}
+
+export interface CostView {
+  daily: BudgetView;
+  monthly: BudgetView;
+  warnAt: string;
+  /** Per provider and model, most expensive this month first. */
+  rows: CostRow[];
+}
+
+export function costView(store: DashboardStore): CostView | undefined {
+  const c = store.costs;
+  if (!c) return undefined;
+  const today = new Map<string, number>();
+  for (const p of c.today.providers) for (const m of p.models) today.set(`${p.provider}\u0000${m.model}`, m.costUsd);
+  const rows: (CostRow & { cost: number })[] = [];
+  for (const p of c.month.providers) {
+    for (const m of p.models) {
+      const key = `${p.provider}\u0000${m.model}`;
+      rows.push({
+        key,
+        provider: p.provider,
+        model: m.model,
+        today: formatUsd(today.get(key) ?? 0),
+        month: formatUsd(m.costUsd),
+        monthRequests: formatCount(m.requests),
+        share: c.month.costUsd > 0 ? m.costUsd / c.month.costUsd : 0,
+        cost: m.costUsd,
+      });
+    }
+  }
+  rows.sort((a, b) => b.cost - a.cost || (a.key < b.key ? -1 : 1));
+  return {
+    daily: budgetView('daily', c.today, c.budget.dailyUsd, c.budget.warnAtPercent),
+    monthly: budgetView('monthly', c.month, c.budget.monthlyUsd, c.budget.warnAtPercent),
+    warnAt: `${c.budget.warnAtPercent}%`,
+    rows: rows.map(({ cost: _cost, ...row }) => row),
+  };
+}
+
+export interface CacheView {
+  enabled: boolean;
+  hitRate: string;
+  lookups: string;
+  entries: string;
+  memory: string;
+  disk: string;
+  evictions: string;
+}
+
+export function cacheView(store: DashboardStore): CacheView | undefined {
+  const c = store.cache;
+  if (!c) return undefined;
+  return {
+    enabled: c.enabled,
+    hitRate: formatPercent(c.hitRate),
+    lookups: `${formatCount(c.hits)} hit${c.hits === 1 ? '' : 's'} · ${formatCount(c.misses)} miss${c.misses === 1 ? '' : 'es'}`,
+    entries: formatCount(c.entries),
+    memory: formatBytes(c.memoryBytes),
+    disk: formatBytes(c.diskBytes),
+    evictions: formatCount(c.evictions),
+  };
+}
+
+export type Severity = 'info' | 'ok' | 'warning' | 'error';
+
+export interface EventView {
+  id: number;
+  kind: LogEventKind;
+  severity: Severity;
+  time: string;
+  ago: string;
+  text: string;
+}
+
+export interface EventFilter {
+  /** Kinds to show; empty shows all. */
+  kinds: readonly LogEventKind[];
+  /** Case-insensitive text the event must contain (provider, model, error class…). */
+  text: string;
+}
+
+function eventText(e: LogEventDto): { text: string; severity: Severity } {
+  switch (e.kind) {
+    case 'fallback':
+      return { text: `Fell back from ${e.from} to ${e.to} (${humanize(e.errorClass)})`, severity: 'warning' };
+    case 'breaker':
+      if (e.to === 'open') return { text: `Breaker of ${e.provider} opened (${humanize(e.reason)})`, severity: 'error' };
+      if (e.to === 'half-open') return { text: `Breaker of ${e.provider} half-open: sending a probe`, severity: 'warning' };
+      if (e.to === 'isolated') return { text: `${e.provider} isolated: no requests until restored`, severity: 'info' };
+      if (e.from === 'isolated') return { text: `${e.provider} restored`, severity: 'ok' };
+      return { text: `Breaker of ${e.provider} closed (${humanize(e.reason)})`, severity: 'ok' };
+    case 'budget': {
+      const name = e.budget === 'daily' ? 'Daily' : 'Monthly';
+      return { text: `${name} budget at ${Math.round(e.percent)}%: ${formatUsd(e.spentUsd)} of ${formatUsd(e.limitUsd)}`, severity: e.percent >= 100 ? 'error' : 'warning' };
+    }
+    case 'failure':
+      return { text: `${e.provider} (${e.model}) failed after ${formatMs(e.latencyMs)}: ${humanize(e.errorClass)}`, severity: 'error' };
+  }
+}
+
+/** Newest first, filtered. */
+export function eventViews(store: DashboardStore, filter: EventFilter, now: number, limit = 200): EventView[] {
+  const needle = filter.text.trim().toLowerCase();
+  const out: EventView[] = [];
+  for (let i = store.events.length - 1; i >= 0 && out.length < limit; i--) {
+    const e = store.events[i];
+    if (filter.kinds.length > 0 && !filter.kinds.includes(e.kind)) continue;
+    const { text, severity } = eventText(e);
+    if (needle && !`${text} ${e.kind}`.toLowerCase().includes(needle)) continue;
+    out.push({ id: e.id, kind: e.kind, severity, time: formatClock(e.at, now), ago: formatAgo(e.at, now), text });
+  }
+  return out;
+}
+
+export type Percentile = 'p50' | 'p95' | 'p99';
+
+export interface ChartPoint {
+  t: number;
+  y: number | null;
+  /** Bottom of a stacked area or bar; 0 when absent. */
+  y0?: number;
+}
+
+export interface ChartSeries {
+  key: string;
+  label: string;
+  /** Palette slot, or a semantic colour. */
+  color: number | 'ok' | 'error';
+  points: ChartPoint[];
+  /** The latest value, formatted, for the legend. */
+  latest: string;
+}
+
+export interface ChartData {
+  from: number;
+  to: number;
+  series: ChartSeries[];
+  /** Bar charts: the width of one bar in ms. */
+  bucketMs?: number;
+}
+
+function range(store: DashboardStore, now: number): { from: number; to: number } {
+  return { from: minuteStart(now - WINDOW_MS[store.window]), to: now };
+}
+
+/** One line per provider: the chosen latency percentile per minute. */
+export function latencyChart(store: DashboardStore, percentile: Percentile, now: number): ChartData {
+  const series = store.providers.map((p, i): ChartSeries => {
+    const points = (store.history.get(p.id) ?? []).filter((pt) => pt[percentile] !== null).map((pt) => ({ t: pt.t, y: pt[percentile] }));
+    const last = points[points.length - 1];
+    return { key: p.id, label: p.id, color: i % PALETTE_SIZE, points, latest: last ? formatMs(last.y) : '—' };
+  });
+  return { ...range(store, now), series };
+}
+
+/** Bar width per window: a minute up to an hour, a quarter hour for a day (96 bars). */
+export function bucketMsFor(window: DashboardWindow): number {
+  return window === '24h' ? 15 * MINUTE_MS : MINUTE_MS;
+}
+
+/** Requests of all providers per bucket, stacked: successful below, failed on top. */
+export function trafficChart(store: DashboardStore, now: number): ChartData {
+  const bucketMs = bucketMsFor(store.window);
+  const sums = new Map<number, { ok: number; errors: number }>();
+  for (const points of store.history.values()) {
+    for (const p of points) {
+      const b = Math.floor(p.t / bucketMs) * bucketMs;
+      const s = sums.get(b) ?? { ok: 0, errors: 0 };
+      s.ok += p.requests - p.errors;
+      s.errors += p.errors;
+      sums.set(b, s);
+    }
+  }
+  const buckets = [...sums.entries()].sort((a, b) => a[0] - b[0]);
+  const ok = buckets.map(([t, s]) => ({ t, y: s.ok, y0: 0 }));
+  const errors = buckets.map(([t, s]) => ({ t, y: s.ok + s.errors, y0: s.ok }));
+  return {
+    ...range(store, now),
+    bucketMs,
+    series: [
+      { key: 'ok', label: 'Succeeded', color: 'ok', points: ok, latest: formatCount(store.totals.successes) },
+      { key: 'errors', label: 'Failed', color: 'error', points: errors, latest: formatCount(store.totals.errorCount) },
+    ],
+  };
+}
+
+/** Spend accumulated over the window, stacked by provider. */
+export function costChart(store: DashboardStore, now: number): ChartData {
+  const times = [...new Set([...store.history.values()].flatMap((pts) => pts.map((p) => p.t)))].sort((a, b) => a - b);
+  const { from, to } = range(store, now);
+  const grid = [from, ...times.filter((t) => t > from), to];
+  const below = grid.map(() => 0);
+  const series = store.providers.map((p, i): ChartSeries => {
+    const byT = new Map((store.history.get(p.id) ?? []).map((pt) => [pt.t, pt.costUsd]));
+    let sum = 0;
+    const points = grid.map((t, k) => {
+      sum += byT.get(t) ?? 0;
+      const y0 = below[k];
+      below[k] = y0 + sum;
+      return { t, y: y0 + sum, y0 };
+    });
+    return { key: p.id, label: p.id, color: i % PALETTE_SIZE, points, latest: formatUsd(sum) };
+  });
+  return { from, to, series };
+}
