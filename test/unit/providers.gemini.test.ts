@@ -273,8 +273,8 @@ describe('gemini adapter: errors', () => {
     assert.equal(geminiAdapter.parseError(400, body, {}, ep()).errorClass, 'auth');
   });
 
-  it('takes retryAfterMs from a RetryInfo detail before any Retry-After header', () => {
-    for (const [delay, ms] of [['30s', 30000], ['1.5s', 1500]] as const) {
+  it('takes retryAfterMs from a RetryInfo detail, or from a Retry-After header when that asks for longer', () => {
+    for (const [delay, ms] of [['30s', 30000], ['1.5s', 7000]] as const) {
       const body = googleError(429, 'RESOURCE_EXHAUSTED', 'quota', [
         { '@type': 'type.googleapis.com/google.rpc.Help', links: [] },
         { '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: delay },

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { LRUCache } from 'lru-cache';
-import { readFileIfExists, setAside, writeFileAtomic } from '../state/atomicFile';
+import { isUnreadableFileError, readFileIfExists, setAside, writeFileAtomic } from '../state/atomicFile';
 import {
   type CacheEntry,
   type CachedResponse,
@@ -286,7 +286,9 @@ export class ResponseCache {
       try {
         bytes = await readFileIfExists(this.file);
       } catch (err) {
-        this.warnFn(`Response cache: cannot read ${this.file} (${(err as Error).message}); starting empty.`);
+        const unreadable = isUnreadableFileError(err);
+        const where = unreadable ? await setAside(this.file).then((dest) => `; moved to ${dest}`, () => '') : '';
+        this.warnFn(`Response cache: cannot read ${this.file} (${(err as Error).message})${where}; starting empty.`);
         return;
       }
       if (!bytes) return;

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { z } from 'zod';
 import { withFileLock, type FileLockOptions } from '../metrics/fileLock';
-import { readFileIfExists, setAside, writeFileAtomic } from '../state/atomicFile';
+import { isUnreadableFileError, readFileIfExists, setAside, writeFileAtomic } from '../state/atomicFile';
 
 export const COST_FILE_NAME = 'costs.json';
 /** Bump when the layout changes; a file with another version is set aside. */
@@ -375,6 +375,12 @@ export class CostLedger {
 }
 
 async function readDecoded(file: string): Promise<Decoded> {
-  const buf = await readFileIfExists(file);
+  let buf: Buffer | undefined;
+  try {
+    buf = await readFileIfExists(file);
+  } catch (err) {
+    if (isUnreadableFileError(err)) return { ok: false, reason: `cannot be read: ${(err as Error).message}` };
+    throw err;
+  }
   return buf === undefined ? { ok: true, data: new LedgerData() } : decode(buf.toString('utf8'));
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { readFileIfExists, setAside, writeFileAtomic } from '../state/atomicFile';
+import { isUnreadableFileError, readFileIfExists, setAside, writeFileAtomic } from '../state/atomicFile';
 import { withFileLock, type FileLockOptions } from './fileLock';
 import { MetricCell } from './metricCell';
 import { MetricsData, MINUTE_MS, minuteOf, Tally } from './minuteBuckets';
@@ -133,7 +133,13 @@ export function metricsLockFile(file: string): string {
 }
 
 async function readDecoded(file: string): Promise<DecodedMetrics> {
-  const buf = await readFileIfExists(file);
+  let buf: Buffer | undefined;
+  try {
+    buf = await readFileIfExists(file);
+  } catch (err) {
+    if (isUnreadableFileError(err)) return { ok: false, reason: `cannot be read: ${(err as Error).message}` };
+    throw err;
+  }
   return buf === undefined ? { ok: true, data: new MetricsData() } : decodeMetrics(buf.toString('utf8'));
 }
 

@@ -195,6 +195,12 @@ function retryInfoMs(details: unknown): number | undefined {
   return undefined;
 }
 
+/** A proxy may add a Retry-After header to Google's RetryInfo; honouring the longer one never calls too early. */
+function longerWait(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined) return b;
+  return b === undefined ? a : Math.max(a, b);
+}
+
 function errorInfoReason(details: unknown): string | undefined {
   if (!Array.isArray(details)) return undefined;
   for (const d of details) {
@@ -266,7 +272,7 @@ function classify(httpStatus: number, err: Json, headers: ResponseHeaders, ep: P
     errorClass,
     status,
     message: `Provider '${ep.id}': ${head}${message ? ` — ${shorten(redact(message, ep))}` : ''}`,
-    retryAfterMs: retryInfoMs(err.details) ?? retryAfterMsFromHeaders(headers),
+    retryAfterMs: longerWait(retryInfoMs(err.details), retryAfterMsFromHeaders(headers)),
     providerCode: googleStatus,
   });
 }

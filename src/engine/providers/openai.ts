@@ -283,7 +283,14 @@ function toErrorDetail(error: z.infer<typeof ErrorObjectSchema> | string): Error
 
 function asText(v: unknown): string | undefined {
   if (v === undefined || v === null || v === '') return undefined;
-  return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : JSON.stringify(v);
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number') return String(v);
+  try {
+    return JSON.stringify(v);
+  } catch {
+    // Nested too deep to print (RangeError): the error is still classified, just without this detail.
+    return undefined;
+  }
 }
 
 function describeError(ep: ProviderEndpoint, what: string, detail: ErrorDetail): string {

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { readFileIfExists, setAside, writeFileAtomic } from '../state/atomicFile';
+import { isUnreadableFileError, readFileIfExists, setAside, writeFileAtomic } from '../state/atomicFile';
 import { parseBreakerJSON, type BreakerJSON, type ProviderBreaker } from './circuitBreaker';
 
 export const BREAKER_FILE_VERSION = 1;
@@ -35,7 +35,14 @@ export class BreakerStore {
 
   /** Entries on disk. A corrupt file or unknown version is set aside (with one warning) and reads as empty. */
   async load(): Promise<Record<string, BreakerJSON>> {
-    const buf = await readFileIfExists(this.file);
+    let buf: Buffer | undefined;
+    try {
+      buf = await readFileIfExists(this.file);
+    } catch (err) {
+      if (!isUnreadableFileError(err)) throw err;
+      await this.setAsideCorrupt();
+      return {};
+    }
     if (buf === undefined) return {};
     let doc: unknown;
     try {

@@ -87,8 +87,8 @@ export interface RunOptions {
   racer: string;
   /** Whether another provider could be tried after this one; if not, a Retry-After wait is worth it. */
   hasAlternatives: boolean;
-  /** Cancels just this racer (hedging's loser). */
-  racerSignal: AbortSignal;
+  /** Cancels just this racer (hedging's loser); absent when nothing can cancel it alone. */
+  racerSignal?: AbortSignal;
   hedged?: boolean;
 }
 
@@ -101,17 +101,18 @@ export async function runProvider(rt: ProviderRuntime, ctx: RequestContext, run:
     ctx.attempts.push(full);
     ctx.onAttemptFinished?.(full, rt, result, err);
   };
-  const signal = AbortSignal.any(ctx.signal ? [ctx.signal, run.racerSignal] : [run.racerSignal]);
+  // AbortSignal.any costs tens of µs on Node 20; it is only needed when there really are two signals.
+  const signal = ctx.signal && run.racerSignal ? AbortSignal.any([ctx.signal, run.racerSignal]) : (ctx.signal ?? run.racerSignal);
   let waitedOutCooldown: number | undefined;
 
   for (let tryNo = 1; ; tryNo++) {
-    const remaining = ctx.deadline - ctx.now();
+    let remaining = ctx.deadline - ctx.now();
     if (remaining <= 0) {
       record({ outcome: 'skipped', errorClass: 'timeout', message: `request budget of ${ctx.cfg.routing.requestBudgetMs} ms used up`, latencyMs: 0, try: tryNo });
       throw new ProviderSkipped('request budget used up');
     }
-    const coolUntil = ctx.cooldowns.until(id);
-    if (coolUntil !== undefined) {
+    // Checked again after every wait: a request already in flight may have brought back a later Retry-After meanwhile.
+    for (let coolUntil = ctx.cooldowns.until(id); coolUntil !== undefined; coolUntil = ctx.cooldowns.until(id)) {
       const coolMs = coolUntil - ctx.now();
       // The tail of a Retry-After this racer already chose to wait for (timers can fire a hair early) is no reason to move on.
       if ((run.hasAlternatives && coolUntil !== waitedOutCooldown) || coolMs >= remaining) {
@@ -119,6 +120,7 @@ export async function runProvider(rt: ProviderRuntime, ctx: RequestContext, run:
         throw new ProviderSkipped('cooling down');
       }
       await sleep(coolMs, signal).catch(rethrowCancel(ctx));
+      remaining = Math.max(1, ctx.deadline - ctx.now());
     }
     const admission = rt.breaker.tryAcquire();
     if (!admission.ok) {
@@ -179,7 +181,7 @@ export async function runProvider(rt: ProviderRuntime, ctx: RequestContext, run:
       if (!shouldRetry(err, tryNo, ctx.cfg.retry, ctx.deadline - ctx.now(), delay)) throw err;
       waitedOutCooldown = ctx.cooldowns.until(id);
       await sleep(delay, signal).catch(rethrowCancel(ctx));
-      if (run.racerSignal.aborted) throw new ProviderSkipped('hedge lost');
+      if (run.racerSignal?.aborted) throw new ProviderSkipped('hedge lost');
     }
   }
 }

@@ -25,6 +25,15 @@ export async function readFileIfExists(file: string): Promise<Buffer | undefined
   }
 }
 
+/**
+ * A state file that exists but cannot be read (no permission, or a directory in its place): it is set aside
+ * like a corrupt one, since otherwise every later load and save would fail on it too.
+ */
+export function isUnreadableFileError(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'EACCES' || code === 'EPERM' || code === 'EISDIR';
+}
+
 /** Moves an unreadable state file aside (kept for inspection) so the engine can start fresh. */
 export async function setAside(file: string): Promise<string> {
   const dest = `${file}.corrupt-${Date.now()}`;

@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { runChaos, type ChaosFigures } from '../chaos/chaosRun';
+import { failedGuarantees, formatFigures } from '../chaos/figuresTable';
+
+describe('chaos (short run: 3 providers, random faults of every kind, concurrent and sequential, cancellations)', function () {
+  this.timeout(60_000);
+  let f: ChaosFigures;
+
+  before(async () => {
+    f = await runChaos({ requests: 300, concurrency: 12, faultRate: 0.3, seed: 7, attemptTimeoutMs: 1_500 });
+  });
+
+  afterEach(function () {
+    if (this.currentTest?.state === 'failed') console.log(formatFigures(f));
+  });
+
+  it('injects faults of many kinds, including Retry-After waits, so the guarantees below are exercised', () => {
+    assert.ok(f.faults.injected >= 40, `only ${f.faults.injected} faults injected`);
+    assert.ok(Object.keys(f.faults.byKind).length >= 10, `only ${Object.keys(f.faults.byKind).length} fault kinds seen`);
+    assert.ok(f.retryAfter.windows > 0, 'no Retry-After response was sent');
+    assert.ok(f.outcomes.cancelled > 0, 'no caller cancelled');
+  });
+
+  it('resolves every request with an answer or a typed error, never hangs and leaves no unhandled rejection', () => {
+    assert.equal(f.outcomes.hung, 0);
+    assert.equal(f.outcomes['untyped-error'], 0);
+    assert.equal(f.unhandledRejections, 0);
+    const total = Object.values(f.outcomes).reduce((a, b) => a + b, 0);
+    assert.equal(total, 300);
+  });
+
+  it('answers every request that was not cancelled while one provider is healthy (≥ 99.9 %)', () => {
+    assert.ok(f.healthy.eligible > 150, `only ${f.healthy.eligible} eligible requests`);
+    assert.ok(f.healthy.successRate >= 0.999, `success ${f.healthy.successRate}: ${f.healthyFailures.join('; ')}`);
+  });
+
+  it('never reports a cut or altered answer as complete', () => {
+    assert.deepEqual(f.problems.samples, []);
+    assert.equal(f.problems.count, 0);
+  });
+
+  it('sends nothing to a provider whose breaker is open, except one probe at a time while half-open', () => {
+    assert.deepEqual(f.breaker.violations, []);
+  });
+
+  it('sends nothing to a provider before its Retry-After has elapsed, across all concurrent requests', () => {
+    assert.deepEqual(f.retryAfter.violations, []);
+    assert.equal(f.retryAfter.unmatched, 0);
+  });
+
+  it('leaves no request busy and no socket open after the run and close', () => {
+    assert.equal(f.sockets.clientBusyAfterRun, 0);
+    assert.ok(f.sockets.afterRun <= f.sockets.clientConnectedAfterRun, 'server sockets the client no longer knows');
+    assert.equal(f.sockets.afterClose, 0);
+  });
+
+  it('keeps the heap flat (growth after GC under 16 MB)', () => {
+    assert.ok(f.heap.growthMB < 16, `heap grew ${f.heap.growthMB.toFixed(1)} MB`);
+  });
+
+  it('passes every guarantee the chaos CLI checks', () => {
+    assert.deepEqual(failedGuarantees(f), []);
+  });
+});
