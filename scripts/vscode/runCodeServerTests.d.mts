@@ -3,6 +3,8 @@
 import type { Page } from 'playwright-core';
 
 export const DEFAULT_TIMEOUT_MS: number;
+/** Environment variable naming the window's user-data folder (logs, extension storage), for the tests. */
+export const USER_DATA_ENV: string;
 
 export interface WorkbenchOptions {
   /** Folder with the extension's package.json. */

@@ -12,6 +12,7 @@ import { killGroupSync, killOnExit } from './processCleanup.mjs';
 import { BRIDGE_ENV, startWorkbenchBridge } from './workbenchBridge.mjs';
 
 export const DEFAULT_TIMEOUT_MS = 5 * 60_000;
+export const USER_DATA_ENV = 'LLM_ROUTER_USER_DATA_DIR';
 
 const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -85,7 +86,8 @@ export async function launchWorkbench(opts) {
       layout,
       stateDir,
       workspace,
-      env: { [BRIDGE_ENV]: bridge.url, ...opts.env },
+      // The tests may scan what the window wrote (logs, extension storage) for leaked secrets.
+      env: { [BRIDGE_ENV]: bridge.url, [USER_DATA_ENV]: path.join(stateDir, 'user-data'), ...opts.env },
       settings: opts.settings,
       workspaceTrust: opts.workspaceTrust,
       onOutput: opts.verbose ? (line) => console.error(`[code-server] ${line}`) : undefined,
@@ -248,6 +250,7 @@ export const RUNNER_OPTIONS = {
   'screenshot-dir': { type: 'string' },
   timeout: { type: 'string' },
   env: { type: 'string', multiple: true },
+  'workspace-trust': { type: 'boolean' },
   verbose: { type: 'boolean' },
 };
 
@@ -263,6 +266,8 @@ export function runnerOptionsFromArgs(values) {
     timeoutMs: timeoutSeconds && timeoutSeconds * 1000,
     env: parseEnvPairs(values.env),
     verbose: values.verbose,
+    // A folder nobody trusted yet opens in Restricted Mode; without the prompt it stays there.
+    ...(values['workspace-trust'] && { workspaceTrust: true, settings: { 'security.workspace.trust.startupPrompt': 'never' } }),
   };
 }
 

@@ -8,19 +8,31 @@ import path from 'node:path';
 export const BRIDGE_ENV = 'LLM_ROUTER_WORKBENCH_BRIDGE';
 
 /**
- * POST /text        {"selector": ".statusbar", "hasText"?: "Router", "timeoutMs"?: 10000}
- *                   → {"texts": [innerText of each match]}; with hasText, first waits for a match.
+ * POST /text        {"selector": ".statusbar", "hasText"?: "Router", "timeoutMs"?: 10000,
+ *                    "frames"?: ["iframe.webview", "#active-frame"], "attribute"?: "class"}
+ *                   → {"texts": [innerText of each match], "attributes"?: [that attribute of each match]};
+ *                   with hasText, first waits for a match. `frames` are iframe selectors to descend
+ *                   through first (a webview's content sits two iframes deep).
+ * POST /click       {"selector": ".notification-toast .monaco-button", "hasText": "Cancel", "timeoutMs"?: 10000,
+ *                    "frames"?: [...]} → {"clicked": true}; clicks the first match once it is visible.
  * POST /screenshot  {"name": "after-failover"} → {"path": "<screenshot dir>/after-failover.png"}
  */
 export async function startWorkbenchBridge() {
   let page;
   let screenshotDir;
   const routes = {
-    '/text': async ({ selector, hasText, timeoutMs = 10_000 }) => {
-      if (typeof selector !== 'string') throw new BadRequest('"selector" must be a string');
-      const locator = page.locator(selector);
+    '/text': async ({ selector, hasText, timeoutMs = 10_000, frames, attribute }) => {
+      const locator = locate(page, selector, frames);
       if (hasText !== undefined) await locator.filter({ hasText }).first().waitFor({ timeout: timeoutMs });
-      return { texts: await locator.allInnerTexts() };
+      const texts = await locator.allInnerTexts();
+      if (attribute === undefined) return { texts };
+      if (typeof attribute !== 'string') throw new BadRequest('"attribute" must be a string');
+      return { texts, attributes: await locator.evaluateAll((els, name) => els.map((el) => el.getAttribute(name)), attribute) };
+    },
+    '/click': async ({ selector, hasText, timeoutMs = 10_000, frames }) => {
+      const locator = locate(page, selector, frames);
+      await (hasText === undefined ? locator : locator.filter({ hasText })).first().click({ timeout: timeoutMs });
+      return { clicked: true };
     },
     '/screenshot': async ({ name }) => {
       if (!screenshotDir) return { path: null };
@@ -59,6 +71,13 @@ export async function startWorkbenchBridge() {
         server.closeAllConnections();
       }),
   };
+}
+
+function locate(page, selector, frames = []) {
+  if (typeof selector !== 'string') throw new BadRequest('"selector" must be a string');
+  if (!Array.isArray(frames) || frames.some((f) => typeof f !== 'string')) throw new BadRequest('"frames" must be an array of selectors');
+  const scope = frames.reduce((outer, frame) => outer.frameLocator(frame), page);
+  return scope.locator(selector);
 }
 
 class BadRequest extends Error {}

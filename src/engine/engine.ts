@@ -368,22 +368,24 @@ export class RouterEngine {
 
   private buildRuntimes(): void {
     const b = this.cfg.breaker;
+    const options = {
+      consecutiveFailures: b.consecutiveFailures,
+      failureRateThreshold: b.failureRateThreshold,
+      minimumRequests: b.minimumRequests,
+      samplingWindowMs: b.samplingWindowMs,
+      halfOpenAfterMs: b.halfOpenAfterMs,
+      maxHalfOpenAfterMs: b.maxHalfOpenAfterMs,
+      now: this.now,
+    };
     this.runtimes = this.cfg.providers
       .filter((p) => p.enabled !== false)
       .map((p) => {
         const baseUrl = effectiveBaseUrl(p);
         let breaker = this.breakers.get(p.id);
-        if (!breaker) {
-          breaker = new ProviderBreaker({
-            provider: p.id,
-            consecutiveFailures: b.consecutiveFailures,
-            failureRateThreshold: b.failureRateThreshold,
-            minimumRequests: b.minimumRequests,
-            samplingWindowMs: b.samplingWindowMs,
-            halfOpenAfterMs: b.halfOpenAfterMs,
-            maxHalfOpenAfterMs: b.maxHalfOpenAfterMs,
-            now: this.now,
-          });
+        if (breaker) {
+          breaker.reconfigure(options);
+        } else {
+          breaker = new ProviderBreaker({ provider: p.id, ...options });
           this.breakers.set(p.id, breaker);
           breaker.onStateChange((change) => {
             this.metrics.recordBreakerTransition(change.provider, change.from, change.to, change.at);

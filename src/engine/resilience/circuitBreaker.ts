@@ -120,7 +120,7 @@ type Classified = { kind: 'success' } | { kind: 'neutral' } | { kind: 'failure';
 
 export class ProviderBreaker {
   readonly provider: string;
-  private readonly cfg: Required<BreakerOptions>;
+  private cfg: Required<BreakerOptions>;
   private current: BreakerState = 'closed';
   private sinceAt: number;
   private updatedAt = 0;
@@ -137,17 +137,13 @@ export class ProviderBreaker {
 
   constructor(options: ProviderBreakerOptions) {
     this.provider = options.provider;
-    this.cfg = {
-      consecutiveFailures: options.consecutiveFailures ?? 5,
-      failureRateThreshold: options.failureRateThreshold ?? 0.5,
-      samplingWindowMs: options.samplingWindowMs ?? 60_000,
-      minimumRequests: options.minimumRequests ?? 10,
-      halfOpenAfterMs: options.halfOpenAfterMs ?? 5_000,
-      maxHalfOpenAfterMs: options.maxHalfOpenAfterMs ?? 300_000,
-      probeTimeoutMs: options.probeTimeoutMs ?? 120_000,
-      now: options.now ?? Date.now,
-    };
+    this.cfg = withDefaults(options);
     this.sinceAt = this.cfg.now();
+  }
+
+  /** Applies changed thresholds live; the current state, counters and samples are kept. */
+  reconfigure(options: BreakerOptions): void {
+    this.cfg = withDefaults({ ...options, now: options.now ?? this.cfg.now });
   }
 
   /** A breaker restored from `toJSON()` output; an invalid shape gives a fresh closed breaker. */
@@ -412,4 +408,17 @@ function classify(err: unknown, now: number): Classified {
   if (!counts) return { kind: 'neutral' };
   const message = err instanceof Error ? err.message : String(err);
   return { kind: 'failure', info: { errorClass, message: message.slice(0, MAX_MESSAGE_CHARS), at: now } };
+}
+
+function withDefaults(options: BreakerOptions): Required<BreakerOptions> {
+  return {
+    consecutiveFailures: options.consecutiveFailures ?? 5,
+    failureRateThreshold: options.failureRateThreshold ?? 0.5,
+    samplingWindowMs: options.samplingWindowMs ?? 60_000,
+    minimumRequests: options.minimumRequests ?? 10,
+    halfOpenAfterMs: options.halfOpenAfterMs ?? 5_000,
+    maxHalfOpenAfterMs: options.maxHalfOpenAfterMs ?? 300_000,
+    probeTimeoutMs: options.probeTimeoutMs ?? 120_000,
+    now: options.now ?? Date.now,
+  };
 }

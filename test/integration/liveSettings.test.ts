@@ -1,0 +1,74 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { requireBridge, screenshot } from './support/bridge';
+import { findNotification, hideNotifications } from './support/notifications';
+import { emulatorsFor } from './support/emulators';
+import { ask, configure, FAST_SETTINGS, freshState, routerHost, type ProviderEntry } from './support/router';
+import { waitFor } from './support/waitFor';
+
+describe('Settings apply live', () => {
+  const emu = emulatorsFor('alpha', 'beta');
+  const alpha = (priority: number): ProviderEntry => ({
+    id: 'alpha',
+    kind: 'openai-compatible',
+    baseUrl: emu.alpha.baseUrl('openai-compatible'),
+    model: 'alpha-model',
+    priority,
+    pricing: { inputPerMillion: 30, outputPerMillion: 60 },
+  });
+  const beta = (priority: number): ProviderEntry => ({
+    id: 'beta',
+    kind: 'openai-compatible',
+    baseUrl: emu.beta.baseUrl('openai-compatible'),
+    model: 'beta-model',
+    priority,
+    pricing: { inputPerMillion: 0.1, outputPerMillion: 0.2 },
+  });
+
+  before(() => configure({ ...FAST_SETTINGS, providers: [alpha(1), beta(2)] }));
+  beforeEach(freshState);
+  afterEach(() => configure({ 'routing.strategy': 'priority', providers: [alpha(1), beta(2)] }));
+
+  it('sends the next request to the other provider after the providers are reordered, without a reload', async () => {
+    const host = await routerHost();
+    assert.equal((await ask(host, 'first')).provider, 'alpha');
+
+    await configure({ providers: [alpha(2), beta(1)] });
+
+    assert.equal((await ask(host, 'second')).provider, 'beta');
+    assert.deepEqual([emu.alpha.requests.length, emu.beta.requests.length], [1, 1]);
+  });
+
+  it('switches to the cheaper provider when routing.strategy changes to cost', async () => {
+    const host = await routerHost();
+    assert.equal((await ask(host, 'by priority')).provider, 'alpha');
+
+    await configure({ 'routing.strategy': 'cost' });
+
+    assert.equal((await ask(host, 'by cost')).provider, 'beta');
+    assert.equal(emu.beta.requests.length, 1);
+  });
+
+  it('names llmRouter.providers[0].kind in an error notification for an unknown kind, and keeps routing with the previous configuration', async function () {
+    const host = await routerHost();
+    const section = vscode.workspace.getConfiguration('llmRouter');
+    await section.update('providers', [{ id: 'oracle', kind: 'telepathy', model: 'mind' }], vscode.ConfigurationTarget.Global);
+    await waitFor('VS Code to hand the bad value to the extension', () => vscode.workspace.getConfiguration('llmRouter').get<{ kind?: string }[]>('providers')?.[0]?.kind === 'telepathy');
+
+    assert.deepEqual(
+      host.engine.providers().map((p) => p.id),
+      ['alpha', 'beta'],
+      'the running configuration is the previous valid one',
+    );
+    const result = await ask(host, 'still working?');
+    assert.equal(result.provider, 'alpha');
+    assert.equal(emu.alpha.requests.length, 1);
+
+    requireBridge(this);
+    const message = await findNotification('llmRouter.providers[0].kind');
+    assert.match(message, /LLM Router: invalid setting llmRouter\.providers\[0\]\.kind/);
+    assert.match(message, /previous configuration stays active/);
+    await screenshot('invalid-setting-notification');
+    await hideNotifications();
+  });
+});

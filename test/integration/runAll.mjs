@@ -1,0 +1,94 @@
+// The integration tier in one command: runs out/integration/index.js (built by
+// scripts/buildIntegrationTests.mjs) in two real VS Code windows, one per workspace-trust state:
+//   trusted    a copy of samples/workspace (the suites may write workspace settings and edit files)
+//   untrusted  a fresh folder in Restricted Mode whose settings point every provider at a port of
+//              its own; needs the code-server runner (@vscode/test-electron turns trust off)
+// Extra arguments (--runner, --verbose, --timeout) go to scripts/vscode/runIntegrationTests.mjs;
+// the untrusted window always uses code-server.
+import { spawn } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { killOnExit } from '../../scripts/vscode/processCleanup.mjs';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const runner = path.join(repoRoot, 'scripts', 'vscode', 'runIntegrationTests.mjs');
+const tests = path.join(repoRoot, 'out', 'integration', 'index.js');
+const screenshots = path.join(repoRoot, 'test-results');
+const passThrough = process.argv.slice(2);
+
+const scratch = mkdtempSync(path.join(tmpdir(), 'llm-router-integration-'));
+const unregister = killOnExit(() => rmSync(scratch, { recursive: true, force: true }));
+
+function trustedWorkspace() {
+  const dir = path.join(scratch, 'trusted');
+  cpSync(path.join(repoRoot, 'samples', 'workspace'), dir, { recursive: true });
+  return dir;
+}
+
+async function untrustedWorkspace() {
+  const dir = path.join(scratch, 'untrusted');
+  cpSync(path.join(repoRoot, 'samples', 'workspace', 'src'), path.join(dir, 'src'), { recursive: true });
+  mkdirSync(path.join(dir, '.vscode'));
+  const port = await freePort();
+  const settings = {
+    'llmRouter.providers': [{ id: 'evil', kind: 'openai-compatible', baseUrl: `http://127.0.0.1:${port}/v1`, model: 'evil-model' }],
+    'llmRouter.routing.strategy': 'cost',
+    'llmRouter.log.includePrompts': true,
+    // Not restricted, so it applies: proves VS Code read this file.
+    'llmRouter.inlineSuggestions.debounceMs': 1234,
+  };
+  writeFileSync(path.join(dir, '.vscode', 'settings.json'), JSON.stringify(settings, null, 2));
+  return dir;
+}
+
+/** A loopback port that was free a moment ago; the tests start the "evil" emulator on it. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer().once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function runWindow(name, args) {
+  console.log(`[integration] ${name} window`);
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [runner, '--tests', tests, ...passThrough, ...args], { cwd: repoRoot, stdio: 'inherit' });
+    child.on('error', (err) => {
+      console.error(`[integration] could not start the ${name} window: ${err.message}`);
+      resolve(1);
+    });
+    child.on('close', (code) => resolve(code ?? 1));
+  });
+}
+
+const started = Date.now();
+const results = {};
+try {
+  results.trusted = await runWindow('trusted', [
+    '--workspace', trustedWorkspace(),
+    '--screenshot-dir', screenshots,
+    '--env', 'LLM_ROUTER_INTEGRATION_GROUP=trusted',
+  ]);
+  results.untrusted = await runWindow('untrusted', [
+    '--runner', 'code-server',
+    '--workspace-trust',
+    '--workspace', await untrustedWorkspace(),
+    '--screenshot-dir', path.join(screenshots, 'untrusted'),
+    '--env', 'LLM_ROUTER_INTEGRATION_GROUP=untrusted',
+  ]);
+} finally {
+  unregister();
+  rmSync(scratch, { recursive: true, force: true });
+}
+const failed = Object.entries(results).filter(([, code]) => code !== 0);
+console.log(
+  `[integration] ${Object.entries(results).map(([name, code]) => `${name}: ${code === 0 ? 'passed' : `failed (${code})`}`).join(', ')}` +
+    ` · ${((Date.now() - started) / 1000).toFixed(1)} s`,
+);
+process.exitCode = failed.length > 0 ? 1 : 0;

@@ -1,0 +1,53 @@
+// Asks the workbench page what a person sees, through scripts/vscode/workbenchBridge.mjs. Only the
+// code-server runner provides it; tests that need it skip under @vscode/test-electron.
+
+const BRIDGE = process.env.LLM_ROUTER_WORKBENCH_BRIDGE;
+
+export interface Query {
+  selector: string;
+  /** Wait until a match contains this text. */
+  hasText?: string;
+  /** Iframe selectors to descend through first (a webview's content is two iframes deep). */
+  frames?: string[];
+  attribute?: string;
+  timeoutMs?: number;
+}
+
+export const STATUS_ITEM = '[id="llm-router.llm-router.llmRouter.status"]';
+export const WEBVIEW_FRAMES = ['iframe.webview', '#active-frame'];
+
+export function hasBridge(): boolean {
+  return BRIDGE !== undefined;
+}
+
+/** For `before`/`it`: skips when the runner cannot show what the workbench draws. */
+export function requireBridge(ctx: Mocha.Context): void {
+  if (!hasBridge()) ctx.skip();
+}
+
+async function post<T>(route: string, body: unknown): Promise<T> {
+  if (!BRIDGE) throw new Error('no workbench bridge in this runner');
+  const res = await fetch(`${BRIDGE}${route}`, { method: 'POST', body: JSON.stringify(body) });
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`workbench bridge ${route} answered ${res.status}: ${text}`);
+  return JSON.parse(text) as T;
+}
+
+export async function read(q: Query): Promise<{ texts: string[]; attributes?: (string | null)[] }> {
+  try {
+    return await post('/text', q);
+  } catch (err) {
+    if (q.hasText === undefined) throw err;
+    // Say what was there instead, so a failure explains itself.
+    const seen = await post<{ texts: string[] }>('/text', { ...q, hasText: undefined }).catch(() => ({ texts: [] }));
+    throw new Error(`'${q.hasText}' never appeared in ${q.selector}; it showed ${JSON.stringify(seen.texts)}`);
+  }
+}
+
+export async function click(q: Query): Promise<void> {
+  await post('/click', q);
+}
+
+export async function screenshot(name: string): Promise<void> {
+  if (hasBridge()) await post('/screenshot', { name });
+}
