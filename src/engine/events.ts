@@ -65,7 +65,7 @@ export class EngineEvents {
   }
 
   emit(input: EngineEventInput): void {
-    const event = (input.at === undefined ? { ...input, at: this.now() } : input) as EngineEvent;
+    const event = (input.at === undefined ? stamped(input, this.now()) : input) as EngineEvent;
     for (const { fn } of this.listeners) {
       try {
         const result: unknown = fn(event);
@@ -87,4 +87,11 @@ export class EngineEvents {
       // The error reporter itself failing must not reach the engine either.
     }
   }
+}
+
+/** A copy of `input` with `at` set; Object.assign + a store is several times faster than object spread on Node 20. */
+function stamped(input: EngineEventInput, at: number): EngineEventInput {
+  const event = Object.assign({}, input);
+  event.at = at;
+  return event;
 }

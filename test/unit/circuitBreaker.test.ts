@@ -6,6 +6,7 @@ import {
   type BreakerPermit,
   type BreakerStateChange,
 } from '../../src/engine/resilience/circuitBreaker';
+import { MAX_WINDOW_BUCKETS } from '../../src/engine/resilience/outcomeWindow';
 
 function clock(start = 1_000_000) {
   let t = start;
@@ -93,6 +94,40 @@ describe('ProviderBreaker', () => {
     fail(breaker, 1);
     assert.equal(breaker.state, 'closed');
     assert.equal(breaker.snapshot().requestsInWindow, 1);
+  });
+
+  it('holds a fixed number of window buckets however many outcomes arrive: 200,000 at 10,000/s', () => {
+    const { breaker, clock: c } = make({ consecutiveFailures: 1_000_000, minimumRequests: 10, failureRateThreshold: 0.9, samplingWindowMs: 1_000 });
+    const sizes = new Set<number>();
+    for (let i = 1; i <= 200_000; i++) {
+      if (i % 4 === 0) fail(breaker, 1);
+      else admit(breaker).release('success');
+      if (i % 10 === 0) c.advance(1);
+      if (i % 20_000 === 0) {
+        const json = breaker.toJSON();
+        sizes.add(json.window!.buckets.length);
+        assert.equal(json.samples, undefined, 'no per-outcome entries are kept');
+        const snap = breaker.snapshot();
+        assert.ok(snap.requestsInWindow > 9_000 && snap.requestsInWindow <= 10_000, `window holds ${snap.requestsInWindow}`);
+        assert.ok(Math.abs(snap.failureRate - 0.25) < 0.001, `failure rate ${snap.failureRate}`);
+      }
+    }
+    assert.equal(breaker.state, 'closed');
+    assert.equal(sizes.size, 1, `the same number of buckets at every checkpoint, got ${[...sizes]}`);
+    assert.ok([...sizes][0] <= MAX_WINDOW_BUCKETS);
+  });
+
+  it('reconfigure() to a longer or shorter sampling window keeps the counts that fall inside the new window', () => {
+    const { breaker, clock: c } = make({ consecutiveFailures: 100, samplingWindowMs: 10_000 });
+    fail(breaker, 4);
+    c.advance(5_000);
+    for (let i = 0; i < 4; i++) admit(breaker).release('success');
+    breaker.reconfigure({ consecutiveFailures: 100, samplingWindowMs: 20_000 });
+    assert.equal(breaker.snapshot().requestsInWindow, 8);
+    assert.equal(breaker.snapshot().failureRate, 0.5);
+    breaker.reconfigure({ consecutiveFailures: 100, samplingWindowMs: 3_000 });
+    assert.equal(breaker.snapshot().requestsInWindow, 4);
+    assert.equal(breaker.snapshot().failureRate, 0);
   });
 
   it('goes half-open after halfOpenAfterMs and admits exactly one probe at a time', () => {
@@ -342,6 +377,36 @@ describe('ProviderBreaker', () => {
       assert.equal(restored.snapshot().consecutiveFailures, 4);
       fail(restored, 1);
       assert.equal(restored.state, 'open');
+    });
+
+    it('persists the sampling window as buckets and restores the same failure rate', () => {
+      const { breaker, clock: c } = make({ consecutiveFailures: 100 });
+      for (let i = 0; i < 6; i++) admit(breaker).release('success');
+      c.advance(2_000);
+      fail(breaker, 2);
+      const json = JSON.parse(JSON.stringify(breaker.toJSON()));
+      assert.equal(json.samples, undefined);
+      assert.equal(json.window.buckets.reduce((n: number, [, ok, failed]: number[]) => n + ok + failed, 0), 8);
+      const restored = ProviderBreaker.fromJSON(json, { provider: 'p', now: c.now });
+      assert.equal(restored.snapshot().requestsInWindow, 8);
+      assert.equal(restored.snapshot().failureRate, 0.25);
+    });
+
+    it('reads the per-outcome samples older versions wrote, dropping those outside the window', () => {
+      const c = clock();
+      const t = c.now();
+      const old = {
+        state: 'closed',
+        since: t - 100_000,
+        updatedAt: t - 100,
+        consecutiveFailures: 1,
+        failedProbes: 0,
+        samples: [[t - 70_000, 1], [t - 500, 1], [t - 400, 0], [t - 100, 1]],
+      };
+      const restored = ProviderBreaker.fromJSON(old, { provider: 'p', now: c.now });
+      assert.equal(restored.snapshot().requestsInWindow, 3);
+      assert.ok(Math.abs(restored.snapshot().failureRate - 2 / 3) < 1e-9);
+      assert.equal(restored.toJSON().samples, undefined, 'written back in the bucket form');
     });
 
     it('an invalid shape gives a fresh closed breaker', () => {

@@ -1,7 +1,8 @@
 import * as path from 'node:path';
 import { z } from 'zod';
-import { withFileLock, type FileLockOptions } from '../metrics/fileLock';
-import { isUnreadableFileError, readFileIfExists, setAside, writeFileAtomic } from '../state/atomicFile';
+import type { FileLockOptions } from '../metrics/fileLock';
+import { quietSaver, SerialQueue } from '../state/backgroundSave';
+import { decodeVersionedJson, loadStateFile, updateStateFile, type Decoded, type StateFileFormat } from '../state/stateFile';
 
 export const COST_FILE_NAME = 'costs.json';
 /** Bump when the layout changes; a file with another version is set aside. */
@@ -182,23 +183,9 @@ const fileSchema = z.object({
   months: z.record(z.string().regex(/^\d{4}-\d{2}$/), periodSchema),
 });
 
-type Decoded = { ok: true; data: LedgerData } | { ok: false; reason: string };
-
-function decode(text: string): Decoded {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch {
-    return { ok: false, reason: 'not valid JSON' };
-  }
-  const version = (doc as { version?: unknown } | null)?.version;
-  if (version !== COST_FILE_VERSION) return { ok: false, reason: `unsupported version ${JSON.stringify(version)}` };
-  const parsed = fileSchema.safeParse(doc);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return { ok: false, reason: `unexpected content at ${issue.path.join('.') || '(root)'}: ${issue.message}` };
-  }
-  return { ok: true, data: LedgerData.fromJSON(parsed.data) };
+function decode(text: string): Decoded<LedgerData> {
+  const parsed = decodeVersionedJson(text, COST_FILE_VERSION, fileSchema);
+  return parsed.ok ? { ok: true, data: LedgerData.fromJSON(parsed.data) } : parsed;
 }
 
 export interface CostLedgerOptions {
@@ -230,9 +217,21 @@ export class CostLedger {
   private base = new LedgerData();
   private pending = new LedgerData();
   private timer: NodeJS.Timeout | undefined;
-  private queue: Promise<void> = Promise.resolve();
+  private readonly queue = new SerialQueue();
   private warnedCorrupt = false;
-  private warnedSave = false;
+  private readonly format: StateFileFormat<LedgerData> = {
+    decode,
+    empty: () => new LedgerData(),
+    onSetAside: (reason, movedTo) => {
+      if (this.warnedCorrupt) return;
+      this.warnedCorrupt = true;
+      this.warn(`Cost ledger ${this.file} could not be read (${reason}); moved it to ${movedTo} and started with no recorded spend.`);
+    },
+  };
+  private readonly saveInBackground = quietSaver(
+    () => this.flush(),
+    (err) => this.warn(`Could not save costs to ${this.file}: ${err instanceof Error ? err.message : String(err)}`),
+  );
 
   constructor(options: CostLedgerOptions = {}) {
     this.file = options.stateDir === undefined ? undefined : path.join(options.stateDir, COST_FILE_NAME);
@@ -275,7 +274,7 @@ export class CostLedger {
 
   /** Reads what this and other processes saved. Unsaved local spend is kept. */
   load(): Promise<void> {
-    return this.enqueue(async () => {
+    return this.queue.run(async () => {
       if (this.file === undefined) return;
       this.base = await this.readFile();
       this.base.prune(this.now(), this.retainDays);
@@ -288,7 +287,7 @@ export class CostLedger {
    */
   flush(): Promise<void> {
     this.clearTimer();
-    return this.enqueue(async () => {
+    return this.queue.run(async () => {
       const file = this.file;
       if (file === undefined) return;
       if (this.pending.isEmpty) {
@@ -299,15 +298,15 @@ export class CostLedger {
       const delta = this.pending;
       this.pending = new LedgerData();
       try {
-        this.base = await withFileLock(
-          `${file}.lock`,
-          async () => {
-            const merged = await this.readOrSetAside(file);
+        this.base = await updateStateFile(
+          file,
+          this.format,
+          (merged) => {
             merged.merge(delta);
             merged.prune(this.now(), this.retainDays);
-            await writeFileAtomic(file, JSON.stringify(merged.toJSON()));
             return merged;
           },
+          (merged) => JSON.stringify(merged.toJSON()),
           this.lock,
         );
       } catch (err) {
@@ -328,16 +327,7 @@ export class CostLedger {
     if (this.file === undefined || this.saveDelayMs <= 0 || this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.flush().then(
-        () => {
-          this.warnedSave = false;
-        },
-        (err: unknown) => {
-          if (this.warnedSave) return;
-          this.warnedSave = true;
-          this.warn(`Could not save costs to ${this.file}: ${err instanceof Error ? err.message : String(err)}`);
-        },
-      );
+      this.saveInBackground();
     }, this.saveDelayMs);
     // A pending save must not keep a CLI process alive; it awaits close() instead.
     this.timer.unref();
@@ -348,39 +338,7 @@ export class CostLedger {
     this.timer = undefined;
   }
 
-  private enqueue(task: () => Promise<void>): Promise<void> {
-    const run = this.queue.then(task);
-    this.queue = run.catch(() => undefined);
-    return run;
+  private readFile(): Promise<LedgerData> {
+    return loadStateFile(this.file as string, this.format, this.lock);
   }
-
-  private async readFile(): Promise<LedgerData> {
-    const file = this.file as string;
-    const first = await readDecoded(file);
-    if (first.ok) return first.data;
-    return withFileLock(`${file}.lock`, () => this.readOrSetAside(file), this.lock);
-  }
-
-  /** Caller holds the lock, so the file set aside is the unreadable one and not a good one written meanwhile. */
-  private async readOrSetAside(file: string): Promise<LedgerData> {
-    const r = await readDecoded(file);
-    if (r.ok) return r.data;
-    const moved = await setAside(file);
-    if (!this.warnedCorrupt) {
-      this.warnedCorrupt = true;
-      this.warn(`Cost ledger ${file} could not be read (${r.reason}); moved it to ${moved} and started with no recorded spend.`);
-    }
-    return new LedgerData();
-  }
-}
-
-async function readDecoded(file: string): Promise<Decoded> {
-  let buf: Buffer | undefined;
-  try {
-    buf = await readFileIfExists(file);
-  } catch (err) {
-    if (isUnreadableFileError(err)) return { ok: false, reason: `cannot be read: ${(err as Error).message}` };
-    throw err;
-  }
-  return buf === undefined ? { ok: true, data: new LedgerData() } : decode(buf.toString('utf8'));
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { isUnreadableFileError, readFileIfExists, setAside, writeFileAtomic } from '../state/atomicFile';
-import { withFileLock, type FileLockOptions } from './fileLock';
+import { decodeVersionedJson, loadStateFile, stateLockFile, updateStateFile, type Decoded, type StateFileFormat } from '../state/stateFile';
+import type { FileLockOptions } from './fileLock';
 import { MetricCell } from './metricCell';
 import { MetricsData, MINUTE_MS, minuteOf, Tally } from './minuteBuckets';
 import { RELATIVE_ACCURACY } from './percentiles';
@@ -101,22 +101,11 @@ export function encodeMetrics(data: MetricsData, savedAt: number): string {
   return JSON.stringify(file);
 }
 
-export type DecodedMetrics = { ok: true; data: MetricsData } | { ok: false; reason: string };
+export type DecodedMetrics = Decoded<MetricsData>;
 
 export function decodeMetrics(text: string): DecodedMetrics {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch {
-    return { ok: false, reason: 'not valid JSON' };
-  }
-  const version = (doc as { version?: unknown } | null)?.version;
-  if (version !== METRICS_FILE_VERSION) return { ok: false, reason: `unsupported version ${JSON.stringify(version)}` };
-  const parsed = fileSchema.safeParse(doc);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return { ok: false, reason: `unexpected content at ${issue.path.join('.') || '(root)'}: ${issue.message}` };
-  }
+  const parsed = decodeVersionedJson(text, METRICS_FILE_VERSION, fileSchema);
+  if (!parsed.ok) return parsed;
   // Sketch keys only mean something under the mapping they were made with.
   if (parsed.data.relativeAccuracy !== RELATIVE_ACCURACY) {
     return { ok: false, reason: `sketch accuracy ${parsed.data.relativeAccuracy} differs from ${RELATIVE_ACCURACY}` };
@@ -128,61 +117,42 @@ export function decodeMetrics(text: string): DecodedMetrics {
   return { ok: true, data };
 }
 
-export function metricsLockFile(file: string): string {
-  return `${file}.lock`;
-}
+export const metricsLockFile = stateLockFile;
 
-async function readDecoded(file: string): Promise<DecodedMetrics> {
-  let buf: Buffer | undefined;
-  try {
-    buf = await readFileIfExists(file);
-  } catch (err) {
-    if (isUnreadableFileError(err)) return { ok: false, reason: `cannot be read: ${(err as Error).message}` };
-    throw err;
-  }
-  return buf === undefined ? { ok: true, data: new MetricsData() } : decodeMetrics(buf.toString('utf8'));
-}
-
-/** Caller holds the lock, so the file set aside is the unreadable one and not a good one written meanwhile. */
-async function readOrSetAside(file: string, warn: (message: string) => void): Promise<MetricsData> {
-  const r = await readDecoded(file);
-  if (r.ok) return r.data;
-  const moved = await setAside(file);
-  warn(`Metrics file ${file} could not be read (${r.reason}); moved it to ${moved} and started with empty metrics.`);
-  return new MetricsData();
+function metricsFormat(file: string, warn: (message: string) => void): StateFileFormat<MetricsData> {
+  return {
+    decode: decodeMetrics,
+    empty: () => new MetricsData(),
+    onSetAside: (reason, movedTo) =>
+      warn(`Metrics file ${file} could not be read (${reason}); moved it to ${movedTo} and started with empty metrics.`),
+  };
 }
 
 /** What is on disk; empty when missing. An unreadable file or another version is set aside with one warning. */
-export async function loadMetricsFile(
-  file: string,
-  warn: (message: string) => void,
-  lock?: FileLockOptions,
-): Promise<MetricsData> {
-  const r = await readDecoded(file);
-  if (r.ok) return r.data;
-  return withFileLock(metricsLockFile(file), () => readOrSetAside(file, warn), lock);
+export function loadMetricsFile(file: string, warn: (message: string) => void, lock?: FileLockOptions): Promise<MetricsData> {
+  return loadStateFile(file, metricsFormat(file, warn), lock);
 }
 
 /**
  * Adds `delta` (counts recorded since this process last saved) to what is on disk, under a lock, and writes
  * the result. Returns the merged state, which includes every other process's saved counts.
  */
-export async function mergeIntoMetricsFile(
+export function mergeIntoMetricsFile(
   file: string,
   delta: MetricsData,
   nowMs: number,
   warn: (message: string) => void,
   lock?: FileLockOptions,
 ): Promise<MetricsData> {
-  return withFileLock(
-    metricsLockFile(file),
-    async () => {
-      const merged = await readOrSetAside(file, warn);
+  return updateStateFile(
+    file,
+    metricsFormat(file, warn),
+    (merged) => {
       merged.merge(delta);
       merged.prune(nowMs);
-      await writeFileAtomic(file, encodeMetrics(merged, nowMs));
       return merged;
     },
+    (merged) => encodeMetrics(merged, nowMs),
     lock,
   );
 }

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { quietSaver, SerialQueue } from '../state/backgroundSave';
 import type { FileLockOptions } from './fileLock';
 import { loadMetricsFile, mergeIntoMetricsFile, METRICS_FILE_NAME } from './metricsFile';
 import { buildHistory, buildSnapshot } from './metricsQuery';
@@ -45,8 +46,11 @@ export class MetricsRegistry {
   private prunedAtMinute = Number.NaN;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
-  private queue: Promise<void> = Promise.resolve();
-  private warnedSave = false;
+  private readonly queue = new SerialQueue();
+  private readonly saveInBackground = quietSaver(
+    () => this.flush(),
+    (err) => this.warn(`Could not save metrics to ${this.file}: ${err instanceof Error ? err.message : String(err)}`),
+  );
 
   constructor(options: MetricsRegistryOptions = {}) {
     this.file = options.stateDir === undefined ? undefined : path.join(options.stateDir, METRICS_FILE_NAME);
@@ -102,7 +106,7 @@ export class MetricsRegistry {
 
   /** Reads the file (what this and other processes saved). Unsaved local counts are kept. */
   load(): Promise<void> {
-    return this.enqueue(async () => {
+    return this.queue.run(async () => {
       if (this.file === undefined) return;
       this.base = await loadMetricsFile(this.file, this.warn, this.lock);
       this.base.prune(this.now());
@@ -114,7 +118,7 @@ export class MetricsRegistry {
    * On failure the unsaved counts are kept for the next attempt, and the error is thrown.
    */
   flush(): Promise<void> {
-    return this.enqueue(async () => {
+    return this.queue.run(async () => {
       if (this.file === undefined) return;
       if (this.pending.isEmpty) {
         this.base = await loadMetricsFile(this.file, this.warn, this.lock);
@@ -141,12 +145,6 @@ export class MetricsRegistry {
     await this.flush();
   }
 
-  private enqueue(task: () => Promise<void>): Promise<void> {
-    const run = this.queue.then(task);
-    this.queue = run.catch(() => undefined);
-    return run;
-  }
-
   private recordCache(hit: boolean, at: number | undefined): void {
     const now = this.now();
     const t = at ?? now;
@@ -171,18 +169,7 @@ export class MetricsRegistry {
 
   private noteActivity(): void {
     if (this.timer || this.closed || this.file === undefined || this.flushIntervalMs <= 0) return;
-    this.timer = setInterval(() => {
-      this.flush().then(
-        () => {
-          this.warnedSave = false;
-        },
-        (err: unknown) => {
-          if (this.warnedSave) return;
-          this.warnedSave = true;
-          this.warn(`Could not save metrics to ${this.file}: ${err instanceof Error ? err.message : String(err)}`);
-        },
-      );
-    }, this.flushIntervalMs);
+    this.timer = setInterval(this.saveInBackground, this.flushIntervalMs);
     // Saving must not keep a CLI alive; it awaits close() instead.
     this.timer.unref();
   }

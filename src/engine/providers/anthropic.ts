@@ -3,13 +3,13 @@ import { ProviderError, type ErrorClass } from '../errors';
 import { retryAfterMsFromHeaders } from '../http/retryAfter';
 import type { ChatMessage, ChatRequest, FinishReason, ParsedCompletion, StreamEvent, Usage } from '../types';
 import type { FramedEvent, HttpRequestSpec, ProviderAdapter, ProviderEndpoint, ResponseHeaders } from './adapter';
+import { isRecord, malformedResponse, nonJsonBodyError, parseJsonFrame, parseJsonOrUndefined, providerMessage, safeDetail } from './wireText';
 
 const ANTHROPIC_VERSION = '2023-06-01';
 /** Anthropic rejects requests without max_tokens; this is used when the caller sets none. */
 export const DEFAULT_MAX_TOKENS = 4096;
 /** Anthropic rejects an empty first user turn, so a conversation that opens with the assistant gets this one. */
 const LEADING_USER_PLACEHOLDER = '(continue)';
-const MAX_MESSAGE_CHARS = 200;
 
 const usageSchema = z.object({
   input_tokens: z.number().nullish(),
@@ -120,20 +120,13 @@ function usageFromWire(u: WireUsage): Partial<Usage> {
   return usage;
 }
 
-function malformed(ep: ProviderEndpoint, what: string, cause?: unknown): ProviderError {
-  return new ProviderError({
-    provider: ep.id,
-    errorClass: 'malformed_response',
-    message: `Provider '${ep.id}': malformed response — ${what}`,
-    cause,
-  });
-}
-
 function parseCompletion(body: unknown, ep: ProviderEndpoint): ParsedCompletion {
-  const asError = errorBodySchema.safeParse(body);
-  if (asError.success) throw errorFromWire(asError.data.error, undefined, {}, ep);
+  if (isRecord(body) && body.type === 'error') {
+    const asError = errorBodySchema.safeParse(body);
+    if (asError.success) throw errorFromWire(asError.data.error, undefined, {}, ep);
+  }
   const parsed = messageSchema.safeParse(body);
-  if (!parsed.success) throw malformed(ep, 'not a Messages API message object', parsed.error);
+  if (!parsed.success) throw malformedResponse(ep, 'not a Messages API message object', parsed.error);
   const msg = parsed.data;
   const text = msg.content.map((block) => (block.type === 'text' ? (block.text ?? '') : '')).join('');
   return {
@@ -146,14 +139,9 @@ function parseCompletion(body: unknown, ep: ProviderEndpoint): ParsedCompletion 
 
 function parseStreamEvent(ev: FramedEvent, ep: ProviderEndpoint): StreamEvent[] {
   if (ev.event !== undefined && !KNOWN_EVENTS.has(ev.event)) return [];
-  let json: unknown;
-  try {
-    json = JSON.parse(ev.data);
-  } catch (err) {
-    throw malformed(ep, `stream event '${ev.event ?? 'unnamed'}' is not JSON`, err);
-  }
+  const json = parseJsonFrame(ev.data, ep, `stream event '${ev.event ?? 'unnamed'}' is not JSON`);
   const parsed = streamEventSchema.safeParse(json);
-  if (!parsed.success) throw malformed(ep, `unexpected stream event '${ev.event ?? 'unnamed'}'`, parsed.error);
+  if (!parsed.success) throw malformedResponse(ep, `unexpected stream event '${ev.event ?? 'unnamed'}'`, parsed.error);
   const data = parsed.data;
   switch (ev.event ?? data.type) {
     case 'message_start': {
@@ -173,7 +161,7 @@ function parseStreamEvent(ev: FramedEvent, ep: ProviderEndpoint): StreamEvent[] 
     case 'message_stop':
       return [{ type: 'end' }];
     case 'error':
-      if (!data.error) throw malformed(ep, 'stream error event without an error object');
+      if (!data.error) throw malformedResponse(ep, 'stream error event without an error object');
       throw errorFromWire(data.error, undefined, {}, ep);
     default:
       return [];
@@ -240,50 +228,25 @@ function classifyStatus(status: number): ErrorClass {
   return 'bad_request';
 }
 
-function redact(text: string, ep: ProviderEndpoint): string {
-  return ep.apiKey ? text.split(ep.apiKey).join('***') : text;
-}
-
-function shorten(text: string): string {
-  const flat = text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
-  return flat.length > MAX_MESSAGE_CHARS ? `${flat.slice(0, MAX_MESSAGE_CHARS - 1)}…` : flat;
-}
-
 function errorFromWire(err: WireError, status: number | undefined, headers: ResponseHeaders, ep: ProviderEndpoint): ProviderError {
   // An unknown type inside a 200 stream has no status to fall back on; treat it as the provider's fault.
   const errorClass = classifyErrorType(err) ?? (status === undefined ? 'server_error' : classifyStatus(status));
   const where = status === undefined ? err.type : `${status} ${err.type}`;
-  const detail = err.message ? ` — ${shorten(redact(err.message, ep))}` : '';
   return new ProviderError({
     provider: ep.id,
     errorClass,
     status,
-    message: `Provider '${ep.id}': ${where}${detail}`,
+    message: providerMessage(ep, where, safeDetail(err.message ?? '', ep)),
     retryAfterMs: retryAfterMsFromHeaders(headers),
     providerCode: err.type,
   });
 }
 
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
 function parseError(status: number, bodyText: string, headers: ResponseHeaders, ep: ProviderEndpoint): ProviderError {
-  const parsed = errorBodySchema.safeParse(parseJson(bodyText));
+  const parsed = errorBodySchema.safeParse(parseJsonOrUndefined(bodyText));
   if (parsed.success) return errorFromWire(parsed.data.error, status, headers, ep);
   // Proxies and Cloudflare (e.g. for 413) answer with HTML or plain text instead of Anthropic's JSON.
-  const snippet = shorten(redact(bodyText, ep));
-  return new ProviderError({
-    provider: ep.id,
-    errorClass: classifyStatus(status),
-    status,
-    message: `Provider '${ep.id}': ${status}${snippet ? ` — ${snippet}` : ''}`,
-    retryAfterMs: retryAfterMsFromHeaders(headers),
-  });
+  return nonJsonBodyError(ep, status, bodyText, headers, classifyStatus(status));
 }
 
 export const anthropicAdapter: ProviderAdapter = {

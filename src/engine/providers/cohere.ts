@@ -3,6 +3,7 @@ import { ProviderError, type ErrorClass } from '../errors';
 import { retryAfterMsFromHeaders } from '../http/retryAfter';
 import type { ChatRequest, FinishReason, ParsedCompletion, StreamEvent, Usage } from '../types';
 import type { FramedEvent, HttpRequestSpec, ProviderAdapter, ProviderEndpoint, ResponseHeaders } from './adapter';
+import { isRecord, malformedResponse, parseJsonFrame, parseJsonOrUndefined, providerMessage, reportedUsage, safeDetail, tokenCount } from './wireText';
 
 /** Cohere Chat API v2 (POST /v2/chat), streamed as SSE. https://docs.cohere.com/reference/chat */
 export const cohereAdapter: ProviderAdapter = {
@@ -15,6 +16,8 @@ export const cohereAdapter: ProviderAdapter = {
   parseStreamEvent,
   parseError,
 };
+
+const MAX_DETAIL_CHARS = 300;
 
 function buildRequest(req: ChatRequest, ep: ProviderEndpoint, stream: boolean): HttpRequestSpec {
   const messages = [
@@ -35,7 +38,7 @@ function buildRequest(req: ChatRequest, ep: ProviderEndpoint, stream: boolean): 
 }
 
 function parseCompletion(body: unknown, ep: ProviderEndpoint): ParsedCompletion {
-  if (!isRecord(body) || !isRecord(body.message)) throw malformed(ep, 'a chat response without a message');
+  if (!isRecord(body) || !isRecord(body.message)) throw malformedResponse(ep, 'a chat response without a message');
   const content = body.message.content;
   const text = Array.isArray(content)
     ? content
@@ -49,13 +52,8 @@ function parseCompletion(body: unknown, ep: ProviderEndpoint): ParsedCompletion 
 function parseStreamEvent(ev: FramedEvent, ep: ProviderEndpoint): StreamEvent[] {
   // Cohere's SDK treats `[DONE]` as a terminator; message-end normally ends the stream first.
   if (ev.data.trim() === '[DONE]') return [{ type: 'end' }];
-  let data: unknown;
-  try {
-    data = JSON.parse(ev.data);
-  } catch {
-    throw malformed(ep, 'a stream event that is not valid JSON');
-  }
-  if (!isRecord(data)) throw malformed(ep, 'a stream event that is not a JSON object');
+  const data = parseJsonFrame(ev.data, ep, 'a stream event that is not valid JSON');
+  if (!isRecord(data)) throw malformedResponse(ep, 'a stream event that is not a JSON object');
   // Cohere sends both an SSE `event:` line and `type` in the data; either alone is enough.
   const type = typeof data.type === 'string' ? data.type : ev.event;
   const delta = isRecord(data.delta) ? data.delta : {};
@@ -70,7 +68,7 @@ function parseStreamEvent(ev: FramedEvent, ep: ProviderEndpoint): StreamEvent[] 
       throw new ProviderError({
         provider: ep.id,
         errorClass: 'server_error',
-        message: `Provider '${ep.id}': generation failed mid-stream — ${cleanMessage(delta.error, ep)}`,
+        message: providerMessage(ep, 'generation failed mid-stream', safeDetail(delta.error, ep, MAX_DETAIL_CHARS)),
         providerCode: typeof delta.finish_reason === 'string' ? delta.finish_reason : undefined,
       });
     }
@@ -107,14 +105,11 @@ function usageFrom(usage: unknown): Partial<Usage> | undefined {
   if (!isRecord(usage)) return undefined;
   const tokens = isRecord(usage.tokens) ? usage.tokens : {};
   const billed = isRecord(usage.billed_units) ? usage.billed_units : {};
-  const out: Partial<Usage> = {};
-  const input = count(tokens.input_tokens) ?? count(billed.input_tokens);
-  const output = count(tokens.output_tokens) ?? count(billed.output_tokens);
-  const cached = count(usage.cached_tokens);
-  if (input !== undefined) out.inputTokens = input;
-  if (output !== undefined) out.outputTokens = output;
-  if (cached !== undefined) out.cachedInputTokens = cached;
-  return Object.keys(out).length > 0 ? out : undefined;
+  return reportedUsage({
+    inputTokens: tokenCount(tokens.input_tokens) ?? tokenCount(billed.input_tokens),
+    outputTokens: tokenCount(tokens.output_tokens) ?? tokenCount(billed.output_tokens),
+    cachedInputTokens: tokenCount(usage.cached_tokens),
+  });
 }
 
 /** Status → class, from Cohere's error reference and the statuses its API spec lists for /v2/chat. */
@@ -146,45 +141,22 @@ function parseError(status: number, bodyText: string, headers: ResponseHeaders, 
   const detail = errorMessageFrom(bodyText);
   let errorClass: ErrorClass = STATUS_CLASSES[status] ?? (status >= 500 ? 'server_error' : 'bad_request');
   if (status === 400 && detail && /too many tokens/i.test(detail)) errorClass = 'context_length';
-  const what = detail ? cleanMessage(detail, ep) : `${STATUS_CODES[status] ?? 'error'} (no JSON error body)`;
+  const what = detail ? safeDetail(detail, ep, MAX_DETAIL_CHARS) : `${STATUS_CODES[status] ?? 'error'} (no JSON error body)`;
   const hint = HINTS[errorClass];
   return new ProviderError({
     provider: ep.id,
     errorClass,
     status,
     retryAfterMs: retryAfterMsFromHeaders(headers),
-    message: `Provider '${ep.id}': HTTP ${status} — ${what}${hint ? ` — ${hint}` : ''}`,
+    message: providerMessage(ep, `HTTP ${status}`, hint ? `${what} — ${hint}` : what),
   });
 }
 
 /** Cohere documents `{"message": "..."}`; its OpenAPI error schemas say `{"data": "..."}`. */
 function errorMessageFrom(bodyText: string): string | undefined {
-  let body: unknown;
-  try {
-    body = JSON.parse(bodyText);
-  } catch {
-    return undefined;
-  }
+  const body = parseJsonOrUndefined(bodyText);
   if (!isRecord(body)) return undefined;
   if (typeof body.message === 'string' && body.message.trim() !== '') return body.message;
   if (typeof body.data === 'string' && body.data.trim() !== '') return body.data;
   return undefined;
-}
-
-function cleanMessage(text: string, ep: ProviderEndpoint): string {
-  let out = text.replace(/\s+/g, ' ').trim();
-  if (ep.apiKey) out = out.split(ep.apiKey).join('[redacted]');
-  return out.length > 300 ? `${out.slice(0, 297)}...` : out;
-}
-
-function malformed(ep: ProviderEndpoint, what: string): ProviderError {
-  return new ProviderError({ provider: ep.id, errorClass: 'malformed_response', message: `Provider '${ep.id}' returned ${what}.` });
-}
-
-function count(v: unknown): number | undefined {
-  return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

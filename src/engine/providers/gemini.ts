@@ -2,6 +2,18 @@ import { ProviderError, type ErrorClass } from '../errors';
 import { retryAfterMsFromHeaders } from '../http/retryAfter';
 import type { ChatRequest, FinishReason, ParsedCompletion, StreamEvent, Usage } from '../types';
 import type { FramedEvent, HttpRequestSpec, ProviderAdapter, ProviderEndpoint, ResponseHeaders } from './adapter';
+import {
+  isRecord,
+  type JsonRecord,
+  malformedResponse,
+  nonJsonBodyError,
+  parseJsonFrame,
+  parseJsonOrUndefined,
+  providerMessage,
+  reportedUsage,
+  safeDetail,
+  tokenCount,
+} from './wireText';
 
 /**
  * Google Gemini API (generativelanguage v1beta): models.generateContent and
@@ -15,11 +27,6 @@ import type { FramedEvent, HttpRequestSpec, ProviderAdapter, ProviderEndpoint, R
  */
 
 const API_VERSION = 'v1beta';
-const MAX_MESSAGE_CHARS = 200;
-
-type Json = Record<string, unknown>;
-
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function modelPath(model: string): string {
   const id = model.startsWith('models/') ? model.slice('models/'.length) : model;
@@ -32,21 +39,21 @@ function versionedBase(baseUrl: string): string {
   return /\/v1(alpha|beta)?$/.test(base) ? base : `${base}/${API_VERSION}`;
 }
 
-function buildBody(req: ChatRequest): Json {
-  const generationConfig: Json = {};
+function buildBody(req: ChatRequest): JsonRecord {
+  const generationConfig: JsonRecord = {};
   if (req.temperature !== undefined) generationConfig.temperature = req.temperature;
   if (req.topP !== undefined) generationConfig.topP = req.topP;
   if (req.maxTokens !== undefined) generationConfig.maxOutputTokens = req.maxTokens;
   if (req.stop && req.stop.length > 0) generationConfig.stopSequences = req.stop;
 
   const { generationConfig: extraConfig, ...extraTop } = req.providerOptions ?? {};
-  const body: Json = { ...extraTop };
+  const body: JsonRecord = { ...extraTop };
   body.contents = req.messages.map((m) => ({
     role: m.role === 'assistant' ? 'model' : 'user',
     parts: [{ text: m.content }],
   }));
   if (req.system) body.systemInstruction = { parts: [{ text: req.system }] };
-  const merged = { ...generationConfig, ...(isObject(extraConfig) ? extraConfig : {}) };
+  const merged = { ...generationConfig, ...(isRecord(extraConfig) ? extraConfig : {}) };
   if (Object.keys(merged).length > 0) body.generationConfig = merged;
   return body;
 }
@@ -69,36 +76,24 @@ export function mapFinishReason(reason: string): FinishReason {
   return 'other';
 }
 
-const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
-
 export function usageFromMetadata(meta: unknown): Partial<Usage> | undefined {
-  if (!isObject(meta)) return undefined;
-  const usage: Partial<Usage> = {};
-  const prompt = num(meta.promptTokenCount);
-  const toolPrompt = num(meta.toolUsePromptTokenCount);
-  // promptTokenCount already includes cachedContentTokenCount; tool-use prompt tokens are billed as input.
-  if (prompt !== undefined || toolPrompt !== undefined) usage.inputTokens = (prompt ?? 0) + (toolPrompt ?? 0);
-  const candidates = num(meta.candidatesTokenCount);
-  const thoughts = num(meta.thoughtsTokenCount);
-  // Thinking tokens are not in candidatesTokenCount but are billed at the output rate.
-  if (candidates !== undefined || thoughts !== undefined) usage.outputTokens = (candidates ?? 0) + (thoughts ?? 0);
-  const cached = num(meta.cachedContentTokenCount);
-  if (cached !== undefined) usage.cachedInputTokens = cached;
-  return Object.keys(usage).length > 0 ? usage : undefined;
-}
-
-function malformed(ep: ProviderEndpoint, why: string, cause?: unknown): ProviderError {
-  return new ProviderError({
-    provider: ep.id,
-    errorClass: 'malformed_response',
-    message: `Provider '${ep.id}': malformed response — ${why}`,
-    cause,
+  if (!isRecord(meta)) return undefined;
+  return reportedUsage({
+    // promptTokenCount already includes cachedContentTokenCount; tool-use prompt tokens are billed as input.
+    inputTokens: sumOfReported(tokenCount(meta.promptTokenCount), tokenCount(meta.toolUsePromptTokenCount)),
+    // Thinking tokens are not in candidatesTokenCount but are billed at the output rate.
+    outputTokens: sumOfReported(tokenCount(meta.candidatesTokenCount), tokenCount(meta.thoughtsTokenCount)),
+    cachedInputTokens: tokenCount(meta.cachedContentTokenCount),
   });
 }
 
+function sumOfReported(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined && b === undefined ? undefined : (a ?? 0) + (b ?? 0);
+}
+
 function blockedPrompt(feedback: unknown, ep: ProviderEndpoint): ProviderError | undefined {
-  if (!isObject(feedback) || typeof feedback.blockReason !== 'string') return undefined;
-  const detail = typeof feedback.blockReasonMessage === 'string' ? `: ${shorten(redact(feedback.blockReasonMessage, ep))}` : '';
+  if (!isRecord(feedback) || typeof feedback.blockReason !== 'string') return undefined;
+  const detail = typeof feedback.blockReasonMessage === 'string' ? `: ${safeDetail(feedback.blockReasonMessage, ep)}` : '';
   return new ProviderError({
     provider: ep.id,
     errorClass: 'content_policy',
@@ -116,24 +111,24 @@ interface ChunkParts {
 
 /** Reads one GenerateContentResponse (a whole body or one stream chunk). */
 function readResponse(body: unknown, ep: ProviderEndpoint): ChunkParts {
-  if (!isObject(body)) throw malformed(ep, 'expected a JSON object');
+  if (!isRecord(body)) throw malformedResponse(ep, 'expected a JSON object');
   // An error inside a 200 body without its own code is the server's failure, not ours.
-  if (isObject(body.error)) throw classify(500, body.error, {}, ep);
+  if (isRecord(body.error)) throw classify(500, body.error, {}, ep);
   const candidates = body.candidates;
-  if (candidates !== undefined && !Array.isArray(candidates)) throw malformed(ep, 'candidates is not an array');
+  if (candidates !== undefined && !Array.isArray(candidates)) throw malformedResponse(ep, 'candidates is not an array');
   const first: unknown = Array.isArray(candidates) ? candidates[0] : undefined;
   if (first === undefined) {
     const blocked = blockedPrompt(body.promptFeedback, ep);
     if (blocked) throw blocked;
   }
-  if (first !== undefined && !isObject(first)) throw malformed(ep, 'candidate is not an object');
+  if (first !== undefined && !isRecord(first)) throw malformedResponse(ep, 'candidate is not an object');
 
   let text = '';
-  const parts = isObject(first?.content) ? first.content.parts : undefined;
+  const parts = isRecord(first?.content) ? first.content.parts : undefined;
   if (Array.isArray(parts)) {
     for (const part of parts) {
       // Thought summaries (includeThoughts) are reasoning, not the answer.
-      if (isObject(part) && part.thought !== true && typeof part.text === 'string') text += part.text;
+      if (isRecord(part) && part.thought !== true && typeof part.text === 'string') text += part.text;
     }
   }
   const reason = first?.finishReason;
@@ -149,8 +144,8 @@ function readResponse(body: unknown, ep: ProviderEndpoint): ChunkParts {
 
 export function parseCompletion(body: unknown, ep: ProviderEndpoint): ParsedCompletion {
   const r = readResponse(body, ep);
-  if (isObject(body) && (!Array.isArray(body.candidates) || body.candidates.length === 0)) {
-    throw malformed(ep, 'no candidates and no block reason');
+  if (isRecord(body) && (!Array.isArray(body.candidates) || body.candidates.length === 0)) {
+    throw malformedResponse(ep, 'no candidates and no block reason');
   }
   const parsed: ParsedCompletion = { text: r.text };
   if (r.model) parsed.model = r.model;
@@ -162,13 +157,7 @@ export function parseCompletion(body: unknown, ep: ProviderEndpoint): ParsedComp
 export function parseStreamEvent(ev: FramedEvent, ep: ProviderEndpoint): StreamEvent[] {
   const data = ev.data.trim();
   if (data === '') return [];
-  let json: unknown;
-  try {
-    json = JSON.parse(data);
-  } catch (err) {
-    throw malformed(ep, 'stream chunk is not JSON', err);
-  }
-  const r = readResponse(json, ep);
+  const r = readResponse(parseJsonFrame(data, ep, 'stream chunk is not JSON'), ep);
   const events: StreamEvent[] = [];
   if (r.model) events.push({ type: 'model', model: r.model });
   if (r.text !== '') events.push({ type: 'text', text: r.text });
@@ -187,7 +176,7 @@ export function durationToMs(value: unknown): number | undefined {
 function retryInfoMs(details: unknown): number | undefined {
   if (!Array.isArray(details)) return undefined;
   for (const d of details) {
-    if (isObject(d) && typeof d['@type'] === 'string' && d['@type'].endsWith('google.rpc.RetryInfo')) {
+    if (isRecord(d) && typeof d['@type'] === 'string' && d['@type'].endsWith('google.rpc.RetryInfo')) {
       const ms = durationToMs(d.retryDelay);
       if (ms !== undefined) return ms;
     }
@@ -204,7 +193,7 @@ function longerWait(a: number | undefined, b: number | undefined): number | unde
 function errorInfoReason(details: unknown): string | undefined {
   if (!Array.isArray(details)) return undefined;
   for (const d of details) {
-    if (isObject(d) && typeof d['@type'] === 'string' && d['@type'].endsWith('google.rpc.ErrorInfo')) {
+    if (isRecord(d) && typeof d['@type'] === 'string' && d['@type'].endsWith('google.rpc.ErrorInfo')) {
       if (typeof d.reason === 'string') return d.reason;
     }
   }
@@ -251,17 +240,10 @@ function classOf(status: number, googleStatus: string | undefined, message: stri
   return cls;
 }
 
-function redact(text: string, ep: ProviderEndpoint): string {
-  return ep.apiKey ? text.split(ep.apiKey).join('[redacted]') : text;
-}
-
-function shorten(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > MAX_MESSAGE_CHARS ? `${flat.slice(0, MAX_MESSAGE_CHARS - 1)}…` : flat;
-}
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 
 /** Classifies a google.rpc.Status error object (`{code, message, status, details}`). */
-function classify(httpStatus: number, err: Json, headers: ResponseHeaders, ep: ProviderEndpoint): ProviderError {
+function classify(httpStatus: number, err: JsonRecord, headers: ResponseHeaders, ep: ProviderEndpoint): ProviderError {
   const status = num(err.code) ?? httpStatus;
   const googleStatus = typeof err.status === 'string' && err.status !== '' ? err.status : undefined;
   const message = typeof err.message === 'string' ? err.message : '';
@@ -271,35 +253,22 @@ function classify(httpStatus: number, err: Json, headers: ResponseHeaders, ep: P
     provider: ep.id,
     errorClass,
     status,
-    message: `Provider '${ep.id}': ${head}${message ? ` — ${shorten(redact(message, ep))}` : ''}`,
+    message: providerMessage(ep, head, safeDetail(message, ep)),
     retryAfterMs: longerWait(retryInfoMs(err.details), retryAfterMsFromHeaders(headers)),
     providerCode: googleStatus,
   });
 }
 
-function errorObject(json: unknown): Json | undefined {
+function errorObject(json: unknown): JsonRecord | undefined {
   // Some Google front ends wrap the error in a one-element array.
   const candidate = Array.isArray(json) ? json[0] : json;
-  return isObject(candidate) && isObject(candidate.error) ? candidate.error : undefined;
+  return isRecord(candidate) && isRecord(candidate.error) ? candidate.error : undefined;
 }
 
 export function parseError(status: number, bodyText: string, headers: ResponseHeaders, ep: ProviderEndpoint): ProviderError {
-  let json: unknown;
-  try {
-    json = JSON.parse(bodyText);
-  } catch {
-    json = undefined;
-  }
-  const err = errorObject(json);
+  const err = errorObject(parseJsonOrUndefined(bodyText));
   if (err) return classify(status, { ...err, code: status }, headers, ep);
-  const snippet = shorten(redact(bodyText.replace(/<[^>]*>/g, ' '), ep));
-  return new ProviderError({
-    provider: ep.id,
-    errorClass: classByHttpStatus(status),
-    status,
-    message: `Provider '${ep.id}': ${status}${snippet ? ` — ${snippet}` : ''}`,
-    retryAfterMs: retryAfterMsFromHeaders(headers),
-  });
+  return nonJsonBodyError(ep, status, bodyText, headers, classByHttpStatus(status));
 }
 
 export function buildRequest(req: ChatRequest, ep: ProviderEndpoint, stream: boolean): HttpRequestSpec {

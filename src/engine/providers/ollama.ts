@@ -3,6 +3,7 @@ import { ProviderError, type ErrorClass } from '../errors';
 import { retryAfterMsFromHeaders } from '../http/retryAfter';
 import type { ChatRequest, FinishReason, ParsedCompletion, StreamEvent, Usage } from '../types';
 import type { FramedEvent, HttpRequestSpec, ProviderAdapter, ProviderEndpoint, ResponseHeaders } from './adapter';
+import { isRecord, malformedResponse, parseJsonFrame, parseJsonOrUndefined, providerMessage, reportedUsage, safeDetail, tokenCount } from './wireText';
 
 /** Ollama's native chat API (POST /api/chat), streamed as NDJSON. https://github.com/ollama/ollama/blob/main/docs/api.md */
 export const ollamaAdapter: ProviderAdapter = {
@@ -20,6 +21,7 @@ export const ollamaAdapter: ProviderAdapter = {
 const TOP_LEVEL_FIELDS = new Set(['format', 'keep_alive', 'think', 'tools']);
 /** Fields the adapter owns; providerOptions cannot replace them. */
 const RESERVED_FIELDS = new Set(['model', 'messages', 'stream']);
+const MAX_DETAIL_CHARS = 300;
 
 function buildRequest(req: ChatRequest, ep: ProviderEndpoint, stream: boolean): HttpRequestSpec {
   const messages = [
@@ -51,9 +53,9 @@ function buildRequest(req: ChatRequest, ep: ProviderEndpoint, stream: boolean): 
 }
 
 function parseCompletion(body: unknown, ep: ProviderEndpoint): ParsedCompletion {
-  if (!isRecord(body)) throw malformed(ep, 'a chat response that is not a JSON object');
+  if (!isRecord(body)) throw malformedResponse(ep, 'a chat response that is not a JSON object');
   if (typeof body.error === 'string') throw inBodyError(body.error, ep);
-  if (!isRecord(body.message) && body.done !== true) throw malformed(ep, 'a chat response without a message');
+  if (!isRecord(body.message) && body.done !== true) throw malformedResponse(ep, 'a chat response without a message');
   const content = isRecord(body.message) ? body.message.content : undefined;
   return {
     text: typeof content === 'string' ? content : '',
@@ -64,13 +66,8 @@ function parseCompletion(body: unknown, ep: ProviderEndpoint): ParsedCompletion 
 }
 
 function parseStreamEvent(ev: FramedEvent, ep: ProviderEndpoint): StreamEvent[] {
-  let line: unknown;
-  try {
-    line = JSON.parse(ev.data);
-  } catch {
-    throw malformed(ep, 'a stream line that is not valid JSON');
-  }
-  if (!isRecord(line)) throw malformed(ep, 'a stream line that is not a JSON object');
+  const line = parseJsonFrame(ev.data, ep, 'a stream line that is not valid JSON');
+  if (!isRecord(line)) throw malformedResponse(ep, 'a stream line that is not a JSON object');
   if (typeof line.error === 'string') throw inBodyError(line.error, ep);
 
   const events: StreamEvent[] = [];
@@ -96,12 +93,7 @@ function finishReasonFrom(reason: unknown): FinishReason {
 
 /** Ollama counts only newly evaluated prompt tokens; a prefix served from its KV cache is not reported. */
 function usageFrom(body: Record<string, unknown>): Partial<Usage> | undefined {
-  const out: Partial<Usage> = {};
-  const input = count(body.prompt_eval_count);
-  const output = count(body.eval_count);
-  if (input !== undefined) out.inputTokens = input;
-  if (output !== undefined) out.outputTokens = output;
-  return Object.keys(out).length > 0 ? out : undefined;
+  return reportedUsage({ inputTokens: tokenCount(body.prompt_eval_count), outputTokens: tokenCount(body.eval_count) });
 }
 
 const STATUS_CLASSES: Record<number, ErrorClass> = {
@@ -121,7 +113,7 @@ function parseError(status: number, bodyText: string, headers: ResponseHeaders, 
   const detail = errorMessageFrom(bodyText);
   let errorClass: ErrorClass = STATUS_CLASSES[status] ?? (status >= 500 ? 'server_error' : 'bad_request');
   if (status === 400 && detail && /context (length|window)/i.test(detail)) errorClass = 'context_length';
-  const what = detail ? cleanMessage(detail, ep) : `${STATUS_CODES[status] ?? 'error'} (no JSON error body)`;
+  const what = detail ? safeDetail(detail, ep, MAX_DETAIL_CHARS) : `${STATUS_CODES[status] ?? 'error'} (no JSON error body)`;
   const model = ep.model ? ` ${ep.model}` : '';
   const hint =
     errorClass === 'not_found'
@@ -134,39 +126,16 @@ function parseError(status: number, bodyText: string, headers: ResponseHeaders, 
     errorClass,
     status,
     retryAfterMs: retryAfterMsFromHeaders(headers),
-    message: `Provider '${ep.id}': HTTP ${status} — ${what}${hint ? ` — ${hint}` : ''}`,
+    message: providerMessage(ep, `HTTP ${status}`, hint ? `${what} — ${hint}` : what),
   });
 }
 
 /** An `{"error": "..."}` object in a 2xx body or mid-stream: the model failed while generating. */
 function inBodyError(text: string, ep: ProviderEndpoint): ProviderError {
-  return new ProviderError({ provider: ep.id, errorClass: 'server_error', message: `Provider '${ep.id}': ${cleanMessage(text, ep)}` });
+  return new ProviderError({ provider: ep.id, errorClass: 'server_error', message: `Provider '${ep.id}': ${safeDetail(text, ep, MAX_DETAIL_CHARS)}` });
 }
 
 function errorMessageFrom(bodyText: string): string | undefined {
-  let body: unknown;
-  try {
-    body = JSON.parse(bodyText);
-  } catch {
-    return undefined;
-  }
+  const body = parseJsonOrUndefined(bodyText);
   return isRecord(body) && typeof body.error === 'string' && body.error.trim() !== '' ? body.error : undefined;
-}
-
-function cleanMessage(text: string, ep: ProviderEndpoint): string {
-  let out = text.replace(/\s+/g, ' ').trim();
-  if (ep.apiKey) out = out.split(ep.apiKey).join('[redacted]');
-  return out.length > 300 ? `${out.slice(0, 297)}...` : out;
-}
-
-function malformed(ep: ProviderEndpoint, what: string): ProviderError {
-  return new ProviderError({ provider: ep.id, errorClass: 'malformed_response', message: `Provider '${ep.id}' returned ${what}.` });
-}
-
-function count(v: unknown): number | undefined {
-  return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -4,6 +4,7 @@ import { ProviderError, type ErrorClass } from '../errors';
 import { retryAfterMsFromHeaders } from '../http/retryAfter';
 import type { ChatRequest, FinishReason, ParsedCompletion, ProviderKind, StreamEvent, Usage } from '../types';
 import type { FramedEvent, HttpRequestSpec, ProviderAdapter, ProviderEndpoint, ResponseHeaders } from './adapter';
+import { describeNonJsonBody, isRecord, malformedResponse, parseJsonFrame, parseJsonOrUndefined, providerMessage, reportedUsage, safeDetail } from './wireText';
 
 const UsageSchema = z
   .object({
@@ -66,7 +67,6 @@ const QUOTA_CODES = new Set([
 const CONTENT_POLICY_CODES = new Set(['content_policy_violation', 'content_filter']);
 const RATE_LIMIT_CODES = new Set(['rate_limit_exceeded', 'rate_limit_error', 'requests', 'tokens', 'slow_down']);
 const CONTEXT_WORDING = /context[ _]length|context window|maximum context|too many tokens|prompt is too long/i;
-const MAX_DETAIL_CHARS = 200;
 
 interface OpenAiFlavour {
   kind: Extract<ProviderKind, 'openai' | 'openai-compatible'>;
@@ -144,7 +144,7 @@ function acceptsStreamOptions(baseUrl: string): boolean {
 function parseCompletion(body: unknown, ep: ProviderEndpoint): ParsedCompletion {
   throwIfErrorEnvelope(body, ep, 'in the response body');
   const parsed = CompletionSchema.safeParse(body);
-  if (!parsed.success) throw malformed(ep, 'a completion without the expected choices');
+  if (!parsed.success) throw malformedResponse(ep, 'a completion without the expected choices');
   const choice = parsed.data.choices[0];
   const result: ParsedCompletion = { text: choice?.message?.content ?? '' };
   if (parsed.data.model) result.model = parsed.data.model;
@@ -158,15 +158,10 @@ function parseStreamEvent(ev: FramedEvent, ep: ProviderEndpoint): StreamEvent[] 
   const data = ev.data.trim();
   if (data === '') return [];
   if (data === '[DONE]') return [{ type: 'end' }];
-  let json: unknown;
-  try {
-    json = JSON.parse(data);
-  } catch {
-    throw malformed(ep, 'a stream frame that is not valid JSON');
-  }
+  const json = parseJsonFrame(data, ep, 'a stream frame that is not valid JSON');
   throwIfErrorEnvelope(json, ep, 'in the stream');
   const parsed = ChunkSchema.safeParse(json);
-  if (!parsed.success) throw malformed(ep, 'a stream chunk of an unexpected shape');
+  if (!parsed.success) throw malformedResponse(ep, 'a stream chunk of an unexpected shape');
   const chunk = parsed.data;
   const events: StreamEvent[] = [];
   if (chunk.model) events.push({ type: 'model', model: chunk.model });
@@ -194,6 +189,8 @@ function parseError(status: number, bodyText: string, headers: ResponseHeaders, 
 
 /** Some servers answer 200 with an error body, and OpenAI reports mid-stream failures as `{"error": {...}}`. */
 function throwIfErrorEnvelope(json: unknown, ep: ProviderEndpoint, where: string): void {
+  // Every chunk passes through here; a failed schema parse per chunk costs microseconds, this check nothing.
+  if (!isRecord(json) || json.error === undefined || json.error === null) return;
   const envelope = ErrorEnvelopeSchema.safeParse(json);
   if (!envelope.success) return;
   const detail = toErrorDetail(envelope.data.error);
@@ -257,16 +254,10 @@ function isOverloaded(tags: string[], detail: ErrorDetail): boolean {
 }
 
 function readErrorDetail(bodyText: string): ErrorDetail {
-  const text = bodyText.trim();
-  if (text.startsWith('<')) {
-    const title = /<title[^>]*>([^<]*)<\/title>/i.exec(text)?.[1];
-    return title ? { message: title } : {};
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return text ? { message: text } : {};
+  const json = parseJsonOrUndefined(bodyText);
+  if (json === undefined) {
+    const message = describeNonJsonBody(bodyText);
+    return message ? { message } : {};
   }
   const envelope = ErrorEnvelopeSchema.safeParse(json);
   if (envelope.success) return toErrorDetail(envelope.data.error);
@@ -294,24 +285,16 @@ function asText(v: unknown): string | undefined {
 }
 
 function describeError(ep: ProviderEndpoint, what: string, detail: ErrorDetail): string {
-  let message = (detail.message ?? '').replace(/\s+/g, ' ').trim();
-  if (ep.apiKey) message = message.split(ep.apiKey).join('***');
-  if (message.length > MAX_DETAIL_CHARS) message = `${message.slice(0, MAX_DETAIL_CHARS - 1)}…`;
-  return `Provider '${ep.id}': ${what}${message ? ` — ${message}` : ''}`;
-}
-
-function malformed(ep: ProviderEndpoint, what: string): ProviderError {
-  return new ProviderError({ provider: ep.id, errorClass: 'malformed_response', message: `Provider '${ep.id}' returned ${what}.` });
+  return providerMessage(ep, what, safeDetail(detail.message ?? '', ep));
 }
 
 function toUsage(u: z.infer<typeof UsageSchema>): Partial<Usage> | undefined {
   if (!u) return undefined;
-  const usage: Partial<Usage> = {};
-  if (typeof u.prompt_tokens === 'number') usage.inputTokens = u.prompt_tokens;
-  if (typeof u.completion_tokens === 'number') usage.outputTokens = u.completion_tokens;
-  const cached = u.prompt_tokens_details?.cached_tokens;
-  if (typeof cached === 'number') usage.cachedInputTokens = cached;
-  return Object.keys(usage).length > 0 ? usage : undefined;
+  return reportedUsage({
+    inputTokens: u.prompt_tokens,
+    outputTokens: u.completion_tokens,
+    cachedInputTokens: u.prompt_tokens_details?.cached_tokens,
+  });
 }
 
 function toFinishReason(reason: string): FinishReason {

@@ -4,6 +4,7 @@
 // injected clock would all have to be fought.
 import { z } from 'zod';
 import { ERROR_CLASSES, ProviderError } from '../errors';
+import { OutcomeWindow, type WindowBucket } from './outcomeWindow';
 
 export type BreakerState = 'closed' | 'open' | 'half-open' | 'isolated';
 
@@ -85,7 +86,6 @@ export interface BreakerStateChange {
   reason: BreakerChangeReason;
 }
 
-const MAX_PERSISTED_SAMPLES = 200;
 const MAX_MESSAGE_CHARS = 500;
 
 const breakerJsonSchema = z.object({
@@ -97,7 +97,14 @@ const breakerJsonSchema = z.object({
   failedProbes: z.number().int().min(0),
   openUntil: z.number().optional(),
   lastError: z.object({ errorClass: z.string(), message: z.string(), at: z.number() }).optional(),
-  /** [epoch ms, 1 = failure / 0 = success] within the sampling window. */
+  /** The sampling window's non-empty buckets: [start epoch ms, successes, failures]. */
+  window: z
+    .object({
+      bucketMs: z.number().int().positive(),
+      buckets: z.array(z.tuple([z.number(), z.number().int().min(0), z.number().int().min(0)])),
+    })
+    .optional(),
+  /** Written by earlier versions: one [epoch ms, 1 = failure / 0 = success] per outcome. Read, never written. */
   samples: z.array(z.tuple([z.number(), z.union([z.literal(0), z.literal(1)])])).optional(),
 });
 
@@ -109,11 +116,6 @@ export function parseBreakerJSON(json: unknown): BreakerJSON | undefined {
   if (!r.success) return undefined;
   if (r.data.state === 'open' && r.data.openUntil === undefined) return undefined;
   return r.data;
-}
-
-interface Sample {
-  at: number;
-  failed: boolean;
 }
 
 type Classified = { kind: 'success' } | { kind: 'neutral' } | { kind: 'failure'; info: BreakerErrorInfo };
@@ -128,7 +130,7 @@ export class ProviderBreaker {
   private failedProbes = 0;
   private openUntil?: number;
   private lastError?: BreakerErrorInfo;
-  private samples: Sample[] = [];
+  private window: OutcomeWindow;
   /** Bumped on every transition, so outcomes of attempts admitted in an earlier era are ignored. */
   private epoch = 0;
   private probe?: { token: number; startedAt: number };
@@ -139,11 +141,17 @@ export class ProviderBreaker {
     this.provider = options.provider;
     this.cfg = withDefaults(options);
     this.sinceAt = this.cfg.now();
+    this.window = new OutcomeWindow(this.cfg.samplingWindowMs);
   }
 
-  /** Applies changed thresholds live; the current state, counters and samples are kept. */
+  /** Applies changed thresholds live; the current state, counters and window counts are kept. */
   reconfigure(options: BreakerOptions): void {
     this.cfg = withDefaults({ ...options, now: options.now ?? this.cfg.now });
+    if (this.cfg.samplingWindowMs !== this.window.windowMs) {
+      const window = new OutcomeWindow(this.cfg.samplingWindowMs);
+      window.load(this.window.buckets(), this.cfg.now());
+      this.window = window;
+    }
   }
 
   /** A breaker restored from `toJSON()` output; an invalid shape gives a fresh closed breaker. */
@@ -216,15 +224,15 @@ export class ProviderBreaker {
 
   snapshot(): BreakerSnapshot {
     this.advance();
-    this.prune(this.cfg.now());
-    const failures = this.samples.filter((s) => s.failed).length;
+    this.window.expire(this.cfg.now());
+    const { total, failures } = this.window;
     return {
       provider: this.provider,
       state: this.current,
       since: this.sinceAt,
       consecutiveFailures: this.consecutive,
-      failureRate: this.samples.length === 0 ? 0 : failures / this.samples.length,
-      requestsInWindow: this.samples.length,
+      failureRate: total === 0 ? 0 : failures / total,
+      requestsInWindow: total,
       ...(this.openUntil !== undefined && this.current === 'open' ? { openUntil: this.openUntil } : {}),
       ...(this.lastError ? { lastError: { ...this.lastError } } : {}),
     };
@@ -232,7 +240,7 @@ export class ProviderBreaker {
 
   toJSON(): BreakerJSON {
     this.advance();
-    this.prune(this.cfg.now());
+    this.window.expire(this.cfg.now());
     // A half-open breaker is stored as open with a wait that has already elapsed, so a restore probes again.
     const state = this.current === 'half-open' ? 'open' : this.current;
     const openUntil = this.current === 'half-open' ? this.sinceAt : this.openUntil;
@@ -244,7 +252,7 @@ export class ProviderBreaker {
       failedProbes: this.failedProbes,
       ...(state === 'open' && openUntil !== undefined ? { openUntil } : {}),
       ...(this.lastError ? { lastError: { ...this.lastError } } : {}),
-      samples: this.samples.slice(-MAX_PERSISTED_SAMPLES).map((s): [number, 0 | 1] => [s.at, s.failed ? 1 : 0]),
+      window: { bucketMs: this.window.bucketMs, buckets: this.window.buckets() },
     };
   }
 
@@ -263,7 +271,7 @@ export class ProviderBreaker {
     this.failedProbes = data.failedProbes;
     this.openUntil = this.current === 'open' ? (data.openUntil ?? data.since) : undefined;
     this.lastError = data.lastError ? { ...data.lastError } : undefined;
-    this.samples = (data.samples ?? []).map(([at, failed]) => ({ at, failed: failed === 1 }));
+    this.window.load(persistedBuckets(data), this.cfg.now());
     this.probe = undefined;
     this.epoch++;
     if (from !== this.current) this.emit(from, this.current, 'synced');
@@ -320,8 +328,7 @@ export class ProviderBreaker {
     // Attempts admitted before the breaker opened (or while isolated) change nothing.
     if (this.current !== 'closed' || outcome.kind === 'neutral') return;
 
-    this.prune(now);
-    this.samples.push({ at: now, failed: outcome.kind === 'failure' });
+    this.window.add(now, outcome.kind === 'failure');
     if (outcome.kind === 'success') {
       // A success on an already clean breaker is not a change worth winning a cross-process merge with.
       if (this.consecutive > 0) this.updatedAt = now;
@@ -335,8 +342,8 @@ export class ProviderBreaker {
       this.trip('consecutive-failures');
       return;
     }
-    const failures = this.samples.filter((s) => s.failed).length;
-    if (this.samples.length >= this.cfg.minimumRequests && failures / this.samples.length >= this.cfg.failureRateThreshold) {
+    const { total, failures } = this.window;
+    if (total >= this.cfg.minimumRequests && failures / total >= this.cfg.failureRateThreshold) {
       this.trip('failure-rate');
     }
   }
@@ -380,15 +387,14 @@ export class ProviderBreaker {
 
   private clearCounters(): void {
     this.consecutive = 0;
-    this.samples = [];
+    this.window.clear();
   }
+}
 
-  private prune(now: number): void {
-    const cutoff = now - this.cfg.samplingWindowMs;
-    let drop = 0;
-    while (drop < this.samples.length && this.samples[drop].at <= cutoff) drop++;
-    if (drop > 0) this.samples.splice(0, drop);
-  }
+/** The persisted window, or the per-outcome samples older versions wrote, as buckets. */
+function persistedBuckets(data: BreakerJSON): WindowBucket[] {
+  if (data.window) return data.window.buckets;
+  return (data.samples ?? []).map(([at, failed]): WindowBucket => [at, failed === 1 ? 0 : 1, failed]);
 }
 
 /** Unknown (unclassified) errors count: something went wrong talking to this provider. */
