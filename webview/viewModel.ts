@@ -1,5 +1,6 @@
 // What the dashboard displays, derived from the host's messages. Pure: no DOM, so it is unit-tested in Node.
 import {
+  EMPTY_STATS,
   MAX_LOG_EVENTS,
   WINDOW_MS,
   type CacheDto,
@@ -31,20 +32,6 @@ export const HEALTH_LABEL: Record<Health, string> = {
 
 export const WINDOW_LABEL: Record<DashboardWindow, string> = { '5m': '5 min', '1h': '1 hour', '24h': '24 hours' };
 
-const EMPTY_STATS: WindowStatsDto = {
-  requests: 0,
-  successes: 0,
-  errorCount: 0,
-  errorRate: null,
-  errorsByClass: [],
-  retries: 0,
-  fallbacks: 0,
-  latency: { p50: null, p95: null, p99: null },
-  ttft: { p50: null, p95: null, p99: null },
-  tokens: { input: 0, output: 0, cached: 0 },
-  costUsd: 0,
-  unknownCostRequests: 0,
-};
 
 /** The dashboard's copy of the router state: a snapshot with the deltas since applied. */
 export class DashboardStore {

@@ -213,3 +213,19 @@ export function parseHostMessage(data: unknown): ParseResult<HostMessage> {
 export function parseWebviewMessage(data: unknown): ParseResult<WebviewMessage> {
   return parseWith(webviewMessageSchema, data);
 }
+
+/** The figures of a provider with no requests in the window; shared so both sides show the same zeros. */
+export const EMPTY_STATS: WindowStatsDto = {
+  requests: 0,
+  successes: 0,
+  errorCount: 0,
+  errorRate: null,
+  errorsByClass: [],
+  retries: 0,
+  fallbacks: 0,
+  latency: { p50: null, p95: null, p99: null },
+  ttft: { p50: null, p95: null, p99: null },
+  tokens: { input: 0, output: 0, cached: 0 },
+  costUsd: 0,
+  unknownCostRequests: 0,
+};

@@ -4,7 +4,7 @@ import type { PeriodCostTotals } from '../../engine/cost/costLedger';
 import type { ProviderStatus } from '../../engine/engine';
 import type { RateLimitSnapshot, RateLimitWindow } from '../../engine/http/rateLimitHeaders';
 import type { HistoryPoint, MetricsSnapshot, MetricsStats } from '../../engine/metrics/metricsTypes';
-import type { CacheDto, CostsDto, HistoryPointDto, PeriodCostsDto, ProviderStatusDto, WindowStatsDto } from './protocol';
+import { EMPTY_STATS, type CacheDto, type CostsDto, type HistoryPointDto, type PeriodCostsDto, type ProviderStatusDto, type WindowStatsDto } from './protocol';
 
 // Engine shapes → protocol shapes. Strings that come from responses or files are clipped to what the protocol
 // accepts, so one long model name cannot make a whole message invalid.
@@ -84,20 +84,6 @@ export function toWindowStats(s: MetricsStats): WindowStatsDto {
   };
 }
 
-const EMPTY_STATS: WindowStatsDto = {
-  requests: 0,
-  successes: 0,
-  errorCount: 0,
-  errorRate: null,
-  errorsByClass: [],
-  retries: 0,
-  fallbacks: 0,
-  latency: { p50: null, p95: null, p99: null },
-  ttft: { p50: null, p95: null, p99: null },
-  tokens: { input: 0, output: 0, cached: 0 },
-  costUsd: 0,
-  unknownCostRequests: 0,
-};
 
 /** A configured provider with no requests in the window still gets a row of zeros. */
 export function providerWindowStats(snapshot: MetricsSnapshot, id: string): WindowStatsDto {
