@@ -112,7 +112,9 @@ export async function runProvider(rt: ProviderRuntime, ctx: RequestContext, run:
       throw new ProviderSkipped('request budget used up');
     }
     // Checked again after every wait: a request already in flight may have brought back a later Retry-After meanwhile.
-    for (let coolUntil = ctx.cooldowns.until(id); coolUntil !== undefined; coolUntil = ctx.cooldowns.until(id)) {
+    // A deadline already slept through is done with, whatever the clock says (clocks step back; timers fire early).
+    let sleptThrough: number | undefined;
+    for (let coolUntil = ctx.cooldowns.until(id); coolUntil !== undefined && coolUntil !== sleptThrough; coolUntil = ctx.cooldowns.until(id)) {
       const coolMs = coolUntil - ctx.now();
       // The tail of a Retry-After this racer already chose to wait for (timers can fire a hair early) is no reason to move on.
       if ((run.hasAlternatives && coolUntil !== waitedOutCooldown) || coolMs >= remaining) {
@@ -120,6 +122,7 @@ export async function runProvider(rt: ProviderRuntime, ctx: RequestContext, run:
         throw new ProviderSkipped('cooling down');
       }
       await sleep(coolMs, signal).catch(rethrowCancel(ctx));
+      sleptThrough = coolUntil;
       remaining = Math.max(1, ctx.deadline - ctx.now());
     }
     const admission = rt.breaker.tryAcquire();
