@@ -1,14 +1,4 @@
-/** Seeded PRNG, so every run writes the same cache. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../test/support/seededRandom';
 
 const WORDS = (
   'the a an of to in for on with by from as is are was be this that it its these those which when where how why ' +

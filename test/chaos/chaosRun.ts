@@ -1,5 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { seededRandom } from '../support/seededRandom';
 import * as path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as v8 from 'node:v8';
@@ -327,7 +328,7 @@ interface RequestPlan {
 }
 
 function planFor(i: number, options: ChaosFigures['options'], phase: Phase): RequestPlan {
-  const rnd = mulberry32(options.seed * 1_000_003 + i);
+  const rnd = seededRandom(options.seed * 1_000_003 + i);
   const stream = rnd() < 0.5;
   const onText = stream && rnd() < 0.7;
   const cancel = rnd() < options.cancelRate;
@@ -424,13 +425,3 @@ function heapAfterGc(gc: () => void): number {
   return process.memoryUsage().heapUsed / (1024 * 1024);
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { ProviderKind } from '../../src/engine/types';
+import { seededRandom } from '../support/seededRandom';
 import type { EmulatedReply, WireFormat } from './wireFormat';
 
 /** What the emulator does to one request instead of (or on the way to) a normal answer. */
@@ -246,7 +247,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
         return;
       }
       if (!(cfg.rate >= 0 && cfg.rate <= 1)) throw new RangeError('random fault rate must be within [0, 1]');
-      random = { rate: cfg.rate, kinds: [...cfg.kinds], next: mulberry32(cfg.seed) };
+      random = { rate: cfg.rate, kinds: [...cfg.kinds], next: seededRandom(cfg.seed) };
     },
     requests,
     faultLog,
@@ -597,14 +598,3 @@ function groupWords(words: string[], pieces: number): string[] {
   return groups;
 }
 
-/** Small seeded PRNG: the same seed gives the same fault sequence on every run. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

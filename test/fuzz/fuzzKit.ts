@@ -1,17 +1,11 @@
 import assert from 'node:assert/strict';
 import { ERROR_CLASSES, ProviderError } from '../../src/engine/errors';
 import type { StreamEvent } from '../../src/engine/types';
+import { seededRandom } from '../support/seededRandom';
 
 /** Seeded PRNG (mulberry32): the same seed gives the same inputs on every run. */
 export function seeded(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seededRandom(seed);
   const int = (n: number) => Math.floor(next() * n);
   return {
     next,

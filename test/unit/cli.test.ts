@@ -1,31 +1,16 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { closedPortUrl, startEmulator, type Emulator } from '../emulator/server';
+import { CLI_PATH, runCli as runSpawned, type CliRun } from '../support/runCli';
 
-const CLI = path.resolve(__dirname, '../../dist/cli.js');
 const KEY = 'sk-cli-test-0123456789';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runCli(args: string[], env: Record<string, string> = {}, stdin?: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', TEST_PROVIDER_KEY: KEY, ...env }, stdio: 'pipe' });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin ?? '');
-  });
+/** Every run gets the test key in the environment variable the config names. */
+function runCli(args: string[], env: Record<string, string> = {}, stdin?: string): Promise<CliRun> {
+  return runSpawned(args, { env: { TEST_PROVIDER_KEY: KEY, ...env }, stdin });
 }
 
 describe('CLI (dist/cli.js as a separate process)', function () {
@@ -36,7 +21,7 @@ describe('CLI (dist/cli.js as a separate process)', function () {
   let configFile: string;
 
   before(function () {
-    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run 'npm run build' first (npm test does).`);
+    if (!existsSync(CLI_PATH)) throw new Error(`${CLI_PATH} is missing: run 'npm run build' first (npm test does).`);
   });
 
   beforeEach(async () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { DeltaMessage, HistoryPointDto, LogEventDto, ProviderStatusDto, SnapshotMessage, WindowStatsDto } from '../../src/extension/dashboard/protocol';
+import { EMPTY_STATS, type DeltaMessage, type HistoryPointDto, type LogEventDto, type ProviderStatusDto, type SnapshotMessage, type WindowStatsDto } from '../../src/extension/dashboard/protocol';
 import { formatAgo, formatBytes, formatClock, formatMs, formatPercent, formatUsd } from '../../webview/format';
 import {
   cacheView,
@@ -18,21 +18,7 @@ const MIN = 60_000;
 const NOW = new Date(2026, 10, 22, 14, 32, 10).getTime();
 
 function stats(over: Partial<WindowStatsDto> = {}): WindowStatsDto {
-  return {
-    requests: 0,
-    successes: 0,
-    errorCount: 0,
-    errorRate: null,
-    errorsByClass: [],
-    retries: 0,
-    fallbacks: 0,
-    latency: { p50: null, p95: null, p99: null },
-    ttft: { p50: null, p95: null, p99: null },
-    tokens: { input: 0, output: 0, cached: 0 },
-    costUsd: 0,
-    unknownCostRequests: 0,
-    ...over,
-  };
+  return { ...EMPTY_STATS, ...over };
 }
 
 function provider(id: string, breaker: Partial<ProviderStatusDto['breaker']> = {}, over: Partial<ProviderStatusDto> = {}): ProviderStatusDto {

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,8 +7,8 @@ import { parseConfig } from '../../src/engine/config/loadConfig';
 import { ConfigError } from '../../src/engine/errors';
 import { FIELD_BREAKS, STRUCTURE_BREAKS, isAtOrUnder, pathText, setAt, validConfig, type Path } from '../fuzz/configMutations';
 import { seeded } from '../fuzz/fuzzKit';
+import { CLI_PATH, runCli } from '../support/runCli';
 
-const CLI = path.resolve(__dirname, '../../dist/cli.js');
 
 function configErrorOf(raw: unknown): ConfigError {
   try {
@@ -32,18 +31,6 @@ function assertIssuesName(err: ConfigError, broken: string[], what: string): voi
   for (const b of broken) assert.ok(err.issues.some((i) => isAtOrUnder(i.path, b)), `${what}: no issue names ${b}`);
 }
 
-function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '' }, stdio: 'pipe' });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end();
-  });
-}
 
 describe('fuzz: invalid configurations', function () {
   this.timeout(30_000);
@@ -118,7 +105,7 @@ describe('fuzz: invalid configurations', function () {
   describe('through the CLI (dist/cli.js)', () => {
     let dir: string;
     before(async function () {
-      if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run 'npm run build' first (npm test does).`);
+      if (!existsSync(CLI_PATH)) throw new Error(`${CLI_PATH} is missing: run 'npm run build' first (npm test does).`);
       dir = await mkdtemp(path.join(tmpdir(), 'llm-router-cfgfuzz-'));
     });
     after(async () => {

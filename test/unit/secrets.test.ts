@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,9 +12,9 @@ import type { ProviderKind } from '../../src/engine/types';
 import { runChaos } from '../chaos/chaosRun';
 import { observeDispatches } from '../chaos/dispatchObserver';
 import { startEmulator, type Emulator, type Fault } from '../emulator/server';
+import { CLI_PATH, runCli } from '../support/runCli';
 import { scanEmulatorRequests, scanStateDir, scanText, type Leak } from '../fuzz/secretScan';
 
-const CLI = path.resolve(__dirname, '../../dist/cli.js');
 
 const PROVIDERS: { id: string; kind: ProviderKind; env: string }[] = [
   { id: 'alpha', kind: 'openai', env: 'ALPHA_KEY' },
@@ -71,18 +70,6 @@ function errorRecord(err: unknown): unknown {
   return { name: (err as Error)?.name, message: (err as Error)?.message, stack: (err as Error)?.stack };
 }
 
-function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: 'pipe' });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end();
-  });
-}
 
 describe('secrets: a known fake key appears nowhere but in its own provider’s auth header', function () {
   this.timeout(60_000);
@@ -167,7 +154,7 @@ describe('secrets: a known fake key appears nowhere but in its own provider’s 
   });
 
   it('CLI: ask, analyze, health and stats, with --json and without, succeeding and failing, print no key and store none', async function () {
-    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run 'npm run build' first (npm test does).`);
+    if (!existsSync(CLI_PATH)) throw new Error(`${CLI_PATH} is missing: run 'npm run build' first (npm test does).`);
     const stateDir = await tempDir();
     const work = await tempDir();
     const source = path.join(work, 'sample.ts');
@@ -199,7 +186,7 @@ describe('secrets: a known fake key appears nowhere but in its own provider’s 
           for (const [id, faults] of Object.entries(s.faults ?? {})) emulators[id].enqueue(...faults);
           const cfg = path.join(work, `${s.name.replace(/\W+/g, '-')}.json`);
           await writeFile(cfg, JSON.stringify(rawConfig(emulators, 'priority', { retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 10 } })));
-          const r = await runCli([...s.args.slice(0, 1), '--config', cfg, '--state-dir', stateDir, ...s.args.slice(1)], env);
+          const r = await runCli([...s.args.slice(0, 1), '--config', cfg, '--state-dir', stateDir, ...s.args.slice(1)], { env });
           codes[s.name] = r.code;
           leaks.push(...scanText(`${s.name} stdout`, r.stdout, NEEDLES), ...scanText(`${s.name} stderr`, r.stderr, NEEDLES));
           const wire = scanEmulatorRequests(emulators, KEYS);

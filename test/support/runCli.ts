@@ -1,0 +1,25 @@
+import { spawn } from 'node:child_process';
+import * as path from 'node:path';
+
+/** The built CLI; `npm test` builds it before the unit tier. */
+export const CLI_PATH = path.resolve(__dirname, '../../dist/cli.js');
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `node dist/cli.js ARGS` as its own process with only PATH and `env` in its environment. */
+export function runCli(args: string[], opts: { env?: Record<string, string>; stdin?: string } = {}): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI_PATH, ...args], { env: { PATH: process.env.PATH ?? '', ...opts.env }, stdio: 'pipe' });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(opts.stdin ?? '');
+  });
+}
