@@ -42,7 +42,7 @@ const body = {
 const bodyText = JSON.stringify(body);
 const events = new EngineEvents();
 const metrics = new MetricsRegistry();
-const costs = new CostAccounting({ budget: config.budget, events, now: Date.now, warn: () => undefined });
+const costs = new CostAccounting({ budget: config.budget, events, now: Date.now });
 const breaker = new ProviderBreaker({ provider: 'bench', samplingWindowMs: 1_000 });
 const strategy = createStrategy('priority');
 const attempts: AttemptRecord[] = [{ provider: 'bench', model: BENCH_MODEL, outcome: 'ok', status: 200, latencyMs: 0.4, try: 1 }];

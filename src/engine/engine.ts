@@ -18,13 +18,17 @@ import { ProviderCooldowns } from './resilience/cooldown';
 import { routeWithFallback, type HedgePolicy } from './routing/fallbackRoute';
 import { StreamGate, type ProviderRuntime, type RequestContext } from './routing/providerAttempt';
 import { RecentLatency } from './routing/recentLatency';
+import { FileStateStore } from './state/fileStateStore';
+import type { StateStore } from './state/stateStore';
 import { createStrategy, type RoutingContext, type Strategy } from './routing/strategies';
 import type { AttemptRecord, ChatRequest, ChatResult } from './types';
 
 export interface EngineOptions {
   config: RouterConfig;
-  /** Where breaker state (and later cache, metrics, costs) persist; nothing persists without it. */
+  /** The user's own state (spend, metrics, breakers), shared by every window and the CLI; nothing persists without it. */
   stateDir?: string;
+  /** Where the response cache persists (e.g. per workspace); defaults to `stateDir`. */
+  cacheDir?: string;
   /** Finds a provider's key; defaults to the environment variable from keyEnvFor(). */
   resolveKey?: (p: ProviderConfig) => string | undefined | Promise<string | undefined>;
   dispatcher?: Dispatcher;
@@ -94,7 +98,7 @@ export class RouterEngine {
   private readonly warn: (message: string) => void;
   private readonly resolveKeyFn: (p: ProviderConfig) => string | undefined | Promise<string | undefined>;
   private readonly loaded: Promise<void>;
-  private closed = false;
+  private closing?: Promise<void>;
 
   constructor(options: EngineOptions) {
     this.cfg = options.config;
@@ -106,11 +110,13 @@ export class RouterEngine {
     this.ownsDispatcher = options.dispatcher === undefined;
     this.dispatcher = options.dispatcher ?? createDispatcher({ connectTimeoutMs: this.cfg.timeouts.connectMs });
     this.strategy = createStrategy(this.cfg.routing.strategy);
-    if (options.stateDir) this.breakerStore = new BreakerStore({ stateDir: options.stateDir, warn: this.warn });
-    this.cache = new ResponseCache({ config: this.cfg.cache, stateDir: options.stateDir, warn: this.warn, now: this.now });
+    const store = this.fileStore(options.stateDir);
+    const cacheStore = options.cacheDir === undefined || options.cacheDir === options.stateDir ? store : this.fileStore(options.cacheDir);
+    if (store) this.breakerStore = new BreakerStore({ store });
+    this.cache = new ResponseCache({ config: this.cfg.cache, store: cacheStore, now: this.now });
     this.events = new EngineEvents({ now: this.now, onListenerError: (err) => this.warn(`An engine event listener failed: ${(err as Error).message}`) });
-    this.metrics = new MetricsRegistry({ now: this.now, stateDir: options.stateDir, warn: this.warn });
-    this.costs = new CostAccounting({ budget: this.cfg.budget, events: this.events, stateDir: options.stateDir, now: this.now, warn: this.warn });
+    this.metrics = new MetricsRegistry({ now: this.now, store });
+    this.costs = new CostAccounting({ budget: this.cfg.budget, events: this.events, store, now: this.now });
     this.buildRuntimes();
     this.loaded = this.loadState();
   }
@@ -345,19 +351,22 @@ export class RouterEngine {
     );
   }
 
-  /** Persists state and releases connections. */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
+  /** Persists every store and releases connections; later calls return the same promise. Never rejects. */
+  close(): Promise<void> {
+    this.closing ??= this.closeNow();
+    return this.closing;
+  }
+
+  private async closeNow(): Promise<void> {
     await this.loaded;
-    if (this.breakerStore) {
-      this.breakerStore.save(this.breakers.values());
-      await this.breakerStore.flush();
-    }
-    await this.cache.close();
-    await this.metrics.close();
-    await this.costs.close();
-    if (this.ownsDispatcher) await this.dispatcher.close();
+    this.breakerStore?.save(this.breakers.values());
+    // Each store has warned about its own failure; one failing must not keep the others from saving.
+    await Promise.allSettled([this.breakerStore?.flush(), this.cache.close(), this.metrics.close(), this.costs.close()]);
+    if (this.ownsDispatcher) await this.dispatcher.close().catch(() => undefined);
+  }
+
+  private fileStore(dir: string | undefined): StateStore | undefined {
+    return dir ? new FileStateStore({ dir, warn: this.warn }) : undefined;
   }
 
   private runtime(id: string): ProviderRuntime {
@@ -397,14 +406,9 @@ export class RouterEngine {
       });
   }
 
+  /** A store that cannot be read has warned; the engine then starts from what it has in memory. */
   private async loadState(): Promise<void> {
-    await Promise.all([this.metrics.load(), this.costs.load()]);
-    if (!this.breakerStore) return;
-    try {
-      await this.breakerStore.sync(this.breakers.values());
-    } catch (err) {
-      this.warn(`Could not read circuit breaker state: ${(err as Error).message}`);
-    }
+    await Promise.allSettled([this.metrics.load(), this.costs.load(), this.breakerStore?.sync(this.breakers.values())]);
   }
 
   private orderCandidates(req: ChatRequest): ProviderRuntime[] {
