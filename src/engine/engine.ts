@@ -351,6 +351,14 @@ export class RouterEngine {
     );
   }
 
+  /** Saves breakers, cache, metrics and spend now, merged with what other processes saved. Never rejects. */
+  async flushState(): Promise<void> {
+    await this.loaded.catch(() => undefined);
+    this.breakerStore?.save(this.breakers.values());
+    // Each store has warned about its own failure; one failing must not keep the others from saving.
+    await Promise.allSettled([this.breakerStore?.flush(), this.cache.flush(), this.metrics.flush(), this.costs.flush()]);
+  }
+
   /** Persists every store and releases connections; later calls return the same promise. Never rejects. */
   close(): Promise<void> {
     this.closing ??= this.closeNow();
@@ -358,9 +366,8 @@ export class RouterEngine {
   }
 
   private async closeNow(): Promise<void> {
-    await this.loaded;
+    await this.loaded.catch(() => undefined);
     this.breakerStore?.save(this.breakers.values());
-    // Each store has warned about its own failure; one failing must not keep the others from saving.
     await Promise.allSettled([this.breakerStore?.flush(), this.cache.close(), this.metrics.close(), this.costs.close()]);
     if (this.ownsDispatcher) await this.dispatcher.close().catch(() => undefined);
   }
