@@ -18,7 +18,7 @@ Commands:
 
 Options:
   --config <file>            Config file: the llmRouter.* settings without the prefix (default ./llm-router.json)
-  --state-dir <dir>          Where cache, metrics, costs and breaker state persist (default: the user's cache folder)
+  --state-dir <dir>          One folder for cache, metrics, costs and breakers (default: the user's state and cache folders, shared with the editor)
   --json                     Print one JSON object
   --stream                   ask: print the answer as it arrives
   --no-cache                 ask/analyze: neither read nor write the response cache

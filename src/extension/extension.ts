@@ -13,11 +13,14 @@ export interface LlmRouterApi {
   host: RouterHost;
 }
 
+let activeHost: RouterHost | undefined;
+
 export function activate(context: vscode.ExtensionContext): LlmRouterApi {
   const channel = vscode.window.createOutputChannel('LLM Router', { log: true });
   context.subscriptions.push(channel);
   try {
     const host = new RouterHost(context, channel);
+    activeHost = host;
     context.subscriptions.push(host, registerStatusBar(host), registerSetApiKey(host), ...registerMaintenanceCommands(host), registerSuggestCode(host), registerAnalyzeFile(host), registerInlineCompletions(host), registerDashboard(host, context.extensionUri));
     return { host };
   } catch (err) {
@@ -29,6 +32,7 @@ export function activate(context: vscode.ExtensionContext): LlmRouterApi {
   }
 }
 
-export function deactivate(): void {
-  // Disposables registered on the context (the engine host among them) persist state on dispose.
+/** VS Code waits for this promise (a few seconds at most) before it ends the extension host: every store is saved. */
+export function deactivate(): Promise<void> | undefined {
+  return activeHost?.close();
 }

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { RouterConfig } from '../engine/config/schema';
 import { parseConfig } from '../engine/config/loadConfig';
 import { RouterEngine, type ChatOptions } from '../engine/engine';
+import { userFolders } from '../engine/state/userFolders';
 import type { ChatRequest, ChatResult } from '../engine/types';
 import { EndpointApproval } from './endpointApproval';
 import { KeyStore } from './keyStore';
@@ -26,6 +27,7 @@ export class RouterHost implements vscode.Disposable {
   readonly onDidChangeConfig = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [];
   private explainedDefault = false;
+  private closing?: Promise<void>;
 
   constructor(
     context: vscode.ExtensionContext,
@@ -33,11 +35,12 @@ export class RouterHost implements vscode.Disposable {
   ) {
     this.keys = new KeyStore(context.secrets, new EndpointApproval(context.globalState));
     this.log = new RequestLog(channel, () => this.engine.config.log.includePrompts);
-    const stateDir = (context.storageUri ?? context.globalStorageUri).fsPath;
     const initial = this.readValidSettings() ?? parseConfig({ providers: [DEFAULT_PROVIDER] }).config;
     this.engine = new RouterEngine({
       config: initial,
-      stateDir,
+      // Spend, budgets, metrics and breakers are the user's, across windows and the CLI; cached answers are about this workspace.
+      stateDir: userFolders().state,
+      cacheDir: (context.storageUri ?? context.globalStorageUri).fsPath,
       resolveKey: (p) => this.keys.resolve(p),
       dispatcher: proxyDispatcher(initial.timeouts.connectMs),
       warn: (message) => channel.warn(message),
@@ -115,8 +118,16 @@ export class RouterHost implements vscode.Disposable {
       .then((choice) => choice && vscode.commands.executeCommand('workbench.action.openSettings', 'llmRouter.providers'));
   }
 
+  /** Stops listening and saves every store; the same promise however often it is called. */
+  close(): Promise<void> {
+    if (!this.closing) {
+      for (const d of this.disposables) d.dispose();
+      this.closing = this.engine.close();
+    }
+    return this.closing;
+  }
+
   dispose(): void {
-    for (const d of this.disposables) d.dispose();
-    void this.engine.close();
+    void this.close();
   }
 }
