@@ -159,7 +159,17 @@ describe('state store: one lock, durable writes, several processes', function ()
         assert.ok(generation > before, `generation ${generation} after ${before}`);
         assert.equal(await store.update(BULK_DOCUMENT, (g) => g + 1), generation + 1);
       }
-      assert.deepEqual((await fs.readdir(dir)).filter((n) => !n.endsWith('.tmp')), ['bulk.json'], 'no lock left, nothing set aside');
+      assert.deepEqual(await fs.readdir(dir), ['bulk.json'], 'no lock or temp file left, nothing set aside');
+    });
+
+    it('removes the temp file a dead writer left, and keeps a live writer\'s', async () => {
+      const dead = await pidOfExitedProcess();
+      const orphan = path.join(dir, `${COUNTER_DOCUMENT.name}.${dead}.abcd1234.tmp`);
+      const live = path.join(dir, `${COUNTER_DOCUMENT.name}.${process.pid}.abcd1234.tmp`);
+      await fs.writeFile(orphan, '12');
+      await fs.writeFile(live, '3');
+      await new FileStateStore({ dir }).update(COUNTER_DOCUMENT, (n) => n + 1);
+      assert.deepEqual((await fs.readdir(dir)).sort(), [path.basename(live), COUNTER_DOCUMENT.name].sort());
     });
 
     it('a reader never sees a partly written document while another process rewrites it', async () => {

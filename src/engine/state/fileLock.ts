@@ -56,10 +56,11 @@ async function isStale(lockFile: string, mtimeMs: number, staleMs: number): Prom
   const [pid, host] = text.split('\n');
   // An empty file is a holder between creating and writing it: alive, for now.
   if (!/^\d+$/.test(pid ?? '') || host !== os.hostname()) return false;
-  return !isAlive(Number(pid));
+  return !isProcessAlive(Number(pid));
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this pid runs on this host (EPERM: it does, under another user). */
+export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { withFileLock, type FileLockOptions } from './fileLock';
+import { isProcessAlive, withFileLock, type FileLockOptions } from './fileLock';
 import type { Decoded, StateDocument, StateStore } from './stateStore';
 import { WarnOnce } from './warnOnce';
 
@@ -42,6 +42,7 @@ export class FileStateStore implements StateStore {
         const current = await this.readOrSetAside(doc);
         const next = await merge(current);
         if (next === undefined) return current;
+        await this.removeTempFilesOfDeadWriters(doc);
         await writeFileDurably(this.fileOf(doc), await doc.encode(next));
         return next;
       }),
@@ -82,6 +83,15 @@ export class FileStateStore implements StateStore {
     return doc.decode(bytes);
   }
 
+  /** A writer that died mid-write left its temp file (`<name>.<pid>.<random>.tmp`); caller holds the lock. */
+  private async removeTempFilesOfDeadWriters(doc: StateDocument<unknown>): Promise<void> {
+    const names = await fs.readdir(this.location).catch(() => [] as string[]);
+    for (const name of names) {
+      const pid = tempFilePid(doc.name, name);
+      if (pid !== undefined && !isProcessAlive(pid)) await fs.rm(path.join(this.location, name), { force: true });
+    }
+  }
+
   /** Caller holds the lock, so the file set aside is the unusable one and not a good one written meanwhile. */
   private async readOrSetAside<T>(doc: StateDocument<T>): Promise<T> {
     const r = await this.readFile(doc);
@@ -92,6 +102,12 @@ export class FileStateStore implements StateStore {
     this.warnings.failed(`${doc.name} set aside`, `The ${doc.label} ${file} could not be used (${r.reason}); moved it to ${movedTo} and started fresh.`);
     return doc.empty();
   }
+}
+
+function tempFilePid(docName: string, fileName: string): number | undefined {
+  if (!fileName.startsWith(`${docName}.`) || !fileName.endsWith('.tmp')) return undefined;
+  const pid = fileName.slice(docName.length + 1).split('.')[0];
+  return /^\d+$/.test(pid) ? Number(pid) : undefined;
 }
 
 /**
