@@ -155,6 +155,7 @@ export class RouterEngine {
   async chat(req: ChatRequest, opts: ChatOptions = {}): Promise<ChatResult> {
     validateRequest(req);
     await this.loaded;
+    await this.costs.refreshForBudget().catch(() => undefined);
     if (opts.signal?.aborted) throw new CancelledError();
     const started = this.now();
     const candidates = this.orderCandidates(req);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parseConfig } from '../../src/engine/config/loadConfig';
 import { RouterEngine } from '../../src/engine/engine';
+import { BudgetExceededError } from '../../src/engine/errors';
 import type { ChatRequest } from '../../src/engine/types';
 import { startEmulator, type Emulator } from '../emulator/server';
 
@@ -161,6 +162,31 @@ describe('state files: damaged, unreadable and concurrently written', function (
     assert.equal((await again.chat(ask('refill'))).cached, true);
     await again.close();
     assert.deepEqual(second, []);
+  });
+
+  it('a budget counts what another process spent since this one started: the spend is the user\'s, not the window\'s', async () => {
+    const dir = await freshDir();
+    const priced = (inputPerMillion: number, budget?: number) =>
+      parseConfig({
+        providers: [{ id: 'a', kind: 'openai', model: 'gpt-4o-mini', baseUrl: a.baseUrl('openai'), pricing: { inputPerMillion, outputPerMillion: inputPerMillion } }],
+        budget: { dailyUsd: budget },
+        retry: { maxAttempts: 1 },
+      }).config;
+    const window = new RouterEngine({ config: priced(1), stateDir: dir, resolveKey: () => 'sk-state-test' });
+    const cli = new RouterEngine({ config: priced(1_000_000), stateDir: dir, resolveKey: () => 'sk-state-test' });
+    try {
+      const limit = 2 * (window.costs.estimate(window.config.providers[0], ask('again')) as number);
+      window.updateConfig(priced(1, limit));
+      await window.ready();
+      const spent = await cli.chat(ask('an expensive question'));
+      assert.ok((spent.costUsd as number) > limit, `the other process spent ${spent.costUsd}, more than the limit ${limit}`);
+      await cli.flushState();
+      // Other processes' spend is read again at most once a second.
+      await new Promise((r) => setTimeout(r, 1_100));
+      await assert.rejects(window.chat(ask('again')), BudgetExceededError);
+    } finally {
+      await Promise.all([window.close(), cli.close()]);
+    }
   });
 
   it('two engines writing one state dir at once lose neither one’s cache entries, metrics, spend nor breaker changes', async () => {

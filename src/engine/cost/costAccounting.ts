@@ -42,6 +42,12 @@ export class CostAccounting {
     return this.ledger.load();
   }
 
+  /** With a budget set, picks up what other windows and CLI runs spent (at most once a second), so the budget is the user's. */
+  refreshForBudget(): Promise<void> {
+    const { dailyUsd, monthlyUsd } = this.budget;
+    return dailyUsd === undefined && monthlyUsd === undefined ? Promise.resolve() : this.ledger.refresh(1_000);
+  }
+
   updateConfig(cfg: RouterConfig): void {
     this.prices.clear();
     this.budget = cfg.budget;

@@ -214,6 +214,8 @@ export class CostLedger {
   private readonly retainDays: number;
   private base = new LedgerData();
   private pending = new LedgerData();
+  /** Epoch ms of the last read of what other processes saved. */
+  private readAt = Number.NEGATIVE_INFINITY;
   private readonly queue = new SerialQueue();
   private readonly background: DebouncedSave;
 
@@ -258,9 +260,13 @@ export class CostLedger {
   load(): Promise<void> {
     return this.queue.run(async () => {
       if (!this.store) return;
-      this.base = await this.store.read(costsDocument);
-      this.base.prune(this.now(), this.retainDays);
+      this.adopt(await this.store.read(costsDocument));
     });
+  }
+
+  /** Reads other processes' spend again when the last read is older than `maxAgeMs`. */
+  refresh(maxAgeMs: number): Promise<void> {
+    return this.store && this.now() - this.readAt > maxAgeMs ? this.load() : Promise.resolve();
   }
 
   /**
@@ -273,24 +279,31 @@ export class CostLedger {
       const store = this.store;
       if (!store) return;
       if (this.pending.isEmpty) {
-        this.base = await store.read(costsDocument);
-        this.base.prune(this.now(), this.retainDays);
+        this.adopt(await store.read(costsDocument));
         return;
       }
       const delta = this.pending;
       this.pending = new LedgerData();
       try {
-        this.base = await store.update(costsDocument, (merged) => {
-          merged.merge(delta);
-          merged.prune(this.now(), this.retainDays);
-          return merged;
-        });
+        this.adopt(
+          await store.update(costsDocument, (merged) => {
+            merged.merge(delta);
+            merged.prune(this.now(), this.retainDays);
+            return merged;
+          }),
+        );
       } catch (err) {
         delta.merge(this.pending);
         this.pending = delta;
         throw err;
       }
     });
+  }
+
+  private adopt(stored: LedgerData): void {
+    stored.prune(this.now(), this.retainDays);
+    this.base = stored;
+    this.readAt = this.now();
   }
 
   /** Saves what is left and stops background saving. A CLI must await this before exiting. */
