@@ -1,3 +1,4 @@
+import type { Dispatcher } from 'undici';
 import * as vscode from 'vscode';
 import type { RouterConfig } from '../engine/config/schema';
 import { parseConfig } from '../engine/config/loadConfig';
@@ -5,7 +6,7 @@ import { RouterEngine, type ChatOptions } from '../engine/engine';
 import type { ChatRequest, ChatResult } from '../engine/types';
 import { EndpointApproval } from './endpointApproval';
 import { KeyStore } from './keyStore';
-import { proxyDispatcher } from './proxy';
+import { PROXY_SETTINGS, proxyDispatcher } from './proxy';
 import { RequestLog } from './requestLog';
 import { DEFAULT_PROVIDER, readSettings, SECTION } from './settings';
 
@@ -26,6 +27,7 @@ export class RouterHost implements vscode.Disposable {
   readonly onDidChangeConfig = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [];
   private explainedDefault = false;
+  private proxyClient: Dispatcher | undefined;
 
   constructor(
     context: vscode.ExtensionContext,
@@ -35,11 +37,12 @@ export class RouterHost implements vscode.Disposable {
     this.log = new RequestLog(channel, () => this.engine.config.log.includePrompts);
     const stateDir = (context.storageUri ?? context.globalStorageUri).fsPath;
     const initial = this.readValidSettings() ?? parseConfig({ providers: [DEFAULT_PROVIDER] }).config;
+    this.proxyClient = proxyDispatcher(initial.timeouts.connectMs, (message) => channel.warn(message));
     this.engine = new RouterEngine({
       config: initial,
       stateDir,
       resolveKey: (p) => this.keys.resolve(p),
-      dispatcher: proxyDispatcher(initial.timeouts.connectMs),
+      dispatcher: this.proxyClient,
       warn: (message) => channel.warn(message),
     });
     this.disposables.push(
@@ -47,9 +50,7 @@ export class RouterHost implements vscode.Disposable {
       this.changed,
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration(SECTION)) this.reload();
-        if (e.affectsConfiguration('http.proxy') || e.affectsConfiguration('http.proxyStrictSSL')) {
-          this.engine.setDispatcher(proxyDispatcher(this.engine.config.timeouts.connectMs));
-        }
+        if (PROXY_SETTINGS.some((key) => e.affectsConfiguration(key))) this.applyProxySettings();
       }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.reload()),
     );
@@ -73,6 +74,14 @@ export class RouterHost implements vscode.Disposable {
     } finally {
       sub?.dispose();
     }
+  }
+
+  /** A new client for the changed proxy settings; the old one closes once its requests in flight finish. */
+  private applyProxySettings(): void {
+    const old = this.proxyClient;
+    this.proxyClient = proxyDispatcher(this.engine.config.timeouts.connectMs, (message) => this.channel.warn(message));
+    this.engine.setDispatcher(this.proxyClient);
+    void old?.close().catch(() => undefined);
   }
 
   reload(): void {
