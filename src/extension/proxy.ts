@@ -42,8 +42,8 @@ export function proxyDispatcher(connectTimeoutMs: number, warn: (message: string
     strictSSL: http.get<boolean>('proxyStrictSSL', true),
     extraCA: http.get<boolean>('systemCertificates', true) ? systemCertificates(agent, warn) : undefined,
     proxyAuthHint: proxyAuthorization
-      ? 'it refused http.proxyAuthorization: check that setting (and any credentials in http.proxy)'
-      : 'set http.proxyAuthorization (for example "Basic " + base64 of user:password) or put the credentials in http.proxy',
+      ? 'it refused http.proxyAuthorization: check that setting and http.proxy'
+      : 'set http.proxyAuthorization ("Basic " + base64 of user:password) or user:password@ in http.proxy',
   });
 }
 
