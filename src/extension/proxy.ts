@@ -61,7 +61,8 @@ export function vscodeProxyAgent(): VsCodeProxyAgent | undefined {
   return undefined;
 }
 
-async function systemCertificates(agent: VsCodeProxyAgent | undefined, warn: (message: string) => void): Promise<readonly string[]> {
+/** The OS certificate store, read by VS Code's loader (as its remote extension host does); empty without it. */
+export async function systemCertificates(agent: VsCodeProxyAgent | undefined, warn: (message: string) => void): Promise<readonly string[]> {
   if (!agent?.loadSystemCertificates) return [];
   const quiet = () => undefined;
   const log: CertificateLog = { trace: quiet, debug: quiet, info: quiet, warn: quiet, error: (...args) => warn(`Could not load the system certificates (http.systemCertificates): ${String(args.at(-1))}`) };

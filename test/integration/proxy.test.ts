@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { vscodeProxyAgent } from '../../src/extension/proxy';
+import { systemCertificates, vscodeProxyAgent } from '../../src/extension/proxy';
 import { startEmulator, type Emulator } from '../emulator/server';
 import { startAuthProxy, type AuthProxy } from '../support/authProxy';
 import { ask, configure, FAST_SETTINGS, freshState, routerHost } from './support/router';
@@ -43,6 +43,14 @@ describe('Proxies, resolved the way VS Code resolves them', () => {
     const resolver = vscodeProxyAgent()?.resolveProxyURL;
     assert.ok(resolver, `@vscode/proxy-agent with resolveProxyURL under ${vscode.env.appRoot}`);
     assert.equal(await resolver(`${emu.origin}/v1/chat/completions`), proxy.url);
+  });
+
+  it("loads the OS certificate store with VS Code's loader (http.systemCertificates)", async () => {
+    const warnings: string[] = [];
+    const certificates = await systemCertificates(vscodeProxyAgent(), (message) => warnings.push(message));
+    assert.deepEqual(warnings, []);
+    assert.ok(certificates.length > 0, 'this Linux machine has /etc/ssl/certs/ca-certificates.crt');
+    assert.ok(certificates.every((pem) => pem.startsWith('-----BEGIN CERTIFICATE-----')));
   });
 
   it('reaches the provider through an authenticating http.proxy with http.proxyAuthorization', async () => {

@@ -6,6 +6,7 @@ import { createDispatcher } from '../../src/engine/http/dispatcher';
 import { fallbackProxyResolver } from '../../src/extension/proxyFallback';
 import { startEmulator, type Emulator } from '../emulator/server';
 import { startAuthProxy, type AuthProxy } from '../support/authProxy';
+import { startTlsFront, type TlsFront } from '../support/tlsFront';
 
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 const ask = (engine: RouterEngine, content = 'hi', stream = false) => engine.chat({ messages: [{ role: 'user', content }], stream });
@@ -126,6 +127,42 @@ describe('proxies', () => {
       await assert.rejects(outcome, CancelledError);
       await running;
       assert.equal(emu.requests.length, 1, 'only the request that was not cancelled arrived');
+    });
+  });
+
+  describe('certificates (http.systemCertificates, http.proxyStrictSSL)', () => {
+    let front: TlsFront;
+    beforeEach(async () => {
+      front = await startTlsFront(emu.origin);
+    });
+    afterEach(() => front.close());
+
+    const engineFor = (opts: Omit<Parameters<typeof createDispatcher>[0], 'connectTimeoutMs'>) => {
+      const engine = new RouterEngine({
+        config: parseConfig({ providers: [{ id: 'tls', kind: 'ollama', model: 'm', baseUrl: front.origin }], retry: { maxAttempts: 1 }, cache: { enabled: false } }).config,
+        dispatcher: createDispatcher({ connectTimeoutMs: 1_000, ...opts }),
+      });
+      engines.push(engine);
+      return engine;
+    };
+
+    it('refuses a server whose certificate authority is not trusted', async () => {
+      await assert.rejects(ask(engineFor({ resolveProxy: async () => undefined })), /self-signed certificate/);
+      assert.equal(emu.requests.length, 0);
+    });
+
+    it('trusts an extra certificate authority (the OS store), directly and inside a proxy tunnel', async () => {
+      const extraCA = Promise.resolve([front.certificate]);
+
+      assert.equal((await ask(engineFor({ resolveProxy: async () => undefined, extraCA }))).text, 'Hello from behind-proxy.');
+      assert.equal((await ask(engineFor({ resolveProxy: async () => proxy.url, proxyAuthorization: basic('ada', 's3cret'), extraCA }))).text, 'Hello from behind-proxy.');
+
+      assert.deepEqual(proxy.requests, [{ method: 'CONNECT', target: new URL(front.origin).host, admitted: true }]);
+      assert.equal(emu.requests.length, 2);
+    });
+
+    it('accepts any certificate when strictSSL is false', async () => {
+      assert.equal((await ask(engineFor({ resolveProxy: async () => undefined, strictSSL: false }))).text, 'Hello from behind-proxy.');
     });
   });
 
