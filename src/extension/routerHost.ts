@@ -50,7 +50,8 @@ export class RouterHost implements vscode.Disposable {
       this.changed,
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration(SECTION)) this.reload();
-        if (PROXY_SETTINGS.some((key) => e.affectsConfiguration(key))) this.applyProxySettings();
+        // After reload(): the new client takes the connect timeout the engine now uses.
+        if ([`${SECTION}.timeouts.connectMs`, ...PROXY_SETTINGS].some((key) => e.affectsConfiguration(key))) this.applyProxySettings();
       }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.reload()),
     );
