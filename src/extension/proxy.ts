@@ -1,13 +1,13 @@
 /*
- * Why this path: VS Code (1.96 and later; read in 1.100's proxyResolver.ts) resolves an extension's proxies
- * with its own copy of @vscode/proxy-agent — http.proxy, http.noProxy, the *_proxy variables and, when
- * enabled, the OS/PAC proxy — and applies it by patching `http`/`https`, `net`/`tls` and the global
- * `fetch` inside the extension host. It keeps that resolver on the module as `resolveProxyURL`, the hook
- * its own extensions read (there is no vscode.* API for it). The engine sends through its own pooled
- * undici client, which none of those patches reach, so we ask VS Code's resolver for each request's
- * proxy, load the OS certificates with VS Code's loader, and add what its fetch patch lacks:
- * http.proxyAuthorization and pooled connections. Where the resolver is missing (older VS Code or a fork)
- * the settings are read as VS Code reads them (proxyFallback.ts).
+ * Why this path: VS Code's extension host (read in 1.100's proxyResolver.ts, unchanged in later ones)
+ * resolves proxies with its own copy of @vscode/proxy-agent — http.proxy, http.noProxy, the *_proxy
+ * variables and, where enabled, the OS/PAC proxy — and applies the result by patching `http`/`https`,
+ * `net`/`tls` and the global `fetch`. It also leaves that resolver on the module as `resolveProxyURL`,
+ * the one hook an extension can read (there is no vscode.* API for it). The engine sends through its own
+ * pooled undici client, which none of those patches reach, so we ask VS Code's resolver for each
+ * request's proxy and load the OS certificates with VS Code's loader, and add what its fetch patch
+ * lacks: http.proxyAuthorization and kept-alive connections. Where the resolver is missing (an older
+ * VS Code or a fork) the settings are read in VS Code's order instead (proxyFallback.ts).
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
