@@ -56,7 +56,7 @@ async function analyzeFile(host: RouterHost, diagnostics: vscode.DiagnosticColle
     } catch (err) {
       if (!(err instanceof FindingsFormatError)) throw err;
       // Otherwise the next run would be answered with the same unusable text from the cache.
-      await host.engine.cache.invalidate(tag);
+      await host.invalidateCache(tag);
       reportFormatError(host, result, err);
       return undefined;
     }

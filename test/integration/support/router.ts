@@ -75,8 +75,8 @@ function applied(host: RouterHost, key: string, value: unknown): boolean {
 /** Every request starts from a clean slate: closed breakers, no cached answers, no old notifications. */
 export async function freshState(): Promise<void> {
   const host = await routerHost();
-  host.engine.resetBreaker();
-  await host.engine.cache.clear();
+  host.resetBreakers();
+  await host.clearCache();
   await vscode.commands.executeCommand('notifications.clearAll');
 }
 
