@@ -25,9 +25,9 @@ async function surfaces(): Promise<Surfaces> {
   const item = await read({ selector: STATUS_ITEM, attribute: 'class' });
   const label = await read({ selector: `${STATUS_ITEM} a`, attribute: 'aria-label' });
   // Hover away first, so the tooltip is opened anew with the item's current content.
-  await hover({ selector: '.part.editor' });
-  await hover({ selector: `${STATUS_ITEM} a` });
-  const tooltip = await read({ selector: HOVER, hasText: 'providers healthy' });
+  await hover({ selector: '.part.editor', force: true, timeoutMs: 2_000 });
+  await hover({ selector: `${STATUS_ITEM} a`, timeoutMs: 2_000 });
+  const tooltip = await read({ selector: HOVER, hasText: 'providers healthy', timeoutMs: 3_000 });
   const headline = await read({ frames: WEBVIEW_FRAMES, selector: '[data-testid="health-headline"]' });
   const badges = await read({ frames: WEBVIEW_FRAMES, selector: '[data-provider] [data-field="state"]', attribute: 'title' });
   return {

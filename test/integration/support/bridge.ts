@@ -49,7 +49,7 @@ export async function click(q: Query): Promise<void> {
 }
 
 /** Moves the mouse over the first match, so its hover (tooltip) opens. */
-export async function hover(q: Pick<Query, 'selector' | 'frames' | 'timeoutMs'>): Promise<void> {
+export async function hover(q: Pick<Query, 'selector' | 'frames' | 'timeoutMs'> & { force?: boolean }): Promise<void> {
   await post('/hover', q);
 }
 
