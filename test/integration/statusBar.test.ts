@@ -69,8 +69,10 @@ async function agreeOn(expected: Record<string, HealthState>, tinted: boolean): 
 }
 
 describe('Provider health: the status bar, its tooltip and the dashboard agree', () => {
-  // Names no other suite uses, so nothing has answered for them before this suite.
-  const emu = emulatorsFor('alpha', 'beta');
+  // Ids no other suite (or earlier run) used, so nothing has answered for them before this suite.
+  const tag = Date.now().toString(36);
+  const [A, B] = [`first-${tag}`, `second-${tag}`];
+  const emu = emulatorsFor(A, B);
 
   before(async function () {
     requireBridge(this);
@@ -79,8 +81,8 @@ describe('Provider health: the status bar, its tooltip and the dashboard agree',
       'retry.maxAttempts': 1,
       'breaker.consecutiveFailures': 2,
       providers: [
-        { id: 'alpha', kind: 'openai-compatible', baseUrl: emu.alpha.baseUrl('openai-compatible'), model: 'alpha-model', priority: 1 },
-        { id: 'beta', kind: 'ollama', baseUrl: emu.beta.baseUrl('ollama'), model: 'beta-model', priority: 2 },
+        { id: A, kind: 'openai-compatible', baseUrl: emu[A].baseUrl('openai-compatible'), model: 'first-model', priority: 1 },
+        { id: B, kind: 'ollama', baseUrl: emu[B].baseUrl('ollama'), model: 'second-model', priority: 2 },
       ],
     });
     await freshState();
@@ -93,7 +95,7 @@ describe('Provider health: the status bar, its tooltip and the dashboard agree',
   });
 
   it('calls providers that never answered unknown: 0/2, untinted, "No answer yet" everywhere', async () => {
-    const shown = await agreeOn({ alpha: 'unknown', beta: 'unknown' }, false);
+    const shown = await agreeOn({ [A]: 'unknown', [B]: 'unknown' }, false);
 
     assert.equal(shown.statusText, '0/2');
     assert.deepEqual(shown.badgeTitles, ['No answer yet', 'No answer yet']);
@@ -102,9 +104,9 @@ describe('Provider health: the status bar, its tooltip and the dashboard agree',
 
   it('calls a provider healthy once it answered: 1/2', async () => {
     const host = await routerHost();
-    assert.equal((await ask(host, 'hello')).provider, 'alpha');
+    assert.equal((await ask(host, 'hello')).provider, A);
 
-    const shown = await agreeOn({ alpha: 'healthy', beta: 'unknown' }, false);
+    const shown = await agreeOn({ [A]: 'healthy', [B]: 'unknown' }, false);
 
     assert.equal(shown.statusText, '1/2');
     assert.match(shown.badgeTitles[0], /^Last answered at \d\d:\d\d:\d\d$/);
@@ -112,10 +114,10 @@ describe('Provider health: the status bar, its tooltip and the dashboard agree',
 
   it('calls a provider whose last request failed degraded, not healthy, and tints the item', async () => {
     const host = await routerHost();
-    emu.alpha.enqueue({ type: 'status', status: 503 });
-    assert.equal((await ask(host, 'fails on alpha')).provider, 'beta');
+    emu[A].enqueue({ type: 'status', status: 503 });
+    assert.equal((await ask(host, 'fails on the first')).provider, B);
 
-    const shown = await agreeOn({ alpha: 'degraded', beta: 'healthy' }, true);
+    const shown = await agreeOn({ [A]: 'degraded', [B]: 'healthy' }, true);
 
     assert.equal(shown.statusText, '1/2');
     assert.match(shown.badgeTitles[0], /^Last request failed at \d\d:\d\d:\d\d: server error — /);
@@ -124,23 +126,23 @@ describe('Provider health: the status bar, its tooltip and the dashboard agree',
 
   it('calls a provider with an open breaker unavailable, saying until when', async () => {
     const host = await routerHost();
-    emu.alpha.enqueue({ type: 'status', status: 503 });
-    assert.equal((await ask(host, 'opens the breaker')).provider, 'beta');
-    assert.equal(host.providers().find((p) => p.id === 'alpha')?.breaker.state, 'open');
+    emu[A].enqueue({ type: 'status', status: 503 });
+    assert.equal((await ask(host, 'opens the breaker')).provider, B);
+    assert.equal(host.providers().find((p) => p.id === A)?.breaker.state, 'open');
 
-    const shown = await agreeOn({ alpha: 'unavailable', beta: 'healthy' }, true);
+    const shown = await agreeOn({ [A]: 'unavailable', [B]: 'healthy' }, true);
 
     assert.match(shown.badgeTitles[0], /^Breaker open until \d\d:\d\d:\d\d after 2 consecutive server error failures$/);
     await screenshot('health-breaker-open');
   });
 
-  it('is 2/2 and untinted again after LLM Router: Reset Circuit Breakers, and alpha serves again', async () => {
+  it('is 2/2 and untinted again after LLM Router: Reset Circuit Breakers, and the first provider serves again', async () => {
     await vscode.commands.executeCommand('llmRouter.resetBreakers');
 
-    const shown = await agreeOn({ alpha: 'healthy', beta: 'healthy' }, false);
+    const shown = await agreeOn({ [A]: 'healthy', [B]: 'healthy' }, false);
 
     assert.equal(shown.statusText, '2/2');
     const host = await routerHost();
-    assert.equal((await ask(host, 'alpha again')).provider, 'alpha');
+    assert.equal((await ask(host, 'the first again')).provider, A);
   });
 });

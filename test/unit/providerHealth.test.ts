@@ -34,6 +34,12 @@ describe('provider health (the one definition every surface shows)', () => {
       'Last request failed at 10:39:58: missing key',
     ],
     [
+      'with no outcome seen by this process, a failure its breaker remembers (another process, a restart) still counts',
+      inputs({ everAnswered: false, breaker: breaker({ consecutiveFailures: 1, requestsInWindow: 1, failureRate: 1, lastError: timeout }) }),
+      'degraded',
+      "Last request failed at 10:39:40: timeout — Provider 'p': no first token within 8000 ms.",
+    ],
+    [
       'breaker open: unavailable until the probe, with the count and class of failures that opened it',
       inputs({ breaker: breaker({ state: 'open', openUntil: NOW + 150 * S, consecutiveFailures: 5, failureRate: 1, requestsInWindow: 5, lastError: timeout }) }),
       'unavailable',

@@ -36,7 +36,7 @@ const MAX_MESSAGE_CHARS = 160;
 /** The one definition of provider health: the status bar, its tooltip, the dashboard and the CLI all show this. */
 export function providerHealth(input: HealthInputs): ProviderHealth {
   const { breaker: b, now } = input;
-  const last = input.lastOutcome;
+  const last = input.lastOutcome ?? failureOnRecord(b);
   if (b.state === 'isolated') return { state: 'isolated', reason: `Isolated since ${clock(b.since)}: no requests are sent until you restore it` };
   if (b.state === 'open') return { state: 'unavailable', reason: `Breaker open until ${clock(b.openUntil ?? now)} ${openCause(b)}` };
   if (input.coolingDownUntil !== undefined && input.coolingDownUntil > now) {
@@ -70,6 +70,11 @@ export function summarizeHealth(states: readonly HealthState[]): HealthSummary {
     total === 0 || usable === 0 ? 'down' : healthy === total ? 'healthy' : states.every((s) => s === 'healthy' || s === 'unknown') ? 'unknown' : 'degraded';
   const headline = total === 0 ? 'No providers configured' : `${healthy} of ${total} provider${total === 1 ? '' : 's'} healthy`;
   return { healthy, total, overall, headline };
+}
+
+/** A failure the (persisted) breaker remembers, e.g. from another process or before a restart. */
+function failureOnRecord(b: BreakerSnapshot): LastOutcome | undefined {
+  return b.consecutiveFailures > 0 && b.lastError ? { ok: false, at: b.lastError.at, errorClass: b.lastError.errorClass, message: b.lastError.message } : undefined;
 }
 
 function openCause(b: BreakerSnapshot): string {
