@@ -22,7 +22,7 @@ export interface RunOptions extends Omit<ChatOptions, 'signal'> {
  * configuration when a change is invalid), resolves keys, and logs every request.
  */
 export class RouterHost implements vscode.Disposable {
-  readonly engine: RouterEngine;
+  private readonly engine: RouterEngine;
   readonly keys: KeyStore;
   readonly log: RequestLog;
   usingDefaultProvider = false;
@@ -79,6 +79,11 @@ export class RouterHost implements vscode.Disposable {
     }
   }
 
+  /** The configuration in force (the last valid settings). */
+  get config(): RouterConfig {
+    return this.engine.config;
+  }
+
   /** Resolves once persisted state is loaded. */
   ready(): Promise<void> {
     return this.engine.ready();
@@ -120,6 +125,16 @@ export class RouterHost implements vscode.Disposable {
 
   invalidateCache(tag: string): Promise<void> {
     return this.engine.invalidateCache(tag);
+  }
+
+  /** Drops cached answers about older contents of the file; returns the tag for answers about this content. */
+  invalidateFileCache(filePath: string, contentHashHex: string): Promise<string> {
+    return this.engine.invalidateFileCache(filePath, contentHashHex);
+  }
+
+  /** Writes cache, metrics and costs to the state folder now. */
+  flush(): Promise<void> {
+    return this.engine.flush();
   }
 
   /** Closes the named provider's breaker (or every one), forgetting its failures and Retry-After wait. */

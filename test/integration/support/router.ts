@@ -65,10 +65,10 @@ function valueAt(inspected: ReturnType<vscode.WorkspaceConfiguration['inspect']>
 function applied(host: RouterHost, key: string, value: unknown): boolean {
   if (key === 'providers') {
     const wanted = (value as ProviderEntry[]).map((p) => [p.id, p.baseUrl?.replace(/\/+$/, '')]);
-    const running = host.engine.providers().map((p) => [p.id, p.baseUrl]);
+    const running = host.providers().map((p) => [p.id, p.baseUrl]);
     return isDeepStrictEqual(running, wanted);
   }
-  const actual = key.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], host.engine.config);
+  const actual = key.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], host.config);
   return isDeepStrictEqual(actual, value);
 }
 
