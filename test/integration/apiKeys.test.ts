@@ -94,7 +94,7 @@ describe('API keys in SecretStorage', () => {
       assert.ok(!text.includes(KEY), 'the log file does not contain the key');
       assert.ok(!text.includes('a logged success'), 'nor, by default, the prompt text');
       // Writes the metrics and cost files now rather than at their next periodic flush.
-      await host.engine.stats('5m');
+      await host.flush();
       assert.ok(extensionFiles().some((f) => path.basename(f) === 'costs.json'), 'the scan covers the user state folder');
       assert.deepEqual(filesContaining(extensionFiles(), KEY), [], 'no file the extension wrote contains the key');
     }

@@ -50,7 +50,7 @@ async function engineWriter(stateDir: string, writer: string, rounds: number, ba
     await engine.chat({ messages: [{ role: 'user', content: `writer ${writer} round ${r}` }] });
     if (r % 2 === 0) engine.isolate(own);
     else engine.restore(own);
-    await engine.flushState();
+    await engine.flush();
   }
   await engine.close();
 }
