@@ -21,15 +21,23 @@ export function userConfigDir(env: NodeJS.ProcessEnv = process.env, platform: No
  */
 export async function locateConfig(explicit: string | undefined, env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): Promise<string> {
   if (explicit !== undefined) return explicit;
-  if (env[CONFIG_ENV]) return env[CONFIG_ENV];
+  const named = env[CONFIG_ENV];
+  if (named) {
+    if (!(await exists(named))) throw new UsageError(`${CONFIG_ENV} names '${named}', which does not exist; fix the variable or unset it to use your config folder (${userConfigDir(env, platform)})`);
+    return named;
+  }
   const dir = userConfigDir(env, platform);
   const candidates = [path.join(dir, 'config.json'), path.join(dir, 'config.jsonc')];
   for (const file of candidates) {
-    if (await access(file).then(() => true, () => false)) return file;
+    if (await exists(file)) return file;
   }
   throw new UsageError(
     `no config file found. Looked for ${candidates.join(' and ')}.\n` +
       `Create ${candidates[0]} with your providers (the llmRouter.* settings without the prefix, e.g. {"providers": [{"id": "openai", "kind": "openai", "model": "gpt-4o-mini"}]}),\n` +
       `or name a file with --config FILE or the ${CONFIG_ENV} environment variable. The current directory is not searched.`,
   );
+}
+
+function exists(file: string): Promise<boolean> {
+  return access(file).then(() => true, () => false);
 }

@@ -220,6 +220,9 @@ describe('CLI (dist/cli.js as a separate process)', function () {
       assert.equal(named.code, 0, named.stderr);
       assert.equal(JSON.parse(named.stdout).provider, 'primary');
       assert.equal(primary.requests.length, 1, 'only the named config reached the emulator');
+      const missing = await runSpawned(['ask', 'hello'], { env: { ...env, LLM_ROUTER_CONFIG: path.join(dir, 'gone.json') }, cwd: repo });
+      assert.equal(missing.code, 2);
+      assert.match(missing.stderr, /LLM_ROUTER_CONFIG names '.*gone\.json', which does not exist/);
       assert.equal(header(primary.requests[0].headers, 'authorization'), `Bearer ${KEY}`);
     });
   });
