@@ -210,6 +210,37 @@ describe('What another extension gets from the exports', () => {
     assert.equal(header(emu.exported.requests[0].headers, 'x-api-key'), EXPORTED_KEY, 'the request went through the user’s routing with the user’s key');
   });
 
+  it('fires onDidChange when a provider’s health changes, and providers() shows it', async () => {
+    const host = await routerHost();
+    const api = await productionExports();
+    let fired = 0;
+    const subscription = api.onDidChange(() => fired++);
+    try {
+      host.engine.isolate('second');
+      await waitFor('onDidChange to fire', () => fired > 0);
+      assert.deepEqual(api.providers()[1], { id: 'second', kind: 'openai', model: 'gpt-second', state: 'isolated', available: false });
+    } finally {
+      subscription.dispose();
+      host.engine.restore('second');
+    }
+    const seen = fired;
+    host.engine.isolate('second');
+    host.engine.restore('second');
+    assert.equal(fired, seen, 'a disposed listener hears nothing');
+  });
+
+  it('cancels chat() through its AbortSignal, rejecting with code cancelled', async () => {
+    const api = await productionExports();
+    emu.exported.enqueue({ type: 'hang' });
+    const controller = new AbortController();
+    const pending = api.chat({ messages: [{ role: 'user', content: 'never answered' }] }, { signal: controller.signal });
+    await waitFor('the request to reach the provider', () => emu.exported.requests.length > 0);
+    controller.abort();
+    const err = await pending.then(() => undefined, (e: Error & { code?: string }) => e);
+    assert.equal(err?.name, 'LlmRouterError');
+    assert.equal(err?.code, 'cancelled');
+  });
+
   it('reaches no key, SecretStorage, host or engine through any property, prototype, getter or function result', async () => {
     const host = await routerHost();
     const api = await productionExports();
