@@ -22,14 +22,6 @@ const VENDOR_KEYS: readonly VendorKey[] = [
   { variables: ['DEEPSEEK_API_KEY'], hosts: ['api.deepseek.com'] },
 ];
 
-/** The vendor whose variables a provider kind would use on its default host. */
-const KIND_HOST: Partial<Record<ProviderKind, string>> = {
-  openai: 'api.openai.com',
-  anthropic: 'api.anthropic.com',
-  gemini: 'generativelanguage.googleapis.com',
-  cohere: 'api.cohere.com',
-};
-
 /** Which environment variables may hold a provider's key, and where that key is sent. */
 export interface KeySource {
   /** 'apiKeyEnv': the config names the variable; 'vendor': the official host's usual variable; 'none': no variable. */
@@ -48,14 +40,19 @@ function vendorFor(url: URL): VendorKey | undefined {
   return VENDOR_KEYS.find((v) => v.hosts.includes(host));
 }
 
+/** The vendor behind a kind's default host (none for openai-compatible and ollama). */
+function kindVendor(kind: ProviderKind): VendorKey | undefined {
+  const defaultUrl = adapterFor(kind).defaultBaseUrl;
+  return defaultUrl ? vendorFor(new URL(defaultUrl)) : undefined;
+}
+
 /** A vendor's usual variable goes only to that vendor's official host; any other host needs `apiKeyEnv`. */
 export function keySourceFor(p: ProviderConfig): KeySource {
   const url = new URL(effectiveBaseUrl(p));
   if (p.apiKeyEnv) return { origin: 'apiKeyEnv', variables: [p.apiKeyEnv], host: url.host };
   const vendor = vendorFor(url);
   if (vendor) return { origin: 'vendor', variables: vendor.variables, host: url.host };
-  const kindHost = KIND_HOST[p.kind];
-  return { origin: 'none', variables: [], host: url.host, withheld: VENDOR_KEYS.find((v) => kindHost !== undefined && v.hosts.includes(kindHost)) };
+  return { origin: 'none', variables: [], host: url.host, withheld: kindVendor(p.kind) };
 }
 
 /** The first of `variables` that is set in `env`. */
