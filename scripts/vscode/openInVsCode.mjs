@@ -40,12 +40,11 @@ if (!values.browser && hasDesktopCode()) {
   if (simulated) {
     // A profile of its own, so the simulated providers never land in your everyday settings.
     const userDataDir = path.join(stateDir, 'desktop-user-data');
-    mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
-    writePlaygroundSettings(path.join(userDataDir, 'User', 'settings.json'));
+    writePlaygroundSettings(userDataDir);
     args.push(`--user-data-dir=${userDataDir}`, '--wait');
   }
   console.log(`Opening ${workspace} in VS Code with the extension from ${repoRoot} (Extension Development Host)`);
-  if (simulated) console.log(`${describeSimulated()}\nClose the VS Code window to stop them.`);
+  if (simulated) console.log(`${describeSimulated(path.join(stateDir, 'desktop-user-data'))}\nClose the VS Code window to stop them.`);
   const result = spawnSync('code', [...args, workspace], { stdio: 'inherit', env: { ...process.env, ...simulated?.env } });
   simulated?.stop();
   process.exit(result.status ?? 1);
@@ -65,10 +64,7 @@ process.on('exit', () => {
   removeTemporaryWorkspace();
 });
 try {
-  if (simulated) {
-    mkdirSync(path.join(stateDir, 'user-data', 'User'), { recursive: true });
-    writePlaygroundSettings(path.join(stateDir, 'user-data', 'User', 'settings.json'));
-  }
+  if (simulated) writePlaygroundSettings(path.join(stateDir, 'user-data'));
   server = await startCodeServer({ layout, stateDir, workspace, port, env: simulated?.env });
 } catch (err) {
   const inUse = /EADDRINUSE/.test(err.message);
@@ -82,7 +78,7 @@ Open this URL in a browser on this machine:
 
   ${workbenchUrl(server.origin, workspace, repoRoot)}
 
-${simulated ? `\n${describeSimulated()}\n` : ''}
+${simulated ? `\n${describeSimulated(path.join(stateDir, 'user-data'))}\n` : ''}
 After rebuilding (npm run build / npm run watch), run "Developer: Reload Window" in VS Code.
 Press Ctrl-C to stop.`);
 
@@ -97,18 +93,20 @@ console.error(`code-server stopped (code ${code}, signal ${signal}):\n${server.r
 await stop(code === 0 ? 0 : 1);
 
 /** The profile's own settings stay; the simulated providers get this run's ports. */
-function writePlaygroundSettings(file) {
+function writePlaygroundSettings(userDataDir) {
+  mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
+  const file = path.join(userDataDir, 'User', 'settings.json');
   const providers = withSimulatedProviders(readSettingsFile(file)['llmRouter.providers'], simulated.providers);
   const problem = mergeSettingsFile(file, { defaults: PLAYGROUND_DEFAULTS, updates: { 'llmRouter.providers': providers } });
   if (problem) console.warn(`Warning: ${problem}`);
 }
 
-function describeSimulated() {
+function describeSimulated(userDataDir) {
   const lines = simulated.providers.map((p) => `  ${p.id.padEnd(11)} ${p.kind.padEnd(18)} ${p.baseUrl}`);
   return [
     'Simulated providers (no key, no network; "LLM Router: Simulate Provider Failure" breaks one):',
     ...lines,
-    `Settings: ${path.join(stateDir, '…', 'User', 'settings.json')} (yours are kept across restarts)`,
+    `Profile settings (yours are kept across restarts): ${path.join(userDataDir, 'User', 'settings.json')}`,
   ].join('\n');
 }
 

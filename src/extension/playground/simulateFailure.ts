@@ -1,0 +1,72 @@
+import * as vscode from 'vscode';
+
+/** Set by `npm start` to the simulated providers' control endpoint (test/emulator/playgroundFleet.ts). */
+export const PLAYGROUND_CONTROL_ENV = 'LLM_ROUTER_PLAYGROUND_CONTROL';
+export const WALKTHROUGH_ID = 'llm-router.llm-router#llmRouter.gettingStarted';
+const WALKTHROUGH_SHOWN_KEY = 'llmRouter.playground.walkthroughShown';
+
+interface ControlState {
+  providers: { id: string; kind: string; mode: string }[];
+  modes: { id: string; label: string; detail: string }[];
+}
+
+export interface SimulateFailureArgs {
+  provider?: string;
+  mode?: string;
+}
+
+/** In the playground only: the command that breaks a simulated provider, and the walkthrough on first start. */
+export function registerPlayground(context: vscode.ExtensionContext): vscode.Disposable {
+  const control = process.env[PLAYGROUND_CONTROL_ENV];
+  void vscode.commands.executeCommand('setContext', 'llmRouter.playground', control !== undefined);
+  if (!control) return new vscode.Disposable(() => undefined);
+  if (!context.globalState.get(WALKTHROUGH_SHOWN_KEY)) {
+    void context.globalState.update(WALKTHROUGH_SHOWN_KEY, true);
+    void vscode.commands.executeCommand('workbench.action.openWalkthrough', WALKTHROUGH_ID, false);
+  }
+  return vscode.commands.registerCommand('llmRouter.simulateProviderFailure', (args?: SimulateFailureArgs) => simulateFailure(control, args ?? {}));
+}
+
+async function simulateFailure(control: string, args: SimulateFailureArgs): Promise<string | undefined> {
+  try {
+    const state = (await call(control, '/')) as ControlState;
+    const provider =
+      args.provider ??
+      (
+        await vscode.window.showQuickPick(
+          state.providers.map((p) => ({ label: p.id, description: `${p.kind} · now ${labelOf(state, p.mode)}`, id: p.id })),
+          { title: 'LLM Router: Simulate Provider Failure', placeHolder: 'Which simulated provider?' },
+        )
+      )?.id;
+    if (!provider) return undefined;
+    const mode =
+      args.mode ??
+      (
+        await vscode.window.showQuickPick(
+          state.modes.map((m) => ({ label: m.label, detail: m.detail, id: m.id })),
+          { title: `LLM Router: make '${provider}'…`, placeHolder: 'How should it behave from now on?' },
+        )
+      )?.id;
+    if (!mode) return undefined;
+    await call(control, `/providers/${encodeURIComponent(provider)}/mode`, { mode });
+    const what = mode === 'healthy' ? 'answers normally again' : `is now ${labelOf(state, mode).toLowerCase()}: it ${state.modes.find((m) => m.id === mode)?.detail}`;
+    void vscode.window
+      .showInformationMessage(`LLM Router playground: '${provider}' ${what}. Run Suggest Code to watch the router fall back.`, 'Open Dashboard')
+      .then((choice) => choice && vscode.commands.executeCommand('llmRouter.openDashboard'));
+    return mode;
+  } catch (err) {
+    void vscode.window.showErrorMessage(`LLM Router playground: could not switch the simulated provider: ${(err as Error).message}. Is \`npm start\` still running?`);
+    return undefined;
+  }
+}
+
+function labelOf(state: ControlState, mode: string): string {
+  return state.modes.find((m) => m.id === mode)?.label ?? mode;
+}
+
+async function call(control: string, route: string, body?: unknown): Promise<unknown> {
+  const res = await fetch(`${control}${route}`, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body) });
+  const json = (await res.json()) as { error?: string };
+  if (!res.ok) throw new Error(json.error ?? `HTTP ${res.status}`);
+  return json;
+}
