@@ -18,11 +18,12 @@ export interface SimulateFailureArgs {
 /** In the playground only: the command that breaks a simulated provider, and the walkthrough on first start. */
 export function registerPlayground(context: vscode.ExtensionContext): vscode.Disposable {
   const control = process.env[PLAYGROUND_CONTROL_ENV];
-  void vscode.commands.executeCommand('setContext', 'llmRouter.playground', control !== undefined);
+  const contextSet = vscode.commands.executeCommand('setContext', 'llmRouter.playground', control !== undefined);
   if (!control) return new vscode.Disposable(() => undefined);
   if (!context.globalState.get(WALKTHROUGH_SHOWN_KEY)) {
     void context.globalState.update(WALKTHROUGH_SHOWN_KEY, true);
-    void vscode.commands.executeCommand('workbench.action.openWalkthrough', WALKTHROUGH_ID, false);
+    // After the context key, so the walkthrough's "Try it without keys" step shows as done.
+    void contextSet.then(() => vscode.commands.executeCommand('workbench.action.openWalkthrough', WALKTHROUGH_ID, false));
   }
   return vscode.commands.registerCommand('llmRouter.simulateProviderFailure', (args?: SimulateFailureArgs) => simulateFailure(control, args ?? {}));
 }
