@@ -65,9 +65,11 @@ async function addProvider(host: RouterHost): Promise<ProviderConfig | undefined
     const entry = toEntry(draft as Draft);
     const probe = await testConnection(entry, draft.key);
     if (probe.ok) {
+      const ahead = prioritised();
       await save(host, entry, draft.key);
+      const order = ahead.length > 0 ? ` It is tried after ${ahead.map((id) => `'${id}'`).join(', ')}, which have a "priority"; give it one to move it up.` : '';
       void vscode.window
-        .showInformationMessage(`LLM Router: '${entry.id}' answered in ${Math.round(probe.latencyMs)} ms and was added to your user settings (llmRouter.providers).`, 'Open Dashboard')
+        .showInformationMessage(`LLM Router: '${entry.id}' answered in ${Math.round(probe.latencyMs)} ms and was added to your user settings (llmRouter.providers).${order}`, 'Open Dashboard')
         .then((choice) => choice && vscode.commands.executeCommand('llmRouter.openDashboard'));
       return entry;
     }
@@ -80,6 +82,12 @@ async function addProvider(host: RouterHost): Promise<ProviderConfig | undefined
     }
     if (fix !== 'retry' && !(await steps[fix]())) return undefined;
   }
+}
+
+/** Ids of the user's providers with a priority: the priority strategy tries them before one without. */
+function prioritised(): string[] {
+  const user = vscode.workspace.getConfiguration(SECTION).inspect<unknown[]>('providers')?.globalValue ?? [];
+  return user.flatMap((p) => (p && typeof p === 'object' && typeof (p as ProviderConfig).priority === 'number' ? [String((p as ProviderConfig).id)] : []));
 }
 
 function takenIds(host: RouterHost): Set<string> {
