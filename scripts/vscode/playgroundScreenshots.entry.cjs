@@ -3,7 +3,6 @@
 const vscode = require('vscode');
 
 const BRIDGE = process.env.LLM_ROUTER_WORKBENCH_BRIDGE;
-const CONTROL = process.env.LLM_ROUTER_PLAYGROUND_CONTROL;
 const ONLY = process.env.LLM_ROUTER_SCREENSHOT_ONLY;
 const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -38,6 +37,15 @@ exports.run = async () => {
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   await vscode.commands.executeCommand('workbench.view.explorer');
 
+  const end = await openAt('src/example.ts', 24);
+  await end.edit((e) => e.insert(new vscode.Position(23, 0), '\nexport function '));
+  end.selection = new vscode.Selection(new vscode.Position(24, 16), new vscode.Position(24, 16));
+  await vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
+  await bridge('/text', { selector: '.ghost-text-decoration, .ghost-text', timeoutMs: 15000 }).catch(() => undefined);
+  await pause(1500);
+  await shoot('inline');
+  await vscode.commands.executeCommand('workbench.action.files.revert');
+
   await openAt('src/example.ts', 4);
   const suggestion = vscode.commands.executeCommand('llmRouter.suggestCode');
   await bridge('/text', { selector: '.notification-toast', hasText: 'apply', timeoutMs: 30000 });
@@ -57,7 +65,7 @@ exports.run = async () => {
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   await vscode.commands.executeCommand('workbench.action.closePanel');
 
-  await fetch(`${CONTROL}/providers/sim-openai/mode`, { method: 'POST', body: JSON.stringify({ mode: 'down' }) });
+  await vscode.commands.executeCommand('llmRouter.simulateProviderFailure', { provider: 'sim-openai', mode: 'down' });
   await vscode.commands.executeCommand('llmRouter.openDashboard');
   for (const line of [3, 12, 21, 3, 12, 21]) {
     // A fresh question each time, so each one goes to the providers and not to the cache.
