@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { ProviderConfig } from '../../src/engine/config/schema';
 import { keyboard, read, requireBridge } from './support/bridge';
+import { closedPortUrl } from '../emulator/server';
 import { emulatorsFor, header } from './support/emulators';
 import { configure, FAST_SETTINGS, freshState, routerHost, type ProviderEntry } from './support/router';
 import { settlesWithin, waitFor } from './support/waitFor';
@@ -94,5 +95,24 @@ describe('LLM Router: Add Provider, driven through its quick picks and input box
 
     assert.equal((await settlesWithin(done, 20_000, 'Add Provider'))?.id, 'my-emulator');
     assert.deepEqual(emu.added.requests.map((r) => header(r.headers, 'authorization')), ['Bearer sk-wrong', `Bearer ${KEY}`]);
+  });
+
+  it('says an unreachable host could not be reached, and lets the user correct the base URL', async () => {
+    const closed = `${await closedPortUrl()}/v1`;
+    const done = Promise.resolve(vscode.commands.executeCommand<ProviderConfig | undefined>('llmRouter.addProvider'));
+
+    await answer('Add Provider (1/5)', 'Other OpenAI');
+    await answer('base URL', closed);
+    await answer('Add Provider (2/5)', 'Another model');
+    await answer('model id', 'emulated-model');
+    await answer('Add Provider (3/5)', 'my-emulator');
+    await answer("API key for 'my-emulator'", '');
+    await answer(`${new URL(closed).host} could not be reached`, 'Change the base URL');
+    await answer('base URL', emu.added.baseUrl('openai-compatible'));
+
+    const added = await settlesWithin(done, 20_000, 'Add Provider');
+    assert.equal(added?.baseUrl, emu.added.baseUrl('openai-compatible'));
+    assert.equal(header(emu.added.requests[0].headers, 'authorization'), undefined, 'no key was given, so none was sent');
+    assert.equal(await (await routerHost()).keys.has('my-emulator'), false);
   });
 });
