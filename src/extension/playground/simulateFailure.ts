@@ -1,14 +1,8 @@
 import * as vscode from 'vscode';
+import { PlaygroundControl, type PlaygroundState } from './playgroundControl';
 
-/** Set by `npm start` to the simulated providers' control endpoint (test/emulator/playgroundFleet.ts). */
-export const PLAYGROUND_CONTROL_ENV = 'LLM_ROUTER_PLAYGROUND_CONTROL';
 export const WALKTHROUGH_ID = 'llm-router.llm-router#llmRouter.gettingStarted';
 const WALKTHROUGH_SHOWN_KEY = 'llmRouter.playground.walkthroughShown';
-
-interface ControlState {
-  providers: { id: string; kind: string; mode: string }[];
-  modes: { id: string; label: string; detail: string }[];
-}
 
 export interface SimulateFailureArgs {
   provider?: string;
@@ -17,20 +11,21 @@ export interface SimulateFailureArgs {
 
 /** In the playground only: the command that breaks a simulated provider, and the walkthrough on first start. */
 export function registerPlayground(context: vscode.ExtensionContext): vscode.Disposable {
-  const control = process.env[PLAYGROUND_CONTROL_ENV];
+  const control = PlaygroundControl.fromEnvironment();
   const contextSet = vscode.commands.executeCommand('setContext', 'llmRouter.playground', control !== undefined);
   if (!control) return new vscode.Disposable(() => undefined);
   if (!context.globalState.get(WALKTHROUGH_SHOWN_KEY)) {
     void context.globalState.update(WALKTHROUGH_SHOWN_KEY, true);
-    // After the context key, so the walkthrough's "Try it without keys" step shows as done.
+    // After the context key, so the walkthrough's "Try it without keys" step can show as done.
     void contextSet.then(() => vscode.commands.executeCommand('workbench.action.openWalkthrough', WALKTHROUGH_ID, false));
   }
   return vscode.commands.registerCommand('llmRouter.simulateProviderFailure', (args?: SimulateFailureArgs) => simulateFailure(control, args ?? {}));
 }
 
-async function simulateFailure(control: string, args: SimulateFailureArgs): Promise<string | undefined> {
+/** Resolves with the mode set, or undefined when cancelled or the playground did not answer. */
+async function simulateFailure(control: PlaygroundControl, args: SimulateFailureArgs): Promise<string | undefined> {
   try {
-    const state = (await call(control, '/')) as ControlState;
+    const state = await control.state();
     const provider =
       args.provider ??
       (
@@ -49,25 +44,18 @@ async function simulateFailure(control: string, args: SimulateFailureArgs): Prom
         )
       )?.id;
     if (!mode) return undefined;
-    await call(control, `/providers/${encodeURIComponent(provider)}/mode`, { mode });
+    await control.setMode(provider, mode);
     const what = mode === 'healthy' ? 'answers normally again' : `is now ${labelOf(state, mode).toLowerCase()}: it ${state.modes.find((m) => m.id === mode)?.detail}`;
     void vscode.window
       .showInformationMessage(`LLM Router playground: '${provider}' ${what}. Run Suggest Code to watch the router fall back.`, 'Open Dashboard')
       .then((choice) => choice && vscode.commands.executeCommand('llmRouter.openDashboard'));
     return mode;
   } catch (err) {
-    void vscode.window.showErrorMessage(`LLM Router playground: could not switch the simulated provider: ${(err as Error).message}. Is \`npm start\` still running?`);
+    void vscode.window.showErrorMessage(`LLM Router playground: could not switch the simulated provider: ${(err as Error).message}. Is npm start still running?`);
     return undefined;
   }
 }
 
-function labelOf(state: ControlState, mode: string): string {
+function labelOf(state: PlaygroundState, mode: string): string {
   return state.modes.find((m) => m.id === mode)?.label ?? mode;
-}
-
-async function call(control: string, route: string, body?: unknown): Promise<unknown> {
-  const res = await fetch(`${control}${route}`, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body) });
-  const json = (await res.json()) as { error?: string };
-  if (!res.ok) throw new Error(json.error ?? `HTTP ${res.status}`);
-  return json;
 }
