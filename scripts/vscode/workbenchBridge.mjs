@@ -17,6 +17,9 @@ export const BRIDGE_ENV = 'LLM_ROUTER_WORKBENCH_BRIDGE';
  *                    "frames"?: [...]} → {"clicked": true}; clicks the first match once it is visible.
  * POST /keyboard    {"type"?: "text to type", "press"?: "Enter"} → {"typed": true}; types into whatever has
  *                   focus (a quick pick, an input box), then presses the key, as a person would.
+ * POST /hover       {"selector": "...", "timeoutMs"?: 10000, "frames"?: [...], "force"?: false} → {"hovered": true};
+ *                   moves the mouse over the first visible match (then read the hover with /text). `force`
+ *                   skips the check that nothing covers it (e.g. to move away over a webview).
  * POST /screenshot  {"name": "after-failover"} → {"path": "<screenshot dir>/after-failover.png"}
  */
 export async function startWorkbenchBridge() {
@@ -42,6 +45,10 @@ export async function startWorkbenchBridge() {
       if (type) await page.keyboard.type(type);
       if (press) await page.keyboard.press(press);
       return { typed: true };
+    },
+    '/hover': async ({ selector, timeoutMs = 10_000, frames, force = false }) => {
+      await locate(page, selector, frames).first().hover({ timeout: timeoutMs, force: force === true });
+      return { hovered: true };
     },
     '/screenshot': async ({ name }) => {
       if (!screenshotDir) return { path: null };

@@ -7,10 +7,12 @@ import { adapterFor, effectiveBaseUrl, keyEnvFor } from './providers/registry';
 import { cacheKey, fileTag, ResponseCache, type CachedResponse, type CacheStats } from './cache/responseCache';
 import { replayAsStream } from './cache/replay';
 import { CostAccounting, type CostSummary } from './cost/costAccounting';
-import { EngineEvents } from './events';
+import { EngineEvents, type EngineEventListener } from './events';
+import { providerHealth, type ProviderHealth } from './health/providerHealth';
+import { ProviderOutcomes } from './health/providerOutcomes';
 import { parseRateLimitHeaders } from './http/rateLimitHeaders';
 import { MetricsRegistry } from './metrics/metricsRegistry';
-import type { MetricsSnapshot, MetricsWindow } from './metrics/metricsTypes';
+import type { HistoryPoint, MetricsSnapshot, MetricsWindow } from './metrics/metricsTypes';
 import { recordAttempts } from './metrics/recordAttempts';
 import { BreakerStore } from './resilience/breakerStore';
 import { ProviderBreaker, type BreakerSnapshot } from './resilience/circuitBreaker';
@@ -51,6 +53,7 @@ export interface ProviderStatus {
   breaker: BreakerSnapshot;
   /** Epoch ms until which the provider asked not to be called (Retry-After). */
   coolingDownUntil?: number;
+  health: ProviderHealth;
 }
 
 export interface ProbeResult {
@@ -83,10 +86,11 @@ export class RouterEngine {
   private readonly cooldowns: ProviderCooldowns;
   private readonly latency = new RecentLatency();
   private readonly breakerStore?: BreakerStore;
-  readonly cache: ResponseCache;
-  readonly events: EngineEvents;
-  readonly metrics: MetricsRegistry;
-  readonly costs: CostAccounting;
+  private readonly cache: ResponseCache;
+  private readonly events: EngineEvents;
+  private readonly metrics: MetricsRegistry;
+  private readonly costs: CostAccounting;
+  private readonly outcomes = new ProviderOutcomes();
   private dispatcher: Dispatcher;
   private ownsDispatcher: boolean;
   private readonly now: () => number;
@@ -172,6 +176,7 @@ export class RouterEngine {
       random: this.random,
       streamGate: req.stream && opts.onText ? new StreamGate(opts.onText) : undefined,
       onAttemptFinished: (record, _rt, result, err) => {
+        this.outcomes.record(record, this.now());
         if (record.outcome === 'ok') this.latency.record(record.provider, record.latencyMs);
         // A failing provider must not look fast to the latency strategy: count it as the slowest possible answer.
         else if (err instanceof ProviderError && err.countsAgainstProvider) this.latency.record(record.provider, this.cfg.timeouts.totalMs);
@@ -221,6 +226,45 @@ export class RouterEngine {
     return this.cache.stats();
   }
 
+  get cacheEnabled(): boolean {
+    return this.cache.enabled;
+  }
+
+  /** Empties the response cache (memory and disk) and tells listeners the new figures. */
+  async clearCache(): Promise<void> {
+    await this.cache.clear();
+    this.events.emit({ type: 'cache-stats', stats: this.cache.stats() });
+  }
+
+  /** Drops every cached answer carrying `tag` (see cacheTags). */
+  async invalidateCache(tag: string): Promise<void> {
+    await this.cache.invalidate(tag);
+  }
+
+  /** Calls `listener` for every engine event from now on; the returned function unsubscribes. */
+  onEvent(listener: EngineEventListener): () => void {
+    return this.events.subscribe(listener);
+  }
+
+  metricsSnapshot(window: MetricsWindow): MetricsSnapshot {
+    return this.metrics.snapshot(window);
+  }
+
+  /** Minute points of one provider (or all), oldest first. */
+  metricsHistory(provider?: string, sinceMs?: number): HistoryPoint[] {
+    return this.metrics.history(provider, sinceMs);
+  }
+
+  costSummary(): CostSummary {
+    return this.costs.summary();
+  }
+
+  /** Writes cache, metrics and costs to the state folder now, without closing anything. */
+  async flush(): Promise<void> {
+    await this.loaded;
+    await Promise.all([this.cache.flush(), this.metrics.flush(), this.costs.flush()]);
+  }
+
   /** Leaves out providers this request cannot afford; refuses it outright when none is left. */
   private admitByBudget(candidates: ProviderRuntime[], req: ChatRequest): { candidates: ProviderRuntime[]; skipped: AttemptRecord[] } {
     if (candidates.length === 0) throw new AllProvidersFailedError([], undefined, 'No provider is configured or enabled (llmRouter.providers).');
@@ -264,15 +308,21 @@ export class RouterEngine {
     };
   }
 
+  /** Every enabled provider in configured order, with its breaker and its health (see providerHealth). */
   providers(): ProviderStatus[] {
-    return this.runtimes.map((rt) => ({
-      id: rt.config.id,
-      kind: rt.config.kind,
-      model: rt.config.model,
-      baseUrl: rt.baseUrl,
-      breaker: rt.breaker.snapshot(),
-      coolingDownUntil: this.cooldowns.until(rt.config.id),
-    }));
+    const now = this.now();
+    return this.runtimes.map((rt) => {
+      const id = rt.config.id;
+      const breaker = rt.breaker.snapshot();
+      const coolingDownUntil = this.cooldowns.until(id);
+      const health = providerHealth({ breaker, coolingDownUntil, lastOutcome: this.outcomes.lastOutcome(id), everAnswered: this.outcomes.everAnswered(id), now });
+      return { id, kind: rt.config.kind, model: rt.config.model, baseUrl: rt.baseUrl, breaker, coolingDownUntil, health };
+    });
+  }
+
+  /** Each provider's health, in configured order: the one definition every surface shows. */
+  providerHealth(): Array<ProviderHealth & { provider: string }> {
+    return this.providers().map((p) => ({ provider: p.id, ...p.health }));
   }
 
   /** Everything persisted about providers, for `stats` and dashboards. */
@@ -296,6 +346,7 @@ export class RouterEngine {
       if (id !== undefined && rt.config.id !== id) continue;
       rt.breaker.reset();
       this.cooldowns.clear(rt.config.id);
+      this.outcomes.forgetFailure(rt.config.id);
     }
     this.breakerStore?.save(this.breakers.values());
   }
@@ -328,18 +379,16 @@ export class RouterEngine {
             { messages: [{ role: 'user', content: 'ping' }], maxTokens: 16 },
             { signal, dispatcher: this.dispatcher, totalTimeoutMs: rt.config.timeoutMs ?? this.cfg.timeouts.totalMs, maxResponseBytes: this.cfg.limits.maxResponseBytes },
           );
-          return { ...base, ok: true, latencyMs: performance.now() - started, breaker: rt.breaker.snapshot().state };
+          const latencyMs = performance.now() - started;
+          this.outcomes.record({ ...base, outcome: 'ok', latencyMs }, this.now());
+          return { ...base, ok: true, latencyMs, breaker: rt.breaker.snapshot().state };
         } catch (err) {
           const pe = err instanceof ProviderError ? err : undefined;
-          return {
-            ...base,
-            ok: false,
-            latencyMs: performance.now() - started,
-            errorClass: pe?.errorClass ?? (err instanceof CancelledError ? 'cancelled' : 'connection'),
-            status: pe?.status,
-            message: err instanceof Error ? err.message : String(err),
-            breaker: rt.breaker.snapshot().state,
-          };
+          const latencyMs = performance.now() - started;
+          const errorClass = pe?.errorClass ?? (err instanceof CancelledError ? 'cancelled' : 'connection');
+          const message = err instanceof Error ? err.message : String(err);
+          this.outcomes.record({ ...base, outcome: 'error', errorClass, message, latencyMs }, this.now());
+          return { ...base, ok: false, latencyMs, errorClass, status: pe?.status, message, breaker: rt.breaker.snapshot().state };
         }
       }),
     );
@@ -399,6 +448,7 @@ export class RouterEngine {
 
   private async loadState(): Promise<void> {
     await Promise.all([this.metrics.load(), this.costs.load()]);
+    this.outcomes.markAnswered(answeredBefore(this.metrics.snapshot('all')));
     if (!this.breakerStore) return;
     try {
       await this.breakerStore.sync(this.breakers.values());
@@ -427,6 +477,12 @@ export class RouterEngine {
       },
     };
   }
+}
+
+function answeredBefore(all: MetricsSnapshot): string[] {
+  return Object.entries(all.providers)
+    .filter(([, stats]) => stats.successes > 0)
+    .map(([id]) => id);
 }
 
 function envKey(p: ProviderConfig): string | undefined {

@@ -59,7 +59,7 @@ describe('LLM Router: Add Provider, driven through its quick picks and input box
     assert.equal(emu.added.requests.length, 1, 'one tiny test request');
     assert.equal(header(emu.added.requests[0].headers, 'authorization'), `Bearer ${KEY}`);
     assert.ok(!JSON.stringify(userProviders()).includes(KEY), 'the key is not in settings');
-    await waitFor('the engine to route to the new provider', () => host.engine.providers().some((p) => p.id === 'my-emulator'));
+    await waitFor('the engine to route to the new provider', () => host.providers().some((p) => p.id === 'my-emulator'));
   });
 
   it('says the key was refused by the host on a 401, and writes nothing when the user gives up', async () => {

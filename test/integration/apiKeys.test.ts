@@ -93,7 +93,7 @@ describe('API keys in SecretStorage', () => {
       assert.ok(!text.includes(KEY), 'the log file does not contain the key');
       assert.ok(!text.includes('a logged success'), 'nor, by default, the prompt text');
       // Writes the metrics and cost files now rather than at their next periodic flush.
-      await host.engine.stats('5m');
+      await host.flush();
       assert.deepEqual(filesContaining(extensionFiles(), KEY), [], 'no file the extension wrote contains the key');
     }
     if (hasBridge()) {

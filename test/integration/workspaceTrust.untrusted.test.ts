@@ -39,17 +39,17 @@ describe('An untrusted workspace', () => {
   it('is open in Restricted Mode, and its unrestricted settings do apply', async () => {
     const host = await routerHost();
     assert.equal(vscode.workspace.isTrusted, false);
-    assert.equal(host.engine.config.inlineSuggestions.debounceMs, workspaceSettings['llmRouter.inlineSuggestions.debounceMs']);
+    assert.equal(host.config.inlineSuggestions.debounceMs, workspaceSettings['llmRouter.inlineSuggestions.debounceMs']);
   });
 
   it('ignores the providers and routing its settings name: with none of the user\'s own, the default local Ollama stands', async () => {
     const host = await routerHost();
     assert.deepEqual(
-      host.engine.providers().map((p) => [p.id, p.baseUrl]),
+      host.providers().map((p) => [p.id, p.baseUrl]),
       [['ollama', 'http://localhost:11434']],
     );
-    assert.equal(host.engine.config.routing.strategy, 'priority');
-    assert.equal(host.engine.config.log.includePrompts, false);
+    assert.equal(host.config.routing.strategy, 'priority');
+    assert.equal(host.config.log.includePrompts, false);
   });
 
   it('sends requests, and the stored key, only to the user-level provider; its own host receives nothing', async () => {
@@ -80,9 +80,9 @@ describe('An untrusted workspace', () => {
     };
     writeFileSync(settingsFile(), JSON.stringify(rewritten, null, 2));
     // The unrestricted marker setting changes with the file, so VS Code has read it by then.
-    await waitFor('VS Code to read the rewritten settings', () => host.engine.config.inlineSuggestions.debounceMs === 4321);
+    await waitFor('VS Code to read the rewritten settings', () => host.config.inlineSuggestions.debounceMs === 4321);
 
-    assert.deepEqual(host.engine.providers().map((p) => p.id), ['mine']);
+    assert.deepEqual(host.providers().map((p) => p.id), ['mine']);
     assert.equal((await ask(host, 'and now?')).provider, 'mine');
     assert.equal(evil.requests.length, 0);
   });

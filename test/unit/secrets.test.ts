@@ -89,7 +89,7 @@ describe('secrets: a known fake key appears nowhere but in its own provider’s 
     const outputs: string[] = [];
     const warnings: string[] = [];
     const engine = new RouterEngine({ config: parseConfig(rawConfig(emulators)).config, stateDir, resolveKey: (p) => KEYS[p.id], warn: (m) => warnings.push(m) });
-    engine.events.subscribe((e) => outputs.push(JSON.stringify(e)));
+    engine.onEvent((e) => outputs.push(JSON.stringify(e)));
     const record = async (label: string, run: () => Promise<unknown>) => {
       try {
         outputs.push(`${label}: ${JSON.stringify(await run())}`);
@@ -125,8 +125,8 @@ describe('secrets: a known fake key appears nowhere but in its own provider’s 
       await record('health', () => engine.health());
       await record('stats', () => engine.stats('today'));
       await record('providers', async () => engine.providers());
-      for (const w of ['5m', '1h', '24h'] as const) await record(`metrics ${w}`, async () => engine.metrics.snapshot(w));
-      await record('history', async () => engine.metrics.history());
+      for (const w of ['5m', '1h', '24h'] as const) await record(`metrics ${w}`, async () => engine.metricsSnapshot(w));
+      await record('history', async () => engine.metricsHistory());
     } finally {
       await engine.close();
     }

@@ -63,7 +63,7 @@ async function addProvider(host: RouterHost): Promise<ProviderConfig | undefined
 
   for (;;) {
     const entry = toEntry(draft as Draft);
-    const probe = await testConnection(entry, draft.key);
+    const probe = await testConnection(entry, draft.key, (message) => host.channel.warn(message));
     if (probe.ok) {
       const ahead = prioritised();
       await save(host, entry, draft.key);
@@ -93,7 +93,7 @@ function prioritised(): string[] {
 function takenIds(host: RouterHost): Set<string> {
   const user = vscode.workspace.getConfiguration(SECTION).inspect<unknown[]>('providers')?.globalValue ?? [];
   const ids = user.map((p) => (p && typeof p === 'object' ? (p as { id?: unknown }).id : undefined)).filter((id): id is string => typeof id === 'string');
-  return new Set([...ids, ...host.engine.providers().map((p) => p.id)]);
+  return new Set([...ids, ...host.providers().map((p) => p.id)]);
 }
 
 function uniqueId(base: string, taken: Set<string>): string {
@@ -183,9 +183,9 @@ function toEntry(draft: Draft): ProviderConfig {
 }
 
 /** One tiny request to just this provider, through an engine of its own, with the key just typed. */
-async function testConnection(entry: ProviderConfig, key: string | undefined): Promise<ProbeResult> {
+async function testConnection(entry: ProviderConfig, key: string | undefined, warn: (message: string) => void): Promise<ProbeResult> {
   const { config } = parseConfig({ providers: [entry], timeouts: { totalMs: PROBE_TIMEOUT_MS }, cache: { enabled: false } });
-  const dispatcher = proxyDispatcher(config.timeouts.connectMs);
+  const dispatcher = proxyDispatcher(config.timeouts.connectMs, warn);
   const engine = new RouterEngine({ config, resolveKey: () => key, dispatcher });
   try {
     return await vscode.window.withProgress(

@@ -10,7 +10,7 @@ interface SetApiKeyArgs {
 /** Picks a provider and stores its key in SecretStorage from a password box; an empty answer removes it. */
 export function registerSetApiKey(host: RouterHost): vscode.Disposable {
   return vscode.commands.registerCommand('llmRouter.setApiKey', async (args?: SetApiKeyArgs) => {
-    const providers = host.engine.providers();
+    const providers = host.providers();
     let id = args?.providerId;
     if (!id) {
       const items = await Promise.all(
@@ -41,7 +41,7 @@ export function registerSetApiKey(host: RouterHost): vscode.Disposable {
       void vscode.window.showInformationMessage(`LLM Router: removed the stored key for '${id}'.`);
     } else {
       await host.keys.store(id, key.trim());
-      host.engine.resetBreaker(id);
+      host.resetBreakers(id);
       void vscode.window.showInformationMessage(`LLM Router: stored the key for '${id}'.`);
     }
     return true;

@@ -65,18 +65,18 @@ function valueAt(inspected: ReturnType<vscode.WorkspaceConfiguration['inspect']>
 function applied(host: RouterHost, key: string, value: unknown): boolean {
   if (key === 'providers') {
     const wanted = (value as ProviderEntry[]).map((p) => [p.id, p.baseUrl?.replace(/\/+$/, '')]);
-    const running = host.engine.providers().map((p) => [p.id, p.baseUrl]);
+    const running = host.providers().map((p) => [p.id, p.baseUrl]);
     return isDeepStrictEqual(running, wanted);
   }
-  const actual = key.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], host.engine.config);
+  const actual = key.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], host.config);
   return isDeepStrictEqual(actual, value);
 }
 
 /** Every request starts from a clean slate: closed breakers, no cached answers, no old notifications. */
 export async function freshState(): Promise<void> {
   const host = await routerHost();
-  host.engine.resetBreaker();
-  await host.engine.cache.clear();
+  host.resetBreakers();
+  await host.clearCache();
   await vscode.commands.executeCommand('notifications.clearAll');
 }
 
