@@ -37,15 +37,6 @@ exports.run = async () => {
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   await vscode.commands.executeCommand('workbench.view.explorer');
 
-  const end = await openAt('src/example.ts', 24);
-  await end.edit((e) => e.insert(new vscode.Position(23, 0), '\nexport function '));
-  end.selection = new vscode.Selection(new vscode.Position(24, 16), new vscode.Position(24, 16));
-  await vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
-  await bridge('/text', { selector: '.ghost-text-decoration, .ghost-text', timeoutMs: 15000 }).catch(() => undefined);
-  await pause(1500);
-  await shoot('inline');
-  await vscode.commands.executeCommand('workbench.action.files.revert');
-
   await openAt('src/example.ts', 4);
   const suggestion = vscode.commands.executeCommand('llmRouter.suggestCode');
   await bridge('/text', { selector: '.notification-toast', hasText: 'apply', timeoutMs: 30000 });
@@ -75,6 +66,20 @@ exports.run = async () => {
   }
   await vscode.commands.executeCommand('llmRouter.openDashboard');
   await vscode.commands.executeCommand('notifications.clearAll');
-  await pause(3000);
+  // As soon as it is drawn, before the breaker's 5 s wait lets a probe through (half-open).
+  await bridge('/text', { selector: 'body', hasText: 'sim-claude', frames: ['iframe.webview', '#active-frame'], timeoutMs: 15000 });
+  await pause(500);
   await shoot('outage');
+
+  // Last, since it leaves an edit in the file.
+  await vscode.commands.executeCommand('llmRouter.simulateProviderFailure', { provider: 'sim-openai', mode: 'healthy' });
+  await vscode.commands.executeCommand('notifications.clearAll');
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  const end = await openAt('src/example.ts', 24);
+  await end.edit((e) => e.insert(new vscode.Position(23, 0), '\nexport function '));
+  end.selection = new vscode.Selection(new vscode.Position(24, 16), new vscode.Position(24, 16));
+  await vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
+  await bridge('/text', { selector: '.ghost-text-decoration, .ghost-text', timeoutMs: 15000 }).catch(() => undefined);
+  await pause(1500);
+  await shoot('inline');
 };
