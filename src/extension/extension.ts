@@ -1,10 +1,12 @@
 import * as vscode from 'vscode';
+import { registerAddProvider } from './commands/addProvider';
 import { registerAnalyzeFile } from './commands/analyzeFile';
 import { registerMaintenanceCommands } from './commands/maintenance';
 import { registerSetApiKey } from './commands/setApiKey';
 import { registerSuggestCode } from './commands/suggestCode';
 import { registerDashboard } from './dashboard/dashboardPanel';
 import { registerInlineCompletions } from './inlineCompletions';
+import { registerPlayground } from './playground/simulateFailure';
 import { createPublicApi, type LlmRouterApi } from './publicApi';
 import { RouterHost } from './routerHost';
 import { registerStatusBar } from './statusBar';
@@ -19,7 +21,7 @@ export function activate(context: vscode.ExtensionContext): LlmRouterApi | LlmRo
   context.subscriptions.push(channel);
   try {
     const host = new RouterHost(context, channel);
-    context.subscriptions.push(host, registerStatusBar(host), registerSetApiKey(host), ...registerMaintenanceCommands(host), registerSuggestCode(host), registerAnalyzeFile(host), registerInlineCompletions(host), registerDashboard(host, context.extensionUri));
+    context.subscriptions.push(host, registerStatusBar(host), registerSetApiKey(host), ...registerMaintenanceCommands(host), registerSuggestCode(host), registerAnalyzeFile(host), registerInlineCompletions(host), registerDashboard(host, context.extensionUri), registerAddProvider(host), registerPlayground(context));
     const api = createPublicApi(host, context.subscriptions);
     return context.extensionMode === vscode.ExtensionMode.Test ? { ...api, testing: { host, productionExports: api } } : api;
   } catch (err) {
