@@ -17,7 +17,8 @@ Commands:
   stats [options]            Show persisted metrics, costs, cache and breaker state
 
 Options:
-  --config <file>            Config file: the llmRouter.* settings without the prefix (default ./llm-router.json)
+  --config <file>            Config file: the llmRouter.* settings without the prefix (default: $LLM_ROUTER_CONFIG,
+                             else config.json or config.jsonc in the user's config folder; never the current directory)
   --state-dir <dir>          One folder for cache, metrics, costs and breakers (default: the user's state and cache folders, shared with the editor)
   --json                     Print one JSON object
   --stream                   ask: print the answer as it arrives

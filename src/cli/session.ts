@@ -1,5 +1,6 @@
 import { RouterEngine } from '../engine/engine';
 import { userFolders } from '../engine/state/userFolders';
+import { locateConfig } from './configLocation';
 import { readConfigFile } from './readConfig';
 
 export interface CommonOptions {
@@ -19,7 +20,7 @@ export interface CliIo {
  * when given (cache included), else to the user's folders that the editor shares.
  */
 export async function withEngine<T>(opts: CommonOptions, io: CliIo, fn: (engine: RouterEngine) => Promise<T>): Promise<T> {
-  const configPath = opts.config ?? 'llm-router.json';
+  const configPath = await locateConfig(opts.config);
   const { config, warnings } = await readConfigFile(configPath);
   for (const w of warnings) io.stderr.write(`llm-router: warning: ${configPath}: ${w}\n`);
   const engine = new RouterEngine({

@@ -3,7 +3,8 @@ import type { ProviderConfig, RouterConfig } from './config/schema';
 import { AllProvidersFailedError, CancelledError, ProviderError } from './errors';
 import { createDispatcher } from './http/dispatcher';
 import { sendChat } from './http/transport';
-import { adapterFor, effectiveBaseUrl, keyEnvFor } from './providers/registry';
+import { adapterFor, effectiveBaseUrl } from './providers/registry';
+import { envKeyFor } from './providers/vendorKeys';
 import { cacheKey, fileTag, ResponseCache, type CachedResponse, type CacheStats } from './cache/responseCache';
 import { replayAsStream } from './cache/replay';
 import { CostAccounting, type CostSummary } from './cost/costAccounting';
@@ -31,7 +32,7 @@ export interface EngineOptions {
   stateDir?: string;
   /** Where the response cache persists (e.g. per workspace); defaults to `stateDir`. */
   cacheDir?: string;
-  /** Finds a provider's key; defaults to the environment variable from keyEnvFor(). */
+  /** Finds a provider's key; defaults to the environment variable envKeyFor() allows for its host. */
   resolveKey?: (p: ProviderConfig) => string | undefined | Promise<string | undefined>;
   dispatcher?: Dispatcher;
   warn?: (message: string) => void;
@@ -110,7 +111,7 @@ export class RouterEngine {
     this.random = options.random ?? Math.random;
     this.warn = options.warn ?? (() => undefined);
     this.cooldowns = new ProviderCooldowns(this.now);
-    this.resolveKeyFn = options.resolveKey ?? ((p) => envKey(p));
+    this.resolveKeyFn = options.resolveKey ?? ((p) => envKeyFor(p));
     this.ownsDispatcher = options.dispatcher === undefined;
     this.dispatcher = options.dispatcher ?? createDispatcher({ connectTimeoutMs: this.cfg.timeouts.connectMs });
     this.strategy = createStrategy(this.cfg.routing.strategy);
@@ -489,11 +490,6 @@ function answeredBefore(all: MetricsSnapshot): string[] {
   return Object.entries(all.providers)
     .filter(([, stats]) => stats.successes > 0)
     .map(([id]) => id);
-}
-
-function envKey(p: ProviderConfig): string | undefined {
-  const name = keyEnvFor(p);
-  return name ? process.env[name] : undefined;
 }
 
 function validateRequest(req: ChatRequest): void {

@@ -65,6 +65,8 @@ export interface EmulatorOptions {
   replyFn?: (prompt: string) => string;
   /** How many pieces a streamed reply is split into (by words). Default 4. */
   chunks?: number;
+  /** Pause between the pieces of a healthy streamed reply, so it arrives the way a real one does. Default 0. */
+  chunkDelayMs?: number;
   /** Model named in replies when the request names none. */
   model?: string;
   cachedInputTokens?: number;
@@ -199,7 +201,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     record.model = model;
     const prompt = safePrompt(format, body);
     const reply = buildReply(prompt, model, fault?.type === 'ok' ? fault.reply : undefined);
-    await respond({ req, res, format, stream: route.stream, reply, fault, sleep });
+    await respond({ req, res, format, stream: route.stream, reply, fault, sleep, chunkDelayMs: opts.chunkDelayMs ?? 0 });
   }
 
   const server = http.createServer({ noDelay: true }, (req, res) => {
@@ -295,6 +297,7 @@ interface ResponseContext {
   reply: EmulatedReply;
   fault: Fault | undefined;
   sleep: (res: http.ServerResponse, ms: number) => Promise<boolean>;
+  chunkDelayMs: number;
 }
 
 async function respond(ctx: ResponseContext): Promise<void> {
@@ -302,7 +305,7 @@ async function respond(ctx: ResponseContext): Promise<void> {
   switch (fault?.type) {
     case undefined:
     case 'ok':
-      return stream ? sendStream(ctx, framesOf(ctx)) : sendCompletion(ctx);
+      return stream ? sendStream(ctx, framesOf(ctx), ctx.chunkDelayMs) : sendCompletion(ctx);
     case 'status': {
       const extra: Record<string, string> = { ...fault.headers };
       if (fault.retryAfterSeconds !== undefined) extra['retry-after'] = String(fault.retryAfterSeconds);

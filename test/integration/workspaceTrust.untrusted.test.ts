@@ -5,7 +5,7 @@ import type { SuggestCodeResult } from '../../src/extension/commands/suggestCode
 import { startEmulator, type Emulator } from '../emulator/server';
 import { openFile, select, workspaceFile } from './support/documents';
 import { emulatorsFor, header } from './support/emulators';
-import { ask, configure, FAST_SETTINGS, freshState, routerHost } from './support/router';
+import { ask, configure, FAST_SETTINGS, freshState, routerHost, storeKey } from './support/router';
 import { waitFor } from './support/waitFor';
 
 const KEY = 'sk-mine-5e6f7a8b9c0d1e2f3a4b';
@@ -33,7 +33,7 @@ describe('An untrusted workspace', () => {
   });
   after(async () => {
     await evil?.close();
-    await vscode.commands.executeCommand('llmRouter.setApiKey', { providerId: 'mine', key: '' });
+    await storeKey('mine', '');
   });
 
   it('is open in Restricted Mode, and its unrestricted settings do apply', async () => {
@@ -54,7 +54,7 @@ describe('An untrusted workspace', () => {
 
   it('sends requests, and the stored key, only to the user-level provider; its own host receives nothing', async () => {
     await configure({ ...FAST_SETTINGS, providers: [{ id: 'mine', kind: 'openai-compatible', baseUrl: emu.mine.baseUrl('openai-compatible'), model: 'mine-model' }] });
-    await vscode.commands.executeCommand('llmRouter.setApiKey', { providerId: 'mine', key: KEY });
+    await storeKey('mine', KEY);
     const host = await routerHost();
 
     assert.equal((await ask(host, 'where does this go?')).provider, 'mine');

@@ -12,8 +12,8 @@ describe('userFolders: where the user state and the CLI cache live', () => {
     assert.deepEqual(userFolders({ XDG_STATE_HOME: 'rel', XDG_CACHE_HOME: '' }, 'linux', '/home/u'), expected);
   });
 
-  it('on macOS uses Application Support for state and Caches for the cache', () => {
-    assert.deepEqual(userFolders({}, 'darwin', '/Users/u'), { state: '/Users/u/Library/Application Support/llm-router', cache: '/Users/u/Library/Caches/llm-router' });
+  it('on macOS uses Application Support (a State folder beside the CLI config) for state and Caches for the cache', () => {
+    assert.deepEqual(userFolders({}, 'darwin', '/Users/u'), { state: '/Users/u/Library/Application Support/llm-router/State', cache: '/Users/u/Library/Caches/llm-router' });
   });
 
   it('on Windows uses %LOCALAPPDATA%\\llm-router\\State and \\Cache', () => {

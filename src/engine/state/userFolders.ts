@@ -18,7 +18,7 @@ export function userFolders(env: NodeJS.ProcessEnv = process.env, platform: Node
     return { state: path.win32.join(base, 'State'), cache: path.win32.join(base, 'Cache') };
   }
   if (platform === 'darwin') {
-    return { state: path.posix.join(home, 'Library', 'Application Support', 'llm-router'), cache: path.posix.join(home, 'Library', 'Caches', 'llm-router') };
+    return { state: path.posix.join(home, 'Library', 'Application Support', 'llm-router', 'State'), cache: path.posix.join(home, 'Library', 'Caches', 'llm-router') };
   }
   // XDG base directories: a relative value is invalid and must be ignored.
   const xdg = (name: string, fallback: string) => (env[name] && path.posix.isAbsolute(env[name] as string) ? (env[name] as string) : path.posix.join(home, fallback));

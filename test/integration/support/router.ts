@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import * as vscode from 'vscode';
-import type { LlmRouterApi } from '../../../src/extension/extension';
+import type { LlmRouterTestExports } from '../../../src/extension/extension';
+import type { LlmRouterApi } from '../../../src/extension/publicApi';
 import type { RouterHost } from '../../../src/extension/routerHost';
 import { waitFor } from './waitFor';
 
@@ -16,11 +17,33 @@ export interface ProviderEntry {
   [field: string]: unknown;
 }
 
-/** The extension's exports; activates it when `onStartupFinished` has not happened yet. */
-export async function routerHost(): Promise<RouterHost> {
-  const extension = vscode.extensions.getExtension<LlmRouterApi>(EXTENSION_ID);
+/** The extension's test-mode exports; activates it when `onStartupFinished` has not happened yet. */
+async function testExports(): Promise<LlmRouterTestExports> {
+  const extension = vscode.extensions.getExtension<LlmRouterTestExports>(EXTENSION_ID);
   if (!extension) throw new Error(`extension ${EXTENSION_ID} is not loaded`);
-  return (await extension.activate()).host;
+  const exports = await extension.activate();
+  if (!exports.testing) throw new Error(`extension ${EXTENSION_ID} runs outside ExtensionMode.Test, so it does not expose its host`);
+  return exports;
+}
+
+/** The window's RouterHost: exported only while VS Code runs the extension's tests (ExtensionMode.Test). */
+export async function routerHost(): Promise<RouterHost> {
+  return (await testExports()).testing.host;
+}
+
+/** Exactly what activate() returns to other extensions in production. */
+export async function productionExports(): Promise<LlmRouterApi> {
+  return (await testExports()).testing.productionExports;
+}
+
+/** Stores (or, with '', removes) a provider's key in SecretStorage, as 'LLM Router: Set API Key' does with what the user types. */
+export async function storeKey(providerId: string, key: string): Promise<void> {
+  const host = await routerHost();
+  if (key === '') await host.keys.delete(providerId);
+  else {
+    await host.keys.store(providerId, key);
+    host.resetBreakers(providerId);
+  }
 }
 
 /**
