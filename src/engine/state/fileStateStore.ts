@@ -24,7 +24,7 @@ export class FileStateStore implements StateStore {
     this.warnings = new WarnOnce(options.warn ?? (() => undefined));
   }
 
-  fileOf(doc: StateDocument<unknown>): string {
+  private fileOf(doc: StateDocument<unknown>): string {
     return path.join(this.location, doc.name);
   }
 
@@ -58,13 +58,15 @@ export class FileStateStore implements StateStore {
   }
 
   private async reporting<T>(doc: StateDocument<unknown>, action: string, fn: () => Promise<T>): Promise<T> {
+    // Per action: a read that works says nothing about the saves that keep failing.
+    const key = `${doc.name} ${action}`;
     try {
       const result = await fn();
-      this.warnings.succeeded(doc.name);
+      this.warnings.succeeded(key);
       return result;
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);
-      this.warnings.failed(doc.name, `Could not ${action} the ${doc.label} in ${this.fileOf(doc)}: ${why}`);
+      this.warnings.failed(key, `Could not ${action} the ${doc.label} in ${this.fileOf(doc)}: ${why}`);
       throw err;
     }
   }
