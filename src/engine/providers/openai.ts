@@ -4,6 +4,7 @@ import { ProviderError, type ErrorClass } from '../errors';
 import { retryAfterMsFromHeaders } from '../http/retryAfter';
 import type { ChatRequest, FinishReason, ParsedCompletion, ProviderKind, StreamEvent, Usage } from '../types';
 import type { FramedEvent, HttpRequestSpec, ProviderAdapter, ProviderEndpoint, ResponseHeaders } from './adapter';
+import { applyProviderOptions, type OwnedFields } from './providerOptions';
 import { describeNonJsonBody, isRecord, malformedResponse, parseJsonFrame, parseJsonOrUndefined, providerMessage, reportedUsage, safeDetail } from './wireText';
 
 const UsageSchema = z
@@ -68,6 +69,8 @@ const CONTENT_POLICY_CODES = new Set(['content_policy_violation', 'content_filte
 const RATE_LIMIT_CODES = new Set(['rate_limit_exceeded', 'rate_limit_error', 'requests', 'tokens', 'slow_down']);
 const CONTEXT_WORDING = /context[ _]length|context window|maximum context|too many tokens|prompt is too long/i;
 
+const ownedFields: OwnedFields = { model: 'model', messages: 'messages', stream: 'stream' };
+
 interface OpenAiFlavour {
   kind: Extract<ProviderKind, 'openai' | 'openai-compatible'>;
   defaultBaseUrl: string;
@@ -82,6 +85,7 @@ function createOpenAiAdapter(flavour: OpenAiFlavour): ProviderAdapter {
     defaultBaseUrl: flavour.defaultBaseUrl,
     requiresKey: flavour.requiresKey,
     streamFraming: 'sse',
+    ownedFields,
     buildRequest: (req, ep, stream) => buildChatRequest(req, ep, stream, flavour.maxTokensField),
     parseCompletion,
     parseStreamEvent,
@@ -117,15 +121,7 @@ function buildChatRequest(req: ChatRequest, ep: ProviderEndpoint, stream: boolea
   if (req.stop && req.stop.length > 0) body.stop = req.stop;
   body.stream = stream;
   if (stream && acceptsStreamOptions(baseUrl)) body.stream_options = { include_usage: true };
-  for (const [key, value] of Object.entries(req.providerOptions ?? {})) {
-    // null in providerOptions removes a field, e.g. stream_options for a server that rejects it.
-    if (value === null) delete body[key];
-    else body[key] = value;
-  }
-  // The transport relies on these; providerOptions must not change them.
-  body.model = req.model ?? ep.model;
-  body.messages = messages;
-  body.stream = stream;
+  applyProviderOptions(body, req.providerOptions, ownedFields, ep);
 
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (ep.apiKey) headers.authorization = `Bearer ${ep.apiKey}`;
