@@ -77,7 +77,8 @@ function parseStreamEvent(ev: FramedEvent, ep: ProviderEndpoint): StreamEvent[] 
       });
     }
     const events: StreamEvent[] = [];
-    if (delta.finish_reason !== undefined) events.push({ type: 'finish', reason: finishReasonFrom(delta.finish_reason) });
+    const finish = finishReasonFrom(delta.finish_reason);
+    if (finish) events.push({ type: 'finish', reason: finish });
     const usage = usageFrom(delta.usage);
     if (usage) events.push({ type: 'usage', usage });
     events.push({ type: 'end' });
@@ -87,7 +88,8 @@ function parseStreamEvent(ev: FramedEvent, ep: ProviderEndpoint): StreamEvent[] 
   return [];
 }
 
-function finishReasonFrom(reason: unknown): FinishReason {
+function finishReasonFrom(reason: unknown): FinishReason | undefined {
+  if (reason === undefined || reason === null) return undefined;
   switch (reason) {
     case 'COMPLETE':
     case 'STOP_SEQUENCE':

@@ -54,7 +54,8 @@ function parseCompletion(body: unknown, ep: ProviderEndpoint): ParsedCompletion 
     text: typeof content === 'string' ? content : '',
     model: typeof body.model === 'string' ? body.model : undefined,
     usage: usageFrom(body),
-    finishReason: finishReasonFrom(body.done_reason),
+    // Only a `done` answer is complete; the transport refuses an empty one that is not.
+    finishReason: body.done === true ? finishReasonFrom(body.done_reason) : undefined,
   };
 }
 

@@ -142,6 +142,7 @@ function parseCompletion(body: unknown, ep: ProviderEndpoint): ParsedCompletion 
   const parsed = CompletionSchema.safeParse(body);
   if (!parsed.success) throw malformedResponse(ep, 'a completion without the expected choices');
   const choice = parsed.data.choices[0];
+  if (choice === undefined) throwIfPromptFiltered(body, ep);
   const result: ParsedCompletion = { text: choice?.message?.content ?? '' };
   if (parsed.data.model) result.model = parsed.data.model;
   const usage = toUsage(parsed.data.usage);
@@ -159,6 +160,7 @@ function parseStreamEvent(ev: FramedEvent, ep: ProviderEndpoint): StreamEvent[] 
   const parsed = ChunkSchema.safeParse(json);
   if (!parsed.success) throw malformedResponse(ep, 'a stream chunk of an unexpected shape');
   const chunk = parsed.data;
+  if (!chunk.choices?.length) throwIfPromptFiltered(json, ep);
   const events: StreamEvent[] = [];
   if (chunk.model) events.push({ type: 'model', model: chunk.model });
   const choice = chunk.choices?.[0];
@@ -197,6 +199,31 @@ function throwIfErrorEnvelope(json: unknown, ep: ProviderEndpoint, where: string
     status: codeStatus,
     providerCode: detail.code ?? detail.type,
     message: describeError(ep, `error ${where}`, detail),
+  });
+}
+
+/**
+ * Azure OpenAI, and gateways in front of it, answer a prompt their content filter blocked with 200,
+ * `choices: []` and `prompt_filter_results[].content_filter_results.<category>.filtered: true`.
+ */
+function throwIfPromptFiltered(json: unknown, ep: ProviderEndpoint): void {
+  const results = isRecord(json) ? json.prompt_filter_results : undefined;
+  if (!Array.isArray(results)) return;
+  const filtered: string[] = [];
+  for (const result of results) {
+    const categories = isRecord(result) ? result.content_filter_results : undefined;
+    if (!isRecord(categories)) continue;
+    for (const [category, verdict] of Object.entries(categories)) {
+      if (!isRecord(verdict) || verdict.filtered !== true) continue;
+      filtered.push(typeof verdict.severity === 'string' ? `${category} (${verdict.severity})` : category);
+    }
+  }
+  if (filtered.length === 0) return;
+  throw new ProviderError({
+    provider: ep.id,
+    errorClass: 'content_policy',
+    providerCode: 'content_filter',
+    message: providerMessage(ep, 'the prompt was blocked by its content filter', safeDetail(filtered.join(', '), ep)),
   });
 }
 
