@@ -66,14 +66,14 @@ const CONTENT_FILTER_REASONS = new Set([
   'IMAGE_RECITATION',
 ]);
 
-export function mapFinishReason(reason: string): FinishReason {
+function mapFinishReason(reason: string): FinishReason {
   if (reason === 'STOP') return 'stop';
   if (reason === 'MAX_TOKENS') return 'length';
   if (CONTENT_FILTER_REASONS.has(reason)) return 'content_filter';
   return 'other';
 }
 
-export function usageFromMetadata(meta: unknown): Partial<Usage> | undefined {
+function usageFromMetadata(meta: unknown): Partial<Usage> | undefined {
   if (!isRecord(meta)) return undefined;
   return reportedUsage({
     // promptTokenCount already includes cachedContentTokenCount; tool-use prompt tokens are billed as input.

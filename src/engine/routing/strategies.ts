@@ -15,7 +15,7 @@ export interface Strategy {
 }
 
 /** Lower `priority` goes first; providers without one follow in config order. */
-export const priorityStrategy: Strategy = {
+const priorityStrategy: Strategy = {
   order(providers) {
     return providers
       .map((p, index) => ({ p, index }))
@@ -28,7 +28,7 @@ export const priorityStrategy: Strategy = {
  * Picks the first provider at random in proportion to `weight`; the rest follow by weight for fallback.
  * A draw holds no state, so the share is the same in one long-lived window and across many short CLI runs.
  */
-export const weightedStrategy: Strategy = {
+const weightedStrategy: Strategy = {
   order(providers, ctx) {
     if (providers.length === 0) return [];
     const weightOf = (p: ProviderConfig) => p.weight ?? 1;
@@ -48,7 +48,7 @@ export const weightedStrategy: Strategy = {
 };
 
 /** Fastest recent median first; providers without recent data are tried early so they get measured. */
-export const latencyStrategy: Strategy = {
+const latencyStrategy: Strategy = {
   order(providers, ctx) {
     return providers
       .map((p, index) => ({ p, index, ms: ctx.recentLatencyMs(p.id) ?? -1 }))
@@ -58,7 +58,7 @@ export const latencyStrategy: Strategy = {
 };
 
 /** Cheapest estimated cost first; unknown prices last (they might be expensive). */
-export const costStrategy: Strategy = {
+const costStrategy: Strategy = {
   order(providers, ctx) {
     return providers
       .map((p, index) => ({ p, index, usd: ctx.estimatedCostUsd(p) ?? Number.POSITIVE_INFINITY }))
