@@ -2,6 +2,7 @@ import { ProviderError, type ErrorClass } from '../errors';
 import { retryAfterMsFromHeaders } from '../http/retryAfter';
 import type { ChatRequest, FinishReason, ParsedCompletion, StreamEvent, Usage } from '../types';
 import type { FramedEvent, HttpRequestSpec, ProviderAdapter, ProviderEndpoint, ResponseHeaders } from './adapter';
+import { applyProviderOptions, type OwnedFields } from './providerOptions';
 import {
   isRecord,
   type JsonRecord,
@@ -14,7 +15,6 @@ import {
   safeDetail,
   tokenCount,
 } from './wireText';
-import { applyProviderOptions, type OwnedFields } from './providerOptions';
 
 /**
  * Google Gemini API (generativelanguage v1beta): models.generateContent and
