@@ -462,6 +462,7 @@ export class RouterEngine {
     const ctx: RoutingContext = {
       recentLatencyMs: (id) => this.latency.quantile(id, 0.5),
       estimatedCostUsd: (p) => this.costs.estimate(p, req),
+      random: this.random,
     };
     const byId = new Map(this.runtimes.map((rt) => [rt.config.id, rt]));
     return this.strategy.order(this.runtimes.map((rt) => rt.config), ctx).map((p) => byId.get(p.id) as ProviderRuntime);
