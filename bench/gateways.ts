@@ -13,7 +13,7 @@ const QUICK = process.argv.includes('--quick');
 const scale = (n: number) => (QUICK ? Math.ceil(n / 10) : n);
 const WARMUP = scale(1_000);
 const LATENCY_SAMPLES = scale(5_000);
-const THROUGHPUT_REQUESTS = scale(4_000);
+const THROUGHPUT_REQUESTS = scale(2_000);
 const THROUGHPUT_ROUNDS = QUICK ? 1 : 3;
 const CONCURRENCY = 64;
 
