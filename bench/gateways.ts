@@ -1,11 +1,13 @@
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { Agent, request } from 'undici';
-import { direct, llmRouterServe, portkey, startUpstream, type Target } from './gatewaysTargets';
+import { direct, llmRouterServe, passThrough, portkey, startUpstream, type Target } from './gatewaysTargets';
 import { quantile, round, runConcurrent } from './stats';
 
 /**
  * `npm run bench:gateways`: the same non-streamed chat completion sent to one loopback upstream directly,
- * through `llm-router serve` and through Portkey's gateway, in one run. Sequential latency is measured in
+ * through `llm-router serve`, through Portkey's gateway and through a bare Node pass-through (the floor for
+ * any extra Node hop), in one run. Sequential latency is measured in
  * interleaved rounds (each target in turn) so machine load hits all three alike; throughput at concurrency 64
  * in alternating rounds. Bounded by counts; loopback only. `--quick` divides the counts by 10.
  */
@@ -52,6 +54,19 @@ interface Row {
   p99Ms: number;
   seqRps: number;
   c64Rps: number;
+  /** The gateway process's CPU time per request at c=64 (Linux only). */
+  cpuUsPerRequest?: number;
+}
+
+/** user + system CPU ms of a process, from /proc (undefined elsewhere). */
+function processCpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return undefined;
+  }
 }
 
 async function measure(clients: Client[]): Promise<Row[]> {
@@ -65,22 +80,26 @@ async function measure(clients: Client[]): Promise<Row[]> {
     }
   }
   const rps = clients.map(() => [] as number[]);
+  const cpu = clients.map(() => [] as number[]);
   for (let r = 0; r < THROUGHPUT_ROUNDS; r++) {
     const order = r % 2 === 0 ? clients.map((_, j) => j) : clients.map((_, j) => clients.length - 1 - j);
     for (const j of order) {
+      const cpu0 = processCpuMs(clients[j].target.pid);
       const ms = await runConcurrent(THROUGHPUT_REQUESTS, CONCURRENCY, () => clients[j].send());
+      const cpu1 = processCpuMs(clients[j].target.pid);
       rps[j].push((THROUGHPUT_REQUESTS / ms) * 1000);
+      if (cpu0 !== undefined && cpu1 !== undefined) cpu[j].push(((cpu1 - cpu0) * 1000) / THROUGHPUT_REQUESTS);
     }
   }
   return clients.map((c, j) => {
     const sum = samples[j].reduce((a, b) => a + b, 0);
-    return { name: c.target.name, p50Ms: quantile(samples[j], 0.5), p99Ms: quantile(samples[j], 0.99), seqRps: (samples[j].length / sum) * 1000, c64Rps: quantile(rps[j], 0.5) };
+    return { name: c.target.name, p50Ms: quantile(samples[j], 0.5), p99Ms: quantile(samples[j], 0.99), seqRps: (samples[j].length / sum) * 1000, c64Rps: quantile(rps[j], 0.5), cpuUsPerRequest: cpu[j].length > 0 ? quantile(cpu[j], 0.5) : undefined };
   });
 }
 
 function table(rows: Row[]): string {
   const base = rows[0];
-  const head = ['target', 'p50 ms', 'p99 ms', 'added p50 ms', 'added p99 ms', 'seq req/s', 'seq ×direct', 'c=64 req/s', 'c=64 ×direct'];
+  const head = ['target', 'p50 ms', 'p99 ms', 'added p50 ms', 'added p99 ms', 'seq req/s', 'seq ×direct', 'c=64 req/s', 'c=64 ×direct', 'gateway CPU µs/req'];
   const lines = rows.map((r) => [
     r.name,
     round(r.p50Ms, 3),
@@ -91,12 +110,14 @@ function table(rows: Row[]): string {
     r === base ? '—' : round(r.seqRps / base.seqRps, 3),
     Math.round(r.c64Rps),
     r === base ? '—' : round(r.c64Rps / base.c64Rps, 3),
+    r.cpuUsPerRequest === undefined ? '—' : Math.round(r.cpuUsPerRequest),
   ]);
   return [head, head.map(() => '---'), ...lines].map((l) => `| ${l.join(' | ')} |`).join('\n');
 }
 
 function verdict(rows: Row[]): string[] {
-  const [d, ours, pk] = rows;
+  const [d, ours] = rows;
+  const pk = rows.find((r) => r.name.startsWith('portkey'));
   const addedP50 = ours.p50Ms - d.p50Ms;
   const addedP99 = ours.p99Ms - d.p99Ms;
   const ratio = ours.c64Rps / d.c64Rps;
@@ -122,6 +143,7 @@ async function main(): Promise<void> {
   try {
     targets.push(await llmRouterServe(upstream.origin));
     if (!process.argv.includes('--no-portkey')) targets.push(await portkey(upstream.origin, log));
+    targets.push(await passThrough(upstream.origin));
     const clients = targets.map(client);
     log(`${WARMUP} warm-up and ${LATENCY_SAMPLES} timed sequential requests per target, then ${THROUGHPUT_ROUNDS} rounds of ${THROUGHPUT_REQUESTS} at c=${CONCURRENCY}`);
     const rows = await measure(clients);

@@ -16,6 +16,8 @@ export interface Target {
   url: string;
   headers: Record<string, string>;
   model: string;
+  /** The gateway's process, whose CPU time per request the table shows. */
+  pid?: number;
   stop(): Promise<void>;
 }
 
@@ -47,6 +49,13 @@ export function direct(origin: string): Target {
   return { name: 'direct', url: `${origin}/v1/chat/completions`, headers: { authorization: `Bearer ${UPSTREAM_KEY}` }, model: 'bench-model', stop: async () => undefined };
 }
 
+/** The bare pass-through proxy (gatewaysPassThrough.ts): what any extra Node hop costs. */
+export async function passThrough(origin: string): Promise<Target> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'gatewaysPassThrough.ts'), origin], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const base = (await firstLine(child, 'the pass-through proxy')).replace(/^listening on /, '');
+  return { name: 'bare Node pass-through', url: `${base}/v1/chat/completions`, headers: { authorization: `Bearer ${UPSTREAM_KEY}` }, model: 'bench-model', pid: child.pid, stop: () => stopChild(child) };
+}
+
 /** `node dist/cli.js serve --port 0` with one openai provider on the upstream, cache off (every request goes upstream). */
 export async function llmRouterServe(origin: string): Promise<Target> {
   const cli = path.resolve(__dirname, '../dist/cli.js');
@@ -65,6 +74,7 @@ export async function llmRouterServe(origin: string): Promise<Target> {
     url: `${base}/v1/chat/completions`,
     headers: { authorization: `Bearer ${GATEWAY_TOKEN}` },
     model: 'auto',
+    pid: child.pid,
     async stop() {
       await stopChild(child);
       await rm(dir, { recursive: true, force: true });
@@ -116,6 +126,7 @@ export async function portkey(origin: string, log: (m: string) => void): Promise
     url: `${url}/v1/chat/completions`,
     headers: { authorization: `Bearer ${UPSTREAM_KEY}`, 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `${origin}/v1` },
     model: 'bench-model',
+    pid: child.pid,
     stop: () => stopChild(child),
   };
 }
