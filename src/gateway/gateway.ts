@@ -9,7 +9,7 @@ import { createTokenCheck } from './auth';
 import type { ChatDialect } from './chatDialect';
 import { serveChat } from './chatExchange';
 import { GatewayError, toGatewayError } from './gatewayError';
-import { sendJson } from './httpReply';
+import { attemptCount, sendJson } from './httpReply';
 import { modelList, providersForModel } from './models';
 import { openaiChat } from './openai/chatResponse';
 import { readJsonBody } from './readBody';
@@ -91,7 +91,8 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
       if (res.headersSent) return void res.end();
       // The rest of an oversized body is never read: close the connection instead of draining it.
       if (gatewayError.kind === 'too_large') res.shouldKeepAlive = false;
-      sendJson(res, gatewayError.status, dialect.errorBody(gatewayError));
+      const headers: Record<string, string> = gatewayError.attempts ? { 'x-llm-router-attempts': String(attemptCount(gatewayError.attempts)) } : {};
+      sendJson(res, gatewayError.status, dialect.errorBody(gatewayError), headers);
     }
   }
 

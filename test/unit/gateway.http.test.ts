@@ -155,7 +155,9 @@ describe('gateway: auth, origins, hosts, limits and stream ends on the wire', ()
     const r = await rawRequest(h.gateway.url, { path: '/v1/chat/completions', headers: { ...auth, host: `127.0.0.1:${h.gateway.port}` }, body: chatBody({ stream: true }) });
     assert.equal(r.status, 502);
     assert.match(String(r.headers['content-type']), /application\/json/);
+    assert.equal(r.headers['x-llm-router-attempts'], '1');
     assert.equal(JSON.parse(r.text).error.attempts[0].status, 503);
+    assert.ok(!r.text.includes('sk-test-key'), 'the upstream key appears nowhere in the answer');
   });
 
   it('answers an unknown path with 404 and bad JSON with 400, each in its API shape', async () => {
