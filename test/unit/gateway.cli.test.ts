@@ -114,6 +114,17 @@ describe('llm-router serve (dist/cli.js as a separate process)', function () {
     assert.ok(existsSync(path.join(stateDir, 'metrics.json')), 'metrics were flushed to the state dir');
   });
 
+  it('exits 2 naming the field of a bad gateway setting', async () => {
+    await writeFile(configFile, JSON.stringify({ providers: [], gateway: { maxBodyBytes: -1, allowedOrigins: ['http://localhost:3000'] } }));
+    const child = spawn(process.execPath, [CLI_PATH, 'serve', '--port', '0', '--config', configFile], { env: { PATH: process.env.PATH ?? '' } });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    assert.equal(code, 2);
+    assert.match(stderr, /gateway\.maxBodyBytes: /);
+    assert.ok(!stderr.includes('allowedOrigins'), 'allowedOrigins is a known setting');
+  });
+
   it('exits 2 naming the flag for a bad --port', async () => {
     const child = spawn(process.execPath, [CLI_PATH, 'serve', '--port', 'eighty', '--config', configFile], { env: { PATH: process.env.PATH ?? '' } });
     let stderr = '';
