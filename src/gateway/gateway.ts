@@ -41,12 +41,11 @@ const CORS_ALLOW_HEADERS = 'authorization, content-type, x-api-key, anthropic-ve
 export async function startGateway(opts: GatewayOptions): Promise<RunningGateway> {
   const { engine } = opts;
   const checkToken = createTokenCheck(opts.token);
-  let guard: ReturnType<typeof createRequestGuard> | undefined;
   let inFlight = 0;
   let closing: (() => void) | undefined;
 
   async function route(req: http.IncomingMessage, res: http.ServerResponse, path: string, dialect: ChatDialect, signal: AbortSignal): Promise<void> {
-    guard?.(req.headers);
+    guard(req.headers);
     // Past the guard, an Origin is one the user listed in gateway.allowedOrigins.
     const origin = req.headers.origin;
     if (origin !== undefined) res.setHeader('access-control-allow-origin', origin).setHeader('vary', 'origin');
@@ -96,7 +95,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     }
   }
 
-  const server = http.createServer({ keepAlive: true }, (req, res) => void handle(req, res));
+  const server = http.createServer({ keepAlive: true });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => {
@@ -105,7 +104,9 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     });
   });
   const port = (server.address() as AddressInfo).port;
-  guard = createRequestGuard({ allowedHosts: allowedHostHeaders(opts.host, port), allowedOrigins: opts.allowedOrigins });
+  // The allowed Host values name the port, which --port 0 only gives after listening; no request arrives before that.
+  const guard = createRequestGuard({ allowedHosts: allowedHostHeaders(opts.host, port), allowedOrigins: opts.allowedOrigins });
+  server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => void handle(req, res));
   const hostInUrl = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
 
   let closed: Promise<void> | undefined;
