@@ -10,7 +10,7 @@ import type { ChatDialect } from './chatDialect';
 import { serveChat } from './chatExchange';
 import { GatewayError, toGatewayError } from './gatewayError';
 import { attemptCount, sendJson } from './httpReply';
-import { modelList, providersForModel } from './models';
+import { modelInfo, modelList, providersForModel } from './models';
 import { openaiChat } from './openai/chatResponse';
 import { readJsonBody } from './readBody';
 import { allowedHostHeaders, createRequestGuard } from './requestGuards';
@@ -57,6 +57,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     checkToken(req.headers);
     const method = req.method ?? 'GET';
     if (method === 'GET' && path === '/v1/models') return sendJson(res, 200, modelList(engine));
+    if (method === 'GET' && path.startsWith('/v1/models/')) return sendJson(res, 200, modelInfo(engine, decodeURIComponent(path.slice('/v1/models/'.length))));
     if (method === 'POST' && (path === '/v1/chat/completions' || path === '/v1/messages')) {
       return serveChat(engine, dialect, dialect.parseChat(await readJsonBody(req, opts.maxBodyBytes)), res, signal);
     }
@@ -65,7 +66,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
       providersForModel(engine, model);
       return sendJson(res, 200, { input_tokens: estimateInputTokens(request) });
     }
-    throw new GatewayError('not_found', `No such endpoint: ${method} ${path} (this gateway serves GET /v1/models, POST /v1/chat/completions, POST /v1/messages, POST /v1/messages/count_tokens).`);
+    throw new GatewayError('not_found', `No such endpoint: ${method} ${path} (this gateway serves GET /v1/models, GET /v1/models/{id}, POST /v1/chat/completions, POST /v1/messages, POST /v1/messages/count_tokens).`);
   }
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {

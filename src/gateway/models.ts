@@ -20,12 +20,23 @@ export function configuredModel(engine: RouterEngine, providerId: string): strin
   return engine.config.providers.find((p) => p.id === providerId)?.model ?? providerId;
 }
 
+/** One model in the OpenAI shape, with Anthropic's fields added so both SDKs can read it. */
+function modelEntry(id: string): unknown {
+  return { id, object: 'model', created: 0, owned_by: 'llm-router', type: 'model', display_name: id === AUTO_MODEL ? 'LLM Router · Auto' : `LLM Router · ${id}`, created_at: '1970-01-01T00:00:00Z' };
+}
+
+/** GET /v1/models/{id}; a 404 for a name that is not `auto` or an enabled provider id. */
+export function modelInfo(engine: RouterEngine, id: string): unknown {
+  providersForModel(engine, id);
+  return modelEntry(id);
+}
+
 /** GET /v1/models in OpenAI's list format, with Anthropic's list fields added so both SDKs can read it. */
 export function modelList(engine: RouterEngine): unknown {
   const ids = gatewayModelIds(engine);
   return {
     object: 'list',
-    data: ids.map((id) => ({ id, object: 'model', created: 0, owned_by: 'llm-router', type: 'model', display_name: id === AUTO_MODEL ? 'LLM Router · Auto' : `LLM Router · ${id}`, created_at: '1970-01-01T00:00:00Z' })),
+    data: ids.map(modelEntry),
     has_more: false,
     first_id: ids[0],
     last_id: ids[ids.length - 1],

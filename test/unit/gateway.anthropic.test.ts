@@ -141,6 +141,16 @@ describe('gateway: Anthropic Messages with the official @anthropic-ai/sdk client
     assert.match(String((image as Error).message), /messages\[0\]\.content\[0\]: image blocks are not supported by this gateway yet/);
   });
 
+  it('lists and retrieves the models auto and each provider id', async () => {
+    h = await startGatewayHarness([{ id: 'primary', kind: 'anthropic' }, { id: 'second' }]);
+    const ids: string[] = [];
+    for await (const m of h.anthropic().models.list()) ids.push(m.id);
+    assert.deepEqual(ids, ['auto', 'primary', 'second']);
+    const auto = await h.anthropic().models.retrieve('auto');
+    assert.equal(auto.type, 'model');
+    assert.equal(auto.display_name, 'LLM Router · Auto');
+  });
+
   it('counts tokens locally with count_tokens', async () => {
     h = await startGatewayHarness([{ id: 'primary', kind: 'anthropic' }]);
     const short = await h.anthropic().messages.countTokens({ model: 'auto', messages: [{ role: 'user', content: 'Hi' }] });

@@ -189,6 +189,9 @@ describe('gateway: OpenAI Chat Completions with the official openai client', () 
     const ids: string[] = [];
     for await (const m of h.openai().models.list()) ids.push(m.id);
     assert.deepEqual(ids, ['auto', 'primary', 'backup']);
+    assert.equal((await h.openai().models.retrieve('backup')).id, 'backup');
+    const missing = await rejectionOf(h.openai().models.retrieve('off'));
+    assert.ok(missing instanceof OpenAI.NotFoundError && missing.code === 'model_not_found', String(missing));
   });
 
   it('stops the upstream request when the client goes away mid-stream, without blaming the provider', async () => {
