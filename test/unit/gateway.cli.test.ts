@@ -62,8 +62,8 @@ describe('llm-router serve (dist/cli.js as a separate process)', function () {
     const client = new OpenAI({ baseURL: `${running.url}/v1`, apiKey: 'tok-cli-1234567890', maxRetries: 0 });
     const res = await client.chat.completions.create({ model: 'upstream', messages: [{ role: 'user', content: 'hi' }] });
     assert.equal(res.choices[0].message.content, 'Hello from upstream.');
-    running.child.kill('SIGTERM');
-    assert.equal(await running.exited, 0);
+    running.child.kill('SIGINT');
+    assert.equal(await running.exited, 0, 'Ctrl-C stops it cleanly too');
   });
 
   it('without --token or LLM_ROUTER_GATEWAY_TOKEN generates one, prints it once on stderr, keeps it (0600) and reuses it after a restart', async () => {
