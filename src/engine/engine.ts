@@ -48,6 +48,10 @@ export interface ChatOptions {
   noCache?: boolean;
   /** Invalidation tags for the cached answer (e.g. the analysed file). */
   cacheTags?: string[];
+  /** Routes only to these provider ids (in the configured order), with their retries; others are never tried. */
+  onlyProviders?: readonly string[];
+  /** Streaming: told which provider owns the stream just before its first text reaches onText, with the attempts before it. */
+  onStreamStart?: (provider: string, earlierAttempts: readonly AttemptRecord[]) => void;
 }
 
 export interface ProviderStatus {
@@ -163,7 +167,7 @@ export class RouterEngine {
     await this.costs.refreshForBudget().catch(() => undefined);
     if (opts.signal?.aborted) throw new CancelledError();
     const started = this.now();
-    const candidates = this.orderCandidates(req);
+    const candidates = this.orderCandidates(req, opts.onlyProviders);
     const useCache = this.cache.enabled && !opts.noCache;
     if (useCache) {
       const hit = await this.lookupCache(candidates, req);
@@ -182,7 +186,6 @@ export class RouterEngine {
       resolveKey: async (p) => (await this.resolveKeyFn(p)) || undefined,
       now: this.now,
       random: this.random,
-      streamGate: req.stream && opts.onText ? new StreamGate(opts.onText) : undefined,
       onAttemptFinished: (record, _rt, result, err) => {
         this.outcomes.record(record, this.now());
         if (record.outcome === 'ok') this.latency.record(record.provider, record.latencyMs);
@@ -191,6 +194,8 @@ export class RouterEngine {
         if (result) this.emitRateLimit(record.provider, result.headers);
       },
     };
+    const onStreamStart = opts.onStreamStart;
+    if (req.stream && opts.onText) ctx.streamGate = new StreamGate(opts.onText, onStreamStart && ((provider) => onStreamStart(provider, ctx.attempts)));
     ctx.attempts.push(...affordable.skipped);
     let routed;
     try {
@@ -300,7 +305,10 @@ export class RouterEngine {
   }
 
   private async serveCached(rt: ProviderRuntime, entry: Readonly<CachedResponse>, req: ChatRequest, opts: ChatOptions, started: number): Promise<ChatResult> {
-    if (req.stream && opts.onText) await replayAsStream(entry.text, opts.onText, { signal: opts.signal });
+    if (req.stream && opts.onText) {
+      opts.onStreamStart?.(rt.config.id, []);
+      await replayAsStream(entry.text, opts.onText, { signal: opts.signal });
+    }
     const latencyMs = this.now() - started;
     this.metrics.recordCacheHit();
     this.events.emit({ type: 'request-finished', provider: rt.config.id, model: entry.model, outcome: 'ok', latencyMs, costUsd: 0, cached: true });
@@ -464,13 +472,15 @@ export class RouterEngine {
     this.outcomes.markAnswered(answeredBefore(this.metrics.snapshot('all')));
   }
 
-  private orderCandidates(req: ChatRequest): ProviderRuntime[] {
+  private orderCandidates(req: ChatRequest, only?: readonly string[]): ProviderRuntime[] {
+    const runtimes = only ? this.runtimes.filter((rt) => only.includes(rt.config.id)) : this.runtimes;
     const ctx: RoutingContext = {
       recentLatencyMs: (id) => this.latency.quantile(id, 0.5),
       estimatedCostUsd: (p) => this.costs.estimate(p, req),
+      random: this.random,
     };
-    const byId = new Map(this.runtimes.map((rt) => [rt.config.id, rt]));
-    return this.strategy.order(this.runtimes.map((rt) => rt.config), ctx).map((p) => byId.get(p.id) as ProviderRuntime);
+    const byId = new Map(runtimes.map((rt) => [rt.config.id, rt]));
+    return this.strategy.order(runtimes.map((rt) => rt.config), ctx).map((p) => byId.get(p.id) as ProviderRuntime);
   }
 
   private hedgePolicy(): HedgePolicy | undefined {
