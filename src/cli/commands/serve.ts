@@ -1,7 +1,7 @@
 import { resolveGatewayToken } from '../../gateway/gatewayToken';
 import { startGateway } from '../../gateway/gateway';
 import { isLoopbackHost } from '../../gateway/requestGuards';
-import { defaultStateDir } from '../defaultStateDir';
+import { userFolders } from '../../engine/state/userFolders';
 import { UsageError } from '../exitCodes';
 import { withEngine, type CliIo, type CommonOptions } from '../session';
 
@@ -19,8 +19,9 @@ export async function runServe(opts: ServeOptions, io: CliIo, env: NodeJS.Proces
   if (host.trim() === '') throw new UsageError('--host must not be empty (e.g. 127.0.0.1)');
   const port = parsePort(opts.port);
   if (opts.token !== undefined && opts.token.trim() === '') throw new UsageError('--token must not be empty');
-  const stateDir = opts.stateDir ?? defaultStateDir();
-  return withEngine({ ...opts, stateDir }, io, async (engine) => {
+  // The token is kept with the user's state; the engine's own folders follow --state-dir as for every command.
+  const stateDir = opts.stateDir ?? userFolders().state;
+  return withEngine(opts, io, async (engine) => {
     const token = await resolveGatewayToken({ flag: opts.token, env: env.LLM_ROUTER_GATEWAY_TOKEN || undefined, stateDir });
     if (token.source === 'generated') io.stderr.write(`llm-router: gateway token (kept in ${token.file}): ${token.token}\n`);
     if (token.source === 'stored') io.stderr.write(`llm-router: using the gateway token kept in ${token.file}\n`);
