@@ -3,8 +3,6 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { homedir } from 'node:os';
-import { userConfigDir } from '../../src/cli/configLocation';
 import { closedPortUrl, startEmulator, type Emulator } from '../emulator/server';
 import { CLI_PATH, runCli as runSpawned, type CliRun } from '../support/runCli';
 
@@ -19,19 +17,6 @@ function header(headers: Record<string, string | string[] | undefined>, name: st
 function runCli(args: string[], env: Record<string, string> = {}, stdin?: string): Promise<CliRun> {
   return runSpawned(args, { env: { TEST_PROVIDER_KEY: KEY, ...env }, stdin });
 }
-
-describe('the CLI config folder', () => {
-  it('is $XDG_CONFIG_HOME/llm-router, else ~/.config/llm-router, on Linux', () => {
-    assert.equal(userConfigDir({ XDG_CONFIG_HOME: '/x/cfg' }, 'linux'), path.join('/x/cfg', 'llm-router'));
-    assert.equal(userConfigDir({}, 'linux'), path.join(homedir(), '.config', 'llm-router'));
-    assert.equal(userConfigDir({ XDG_CONFIG_HOME: 'relative' }, 'linux'), path.join(homedir(), '.config', 'llm-router'), 'a relative XDG_CONFIG_HOME is ignored, as the spec says');
-  });
-
-  it('is ~/Library/Application Support/llm-router on macOS and %APPDATA%\\llm-router on Windows', () => {
-    assert.equal(userConfigDir({ XDG_CONFIG_HOME: '/x/cfg' }, 'darwin'), path.join(homedir(), 'Library', 'Application Support', 'llm-router'));
-    assert.equal(userConfigDir({ APPDATA: 'C:\\Users\\me\\AppData\\Roaming' }, 'win32'), path.join('C:\\Users\\me\\AppData\\Roaming', 'llm-router'));
-  });
-});
 
 describe('CLI (dist/cli.js as a separate process)', function () {
   this.timeout(20_000);
