@@ -99,7 +99,8 @@ export class FileStateStore implements StateStore {
     const r = await this.readFile(doc);
     if (r.ok) return r.data;
     const file = this.fileOf(doc);
-    const movedTo = `${file}.corrupt-${Date.now()}`;
+    // Unique even for two set-asides in one millisecond, so one never replaces the other.
+    const movedTo = `${file}.corrupt-${Date.now()}-${randomBytes(3).toString('hex')}`;
     await fs.rename(file, movedTo);
     this.warnings.failed(`${doc.name} set aside`, `The ${doc.label} ${file} could not be used (${r.reason}); moved it to ${movedTo} and started fresh.`);
     return doc.empty();
