@@ -1,4 +1,4 @@
-import { RouterEngine } from '../engine/engine';
+import { RouterEngine, type EngineOptions } from '../engine/engine';
 import { userFolders } from '../engine/state/userFolders';
 import { locateConfig } from './configLocation';
 import { readConfigFile } from './readConfig';
@@ -19,7 +19,7 @@ export interface CliIo {
  * Loads the config, runs `fn` with an engine, and always persists state afterwards. State goes to `--state-dir`
  * when given (cache included), else to the user's folders that the editor shares.
  */
-export async function withEngine<T>(opts: CommonOptions, io: CliIo, fn: (engine: RouterEngine) => Promise<T>): Promise<T> {
+export async function withEngine<T>(opts: CommonOptions, io: CliIo, fn: (engine: RouterEngine) => Promise<T>, extra: Pick<EngineOptions, 'backgroundProbes'> = {}): Promise<T> {
   const configPath = await locateConfig(opts.config);
   const { config, warnings } = await readConfigFile(configPath);
   for (const w of warnings) io.stderr.write(`llm-router: warning: ${configPath}: ${w}\n`);
@@ -28,6 +28,7 @@ export async function withEngine<T>(opts: CommonOptions, io: CliIo, fn: (engine:
     stateDir: opts.stateDir ?? userFolders().state,
     cacheDir: opts.stateDir ?? userFolders().cache,
     warn: (message) => io.stderr.write(`llm-router: warning: ${message}\n`),
+    ...extra,
   });
   try {
     return await fn(engine);

@@ -7,6 +7,11 @@ const pct = (p: Percentiles) => `p50 ${ms(p.p50)} · p90 ${ms(p.p90)} · p95 ${m
 /** The human view of `stats`: one block per provider, then cache. */
 export function formatStats(stats: EngineStats): string {
   const lines: string[] = [`LLM Router — ${stats.window} (${new Date(stats.generatedAt).toLocaleString()})`, ''];
+  if (stats.alerts.length > 0) {
+    lines.push(`alerts (${stats.alerts.length})`);
+    for (const a of stats.alerts) lines.push(`  ${a.kind.padEnd(16)} since ${new Date(a.since).toLocaleString()}: ${a.message}`);
+    lines.push('');
+  }
   const ids = new Set([...stats.providers.map((p) => p.id), ...Object.keys(stats.metrics.providers)]);
   for (const id of ids) {
     const status = stats.providers.find((p) => p.id === id);
@@ -17,6 +22,8 @@ export function formatStats(stats: EngineStats): string {
       lines.push(`  breaker     ${status.breaker.state} since ${new Date(status.breaker.since).toLocaleString()}`);
       if (status.breaker.lastError) lines.push(`  last error  ${status.breaker.lastError.errorClass}: ${status.breaker.lastError.message}`);
     }
+    const probes = stats.metrics.probes[id];
+    if (probes) lines.push(`  probes      ${probes.probes} in the background (${probes.failures} failed), last ${probes.lastOk ? 'ok' : 'failed'} in ${ms(probes.lastLatencyMs)}; not counted as requests`);
     if (m) {
       const errors = Object.entries(m.errors).filter(([, n]) => n > 0).map(([cls, n]) => `${cls} ${n}`).join(', ');
       lines.push(`  requests    ${m.requests} (${m.successes} ok, ${m.errorCount} failed${errors ? `: ${errors}` : ''}), ${m.retries} retries, ${m.fallbacks} as fallback`);

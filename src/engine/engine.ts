@@ -1,6 +1,9 @@
 import type { Dispatcher } from 'undici';
 import type { ProviderConfig, RouterConfig } from './config/schema';
-import { AllProvidersFailedError, CancelledError, ProviderError } from './errors';
+import { AlertMonitor } from './alerts/alertMonitor';
+import type { Alert } from './alerts/alertTypes';
+import { RateLimitWatch } from './alerts/rateLimitWatch';
+import { AllProvidersFailedError, CancelledError, ProviderError, type ErrorClass } from './errors';
 import { createDispatcher } from './http/dispatcher';
 import { sendChat } from './http/transport';
 import { adapterFor, effectiveBaseUrl } from './providers/registry';
@@ -9,8 +12,10 @@ import { cacheKey, fileTag, ResponseCache, type CachedResponse, type CacheStats 
 import { replayAsStream } from './cache/replay';
 import { CostAccounting, type CostSummary } from './cost/costAccounting';
 import { EngineEvents, type EngineEventListener } from './events';
+import { BackgroundProbes, type ProbeOutcome } from './health/backgroundProbe';
 import { providerHealth, type ProviderHealth } from './health/providerHealth';
 import { ProviderOutcomes } from './health/providerOutcomes';
+import { sendProbe } from './http/probeTransport';
 import { parseRateLimitHeaders } from './http/rateLimitHeaders';
 import { MetricsRegistry } from './metrics/metricsRegistry';
 import type { HistoryPoint, MetricsSnapshot, MetricsWindow } from './metrics/metricsTypes';
@@ -38,6 +43,8 @@ export interface EngineOptions {
   warn?: (message: string) => void;
   now?: () => number;
   random?: () => number;
+  /** Probe open breakers (and, with probes.intervalMs, every provider) in the background; for long-lived hosts. Default false. */
+  backgroundProbes?: boolean;
 }
 
 export interface ChatOptions {
@@ -83,9 +90,14 @@ export interface EngineStats {
   metrics: MetricsSnapshot;
   cache: CacheStats;
   costs: CostSummary;
+  /** Alert conditions holding now, oldest first. */
+  alerts: Alert[];
 }
 
 const HEDGE_MIN_SAMPLES = 5;
+/** How often alert conditions are looked at without traffic, so time-based ones (windows, Retry-After) clear. */
+const ALERT_CHECK_MS = 15_000;
+const RATE_LIMIT_CLASSES: ReadonlySet<string> = new Set(['rate_limited', 'quota_exceeded']);
 
 export class RouterEngine {
   private cfg: RouterConfig;
@@ -100,6 +112,13 @@ export class RouterEngine {
   private readonly metrics: MetricsRegistry;
   private readonly costs: CostAccounting;
   private readonly outcomes = new ProviderOutcomes();
+  private readonly alertMonitor: AlertMonitor;
+  private readonly rateLimits = new RateLimitWatch();
+  private alertCheckQueued = false;
+  private alertTimer?: NodeJS.Timeout;
+  private readonly probes: BackgroundProbes;
+  /** Alerts are evaluated only once the persisted ones are loaded, so a restart cannot mistake them for new. */
+  private alertsLoaded = false;
   private dispatcher: Dispatcher;
   private ownsDispatcher: boolean;
   private readonly now: () => number;
@@ -126,8 +145,17 @@ export class RouterEngine {
     this.events = new EngineEvents({ now: this.now, onListenerError: (err) => this.warn(`An engine event listener failed: ${(err as Error).message}`) });
     this.metrics = new MetricsRegistry({ now: this.now, store });
     this.costs = new CostAccounting({ budget: this.cfg.budget, events: this.events, store, now: this.now });
+    this.alertMonitor = new AlertMonitor({ store, onChange: (c) => this.events.emit({ type: 'alert', ...c }) });
+    this.probes = new BackgroundProbes({
+      enabled: options.backgroundProbes ?? false,
+      targets: () => this.runtimes.map((rt) => ({ id: rt.config.id, breaker: rt.breaker, send: (signal) => this.sendProbe(rt, signal) })),
+      config: () => this.cfg.probes,
+      now: this.now,
+      onResult: (outcome) => this.recordProbe(outcome),
+    });
     this.buildRuntimes();
     this.loaded = this.loadState();
+    void this.loaded.then(() => this.startBackgroundWork());
   }
 
   /** Resolves once persisted state (breakers, metrics, costs) is loaded; chat() waits for it by itself. */
@@ -149,6 +177,8 @@ export class RouterEngine {
     this.costs.updateConfig(config);
     if (connectChanged && this.ownsDispatcher) this.setDispatcher(undefined);
     this.buildRuntimes();
+    this.probes.reschedule();
+    this.queueAlertCheck();
   }
 
   /** Swaps the HTTP client (e.g. when the proxy settings change); undefined builds the default one. */
@@ -203,6 +233,7 @@ export class RouterEngine {
     } catch (err) {
       recordAttempts(ctx.attempts, this.metrics, this.events);
       this.breakerStore?.save(this.breakers.values());
+      this.queueAlertCheck();
       throw err;
     }
     const { runtime, result } = routed;
@@ -222,6 +253,7 @@ export class RouterEngine {
     };
     // A filtered or empty answer says more about this moment than about the question.
     recordAttempts(ctx.attempts, this.metrics, this.events, answer);
+    this.queueAlertCheck();
     if (useCache && answer.text !== '' && answer.finishReason !== 'content_filter') {
       await this.cache.set(this.cacheKeyFor(runtime, req), answer, { tags: opts.cacheTags });
       this.events.emit({ type: 'cache-stats', stats: this.cache.stats() });
@@ -277,7 +309,7 @@ export class RouterEngine {
     await this.loaded.catch(() => undefined);
     this.breakerStore?.save(this.breakers.values());
     // Each store has warned about its own failure; one failing must not keep the others from saving.
-    await Promise.allSettled([this.breakerStore?.flush(), this.cache.flush(), this.metrics.flush(), this.costs.flush()]);
+    await Promise.allSettled([this.breakerStore?.flush(), this.cache.flush(), this.metrics.flush(), this.costs.flush(), this.alertMonitor.flush()]);
   }
 
   /** Leaves out providers this request cannot afford; refuses it outright when none is left. */
@@ -349,7 +381,27 @@ export class RouterEngine {
     await this.metrics.flush();
     await this.cache.ready();
     await this.costs.flush();
-    return { window, generatedAt: this.now(), providers: this.providers(), metrics: this.metrics.snapshot(window), cache: this.cache.stats(), costs: this.costs.summary() };
+    const alerts = this.alerts();
+    return { window, generatedAt: this.now(), providers: this.providers(), metrics: this.metrics.snapshot(window), cache: this.cache.stats(), costs: this.costs.summary(), alerts };
+  }
+
+  /** Looks at every alert condition now (raising and clearing as needed) and returns the active alerts, oldest first. */
+  alerts(): Alert[] {
+    const now = this.now();
+    const providers = this.runtimes.map((rt) => {
+      const id = rt.config.id;
+      const rateLimitedUntil = this.cooldowns.until(id, now);
+      const last = this.outcomes.lastOutcome(id);
+      const limited = rateLimitedUntil !== undefined || (last !== undefined && !last.ok && RATE_LIMIT_CLASSES.has(last.errorClass));
+      return { id, breaker: rt.breaker.snapshot(), rateLimitedUntil, rateLimitedSince: this.rateLimits.observe(id, limited, now) };
+    });
+    const inputs = { now, providers, metrics: this.metrics.snapshot(this.cfg.alerts.window), costs: this.costs.summary() };
+    return this.alertMonitor.evaluate(this.cfg.alerts, this.cfg.budget.warnAtPercent, inputs);
+  }
+
+  /** Tells the engine whether the user's window is focused and in use; background probes wait while it is not (see probes.whenIdle). */
+  setWindowActive(active: boolean): void {
+    this.probes.setWindowActive(active);
   }
 
   private emitRateLimit(provider: string, headers: Record<string, string | string[] | undefined>): void {
@@ -420,8 +472,10 @@ export class RouterEngine {
 
   private async closeNow(): Promise<void> {
     await this.loaded.catch(() => undefined);
+    if (this.alertTimer) clearInterval(this.alertTimer);
+    await this.probes.close();
     this.breakerStore?.save(this.breakers.values());
-    await Promise.allSettled([this.breakerStore?.flush(), this.cache.close(), this.metrics.close(), this.costs.close()]);
+    await Promise.allSettled([this.breakerStore?.flush(), this.cache.close(), this.metrics.close(), this.costs.close(), this.alertMonitor.flush()]);
     if (this.ownsDispatcher) await this.dispatcher.close().catch(() => undefined);
   }
 
@@ -460,6 +514,8 @@ export class RouterEngine {
             this.metrics.recordBreakerTransition(change.provider, change.from, change.to, change.at);
             this.events.emit({ type: 'breaker', provider: change.provider, from: change.from, to: change.to, reason: change.reason, at: change.at });
             this.breakerStore?.save(this.breakers.values());
+            this.probes.reschedule();
+            this.queueAlertCheck();
           });
         }
         return { config: p, adapter: adapterFor(p.kind), baseUrl, breaker };
@@ -468,8 +524,56 @@ export class RouterEngine {
 
   /** A store that cannot be read has warned; the engine then starts from what it has in memory. */
   private async loadState(): Promise<void> {
-    await Promise.allSettled([this.metrics.load(), this.costs.load(), this.breakerStore?.sync(this.breakers.values())]);
+    await Promise.allSettled([this.metrics.load(), this.costs.load(), this.breakerStore?.sync(this.breakers.values()), this.alertMonitor.load()]);
     this.outcomes.markAnswered(answeredBefore(this.metrics.snapshot('all')));
+  }
+
+  private startBackgroundWork(): void {
+    if (this.closing) return;
+    this.alertsLoaded = true;
+    this.probes.reschedule();
+    this.alertTimer = setInterval(() => this.queueAlertCheck(), ALERT_CHECK_MS);
+    this.alertTimer.unref();
+    this.queueAlertCheck();
+  }
+
+  /** Alerts are looked at once per burst of changes, outside the breaker listener that may have asked. */
+  private queueAlertCheck(): void {
+    if (this.alertCheckQueued || this.closing || !this.alertsLoaded) return;
+    this.alertCheckQueued = true;
+    queueMicrotask(() => {
+      this.alertCheckQueued = false;
+      try {
+        this.alerts();
+      } catch (err) {
+        this.warn(`Checking alerts failed: ${(err as Error).message}`);
+      }
+    });
+  }
+
+  private async sendProbe(rt: ProviderRuntime, signal: AbortSignal): Promise<void> {
+    const key = (await this.resolveKeyFn(rt.config)) || undefined;
+    if (rt.adapter.requiresKey && !key) {
+      throw new ProviderError({ provider: rt.config.id, errorClass: 'missing_key', message: `Provider '${rt.config.id}': no API key found.` });
+    }
+    const endpoint = { id: rt.config.id, kind: rt.config.kind, baseUrl: rt.baseUrl, model: rt.config.model, apiKey: key, headers: rt.config.headers };
+    await sendProbe(rt.adapter, endpoint, { signal, dispatcher: this.dispatcher, timeoutMs: this.cfg.probes.timeoutMs });
+  }
+
+  /** A probe counts apart from user traffic in the metrics, but its outcome is the provider's latest word on its health. */
+  private recordProbe(o: ProbeOutcome): void {
+    const model = this.cfg.providers.find((p) => p.id === o.provider)?.model ?? '';
+    const err = o.error instanceof ProviderError ? o.error : undefined;
+    const errorClass: ErrorClass = err?.errorClass ?? 'connection';
+    const message = o.error instanceof Error ? o.error.message : undefined;
+    if (o.ok) this.metrics.recordRequest({ provider: o.provider, model, outcome: 'ok', latencyMs: o.latencyMs, costUsd: 0, probe: true });
+    else this.metrics.recordRequest({ provider: o.provider, model, outcome: 'error', errorClass, latencyMs: o.latencyMs, costUsd: 0, probe: true });
+    if (o.ok || err?.countsAgainstProvider) {
+      this.outcomes.record(o.ok ? { provider: o.provider, model, outcome: 'ok', latencyMs: o.latencyMs } : { provider: o.provider, model, outcome: 'error', errorClass, message, latencyMs: o.latencyMs }, this.now());
+    }
+    this.breakerStore?.save(this.breakers.values());
+    this.events.emit({ type: 'probe', provider: o.provider, ok: o.ok, latencyMs: o.latencyMs, ...(o.ok ? {} : { errorClass, message }) });
+    this.queueAlertCheck();
   }
 
   private orderCandidates(req: ChatRequest, only?: readonly string[]): ProviderRuntime[] {

@@ -1,3 +1,4 @@
+import type { Alert } from './alerts/alertTypes';
 import type { CacheStats } from './cache/responseCache';
 import type { ErrorClass } from './errors';
 import type { RateLimitSnapshot } from './http/rateLimitHeaders';
@@ -21,7 +22,11 @@ export type EngineEvent =
   | { type: 'breaker'; at: number; provider: string; from: BreakerState; to: BreakerState; reason: BreakerChangeReason }
   | { type: 'budget-warning'; at: number; budget: 'daily' | 'monthly'; spentUsd: number; limitUsd: number; percent: number }
   | { type: 'cache-stats'; at: number; stats: CacheStats }
-  | { type: 'rate-limit'; at: number; provider: string; snapshot?: RateLimitSnapshot };
+  | { type: 'rate-limit'; at: number; provider: string; snapshot?: RateLimitSnapshot }
+  /** An alert condition started ('raised', once until it clears) or stopped ('cleared'). */
+  | { type: 'alert'; at: number; change: 'raised' | 'cleared'; alert: Alert }
+  /** A background health probe finished; it is not user traffic. */
+  | { type: 'probe'; at: number; provider: string; ok: boolean; latencyMs: number; errorClass?: ErrorClass; message?: string };
 
 export type EngineEventType = EngineEvent['type'];
 export type EngineEventOf<T extends EngineEventType> = Extract<EngineEvent, { type: T }>;

@@ -51,6 +51,7 @@ export class RouterHost implements vscode.Disposable {
       resolveKey: (p) => this.keys.resolve(p),
       dispatcher: this.proxyClient,
       warn: (message) => channel.warn(message),
+      backgroundProbes: true,
     });
     this.disposables.push(
       this.keys,

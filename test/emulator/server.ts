@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { ProviderKind } from '../../src/engine/types';
 import { seededRandom } from '../support/seededRandom';
+import { matchModelsRoute, respondModels } from './modelsRoute';
 import type { EmulatedReply, WireFormat } from './wireFormat';
 
 /** What the emulator does to one request instead of (or on the way to) a normal answer. */
@@ -189,6 +190,14 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     const record: RecordedRequest = { method, path, query, headers: req.headers, body };
     const seq = requests.push(record) - 1;
 
+    const models = matchModelsRoute(method, path, opts.model ?? DEFAULT_MODEL);
+    if (models) {
+      record.format = models.format;
+      const picked = nextFault();
+      record.fault = picked?.fault;
+      if (picked) faultLog.push({ seq, path, format: models.format, fault: picked.fault, source: picked.source });
+      return respondModels(res, models, picked?.fault, sleep);
+    }
     const found = matchFormat(formats, method, path, query, body);
     if (!found) return sendJson(res, 404, { error: 'no such endpoint' });
     const { format, route } = found;

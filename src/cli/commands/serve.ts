@@ -21,6 +21,7 @@ export async function runServe(opts: ServeOptions, io: CliIo, env: NodeJS.Proces
   if (opts.token !== undefined && opts.token.trim() === '') throw new UsageError('--token must not be empty');
   // The token is kept with the user's state; the engine's own folders follow --state-dir as for every command.
   const stateDir = opts.stateDir ?? userFolders().state;
+  // A long-running gateway has no window to be idle in: its open breakers are probed in the background.
   return withEngine(opts, io, async (engine) => {
     const token = await resolveGatewayToken({ flag: opts.token, env: env.LLM_ROUTER_GATEWAY_TOKEN || undefined, stateDir });
     if (token.source === 'generated') io.stderr.write(`llm-router: gateway token (kept in ${token.file}): ${token.token}\n`);
@@ -41,7 +42,7 @@ export async function runServe(opts: ServeOptions, io: CliIo, env: NodeJS.Proces
     await stopRequested(io.signal);
     await gateway.close();
     return 0;
-  });
+  }, { backgroundProbes: true });
 }
 
 function parsePort(raw: string | undefined): number {

@@ -102,6 +102,28 @@ export const configSchema = z
         maxResponseBytes: positiveInt.default(8 * 1024 * 1024),
       })
       .prefault({}),
+    alerts: z
+      .object({
+        enabled: z.boolean().default(true),
+        // The metrics window the error rate and p95 latency are measured over.
+        window: z.enum(['5m', '1h']).default('5m'),
+        errorRatePercent: z.number().gt(0).max(100).default(25),
+        p95LatencyMs: positiveInt.default(30_000),
+        // Fewer requests than this in the window say too little for the error rate or latency alerts.
+        minRequests: positiveInt.default(5),
+        breakerOpen: z.boolean().default(true),
+        rateLimitedForMs: positiveInt.default(60_000),
+        budget: z.boolean().default(true),
+      })
+      .prefault({}),
+    probes: z
+      .object({
+        // 0 = off; open breakers are probed at their half-open time regardless.
+        intervalMs: z.number().int().nonnegative().default(0),
+        whenIdle: z.boolean().default(false),
+        timeoutMs: positiveInt.default(10_000),
+      })
+      .prefault({}),
     // Read by `llm-router serve` (the local gateway).
     gateway: z
       .object({
@@ -137,3 +159,5 @@ export const configSchema = z
 export type RouterConfig = z.output<typeof configSchema>;
 export type ProviderConfig = z.output<typeof providerSchema>;
 export type RoutingStrategy = (typeof ROUTING_STRATEGIES)[number];
+export type AlertsConfig = RouterConfig['alerts'];
+export type ProbesConfig = RouterConfig['probes'];

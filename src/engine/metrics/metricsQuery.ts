@@ -59,7 +59,7 @@ export function buildSnapshot(
   window: MetricsWindow,
   nowMs: number,
   dayStartMs: number,
-): MetricsSnapshot {
+): Omit<MetricsSnapshot, 'probes'> {
   const agg = new Tally();
   let fromMs: number;
   if (window === 'all') {

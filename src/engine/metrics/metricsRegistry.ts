@@ -4,6 +4,7 @@ import { metricsDocument } from './metricsFile';
 import { buildHistory, buildSnapshot } from './metricsQuery';
 import type { HistoryPoint, MetricsSnapshot, MetricsWindow, RequestRecord } from './metricsTypes';
 import { MetricsData, MINUTE_MS, minuteOf, RETAIN_MINUTES } from './minuteBuckets';
+import { ProbeTally } from './probeTally';
 
 export interface MetricsRegistryOptions {
   now?: () => number;
@@ -36,6 +37,7 @@ export class MetricsRegistry {
   private readonly startOfDay: (nowMs: number) => number;
   private base = new MetricsData();
   private pending = new MetricsData();
+  private readonly probes = new ProbeTally();
   private oldestMinute = -Infinity;
   private prunedAtMinute = Number.NaN;
   private closed = false;
@@ -60,6 +62,7 @@ export class MetricsRegistry {
   recordRequest(r: RequestRecord): void {
     const now = this.now();
     const at = r.at ?? now;
+    if (r.probe) return this.probes.record(r.provider, r.outcome === 'ok', r.latencyMs, at);
     this.pending.recordRequest(r, at, this.minuteToKeep(at, now));
     this.noteActivity();
   }
@@ -83,7 +86,7 @@ export class MetricsRegistry {
   snapshot(window: MetricsWindow): MetricsSnapshot {
     const now = this.now();
     this.pruneIfMinuteChanged(now);
-    return buildSnapshot([this.base, this.pending], window, now, this.startOfDay(now));
+    return { ...buildSnapshot([this.base, this.pending], window, now, this.startOfDay(now)), probes: this.probes.snapshot() };
   }
 
   /** Minute points of one provider (all providers summed when omitted) since `sinceMs` (default 24 h ago). */

@@ -21,6 +21,8 @@ interface RequestRecordBase {
   fallback?: boolean;
   /** Epoch ms; defaults to the registry's clock. */
   at?: number;
+  /** A background health probe, not user traffic: counted apart (see MetricsSnapshot.probes). */
+  probe?: boolean;
 }
 
 /**
@@ -69,6 +71,17 @@ export interface MetricsSnapshot {
   total: MetricsStats & { breakerTransitions: Record<string, number> };
   providers: Record<string, ProviderStats>;
   cache: { hits: number; misses: number; hitRate: number | null };
+  /** Background health probes by provider, since this process started; never part of the request figures above. */
+  probes: Record<string, ProbeStats>;
+}
+
+export interface ProbeStats {
+  probes: number;
+  failures: number;
+  lastOk: boolean;
+  lastLatencyMs: number;
+  /** Epoch ms of the latest probe. */
+  lastAt: number;
 }
 
 /** One minute of one provider (or all providers), for trend charts. */

@@ -23,6 +23,12 @@ export interface HttpRequestSpec {
   body: unknown;
 }
 
+/** A GET that spends no tokens (the provider's models list), for background health probes. */
+export interface ProbeRequestSpec {
+  url: string;
+  headers: Record<string, string>;
+}
+
 /** One framed unit of a stream: an SSE event (event name may be absent) or one NDJSON line (data only). */
 export interface FramedEvent {
   event?: string;
@@ -42,6 +48,8 @@ export interface ProviderAdapter {
   /** Wire-body fields built from the request that providerOptions cannot set (see providerOptions.ts). */
   readonly ownedFields: OwnedFields;
   buildRequest(req: ChatRequest, ep: ProviderEndpoint, stream: boolean): HttpRequestSpec;
+  /** The token-free request a background health probe sends. */
+  buildProbe(ep: ProviderEndpoint): ProbeRequestSpec;
   /** Parses a 2xx JSON body; throws ProviderError('malformed_response' or the provider's in-body error). */
   parseCompletion(body: unknown, ep: ProviderEndpoint): ParsedCompletion;
   /** Parses one framed stream event; may return several events or none (e.g. ping); throws ProviderError on in-stream errors. */

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ProviderError, type ErrorClass } from '../errors';
 import { retryAfterMsFromHeaders } from '../http/retryAfter';
 import type { ChatMessage, ChatRequest, FinishReason, ParsedCompletion, StreamEvent, Usage } from '../types';
-import type { FramedEvent, HttpRequestSpec, ProviderAdapter, ProviderEndpoint, ResponseHeaders } from './adapter';
+import type { FramedEvent, HttpRequestSpec, ProbeRequestSpec, ProviderAdapter, ProviderEndpoint, ResponseHeaders } from './adapter';
 import { applyProviderOptions, type OwnedFields } from './providerOptions';
 import { isRecord, malformedResponse, nonJsonBodyError, parseJsonFrame, parseJsonOrUndefined, providerMessage, safeDetail } from './wireText';
 
@@ -259,7 +259,15 @@ export const anthropicAdapter: ProviderAdapter = {
   streamFraming: 'sse',
   ownedFields,
   buildRequest,
+  buildProbe: buildProbeRequest,
   parseCompletion,
   parseStreamEvent,
   parseError,
 };
+
+/** GET /v1/models: lists the models the key may use, spending no tokens. */
+function buildProbeRequest(ep: ProviderEndpoint): ProbeRequestSpec {
+  const headers: Record<string, string> = { 'anthropic-version': ANTHROPIC_VERSION, ...ep.headers };
+  if (ep.apiKey) headers['x-api-key'] = ep.apiKey;
+  return { url: `${ep.baseUrl}/v1/models`, headers };
+}

@@ -2,7 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import { ProviderError, type ErrorClass } from '../errors';
 import { retryAfterMsFromHeaders } from '../http/retryAfter';
 import type { ChatRequest, FinishReason, ParsedCompletion, StreamEvent, Usage } from '../types';
-import type { FramedEvent, HttpRequestSpec, ProviderAdapter, ProviderEndpoint, ResponseHeaders } from './adapter';
+import type { FramedEvent, HttpRequestSpec, ProbeRequestSpec, ProviderAdapter, ProviderEndpoint, ResponseHeaders } from './adapter';
 import { applyProviderOptions, type OwnedFields } from './providerOptions';
 import { isRecord, malformedResponse, parseJsonFrame, parseJsonOrUndefined, providerMessage, reportedUsage, safeDetail, tokenCount } from './wireText';
 
@@ -16,6 +16,7 @@ export const cohereAdapter: ProviderAdapter = {
   streamFraming: 'sse',
   ownedFields,
   buildRequest,
+  buildProbe: buildProbeRequest,
   parseCompletion,
   parseStreamEvent,
   parseError,
@@ -165,4 +166,11 @@ function errorMessageFrom(bodyText: string): string | undefined {
   if (typeof body.message === 'string' && body.message.trim() !== '') return body.message;
   if (typeof body.data === 'string' && body.data.trim() !== '') return body.data;
   return undefined;
+}
+
+/** GET /v1/models: lists the models the key may use, spending no tokens. */
+function buildProbeRequest(ep: ProviderEndpoint): ProbeRequestSpec {
+  const headers: Record<string, string> = { ...ep.headers };
+  if (ep.apiKey) headers.Authorization = `Bearer ${ep.apiKey}`;
+  return { url: `${ep.baseUrl}/v1/models`, headers };
 }

@@ -1,7 +1,7 @@
 import { ProviderError, type ErrorClass } from '../errors';
 import { retryAfterMsFromHeaders } from '../http/retryAfter';
 import type { ChatRequest, FinishReason, ParsedCompletion, StreamEvent, Usage } from '../types';
-import type { FramedEvent, HttpRequestSpec, ProviderAdapter, ProviderEndpoint, ResponseHeaders } from './adapter';
+import type { FramedEvent, HttpRequestSpec, ProbeRequestSpec, ProviderAdapter, ProviderEndpoint, ResponseHeaders } from './adapter';
 import { applyProviderOptions, type OwnedFields } from './providerOptions';
 import {
   isRecord,
@@ -287,7 +287,15 @@ export const geminiAdapter: ProviderAdapter = {
   streamFraming: 'sse',
   ownedFields,
   buildRequest,
+  buildProbe: buildProbeRequest,
   parseCompletion,
   parseStreamEvent,
   parseError,
 };
+
+/** GET /v1beta/models: lists the models the key may use, spending no tokens. */
+function buildProbeRequest(ep: ProviderEndpoint): ProbeRequestSpec {
+  const headers: Record<string, string> = { ...ep.headers };
+  if (ep.apiKey) headers['x-goog-api-key'] = ep.apiKey;
+  return { url: `${versionedBase(ep.baseUrl)}/models`, headers };
+}

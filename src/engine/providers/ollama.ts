@@ -2,7 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import { ProviderError, type ErrorClass } from '../errors';
 import { retryAfterMsFromHeaders } from '../http/retryAfter';
 import type { ChatRequest, FinishReason, ParsedCompletion, StreamEvent, Usage } from '../types';
-import type { FramedEvent, HttpRequestSpec, ProviderAdapter, ProviderEndpoint, ResponseHeaders } from './adapter';
+import type { FramedEvent, HttpRequestSpec, ProbeRequestSpec, ProviderAdapter, ProviderEndpoint, ResponseHeaders } from './adapter';
 import { applyProviderOptions, type OwnedFields } from './providerOptions';
 import { isRecord, malformedResponse, parseJsonFrame, parseJsonOrUndefined, providerMessage, reportedUsage, safeDetail, tokenCount } from './wireText';
 
@@ -16,6 +16,7 @@ export const ollamaAdapter: ProviderAdapter = {
   streamFraming: 'ndjson',
   ownedFields,
   buildRequest,
+  buildProbe: buildProbeRequest,
   parseCompletion,
   parseStreamEvent,
   parseError,
@@ -132,4 +133,11 @@ function inBodyError(text: string, ep: ProviderEndpoint): ProviderError {
 function errorMessageFrom(bodyText: string): string | undefined {
   const body = parseJsonOrUndefined(bodyText);
   return isRecord(body) && typeof body.error === 'string' && body.error.trim() !== '' ? body.error : undefined;
+}
+
+/** GET /api/tags: lists the local models, loading none. */
+function buildProbeRequest(ep: ProviderEndpoint): ProbeRequestSpec {
+  const headers: Record<string, string> = { ...ep.headers };
+  if (ep.apiKey) headers.Authorization = `Bearer ${ep.apiKey}`;
+  return { url: `${ep.baseUrl}/api/tags`, headers };
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ProviderError, type ErrorClass } from '../errors';
 import { retryAfterMsFromHeaders } from '../http/retryAfter';
 import type { ChatRequest, FinishReason, ParsedCompletion, ProviderKind, StreamEvent, Usage } from '../types';
-import type { FramedEvent, HttpRequestSpec, ProviderAdapter, ProviderEndpoint, ResponseHeaders } from './adapter';
+import type { FramedEvent, HttpRequestSpec, ProbeRequestSpec, ProviderAdapter, ProviderEndpoint, ResponseHeaders } from './adapter';
 import { applyProviderOptions, type OwnedFields } from './providerOptions';
 import { describeNonJsonBody, isRecord, malformedResponse, parseJsonFrame, parseJsonOrUndefined, providerMessage, reportedUsage, safeDetail } from './wireText';
 
@@ -87,6 +87,7 @@ function createOpenAiAdapter(flavour: OpenAiFlavour): ProviderAdapter {
     streamFraming: 'sse',
     ownedFields,
     buildRequest: (req, ep, stream) => buildChatRequest(req, ep, stream, flavour.maxTokensField),
+    buildProbe: buildProbeRequest,
     parseCompletion,
     parseStreamEvent,
     parseError,
@@ -332,4 +333,11 @@ function toFinishReason(reason: string): FinishReason {
     default:
       return 'other';
   }
+}
+
+/** GET /models: lists the models the key may use, spending no tokens. */
+function buildProbeRequest(ep: ProviderEndpoint): ProbeRequestSpec {
+  const headers: Record<string, string> = {};
+  if (ep.apiKey) headers.authorization = `Bearer ${ep.apiKey}`;
+  return { url: `${ep.baseUrl.replace(/\/+$/, '')}/models`, headers: { ...headers, ...ep.headers } };
 }
