@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { registerAlerts } from './alerts/alertNotifications';
 import { registerAddProvider } from './commands/addProvider';
 import { registerAnalyzeFile } from './commands/analyzeFile';
 import { registerMaintenanceCommands } from './commands/maintenance';
@@ -24,7 +25,7 @@ export function activate(context: vscode.ExtensionContext): LlmRouterApi | LlmRo
   try {
     const host = new RouterHost(context, channel);
     activeHost = host;
-    context.subscriptions.push(host, registerStatusBar(host), registerSetApiKey(host), ...registerMaintenanceCommands(host), registerSuggestCode(host), registerAnalyzeFile(host), registerInlineCompletions(host), registerDashboard(host, context.extensionUri), registerAddProvider(host), registerPlayground(context));
+    context.subscriptions.push(host, registerStatusBar(host), registerAlerts(host), registerSetApiKey(host), ...registerMaintenanceCommands(host), registerSuggestCode(host), registerAnalyzeFile(host), registerInlineCompletions(host), registerDashboard(host, context.extensionUri), registerAddProvider(host), registerPlayground(context));
     const api = createPublicApi(host, context.subscriptions);
     return context.extensionMode === vscode.ExtensionMode.Test ? { ...api, testing: { host, productionExports: api } } : api;
   } catch (err) {

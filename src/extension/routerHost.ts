@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici';
 import * as vscode from 'vscode';
+import type { Alert } from '../engine/alerts/alertTypes';
 import type { RouterConfig } from '../engine/config/schema';
 import { parseConfig } from '../engine/config/loadConfig';
 import { RouterEngine, type ChatOptions, type ProviderStatus } from '../engine/engine';
@@ -154,6 +155,16 @@ export class RouterHost implements vscode.Disposable {
   /** Closes the named provider's breaker (or every one), forgetting its failures and Retry-After wait. */
   resetBreakers(provider?: string): void {
     this.engine.resetBreaker(provider);
+  }
+
+  /** Looks at every alert condition now and returns the active alerts, oldest first. */
+  alerts(): Alert[] {
+    return this.engine.alerts();
+  }
+
+  /** Background probes wait while the window is unfocused or idle (llmRouter.probes.whenIdle). */
+  setWindowActive(active: boolean): void {
+    this.engine.setWindowActive(active);
   }
 
   isolate(provider: string): void {

@@ -32,9 +32,10 @@ export function registerStatusBar(host: RouterHost): vscode.Disposable {
     timer = undefined;
     const providers = host.providers();
     const summary = summarizeHealth(providers.map((p) => p.health.state));
-    item.text = statusText(summary);
+    const alerts = host.alerts().length;
+    item.text = `${statusText(summary)}${alerts > 0 ? ` $(bell-dot) ${alerts}` : ''}`;
     item.backgroundColor =
-      summary.overall === 'down' ? new vscode.ThemeColor('statusBarItem.errorBackground') : summary.overall === 'degraded' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+      summary.overall === 'down' ? new vscode.ThemeColor('statusBarItem.errorBackground') : summary.overall === 'degraded' || alerts > 0 ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     item.accessibilityInformation = { label: `LLM Router: ${summary.headline}`, role: 'button' };
     item.tooltip = tooltip(host, providers, summary);
     item.show();
@@ -45,7 +46,7 @@ export function registerStatusBar(host: RouterHost): vscode.Disposable {
 
   render();
   const unsubscribe = host.onEvent((e) => {
-    if (e.type === 'breaker' || e.type === 'request-finished' || e.type === 'fallback') schedule();
+    if (e.type === 'breaker' || e.type === 'request-finished' || e.type === 'fallback' || e.type === 'alert') schedule();
   });
   // Open breakers turn half-open and Retry-After waits expire with no event; a slow tick catches those.
   const tick = setInterval(schedule, 5_000);
