@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { Alert } from '../engine/alerts/alertTypes';
 import type { ProviderStatus } from '../engine/engine';
 import { summarizeHealth, type HealthState, type HealthSummary, type OverallHealth } from '../engine/health/providerHealth';
 import type { RouterHost } from './routerHost';
@@ -32,12 +33,12 @@ export function registerStatusBar(host: RouterHost): vscode.Disposable {
     timer = undefined;
     const providers = host.providers();
     const summary = summarizeHealth(providers.map((p) => p.health.state));
-    const alerts = host.alerts().length;
-    item.text = `${statusText(summary)}${alerts > 0 ? ` $(bell-dot) ${alerts}` : ''}`;
+    const alerts = host.alerts();
+    item.text = statusText(summary);
     item.backgroundColor =
-      summary.overall === 'down' ? new vscode.ThemeColor('statusBarItem.errorBackground') : summary.overall === 'degraded' || alerts > 0 ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+      summary.overall === 'down' ? new vscode.ThemeColor('statusBarItem.errorBackground') : summary.overall === 'degraded' || alerts.length > 0 ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     item.accessibilityInformation = { label: `LLM Router: ${summary.headline}`, role: 'button' };
-    item.tooltip = tooltip(host, providers, summary);
+    item.tooltip = tooltip(host, providers, summary, alerts);
     item.show();
   };
   const schedule = () => {
@@ -60,12 +61,13 @@ export function registerStatusBar(host: RouterHost): vscode.Disposable {
   });
 }
 
-function tooltip(host: RouterHost, providers: ProviderStatus[], summary: HealthSummary): vscode.MarkdownString {
+function tooltip(host: RouterHost, providers: ProviderStatus[], summary: HealthSummary, alerts: readonly Alert[]): vscode.MarkdownString {
   const metrics = host.metricsSnapshot('5m');
   const costs = host.costSummary().today;
   const md = new vscode.MarkdownString(undefined, true);
   md.isTrusted = { enabledCommands: TOOLTIP_COMMANDS };
   md.appendMarkdown(`**LLM Router** — ${summary.headline}\n\n`);
+  if (alerts.length > 0) md.appendMarkdown(`$(bell-dot) **${alerts.length} alert${alerts.length === 1 ? '' : 's'}**: ${alerts.map((a) => escape(a.message)).join(' · ')}\n\n`);
   md.appendMarkdown('| | provider | health | why | p95 (5 min) | today |\n|---|---|---|---|---:|---:|\n');
   for (const p of providers) {
     const p95 = metrics.providers[p.id]?.latency.p95;
