@@ -16,7 +16,7 @@ import { BreakerStore } from './resilience/breakerStore';
 import { ProviderBreaker, type BreakerSnapshot } from './resilience/circuitBreaker';
 import { ProviderCooldowns } from './resilience/cooldown';
 import { routeWithFallback, type HedgePolicy } from './routing/fallbackRoute';
-import { StreamGate, type ProviderRuntime, type RequestContext } from './routing/providerAttempt';
+import { StreamGate, type ProviderRuntime, type RequestContext, type RoutingHost } from './routing/providerAttempt';
 import { RecentLatency } from './routing/recentLatency';
 import { createStrategy, type RoutingContext, type Strategy } from './routing/strategies';
 import type { AttemptRecord, ChatRequest, ChatResult } from './types';
@@ -94,6 +94,7 @@ export class RouterEngine {
   private readonly warn: (message: string) => void;
   private readonly resolveKeyFn: (p: ProviderConfig) => string | undefined | Promise<string | undefined>;
   private readonly loaded: Promise<void>;
+  private readonly routingHost: RoutingHost = this.createRoutingHost();
   private closed = false;
 
   constructor(options: EngineOptions) {
@@ -162,21 +163,11 @@ export class RouterEngine {
     const ctx: RequestContext = {
       req,
       cfg: this.cfg,
+      host: this.routingHost,
       signal: opts.signal,
       deadline: started + this.cfg.routing.requestBudgetMs,
       attempts: [],
-      dispatcher: this.dispatcher,
-      cooldowns: this.cooldowns,
-      resolveKey: async (p) => (await this.resolveKeyFn(p)) || undefined,
-      now: this.now,
-      random: this.random,
       streamGate: req.stream && opts.onText ? new StreamGate(opts.onText) : undefined,
-      onAttemptFinished: (record, _rt, result, err) => {
-        if (record.outcome === 'ok') this.latency.record(record.provider, record.latencyMs);
-        // A failing provider must not look fast to the latency strategy: count it as the slowest possible answer.
-        else if (err instanceof ProviderError && err.countsAgainstProvider) this.latency.record(record.provider, this.cfg.timeouts.totalMs);
-        if (result) this.emitRateLimit(record.provider, result.headers);
-      },
     };
     ctx.attempts.push(...affordable.skipped);
     let routed;
@@ -209,6 +200,24 @@ export class RouterEngine {
       this.events.emit({ type: 'cache-stats', stats: this.cache.stats() });
     }
     return answer;
+  }
+
+  /** What the routing code may use of this engine. */
+  private createRoutingHost(): RoutingHost {
+    return {
+      now: () => this.now(),
+      random: () => this.random(),
+      apiKey: async (p) => (await this.resolveKeyFn(p)) || undefined,
+      dispatcher: () => this.dispatcher,
+      coolingDownUntil: (id) => this.cooldowns.until(id),
+      coolDown: (id, retryAfterMs) => this.cooldowns.setFor(id, retryAfterMs),
+      attemptFinished: (record, result, err) => {
+        if (record.outcome === 'ok') this.latency.record(record.provider, record.latencyMs);
+        // A failing provider must not look fast to the latency strategy: count it as the slowest possible answer.
+        else if (err instanceof ProviderError && err.countsAgainstProvider) this.latency.record(record.provider, this.cfg.timeouts.totalMs);
+        if (result) this.emitRateLimit(record.provider, result.headers);
+      },
+    };
   }
 
   /** Drops cached answers about older contents of a file; returns the tag for answers about this content. */
