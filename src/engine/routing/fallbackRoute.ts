@@ -42,11 +42,7 @@ async function untilAvailable(waiting: ProviderRuntime[], ctx: RequestContext): 
     if (ready.length > 0 && now < ctx.deadline) return ready;
     const wake = now < ctx.deadline ? wakeTime(tries, ctx.deadline) : undefined;
     if (wake === undefined) throw new AllProvidersFailedError(ctx.attempts);
-    try {
-      await waitForAvailability(breakers, wake - now, ctx.signal);
-    } catch (err) {
-      throw err instanceof CancelledError ? new CancelledError() : err;
-    }
+    await waitForAvailability(breakers, wake - now, ctx.signal);
   }
 }
 

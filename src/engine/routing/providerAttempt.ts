@@ -96,7 +96,7 @@ export class ProviderUnavailable extends ProviderSkipped {}
 
 export interface RunOptions {
   racer: string;
-  /** Whether another provider could be tried after this one; if not, retrying is worth more. */
+  /** Whether another provider could be tried after this one: then a refused connection or a long Retry-After moves on instead of retrying. */
   hasAlternatives: boolean;
   /** Cancels just this racer (hedging's loser, or the stream gate). */
   racerSignal: AbortSignal;
