@@ -48,10 +48,10 @@ app.append(header.el, banner.el, content);
 
 function render(): void {
   const now = store.now();
-  header.update(store.hasSnapshot ? summaryView(store, now) : undefined, ui.window);
+  header.update(store.hasSnapshot ? summaryView(store) : undefined, ui.window);
   banner.update(store.lastError);
   if (!store.hasSnapshot) return;
-  tiles.update(summaryView(store, now), store.window);
+  tiles.update(summaryView(store), store.window);
   providers.update(providerViews(store, now));
   charts.update(store, ui.percentile, now);
   const c = costView(store);

@@ -11,22 +11,22 @@ import {
   type LogEventDto,
   type LogEventKind,
   type PeriodCostsDto,
+  summarizeHealth,
+  type HealthState,
+  type OverallHealth,
   type ProviderStatusDto,
   type WindowStatsDto,
 } from '../src/extension/dashboard/protocol';
 import { formatAgo, formatBytes, formatClock, formatCompact, formatCount, formatMs, formatPercent, formatSpan, formatUsd, humanize } from './format';
 
-/** A closed breaker whose recent failure rate reaches this counts as degraded. */
-export const DEGRADED_FAILURE_RATE = 0.1;
 /** Provider colours cycle through this many chart palette slots. */
 export const PALETTE_SIZE = 6;
 
-export type Health = 'healthy' | 'degraded' | 'open' | 'half-open' | 'isolated';
-export const HEALTH_LABEL: Record<Health, string> = {
+export const HEALTH_LABEL: Record<HealthState, string> = {
   healthy: 'Healthy',
   degraded: 'Degraded',
-  open: 'Breaker open',
-  'half-open': 'Half-open',
+  unavailable: 'Unavailable',
+  unknown: 'Unknown',
   isolated: 'Isolated',
 };
 
@@ -123,26 +123,17 @@ export function upsertPoints(existing: readonly HistoryPointDto[], incoming: rea
   return [...byT.values()].sort((a, b) => a.t - b.t);
 }
 
-export function healthOf(p: ProviderStatusDto, now: number): Health {
-  const b = p.breaker;
-  if (b.state !== 'closed') return b.state;
-  if (p.coolingDownUntil !== undefined && p.coolingDownUntil > now) return 'degraded';
-  if (b.consecutiveFailures > 0) return 'degraded';
-  if (b.requestsInWindow > 0 && b.failureRate >= DEGRADED_FAILURE_RATE) return 'degraded';
-  return 'healthy';
-}
-
 export interface ProviderView {
   id: string;
   subtitle: string;
   baseUrl: string;
   colorIndex: number;
-  health: Health;
+  health: HealthState;
   healthLabel: string;
-  /** When the current state began, and for an open breaker when the next probe may go. */
+  /** When the breaker's current state began, and for an open breaker when the next probe may go. */
   stateDetail: string;
-  /** Why a closed provider counts as degraded. */
-  reason?: string;
+  /** Why the provider has this health, from the engine; also the badge's hover text. */
+  reason: string;
   lastError?: { errorClass: string; message: string; when: string };
   requests: string;
   errorRate: string;
@@ -154,14 +145,6 @@ export interface ProviderView {
   errorClasses: string;
   rateLimit?: string;
   isolated: boolean;
-}
-
-function degradedReason(p: ProviderStatusDto, now: number): string | undefined {
-  const b = p.breaker;
-  if (p.coolingDownUntil !== undefined && p.coolingDownUntil > now) return `Rate-limited: the provider asked to wait ${formatSpan(p.coolingDownUntil - now)}`;
-  if (b.consecutiveFailures > 0) return `${b.consecutiveFailures} consecutive failure${b.consecutiveFailures === 1 ? '' : 's'}`;
-  if (b.requestsInWindow > 0 && b.failureRate >= DEGRADED_FAILURE_RATE) return `${formatPercent(b.failureRate)} of recent requests failed`;
-  return undefined;
 }
 
 function stateDetail(p: ProviderStatusDto, now: number): string {
@@ -189,7 +172,7 @@ function rateLimitText(p: ProviderStatusDto): string | undefined {
 export function providerViews(store: DashboardStore, now: number): ProviderView[] {
   return store.providers.map((p, i) => {
     const st = store.stats.get(p.id) ?? EMPTY_STATS;
-    const health = healthOf(p, now);
+    const health = p.health.state;
     const err = p.breaker.lastError;
     return {
       id: p.id,
@@ -199,7 +182,7 @@ export function providerViews(store: DashboardStore, now: number): ProviderView[
       health,
       healthLabel: HEALTH_LABEL[health],
       stateDetail: stateDetail(p, now),
-      reason: health === 'degraded' ? degradedReason(p, now) : undefined,
+      reason: p.health.reason,
       lastError: err ? { errorClass: err.errorClass, message: err.message, when: formatAgo(err.at, now) } : undefined,
       requests: formatCount(st.requests),
       errorRate: formatPercent(st.errorRate),
@@ -218,7 +201,9 @@ export interface SummaryView {
   healthy: number;
   total: number;
   headline: string;
-  overall: Health | 'down';
+  overall: OverallHealth;
+  /** Hover text: why each provider that is not healthy is not. */
+  why: string;
   requests: string;
   errorRate: string;
   p95: string;
@@ -226,16 +211,17 @@ export interface SummaryView {
   cacheHitRate: string;
 }
 
-export function summaryView(store: DashboardStore, now: number): SummaryView {
-  const states = store.providers.map((p) => healthOf(p, now));
-  const healthy = states.filter((s) => s === 'healthy').length;
-  const usable = states.filter((s) => s === 'healthy' || s === 'degraded' || s === 'half-open').length;
-  const total = states.length;
+export function summaryView(store: DashboardStore): SummaryView {
+  const { healthy, total, headline, overall } = summarizeHealth(store.providers.map((p) => p.health.state));
   return {
     healthy,
     total,
-    headline: total === 0 ? 'No providers configured' : `${healthy} of ${total} provider${total === 1 ? '' : 's'} healthy`,
-    overall: total === 0 ? 'healthy' : healthy === total ? 'healthy' : usable === 0 ? 'down' : 'degraded',
+    headline,
+    overall,
+    why: store.providers
+      .filter((p) => p.health.state !== 'healthy')
+      .map((p) => `${p.id}: ${HEALTH_LABEL[p.health.state].toLowerCase()} — ${p.health.reason}`)
+      .join('\n'),
     requests: formatCount(store.totals.requests),
     errorRate: formatPercent(store.totals.errorRate),
     p95: formatMs(store.totals.latency.p95),

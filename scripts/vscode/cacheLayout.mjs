@@ -6,9 +6,6 @@ import { createRequire } from 'node:module';
 export const CODE_SERVER_VERSION = '4.100.3';
 export const PLAYWRIGHT_CORE_VERSION = '1.65.1';
 
-export const CHROMIUM_PATH = process.env.LLM_ROUTER_CHROMIUM ?? '/usr/bin/chromium';
-export const SYSTEM_RIPGREP_PATH = '/usr/bin/rg';
-
 export function cacheDir() {
   return path.resolve(process.env.LLM_ROUTER_VSCODE_CACHE ?? path.join(homedir(), '.cache', 'llm-router-vscode'));
 }

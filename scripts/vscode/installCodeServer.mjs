@@ -5,30 +5,12 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import {
-  CHROMIUM_PATH,
-  CODE_SERVER_VERSION,
-  PLAYWRIGHT_CORE_VERSION,
-  SYSTEM_RIPGREP_PATH,
-  cacheLayout,
-  expectedMarker,
-} from './cacheLayout.mjs';
+import { CODE_SERVER_VERSION, PLAYWRIGHT_CORE_VERSION, cacheLayout, expectedMarker } from './cacheLayout.mjs';
+import { CHROMIUM_PATH, InstallError, SYSTEM_RIPGREP_PATH, VSCODE_TIER, ensureSystemPackages, seconds, tail } from '../setup/systemPackages.mjs';
 import { isolatedStateArgs, isolatedStateEnv } from './codeServerState.mjs';
 
 const LOCK_STALE_MS = 30 * 60_000;
 const VSCODE_NATIVE_MODULES = ['@parcel/watcher', '@vscode/spdlog', 'kerberos', 'native-watchdog', 'node-pty', '@vscode/deviceid'];
-
-/** A Debian package we need, and how to tell it is already there without asking dpkg. */
-const SYSTEM_REQUIREMENTS = [
-  { pkg: 'chromium', present: () => existsSync(CHROMIUM_PATH) },
-  { pkg: 'ripgrep', present: () => existsSync(SYSTEM_RIPGREP_PATH) },
-  { pkg: 'libkrb5-dev', present: () => existsSync('/usr/include/krb5.h') },
-  { pkg: 'make', present: () => onPath('make') },
-  { pkg: 'g++', present: () => onPath('g++') },
-  { pkg: 'python3', present: () => onPath('python3') },
-];
-
-export class InstallError extends Error {}
 
 const defaultLog = (line) => console.log(`[vscode-setup] ${line}`);
 
@@ -80,7 +62,7 @@ async function acquireInstallLock(layout, log) {
 async function install(layout, log) {
   const started = Date.now();
   log(`installing code-server ${CODE_SERVER_VERSION} + playwright-core ${PLAYWRIGHT_CORE_VERSION} into ${layout.root}`);
-  ensureSystemPackages(log);
+  ensureSystemPackages(VSCODE_TIER, log);
   const npmEnv = npmEnvironment(findNodeHeadersDir());
 
   mkdirSync(layout.root, { recursive: true });
@@ -124,40 +106,6 @@ async function install(layout, log) {
   writeFileSync(layout.marker, JSON.stringify({ ...expectedMarker(), installedAt: new Date().toISOString() }, null, 2) + '\n');
   log(`done in ${seconds(Date.now() - started)}`);
   return layout;
-}
-
-function ensureSystemPackages(log) {
-  const missing = SYSTEM_REQUIREMENTS.filter((r) => !r.present()).map((r) => r.pkg);
-  if (missing.length === 0) return;
-  const asRoot = process.getuid?.() === 0;
-  const sudo = !asRoot && onPath('sudo') && spawnSync('sudo', ['-n', 'true']).status === 0;
-  if (!onPath('apt-get') || (!asRoot && !sudo)) {
-    throw new InstallError(
-      `missing system packages: ${missing.join(' ')}. Install them (Debian/Ubuntu: ` +
-        `sudo apt-get update && sudo apt-get install -y ${missing.join(' ')}) and run again.`,
-    );
-  }
-  const apt = (args) => {
-    const [cmd, cmdArgs] = sudo ? ['sudo', ['-n', 'apt-get', ...args]] : ['apt-get', args];
-    log(`${cmd} ${cmdArgs.join(' ')}…`);
-    const started = Date.now();
-    const result = spawnSync(cmd, cmdArgs, {
-      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      encoding: 'utf8',
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    if (result.status !== 0) {
-      throw new InstallError(`apt-get ${args[0]} failed (exit ${result.status}):\n${tail(result.stdout + result.stderr)}`);
-    }
-    log(`  ok (${seconds(Date.now() - started)})`);
-  };
-  apt(['update', '-q']);
-  apt(['install', '-y', '-q', '--no-install-recommends', ...missing]);
-  const stillMissing = SYSTEM_REQUIREMENTS.filter((r) => !r.present()).map((r) => r.pkg);
-  if (stillMissing.length > 0) {
-    throw new InstallError(`apt-get finished but these are still missing: ${stillMissing.join(' ')}`);
-  }
 }
 
 // node-gyp would otherwise download headers from nodejs.org; use the ones shipped with Node.
@@ -252,18 +200,6 @@ function forceSymlink(target, linkPath) {
 
 function writeIfChanged(file, content) {
   if (!existsSync(file) || readFileSync(file, 'utf8') !== content) writeFileSync(file, content);
-}
-
-function onPath(cmd) {
-  return spawnSync('sh', ['-c', `command -v "${cmd}"`], { stdio: 'ignore' }).status === 0;
-}
-
-function tail(text, lines = 40) {
-  return text.trim().split('\n').slice(-lines).join('\n');
-}
-
-function seconds(ms) {
-  return `${(ms / 1000).toFixed(1)} s`;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -15,6 +15,9 @@ export const BRIDGE_ENV = 'LLM_ROUTER_WORKBENCH_BRIDGE';
  *                   through first (a webview's content sits two iframes deep).
  * POST /click       {"selector": ".notification-toast .monaco-button", "hasText": "Cancel", "timeoutMs"?: 10000,
  *                    "frames"?: [...]} → {"clicked": true}; clicks the first match once it is visible.
+ * POST /hover       {"selector": "...", "timeoutMs"?: 10000, "frames"?: [...], "force"?: false} → {"hovered": true};
+ *                   moves the mouse over the first visible match (then read the hover with /text). `force`
+ *                   skips the check that nothing covers it (e.g. to move away over a webview).
  * POST /screenshot  {"name": "after-failover"} → {"path": "<screenshot dir>/after-failover.png"}
  */
 export async function startWorkbenchBridge() {
@@ -33,6 +36,10 @@ export async function startWorkbenchBridge() {
       const locator = locate(page, selector, frames);
       await (hasText === undefined ? locator : locator.filter({ hasText })).first().click({ timeout: timeoutMs });
       return { clicked: true };
+    },
+    '/hover': async ({ selector, timeoutMs = 10_000, frames, force = false }) => {
+      await locate(page, selector, frames).first().hover({ timeout: timeoutMs, force: force === true });
+      return { hovered: true };
     },
     '/screenshot': async ({ name }) => {
       if (!screenshotDir) return { path: null };

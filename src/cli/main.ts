@@ -17,7 +17,8 @@ Commands:
   stats [options]            Show persisted metrics, costs, cache and breaker state
 
 Options:
-  --config <file>            Config file: the llmRouter.* settings without the prefix (default ./llm-router.json)
+  --config <file>            Config file: the llmRouter.* settings without the prefix (default: $LLM_ROUTER_CONFIG,
+                             else config.json or config.jsonc in the user's config folder; never the current directory)
   --state-dir <dir>          Where cache, metrics, costs and breaker state persist (default: the user's cache folder)
   --json                     Print one JSON object
   --stream                   ask: print the answer as it arrives

@@ -1,4 +1,5 @@
 import { RouterEngine } from '../engine/engine';
+import { locateConfig } from './configLocation';
 import { defaultStateDir } from './defaultStateDir';
 import { readConfigFile } from './readConfig';
 
@@ -16,7 +17,7 @@ export interface CliIo {
 
 /** Loads the config, runs `fn` with an engine on the state dir, and always persists state afterwards. */
 export async function withEngine<T>(opts: CommonOptions, io: CliIo, fn: (engine: RouterEngine) => Promise<T>): Promise<T> {
-  const configPath = opts.config ?? 'llm-router.json';
+  const configPath = await locateConfig(opts.config);
   const { config, warnings } = await readConfigFile(configPath);
   for (const w of warnings) io.stderr.write(`llm-router: warning: ${configPath}: ${w}\n`);
   const engine = new RouterEngine({

@@ -13,6 +13,7 @@ export function formatStats(stats: EngineStats): string {
     const m = stats.metrics.providers[id];
     lines.push(`${id}${status ? ` (${status.kind}, ${status.model})` : ' (no longer configured)'}`);
     if (status) {
+      lines.push(`  health      ${status.health.state}: ${status.health.reason}`);
       lines.push(`  breaker     ${status.breaker.state} since ${new Date(status.breaker.since).toLocaleString()}`);
       if (status.breaker.lastError) lines.push(`  last error  ${status.breaker.lastError.errorClass}: ${status.breaker.lastError.message}`);
     }

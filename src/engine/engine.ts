@@ -3,14 +3,17 @@ import type { ProviderConfig, RouterConfig } from './config/schema';
 import { AllProvidersFailedError, CancelledError, ProviderError } from './errors';
 import { createDispatcher } from './http/dispatcher';
 import { sendChat } from './http/transport';
-import { adapterFor, effectiveBaseUrl, keyEnvFor } from './providers/registry';
+import { adapterFor, effectiveBaseUrl } from './providers/registry';
+import { envKeyFor } from './providers/vendorKeys';
 import { cacheKey, fileTag, ResponseCache, type CachedResponse, type CacheStats } from './cache/responseCache';
 import { replayAsStream } from './cache/replay';
 import { CostAccounting, type CostSummary } from './cost/costAccounting';
-import { EngineEvents } from './events';
+import { EngineEvents, type EngineEventListener } from './events';
+import { providerHealth, type ProviderHealth } from './health/providerHealth';
+import { ProviderOutcomes } from './health/providerOutcomes';
 import { parseRateLimitHeaders } from './http/rateLimitHeaders';
 import { MetricsRegistry } from './metrics/metricsRegistry';
-import type { MetricsSnapshot, MetricsWindow } from './metrics/metricsTypes';
+import type { HistoryPoint, MetricsSnapshot, MetricsWindow } from './metrics/metricsTypes';
 import { recordAttempts } from './metrics/recordAttempts';
 import { BreakerStore } from './resilience/breakerStore';
 import { ProviderBreaker, type BreakerSnapshot } from './resilience/circuitBreaker';
@@ -25,7 +28,7 @@ export interface EngineOptions {
   config: RouterConfig;
   /** Where breaker state (and later cache, metrics, costs) persist; nothing persists without it. */
   stateDir?: string;
-  /** Finds a provider's key; defaults to the environment variable from keyEnvFor(). */
+  /** Finds a provider's key; defaults to the environment variable envKeyFor() allows for its host. */
   resolveKey?: (p: ProviderConfig) => string | undefined | Promise<string | undefined>;
   dispatcher?: Dispatcher;
   warn?: (message: string) => void;
@@ -51,6 +54,7 @@ export interface ProviderStatus {
   breaker: BreakerSnapshot;
   /** Epoch ms until which the provider asked not to be called (Retry-After). */
   coolingDownUntil?: number;
+  health: ProviderHealth;
 }
 
 export interface ProbeResult {
@@ -83,10 +87,11 @@ export class RouterEngine {
   private readonly cooldowns: ProviderCooldowns;
   private readonly latency = new RecentLatency();
   private readonly breakerStore?: BreakerStore;
-  readonly cache: ResponseCache;
-  readonly events: EngineEvents;
-  readonly metrics: MetricsRegistry;
-  readonly costs: CostAccounting;
+  private readonly cache: ResponseCache;
+  private readonly events: EngineEvents;
+  private readonly metrics: MetricsRegistry;
+  private readonly costs: CostAccounting;
+  private readonly outcomes = new ProviderOutcomes();
   private dispatcher: Dispatcher;
   private ownsDispatcher: boolean;
   private readonly now: () => number;
@@ -103,7 +108,7 @@ export class RouterEngine {
     this.random = options.random ?? Math.random;
     this.warn = options.warn ?? (() => undefined);
     this.cooldowns = new ProviderCooldowns(this.now);
-    this.resolveKeyFn = options.resolveKey ?? ((p) => envKey(p));
+    this.resolveKeyFn = options.resolveKey ?? ((p) => envKeyFor(p));
     this.ownsDispatcher = options.dispatcher === undefined;
     this.dispatcher = options.dispatcher ?? createDispatcher({ connectTimeoutMs: this.cfg.timeouts.connectMs });
     this.strategy = createStrategy(this.cfg.routing.strategy);
@@ -212,6 +217,7 @@ export class RouterEngine {
       coolingDownUntil: (id) => this.cooldowns.until(id),
       coolDown: (id, retryAfterMs) => this.cooldowns.setFor(id, retryAfterMs),
       attemptFinished: (record, result, err) => {
+        this.outcomes.record(record, this.now());
         if (record.outcome === 'ok') this.latency.record(record.provider, record.latencyMs);
         // A failing provider must not look fast to the latency strategy: count it as the slowest possible answer.
         else if (err instanceof ProviderError && err.countsAgainstProvider) this.latency.record(record.provider, this.cfg.timeouts.totalMs);
@@ -228,6 +234,45 @@ export class RouterEngine {
 
   cacheStats(): CacheStats {
     return this.cache.stats();
+  }
+
+  get cacheEnabled(): boolean {
+    return this.cache.enabled;
+  }
+
+  /** Empties the response cache (memory and disk) and tells listeners the new figures. */
+  async clearCache(): Promise<void> {
+    await this.cache.clear();
+    this.events.emit({ type: 'cache-stats', stats: this.cache.stats() });
+  }
+
+  /** Drops every cached answer carrying `tag` (see cacheTags). */
+  async invalidateCache(tag: string): Promise<void> {
+    await this.cache.invalidate(tag);
+  }
+
+  /** Calls `listener` for every engine event from now on; the returned function unsubscribes. */
+  onEvent(listener: EngineEventListener): () => void {
+    return this.events.subscribe(listener);
+  }
+
+  metricsSnapshot(window: MetricsWindow): MetricsSnapshot {
+    return this.metrics.snapshot(window);
+  }
+
+  /** Minute points of one provider (or all), oldest first. */
+  metricsHistory(provider?: string, sinceMs?: number): HistoryPoint[] {
+    return this.metrics.history(provider, sinceMs);
+  }
+
+  costSummary(): CostSummary {
+    return this.costs.summary();
+  }
+
+  /** Writes cache, metrics and costs to the state folder now, without closing anything. */
+  async flush(): Promise<void> {
+    await this.loaded;
+    await Promise.all([this.cache.flush(), this.metrics.flush(), this.costs.flush()]);
   }
 
   /** Leaves out providers this request cannot afford; refuses it outright when none is left. */
@@ -273,15 +318,21 @@ export class RouterEngine {
     };
   }
 
+  /** Every enabled provider in configured order, with its breaker and its health (see providerHealth). */
   providers(): ProviderStatus[] {
-    return this.runtimes.map((rt) => ({
-      id: rt.config.id,
-      kind: rt.config.kind,
-      model: rt.config.model,
-      baseUrl: rt.baseUrl,
-      breaker: rt.breaker.snapshot(),
-      coolingDownUntil: this.cooldowns.until(rt.config.id),
-    }));
+    const now = this.now();
+    return this.runtimes.map((rt) => {
+      const id = rt.config.id;
+      const breaker = rt.breaker.snapshot();
+      const coolingDownUntil = this.cooldowns.until(id);
+      const health = providerHealth({ breaker, coolingDownUntil, lastOutcome: this.outcomes.lastOutcome(id), everAnswered: this.outcomes.everAnswered(id), now });
+      return { id, kind: rt.config.kind, model: rt.config.model, baseUrl: rt.baseUrl, breaker, coolingDownUntil, health };
+    });
+  }
+
+  /** Each provider's health, in configured order: the one definition every surface shows. */
+  providerHealth(): Array<ProviderHealth & { provider: string }> {
+    return this.providers().map((p) => ({ provider: p.id, ...p.health }));
   }
 
   /** Everything persisted about providers, for `stats` and dashboards. */
@@ -305,6 +356,7 @@ export class RouterEngine {
       if (id !== undefined && rt.config.id !== id) continue;
       rt.breaker.reset();
       this.cooldowns.clear(rt.config.id);
+      this.outcomes.forgetFailure(rt.config.id);
     }
     this.breakerStore?.save(this.breakers.values());
   }
@@ -337,18 +389,16 @@ export class RouterEngine {
             { messages: [{ role: 'user', content: 'ping' }], maxTokens: 16 },
             { signal, dispatcher: this.dispatcher, totalTimeoutMs: rt.config.timeoutMs ?? this.cfg.timeouts.totalMs, maxResponseBytes: this.cfg.limits.maxResponseBytes },
           );
-          return { ...base, ok: true, latencyMs: performance.now() - started, breaker: rt.breaker.snapshot().state };
+          const latencyMs = performance.now() - started;
+          this.outcomes.record({ ...base, outcome: 'ok', latencyMs }, this.now());
+          return { ...base, ok: true, latencyMs, breaker: rt.breaker.snapshot().state };
         } catch (err) {
           const pe = err instanceof ProviderError ? err : undefined;
-          return {
-            ...base,
-            ok: false,
-            latencyMs: performance.now() - started,
-            errorClass: pe?.errorClass ?? (err instanceof CancelledError ? 'cancelled' : 'connection'),
-            status: pe?.status,
-            message: err instanceof Error ? err.message : String(err),
-            breaker: rt.breaker.snapshot().state,
-          };
+          const latencyMs = performance.now() - started;
+          const errorClass = pe?.errorClass ?? (err instanceof CancelledError ? 'cancelled' : 'connection');
+          const message = err instanceof Error ? err.message : String(err);
+          this.outcomes.record({ ...base, outcome: 'error', errorClass, message, latencyMs }, this.now());
+          return { ...base, ok: false, latencyMs, errorClass, status: pe?.status, message, breaker: rt.breaker.snapshot().state };
         }
       }),
     );
@@ -408,6 +458,7 @@ export class RouterEngine {
 
   private async loadState(): Promise<void> {
     await Promise.all([this.metrics.load(), this.costs.load()]);
+    this.outcomes.markAnswered(answeredBefore(this.metrics.snapshot('all')));
     if (!this.breakerStore) return;
     try {
       await this.breakerStore.sync(this.breakers.values());
@@ -438,9 +489,10 @@ export class RouterEngine {
   }
 }
 
-function envKey(p: ProviderConfig): string | undefined {
-  const name = keyEnvFor(p);
-  return name ? process.env[name] : undefined;
+function answeredBefore(all: MetricsSnapshot): string[] {
+  return Object.entries(all.providers)
+    .filter(([, stats]) => stats.successes > 0)
+    .map(([id]) => id);
 }
 
 function validateRequest(req: ChatRequest): void {

@@ -5,21 +5,23 @@ import { registerSetApiKey } from './commands/setApiKey';
 import { registerSuggestCode } from './commands/suggestCode';
 import { registerDashboard } from './dashboard/dashboardPanel';
 import { registerInlineCompletions } from './inlineCompletions';
+import { createPublicApi, type LlmRouterApi } from './publicApi';
 import { RouterHost } from './routerHost';
 import { registerStatusBar } from './statusBar';
 
-/** What the extension exports: used by its integration tests and by other extensions. */
-export interface LlmRouterApi {
-  host: RouterHost;
+/** Only while VS Code runs the extension's own tests: the host, and the exports production would return. */
+export interface LlmRouterTestExports extends LlmRouterApi {
+  testing: { host: RouterHost; productionExports: LlmRouterApi };
 }
 
-export function activate(context: vscode.ExtensionContext): LlmRouterApi {
+export function activate(context: vscode.ExtensionContext): LlmRouterApi | LlmRouterTestExports {
   const channel = vscode.window.createOutputChannel('LLM Router', { log: true });
   context.subscriptions.push(channel);
   try {
     const host = new RouterHost(context, channel);
     context.subscriptions.push(host, registerStatusBar(host), registerSetApiKey(host), ...registerMaintenanceCommands(host), registerSuggestCode(host), registerAnalyzeFile(host), registerInlineCompletions(host), registerDashboard(host, context.extensionUri));
-    return { host };
+    const api = createPublicApi(host, context.subscriptions);
+    return context.extensionMode === vscode.ExtensionMode.Test ? { ...api, testing: { host, productionExports: api } } : api;
   } catch (err) {
     // VS Code does not tell the user when activation throws; say it ourselves.
     const message = err instanceof Error ? err.message : String(err);

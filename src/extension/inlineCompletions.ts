@@ -13,7 +13,7 @@ const SKIPPED_SCHEMES = new Set([SUGGESTION_SCHEME, REPORT_SCHEME, 'output', 'vs
 export function registerInlineCompletions(host: RouterHost): vscode.Disposable {
   let registration: vscode.Disposable | undefined;
   const update = () => {
-    const enabled = host.engine.config.inlineSuggestions.enabled;
+    const enabled = host.config.inlineSuggestions.enabled;
     if (enabled && !registration) {
       registration = vscode.languages.registerInlineCompletionItemProvider({ pattern: '**' }, new RouterInlineCompletions(host));
     } else if (!enabled && registration) {
@@ -40,7 +40,7 @@ class RouterInlineCompletions implements vscode.InlineCompletionItemProvider {
   ): Promise<vscode.InlineCompletionItem[] | undefined> {
     if (SKIPPED_SCHEMES.has(document.uri.scheme)) return undefined;
     // Typing on cancels the token; waiting first means most keystrokes never send a request.
-    const debounceMs = context.triggerKind === vscode.InlineCompletionTriggerKind.Automatic ? this.host.engine.config.inlineSuggestions.debounceMs : 0;
+    const debounceMs = context.triggerKind === vscode.InlineCompletionTriggerKind.Automatic ? this.host.config.inlineSuggestions.debounceMs : 0;
     if (!(await pause(debounceMs, token))) return undefined;
     const offset = document.offsetAt(position);
     const from = document.positionAt(Math.max(0, offset - READ_BEFORE));

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { ProviderConfig } from '../engine/config/schema';
 import { ProviderError } from '../engine/errors';
-import { keyEnvFor } from '../engine/providers/registry';
+import { envKeyFor } from '../engine/providers/vendorKeys';
 import type { EndpointApproval } from './endpointApproval';
 
 const secretName = (providerId: string) => `llmRouter.apiKey.${providerId}`;
@@ -20,12 +20,11 @@ export class KeyStore implements vscode.Disposable {
     });
   }
 
-  /** The engine's resolveKey: SecretStorage first, then the environment. */
+  /** The engine's resolveKey: SecretStorage first, then the environment (a vendor's variable only for its own host). */
   async resolve(p: ProviderConfig): Promise<string | undefined> {
     const name = secretName(p.id);
     if (!this.cache.has(name)) this.cache.set(name, await this.secrets.get(name));
-    const env = keyEnvFor(p);
-    const key = this.cache.get(name) || (env ? process.env[env] : undefined) || undefined;
+    const key = this.cache.get(name) || envKeyFor(p) || undefined;
     if (key) {
       const blocked = this.approval.check(p);
       if (blocked) throw new ProviderError({ provider: p.id, errorClass: 'missing_key', message: `Provider '${p.id}': key withheld — ${blocked}.` });

@@ -1,11 +1,16 @@
+import type { Dispatcher } from 'undici';
 import * as vscode from 'vscode';
 import type { RouterConfig } from '../engine/config/schema';
 import { parseConfig } from '../engine/config/loadConfig';
-import { RouterEngine, type ChatOptions } from '../engine/engine';
+import { RouterEngine, type ChatOptions, type ProviderStatus } from '../engine/engine';
+import type { CacheStats } from '../engine/cache/responseCache';
+import type { CostSummary } from '../engine/cost/costAccounting';
+import type { EngineEventListener } from '../engine/events';
+import type { HistoryPoint, MetricsSnapshot, MetricsWindow } from '../engine/metrics/metricsTypes';
 import type { ChatRequest, ChatResult } from '../engine/types';
 import { EndpointApproval } from './endpointApproval';
 import { KeyStore } from './keyStore';
-import { proxyDispatcher } from './proxy';
+import { PROXY_SETTINGS, proxyDispatcher } from './proxy';
 import { RequestLog } from './requestLog';
 import { DEFAULT_PROVIDER, readSettings, SECTION } from './settings';
 
@@ -18,7 +23,7 @@ export interface RunOptions extends Omit<ChatOptions, 'signal'> {
  * configuration when a change is invalid), resolves keys, and logs every request.
  */
 export class RouterHost implements vscode.Disposable {
-  readonly engine: RouterEngine;
+  private readonly engine: RouterEngine;
   readonly keys: KeyStore;
   readonly log: RequestLog;
   usingDefaultProvider = false;
@@ -26,6 +31,7 @@ export class RouterHost implements vscode.Disposable {
   readonly onDidChangeConfig = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [];
   private explainedDefault = false;
+  private proxyClient: Dispatcher | undefined;
 
   constructor(
     context: vscode.ExtensionContext,
@@ -35,11 +41,12 @@ export class RouterHost implements vscode.Disposable {
     this.log = new RequestLog(channel, () => this.engine.config.log.includePrompts);
     const stateDir = (context.storageUri ?? context.globalStorageUri).fsPath;
     const initial = this.readValidSettings() ?? parseConfig({ providers: [DEFAULT_PROVIDER] }).config;
+    this.proxyClient = proxyDispatcher(initial.timeouts.connectMs, (message) => channel.warn(message));
     this.engine = new RouterEngine({
       config: initial,
       stateDir,
       resolveKey: (p) => this.keys.resolve(p),
-      dispatcher: proxyDispatcher(initial.timeouts.connectMs),
+      dispatcher: this.proxyClient,
       warn: (message) => channel.warn(message),
     });
     this.disposables.push(
@@ -47,9 +54,8 @@ export class RouterHost implements vscode.Disposable {
       this.changed,
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration(SECTION)) this.reload();
-        if (e.affectsConfiguration('http.proxy') || e.affectsConfiguration('http.proxyStrictSSL')) {
-          this.engine.setDispatcher(proxyDispatcher(this.engine.config.timeouts.connectMs));
-        }
+        // After reload(): the new client takes the connect timeout the engine now uses.
+        if ([`${SECTION}.timeouts.connectMs`, ...PROXY_SETTINGS].some((key) => e.affectsConfiguration(key))) this.applyProxySettings();
       }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.reload()),
     );
@@ -73,6 +79,85 @@ export class RouterHost implements vscode.Disposable {
     } finally {
       sub?.dispose();
     }
+  }
+
+  /** A new client for the changed proxy settings; the old one closes once its requests in flight finish. */
+  private applyProxySettings(): void {
+    const old = this.proxyClient;
+    this.proxyClient = proxyDispatcher(this.engine.config.timeouts.connectMs, (message) => this.channel.warn(message));
+    this.engine.setDispatcher(this.proxyClient);
+    void old?.close().catch(() => undefined);
+  }
+
+  /** The configuration in force (the last valid settings). */
+  get config(): RouterConfig {
+    return this.engine.config;
+  }
+
+  /** Resolves once persisted state is loaded. */
+  ready(): Promise<void> {
+    return this.engine.ready();
+  }
+
+  /** Every enabled provider with its breaker and its health: what the status bar and the dashboard show. */
+  providers(): ProviderStatus[] {
+    return this.engine.providers();
+  }
+
+  metricsSnapshot(window: MetricsWindow): MetricsSnapshot {
+    return this.engine.metricsSnapshot(window);
+  }
+
+  metricsHistory(provider?: string, sinceMs?: number): HistoryPoint[] {
+    return this.engine.metricsHistory(provider, sinceMs);
+  }
+
+  costSummary(): CostSummary {
+    return this.engine.costSummary();
+  }
+
+  cacheStats(): CacheStats {
+    return this.engine.cacheStats();
+  }
+
+  get cacheEnabled(): boolean {
+    return this.engine.cacheEnabled;
+  }
+
+  /** Calls `listener` for every routing event; the returned function unsubscribes. */
+  onEvent(listener: EngineEventListener): () => void {
+    return this.engine.onEvent(listener);
+  }
+
+  clearCache(): Promise<void> {
+    return this.engine.clearCache();
+  }
+
+  invalidateCache(tag: string): Promise<void> {
+    return this.engine.invalidateCache(tag);
+  }
+
+  /** Drops cached answers about older contents of the file; returns the tag for answers about this content. */
+  invalidateFileCache(filePath: string, contentHashHex: string): Promise<string> {
+    return this.engine.invalidateFileCache(filePath, contentHashHex);
+  }
+
+  /** Writes cache, metrics and costs to the state folder now. */
+  flush(): Promise<void> {
+    return this.engine.flush();
+  }
+
+  /** Closes the named provider's breaker (or every one), forgetting its failures and Retry-After wait. */
+  resetBreakers(provider?: string): void {
+    this.engine.resetBreaker(provider);
+  }
+
+  isolate(provider: string): void {
+    this.engine.isolate(provider);
+  }
+
+  restore(provider: string): void {
+    this.engine.restore(provider);
   }
 
   reload(): void {

@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
 import { parseConfig } from '../engine/config/loadConfig';
-import type { ProviderConfig, RouterConfig } from '../engine/config/schema';
+import { configSchema, type ProviderConfig, type RouterConfig } from '../engine/config/schema';
 import { ConfigError } from '../engine/errors';
 
 export const SECTION = 'llmRouter';
-const TOP_LEVEL_KEYS = ['providers', 'routing', 'timeouts', 'retry', 'breaker', 'cache', 'budget', 'limits', 'inlineSuggestions', 'log'] as const;
+const TOP_LEVEL_KEYS = Object.keys(configSchema.shape);
 
 /** Used until the user configures a provider, so the commands can explain how. */
 export const DEFAULT_PROVIDER: ProviderConfig = { id: 'ollama', kind: 'ollama', model: 'llama3.2', baseUrl: 'http://localhost:11434' };

@@ -1,24 +1,26 @@
 import * as vscode from 'vscode';
 import type { ProviderStatus } from '../engine/engine';
+import { summarizeHealth, type HealthState, type HealthSummary, type OverallHealth } from '../engine/health/providerHealth';
 import type { RouterHost } from './routerHost';
 
 const REFRESH_MS = 250;
 
-type Health = 'healthy' | 'degraded' | 'down';
+const OVERALL_ICON: Record<OverallHealth, string> = { healthy: '$(pulse)', unknown: '$(pulse)', degraded: '$(warning)', down: '$(error)' };
 
-/** `$(pulse) 3/4`: how many providers can take requests now; colour and icon say degraded or down. */
-export function healthOf(providers: ProviderStatus[], now = Date.now()): { up: number; total: number; health: Health } {
-  const up = providers.filter((p) => p.breaker.state === 'closed' && !(p.coolingDownUntil && p.coolingDownUntil > now)).length;
-  const total = providers.length;
-  return { up, total, health: up === total ? 'healthy' : up === 0 ? 'down' : 'degraded' };
-}
-
-const STATE_ICON: Record<ProviderStatus['breaker']['state'], string> = {
-  closed: '$(pass-filled)',
-  'half-open': '$(sync)',
-  open: '$(error)',
+const STATE_ICON: Record<HealthState, string> = {
+  healthy: '$(pass-filled)',
+  degraded: '$(warning)',
+  unavailable: '$(error)',
+  unknown: '$(question)',
   isolated: '$(circle-slash)',
 };
+
+const TOOLTIP_COMMANDS = ['llmRouter.suggestCode', 'llmRouter.analyzeFile', 'llmRouter.openDashboard', 'llmRouter.resetBreakers', 'llmRouter.showLog'];
+
+/** `$(pulse) 1/2`: how many providers are healthy, by the engine's one definition of health (see providerHealth). */
+export function statusText(summary: HealthSummary): string {
+  return `${OVERALL_ICON[summary.overall]} ${summary.healthy}/${summary.total}`;
+}
 
 export function registerStatusBar(host: RouterHost): vscode.Disposable {
   const item = vscode.window.createStatusBarItem('llmRouter.status', vscode.StatusBarAlignment.Right, 100);
@@ -28,12 +30,13 @@ export function registerStatusBar(host: RouterHost): vscode.Disposable {
 
   const render = () => {
     timer = undefined;
-    const providers = host.engine.providers();
-    const { up, total, health } = healthOf(providers);
-    item.text = `${health === 'healthy' ? '$(pulse)' : health === 'degraded' ? '$(warning)' : '$(error)'} ${up}/${total}`;
-    item.backgroundColor = health === 'healthy' ? undefined : new vscode.ThemeColor(health === 'down' ? 'statusBarItem.errorBackground' : 'statusBarItem.warningBackground');
-    item.accessibilityInformation = { label: `LLM Router: ${up} of ${total} providers healthy`, role: 'button' };
-    item.tooltip = tooltip(host, providers, up, total);
+    const providers = host.providers();
+    const summary = summarizeHealth(providers.map((p) => p.health.state));
+    item.text = statusText(summary);
+    item.backgroundColor =
+      summary.overall === 'down' ? new vscode.ThemeColor('statusBarItem.errorBackground') : summary.overall === 'degraded' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    item.accessibilityInformation = { label: `LLM Router: ${summary.headline}`, role: 'button' };
+    item.tooltip = tooltip(host, providers, summary);
     item.show();
   };
   const schedule = () => {
@@ -41,7 +44,7 @@ export function registerStatusBar(host: RouterHost): vscode.Disposable {
   };
 
   render();
-  const unsubscribe = host.engine.events.subscribe((e) => {
+  const unsubscribe = host.onEvent((e) => {
     if (e.type === 'breaker' || e.type === 'request-finished' || e.type === 'fallback') schedule();
   });
   // Open breakers turn half-open and Retry-After waits expire with no event; a slow tick catches those.
@@ -56,23 +59,26 @@ export function registerStatusBar(host: RouterHost): vscode.Disposable {
   });
 }
 
-function tooltip(host: RouterHost, providers: ProviderStatus[], up: number, total: number): vscode.MarkdownString {
-  const metrics = host.engine.metrics.snapshot('5m');
-  const costs = host.engine.costs.summary().today;
+function tooltip(host: RouterHost, providers: ProviderStatus[], summary: HealthSummary): vscode.MarkdownString {
+  const metrics = host.metricsSnapshot('5m');
+  const costs = host.costSummary().today;
   const md = new vscode.MarkdownString(undefined, true);
-  md.isTrusted = { enabledCommands: ['llmRouter.openDashboard', 'llmRouter.resetBreakers', 'llmRouter.showLog', 'llmRouter.setApiKey'] };
-  md.appendMarkdown(`**LLM Router** — ${up} of ${total} providers healthy\n\n`);
-  md.appendMarkdown('| | provider | state | p95 (5 min) | today |\n|---|---|---|---:|---:|\n');
+  md.isTrusted = { enabledCommands: TOOLTIP_COMMANDS };
+  md.appendMarkdown(`**LLM Router** — ${summary.headline}\n\n`);
+  md.appendMarkdown('| | provider | health | why | p95 (5 min) | today |\n|---|---|---|---|---:|---:|\n');
   for (const p of providers) {
     const p95 = metrics.providers[p.id]?.latency.p95;
     const cost = costs.providers[p.id]?.costUsd;
-    const cooling = p.coolingDownUntil && p.coolingDownUntil > Date.now() ? ' (rate-limited)' : '';
-    md.appendMarkdown(`| ${STATE_ICON[p.breaker.state]} | ${escape(p.id)} | ${p.breaker.state}${cooling} | ${p95 === null || p95 === undefined ? '—' : `${Math.round(p95)} ms`} | ${cost === undefined ? '$0.00' : `$${cost.toFixed(4)}`} |\n`);
+    const cells = [STATE_ICON[p.health.state], escape(p.id), p.health.state, escape(p.health.reason), p95 === null || p95 === undefined ? '—' : `${Math.round(p95)} ms`, cost === undefined ? '$0.00' : `$${cost.toFixed(4)}`];
+    md.appendMarkdown(`| ${cells.join(' | ')} |\n`);
   }
-  md.appendMarkdown('\n[$(pulse) Open Dashboard](command:llmRouter.openDashboard) · [$(debug-restart) Reset Breakers](command:llmRouter.resetBreakers) · [$(output) Show Log](command:llmRouter.showLog)');
+  md.appendMarkdown(
+    '\n[$(sparkle) Suggest Code](command:llmRouter.suggestCode) · [$(search) Analyze File](command:llmRouter.analyzeFile) · [$(pulse) Open Dashboard](command:llmRouter.openDashboard)' +
+      ' · [$(debug-restart) Reset Breakers](command:llmRouter.resetBreakers) · [$(output) Show Log](command:llmRouter.showLog)',
+  );
   return md;
 }
 
 function escape(s: string): string {
-  return s.replace(/[|\\`*_[\]]/g, (c) => `\\${c}`);
+  return s.replace(/[|\\`*_[\]<>]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
 }

@@ -62,13 +62,17 @@ describe('dashboard webview in Chromium', function () {
 
     for (const [id, label] of [
       ['claude', 'Healthy'],
-      ['openai', 'Breaker open'],
-      ['groq', 'Degraded'],
-      ['gemini', 'Half-open'],
+      ['openai', 'Unavailable'],
+      ['groq', 'Unavailable'],
+      ['gemini', 'Degraded'],
       ['ollama', 'Isolated'],
     ]) {
       await page.expectText(card(id, 'state'), label);
     }
+    // Every badge explains itself on hover with the engine's reason, the same text the status bar's tooltip shows.
+    const titles = await page.page.evaluate(() => Array.from(document.querySelectorAll('[data-provider] [data-field="state"]')).map((b) => b.getAttribute('title')));
+    assert.deepEqual(titles, snapshot.providers.map((p) => p.health.reason));
+    assert.match(String(await page.page.evaluate(() => document.querySelector('.health-summary')?.getAttribute('title'))), /^openai: unavailable — Breaker open until \d\d:\d\d:\d\d after 5 consecutive server error failures\n/);
     const claude = snapshot.stats[0].stats;
     await page.expectText(card('claude', 'requests'), count(claude.requests));
     await page.expectText(card('claude', 'latency-p95'), '2.43 s');
@@ -76,7 +80,7 @@ describe('dashboard webview in Chromium', function () {
     // Countdowns run on the page's clock, so allow for the moment between delivery and reading.
     await page.expectText(card('openai', 'since'), /^since 14:29:56 \(2 min ago\) · probe in 1[78] s$/);
     await page.expectText(card('openai', 'last-error-class'), 'server_error');
-    await page.expectText(card('groq', 'reason'), /^Rate-limited: the provider asked to wait 2[01] s$/);
+    await page.expectText(card('groq', 'reason'), /^Rate-limited until \d\d:\d\d:\d\d \(the provider's Retry-After\)$/);
     await page.expectText('[data-testid="total-requests"]', count(snapshot.totals.requests));
     await page.expectText('[data-testid="health-headline"]', '1 of 5 providers healthy');
     await page.expectText('[data-field="daily-percent"]', '84%');
@@ -90,14 +94,14 @@ describe('dashboard webview in Chromium', function () {
     const page = await open();
     const { snapshot, deltas } = fixtureSequence(NOW);
     await page.send(snapshot);
-    await page.expectText(card('gemini', 'state'), 'Half-open');
+    await page.expectText(card('gemini', 'state'), 'Degraded');
     await page.page.evaluate(() => {
       (document.querySelector('[data-provider="claude"]') as HTMLElement & { marked?: boolean }).marked = true;
     });
     for (const d of deltas) await page.send(d);
     await page.expectText(card('claude', 'requests'), count(snapshot.stats[0].stats.requests + 1));
     await page.expectText(card('claude', 'fallbacks'), count(snapshot.stats[0].stats.fallbacks + 1));
-    await page.expectText(card('gemini', 'state'), 'Degraded');
+    await page.expectText(card('gemini', 'state'), 'Healthy');
     await page.expectText('.events li:first-child .event-text', 'Breaker of gemini closed (probe succeeded)');
     await page.expectText('[data-field="daily-spent"]', '$4.25');
     assert.equal(await page.page.evaluate(() => (document.querySelector('[data-provider="claude"]') as HTMLElement & { marked?: boolean }).marked), true, 'the card was updated, not rebuilt');
@@ -175,19 +179,19 @@ describe('dashboard webview in Chromium', function () {
   it('shows live data from the real engine: the feed of a router serving requests over HTTP', async () => {
     // A long half-open wait, so the breaker is still open when the page is read on a slow machine.
     const h = await startHarness([{ id: 'primary' }, { id: 'backup' }], { cache: { enabled: false }, retry: { maxAttempts: 1 }, breaker: { consecutiveFailures: 2, halfOpenAfterMs: 60_000, maxHalfOpenAfterMs: 60_000 } });
-    const log = new RoutingEventLog(h.engine.events);
-    const rateLimits = new LatestRateLimits(h.engine.events);
+    const log = new RoutingEventLog(h.engine);
+    const rateLimits = new LatestRateLimits(h.engine);
     const page = await open(LIGHT);
     // Straight from the feed's own timers to the page, in order, as the panel forwards them.
     let delivered = Promise.resolve();
-    const feed = new DashboardFeed({ engine: h.engine, log, rateLimits, post: (m) => void (delivered = delivered.then(() => page.send(m)).catch(() => undefined)), throttleMs: 20, tickMs: 100 });
+    const feed = new DashboardFeed({ source: h.engine, log, rateLimits, post: (m) => void (delivered = delivered.then(() => page.send(m)).catch(() => undefined)), throttleMs: 20, tickMs: 100 });
     try {
       await feed.start('5m');
       h.emulators.primary.enqueue({ type: 'status', status: 503 }, { type: 'status', status: 503 });
       const ask = (i: number): ChatRequest => ({ messages: [{ role: 'user', content: `live ${i}` }] });
       for (let i = 0; i < 5; i++) await h.engine.chat(ask(i));
-      const metrics = h.engine.metrics.snapshot('5m');
-      await page.expectText(card('primary', 'state'), 'Breaker open');
+      const metrics = h.engine.metricsSnapshot('5m');
+      await page.expectText(card('primary', 'state'), 'Unavailable');
       await page.expectText(card('backup', 'requests'), String(metrics.providers.backup.requests));
       await page.expectText(card('primary', 'requests'), String(metrics.providers.primary.requests));
       await page.expectText('[data-testid="total-requests"]', String(metrics.total.requests));
@@ -208,7 +212,7 @@ describe('dashboard webview in Chromium', function () {
       const { snapshot, deltas } = fixtureSequence(NOW);
       await page.send(snapshot);
       for (const d of deltas) await page.send(d);
-      await page.expectText(card('gemini', 'state'), 'Degraded');
+      await page.expectText(card('gemini', 'state'), 'Healthy');
       await page.page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
       assert.equal(await page.page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), true, 'nothing sticks out sideways');
       await mkdir(ARTIFACTS, { recursive: true });

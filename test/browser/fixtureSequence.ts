@@ -1,6 +1,7 @@
 // A recorded-style message sequence for the dashboard: a snapshot of an hour in which one provider's breaker
 // opened, one was rate-limited, one is probing and one was isolated, then the deltas of the next seconds.
 // Deterministic (seeded noise, times relative to `now`), so the browser test can assert exact numbers.
+import { providerHealth, type LastOutcome } from '../../src/engine/health/providerHealth';
 import type { DeltaMessage, HistoryPointDto, LogEventDto, ProviderStatusDto, SnapshotMessage, WindowStatsDto } from '../../src/extension/dashboard/protocol';
 
 const MIN = 60_000;
@@ -99,11 +100,18 @@ export interface FixtureSequence {
   deltas: DeltaMessage[];
 }
 
+type UnjudgedStatus = Omit<ProviderStatusDto, 'health'>;
+
+/** The status with the engine's own verdict on it, as the host sends it; every provider here has answered before. */
+function judged(p: UnjudgedStatus, now: number, lastOutcome?: LastOutcome): ProviderStatusDto {
+  return { ...p, health: providerHealth({ breaker: { provider: p.id, ...p.breaker }, coolingDownUntil: p.coolingDownUntil, lastOutcome, everAnswered: true, now }) };
+}
+
 /** The sequence as of `now` (epoch ms), window '1h'. */
 export function fixtureSequence(now: number): FixtureSequence {
   const rand = seeded(42);
   const hist = new Map(PROFILES.map((p) => [p.id, history(p, now, rand)]));
-  const statuses: ProviderStatusDto[] = [
+  const unjudged: UnjudgedStatus[] = [
     {
       id: 'claude',
       kind: 'anthropic',
@@ -165,6 +173,7 @@ export function fixtureSequence(now: number): FixtureSequence {
       breaker: { state: 'isolated', since: now - 22 * MIN, consecutiveFailures: 0, failureRate: 0, requestsInWindow: 0 },
     },
   ];
+  const statuses = unjudged.map((p) => judged(p, now, p.id === 'claude' ? { ok: true, at: now - 4_000 } : undefined));
   const stats = [
     {
       provider: 'claude',
@@ -296,7 +305,7 @@ export function fixtureSequence(now: number): FixtureSequence {
       type: 'delta',
       seq: 3,
       now: now + 500,
-      providers: [{ ...statuses[3], breaker: { ...statuses[3].breaker, state: 'closed', since: now + 480, consecutiveFailures: 0 } }],
+      providers: [judged({ ...unjudged[3], breaker: { ...unjudged[3].breaker, state: 'closed', since: now + 480, consecutiveFailures: 0, failureRate: 0 } }, now + 500, { ok: true, at: now + 480 })],
       events: [{ kind: 'breaker', id: 15, at: now + 480, provider: 'gemini', from: 'half-open', to: 'closed', reason: 'probe-succeeded' }],
       cache: { ...snapshot.cache, hits: 58, hitRate: 58 / 270 },
     },

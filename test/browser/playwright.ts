@@ -45,7 +45,7 @@ export function loadPlaywright(): PlaywrightCore {
 }
 
 export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM_PATH)) throw new Error(`Chromium not found at ${CHROMIUM_PATH}: install it (apt-get install -y chromium) or set LLM_ROUTER_CHROMIUM.`);
+  if (!existsSync(CHROMIUM_PATH)) throw new Error(`Chromium not found at ${CHROMIUM_PATH}: run 'node scripts/setup/systemPackages.mjs browser' (npm run test:browser does), or set LLM_ROUTER_CHROMIUM.`);
   return loadPlaywright().chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,

@@ -1,4 +1,4 @@
-import type { EngineEvents } from '../../src/engine/events';
+import type { RouterEngine } from '../../src/engine/engine';
 import type { BreakerState } from '../../src/engine/resilience/circuitBreaker';
 import type { ObservedDispatch } from './dispatchObserver';
 
@@ -32,8 +32,9 @@ export class BreakerWatch {
   private readonly byProvider = new Map<string, Watched>();
   private readonly unsubscribe: () => void;
 
-  constructor(events: EngineEvents) {
-    this.unsubscribe = events.on('breaker', (e) => {
+  constructor(engine: Pick<RouterEngine, 'onEvent'>) {
+    this.unsubscribe = engine.onEvent((e) => {
+      if (e.type !== 'breaker') return;
       const w = this.watched(e.provider);
       w.state = e.to;
       w.since = performance.now();

@@ -170,10 +170,10 @@ export async function runChaos(opts: ChaosOptions = {}): Promise<ChaosFigures> {
     resolveKey: (p) => keys[p.id],
     warn: (m) => warnings.push(m),
   });
-  watch = new BreakerWatch(engine.events);
+  watch = new BreakerWatch(engine);
   let currentHealthy: string | null = null;
-  engine.events.on('breaker', (e) => {
-    if (e.to !== 'open' || e.provider !== currentHealthy) return;
+  engine.onEvent((e) => {
+    if (e.type !== 'breaker' || e.to !== 'open' || e.provider !== currentHealthy) return;
     const last = engine.providers().find((p) => p.id === e.provider)?.breaker.lastError;
     if (figures.healthyFailures.length < 10) figures.healthyFailures.push(`breaker of healthy ${e.provider} opened (${e.reason}): ${last?.errorClass} ${last?.message}`);
   });

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { AnalyzeFileResult } from '../../src/extension/commands/analyzeFile';
 import { openFile } from './support/documents';
 import { emulatorsFor, textOf } from './support/emulators';
-import { configure, FAST_SETTINGS, freshState } from './support/router';
+import { configure, FAST_SETTINGS, freshState, storeKey } from './support/router';
 import { waitFor } from './support/waitFor';
 
 // Lines of samples/workspace/src/example.ts: 4 is the `<=` loop header, 7 the division.
@@ -21,14 +21,14 @@ describe('Analyze File', () => {
 
   before(async () => {
     await configure({ ...FAST_SETTINGS, providers: [{ id: 'analyst', kind: 'anthropic', baseUrl: emu.analyst.baseUrl('anthropic'), model: 'claude-test' }] });
-    await vscode.commands.executeCommand('llmRouter.setApiKey', { providerId: 'analyst', key: 'sk-ant-analyst-test' });
+    await storeKey('analyst', 'sk-ant-analyst-test');
   });
   beforeEach(async () => {
     await freshState();
     editor = await openFile('src/example.ts');
   });
   after(async () => {
-    await vscode.commands.executeCommand('llmRouter.setApiKey', { providerId: 'analyst', key: '' });
+    await storeKey('analyst', '');
   });
 
   const analyze = () => vscode.commands.executeCommand<AnalyzeFileResult | undefined>('llmRouter.analyzeFile');

@@ -20,7 +20,7 @@ describe('Cancellation', () => {
 
   async function expectUnharmedBreaker(): Promise<void> {
     const host = await routerHost();
-    const stuck = host.engine.providers().find((p) => p.id === 'stuck');
+    const stuck = host.providers().find((p) => p.id === 'stuck');
     assert.equal(stuck?.breaker.state, 'closed');
     assert.equal(stuck?.breaker.consecutiveFailures, 0, 'a cancelled request is not the provider failing');
   }

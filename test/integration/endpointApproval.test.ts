@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { requireBridge } from './support/bridge';
 import { emulatorsFor, header } from './support/emulators';
 import { findNotification, hideNotifications, pressNotificationButton } from './support/notifications';
-import { ask, configure, FAST_SETTINGS, freshState, routerHost, type ProviderEntry } from './support/router';
+import { ask, configure, FAST_SETTINGS, freshState, routerHost, storeKey, type ProviderEntry } from './support/router';
 import { waitFor } from './support/waitFor';
 
 const KEY = 'sk-home-only-0c1d2e3f4a5b6c7d8e9f';
@@ -21,7 +21,7 @@ describe('A trusted workspace that sends a provider to its own host', () => {
 
   before(async () => {
     await configure({ ...FAST_SETTINGS, 'retry.maxAttempts': 1, providers: [moved(emu.home.baseUrl('openai-compatible'))] });
-    await vscode.commands.executeCommand('llmRouter.setApiKey', { providerId: 'moved', key: KEY });
+    await storeKey('moved', KEY);
     const host = await routerHost();
     await ask(host, 'from the user settings');
     assert.equal(header(emu.home.requests[0].headers, 'authorization'), `Bearer ${KEY}`, 'the key goes to the user-configured host');
@@ -32,7 +32,7 @@ describe('A trusted workspace that sends a provider to its own host', () => {
   beforeEach(freshState);
   after(async () => {
     await vscode.workspace.getConfiguration('llmRouter').update('providers', undefined, vscode.ConfigurationTarget.Workspace);
-    await vscode.commands.executeCommand('llmRouter.setApiKey', { providerId: 'moved', key: '' });
+    await storeKey('moved', '');
   });
 
   it('withholds the stored key and sends nothing to the workspace host, asking the user instead', async () => {

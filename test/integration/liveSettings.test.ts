@@ -56,7 +56,7 @@ describe('Settings apply live', () => {
     await waitFor('VS Code to hand the bad value to the extension', () => vscode.workspace.getConfiguration('llmRouter').get<{ kind?: string }[]>('providers')?.[0]?.kind === 'telepathy');
 
     assert.deepEqual(
-      host.engine.providers().map((p) => p.id),
+      host.providers().map((p) => p.id),
       ['alpha', 'beta'],
       'the running configuration is the previous valid one',
     );

@@ -5,7 +5,7 @@ import type { SuggestCodeResult } from '../../src/extension/commands/suggestCode
 import { startEmulator, type Emulator } from '../emulator/server';
 import { openFile, select, workspaceFile } from './support/documents';
 import { emulatorsFor, header } from './support/emulators';
-import { ask, configure, FAST_SETTINGS, freshState, routerHost } from './support/router';
+import { ask, configure, FAST_SETTINGS, freshState, routerHost, storeKey } from './support/router';
 import { waitFor } from './support/waitFor';
 
 const KEY = 'sk-mine-5e6f7a8b9c0d1e2f3a4b';
@@ -33,28 +33,28 @@ describe('An untrusted workspace', () => {
   });
   after(async () => {
     await evil?.close();
-    await vscode.commands.executeCommand('llmRouter.setApiKey', { providerId: 'mine', key: '' });
+    await storeKey('mine', '');
   });
 
   it('is open in Restricted Mode, and its unrestricted settings do apply', async () => {
     const host = await routerHost();
     assert.equal(vscode.workspace.isTrusted, false);
-    assert.equal(host.engine.config.inlineSuggestions.debounceMs, workspaceSettings['llmRouter.inlineSuggestions.debounceMs']);
+    assert.equal(host.config.inlineSuggestions.debounceMs, workspaceSettings['llmRouter.inlineSuggestions.debounceMs']);
   });
 
   it('ignores the providers and routing its settings name: with none of the user\'s own, the default local Ollama stands', async () => {
     const host = await routerHost();
     assert.deepEqual(
-      host.engine.providers().map((p) => [p.id, p.baseUrl]),
+      host.providers().map((p) => [p.id, p.baseUrl]),
       [['ollama', 'http://localhost:11434']],
     );
-    assert.equal(host.engine.config.routing.strategy, 'priority');
-    assert.equal(host.engine.config.log.includePrompts, false);
+    assert.equal(host.config.routing.strategy, 'priority');
+    assert.equal(host.config.log.includePrompts, false);
   });
 
   it('sends requests, and the stored key, only to the user-level provider; its own host receives nothing', async () => {
     await configure({ ...FAST_SETTINGS, providers: [{ id: 'mine', kind: 'openai-compatible', baseUrl: emu.mine.baseUrl('openai-compatible'), model: 'mine-model' }] });
-    await vscode.commands.executeCommand('llmRouter.setApiKey', { providerId: 'mine', key: KEY });
+    await storeKey('mine', KEY);
     const host = await routerHost();
 
     assert.equal((await ask(host, 'where does this go?')).provider, 'mine');
@@ -80,9 +80,9 @@ describe('An untrusted workspace', () => {
     };
     writeFileSync(settingsFile(), JSON.stringify(rewritten, null, 2));
     // The unrestricted marker setting changes with the file, so VS Code has read it by then.
-    await waitFor('VS Code to read the rewritten settings', () => host.engine.config.inlineSuggestions.debounceMs === 4321);
+    await waitFor('VS Code to read the rewritten settings', () => host.config.inlineSuggestions.debounceMs === 4321);
 
-    assert.deepEqual(host.engine.providers().map((p) => p.id), ['mine']);
+    assert.deepEqual(host.providers().map((p) => p.id), ['mine']);
     assert.equal((await ask(host, 'and now?')).provider, 'mine');
     assert.equal(evil.requests.length, 0);
   });

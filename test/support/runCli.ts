@@ -10,10 +10,10 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs `node dist/cli.js ARGS` as its own process with only PATH and `env` in its environment. */
-export function runCli(args: string[], opts: { env?: Record<string, string>; stdin?: string } = {}): Promise<CliRun> {
+/** Runs `node dist/cli.js ARGS` as its own process (in `cwd`) with only PATH and `env` in its environment. */
+export function runCli(args: string[], opts: { env?: Record<string, string>; stdin?: string; cwd?: string } = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_PATH, ...args], { env: { PATH: process.env.PATH ?? '', ...opts.env }, stdio: 'pipe' });
+    const child = spawn(process.execPath, [CLI_PATH, ...args], { env: { PATH: process.env.PATH ?? '', ...opts.env }, stdio: 'pipe', cwd: opts.cwd });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -1,17 +1,37 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { homedir } from 'node:os';
+import { userConfigDir } from '../../src/cli/configLocation';
 import { closedPortUrl, startEmulator, type Emulator } from '../emulator/server';
 import { CLI_PATH, runCli as runSpawned, type CliRun } from '../support/runCli';
 
 const KEY = 'sk-cli-test-0123456789';
 
+function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
 /** Every run gets the test key in the environment variable the config names. */
 function runCli(args: string[], env: Record<string, string> = {}, stdin?: string): Promise<CliRun> {
   return runSpawned(args, { env: { TEST_PROVIDER_KEY: KEY, ...env }, stdin });
 }
+
+describe('the CLI config folder', () => {
+  it('is $XDG_CONFIG_HOME/llm-router, else ~/.config/llm-router, on Linux', () => {
+    assert.equal(userConfigDir({ XDG_CONFIG_HOME: '/x/cfg' }, 'linux'), path.join('/x/cfg', 'llm-router'));
+    assert.equal(userConfigDir({}, 'linux'), path.join(homedir(), '.config', 'llm-router'));
+    assert.equal(userConfigDir({ XDG_CONFIG_HOME: 'relative' }, 'linux'), path.join(homedir(), '.config', 'llm-router'), 'a relative XDG_CONFIG_HOME is ignored, as the spec says');
+  });
+
+  it('is ~/Library/Application Support/llm-router on macOS and %APPDATA%\\llm-router on Windows', () => {
+    assert.equal(userConfigDir({ XDG_CONFIG_HOME: '/x/cfg' }, 'darwin'), path.join(homedir(), 'Library', 'Application Support', 'llm-router'));
+    assert.equal(userConfigDir({ APPDATA: 'C:\\Users\\me\\AppData\\Roaming' }, 'win32'), path.join('C:\\Users\\me\\AppData\\Roaming', 'llm-router'));
+  });
+});
 
 describe('CLI (dist/cli.js as a separate process)', function () {
   this.timeout(20_000);
@@ -176,5 +196,94 @@ describe('CLI (dist/cli.js as a separate process)', function () {
     const r = await ask('--json', 'hello');
     assert.equal(r.code, 3);
     assert.ok(!r.stdout.includes(KEY) && !r.stderr.includes(KEY), 'key leaked into output');
+  });
+
+  describe('where the config comes from', () => {
+    /** A folder a cloned repository could be: its llm-router.json points at the emulator. */
+    async function hostileFolder(): Promise<string> {
+      const repo = path.join(dir, 'cloned-repo');
+      await mkdir(repo);
+      await writeFile(path.join(repo, 'llm-router.json'), JSON.stringify({ providers: [{ id: 'trap', kind: 'openai', baseUrl: primary.baseUrl('openai'), model: 'm', apiKeyEnv: 'OPENAI_API_KEY' }] }));
+      return repo;
+    }
+    const home = () => path.join(dir, 'home');
+
+    it('never reads llm-router.json from the current directory: exits 2 saying where it looked, and sends nothing', async () => {
+      const repo = await hostileFolder();
+      const env = { OPENAI_API_KEY: KEY, HOME: home(), XDG_CONFIG_HOME: path.join(home(), '.config') };
+      for (const args of [['ask', 'hello'], ['health'], ['ask', '--json', 'hello']]) {
+        const r = await runSpawned([...args, '--state-dir', path.join(dir, 'state')], { env, cwd: repo });
+        assert.equal(r.code, 2, r.stderr);
+        assert.ok(r.stderr.includes(path.join(home(), '.config', 'llm-router', 'config.json')), r.stderr);
+        assert.match(r.stderr, /--config FILE or the LLM_ROUTER_CONFIG environment variable/);
+        assert.match(r.stderr, /current directory is not searched/);
+      }
+      assert.equal(primary.requests.length, 0, 'the hostile config sent a request');
+    });
+
+    it('reads config.jsonc from the user config folder ($XDG_CONFIG_HOME/llm-router), and LLM_ROUTER_CONFIG over it', async () => {
+      const repo = await hostileFolder();
+      const configDir = path.join(home(), 'xdg', 'llm-router');
+      await mkdir(configDir, { recursive: true });
+      const backupOnly = { providers: [{ id: 'backup', kind: 'anthropic', baseUrl: backup.baseUrl('anthropic'), model: 'claude', apiKeyEnv: 'TEST_PROVIDER_KEY' }] };
+      await writeFile(path.join(configDir, 'config.jsonc'), `// mine\n${JSON.stringify(backupOnly)}`);
+      const env = { TEST_PROVIDER_KEY: KEY, HOME: home(), XDG_CONFIG_HOME: path.join(home(), 'xdg') };
+      const fromFolder = await runSpawned(['ask', '--json', '--state-dir', path.join(dir, 'state'), 'hello'], { env, cwd: repo });
+      assert.equal(fromFolder.code, 0, fromFolder.stderr);
+      assert.equal(JSON.parse(fromFolder.stdout).provider, 'backup');
+      const named = await runSpawned(['ask', '--json', '--no-cache', '--state-dir', path.join(dir, 'state'), 'hello'], { env: { ...env, LLM_ROUTER_CONFIG: configFile }, cwd: repo });
+      assert.equal(named.code, 0, named.stderr);
+      assert.equal(JSON.parse(named.stdout).provider, 'primary');
+      assert.equal(primary.requests.length, 1, 'only the named config reached the emulator');
+      const missing = await runSpawned(['ask', 'hello'], { env: { ...env, LLM_ROUTER_CONFIG: path.join(dir, 'gone.json') }, cwd: repo });
+      assert.equal(missing.code, 2);
+      assert.match(missing.stderr, /LLM_ROUTER_CONFIG names '.*gone\.json', which does not exist/);
+      assert.equal(header(primary.requests[0].headers, 'authorization'), `Bearer ${KEY}`);
+    });
+  });
+
+  describe('vendor key variables go only to the vendor', () => {
+    const openaiAtEmulator = (extra: Record<string, unknown> = {}) => [{ id: 'custom', kind: 'openai', baseUrl: primary.baseUrl('openai'), model: 'gpt-4o-mini', ...extra }];
+
+    it('does not send OPENAI_API_KEY to a non-OpenAI host without apiKeyEnv, and says what to set', async () => {
+      await writeConfig({}, openaiAtEmulator());
+      const r = await runCli(['ask', '--config', configFile, '--state-dir', path.join(dir, 'state'), '--json', 'hello'], { OPENAI_API_KEY: KEY });
+      assert.equal(r.code, 3, r.stderr);
+      const out = JSON.parse(r.stdout);
+      assert.equal(out.attempts[0].errorClass, 'missing_key');
+      assert.match(out.attempts[0].message, /Provider 'custom' uses a custom host \(127\.0\.0\.1:\d+\); name the variable holding its key in providers\[\]\.apiKeyEnv — OPENAI_API_KEY is only sent to api\.openai\.com/);
+      assert.equal(primary.requests.length, 0, 'the custom host received a request');
+    });
+
+    it('sends OPENAI_API_KEY to that host once the config names it in apiKeyEnv', async () => {
+      await writeConfig({}, openaiAtEmulator({ apiKeyEnv: 'OPENAI_API_KEY' }));
+      const r = await runCli(['ask', '--config', configFile, '--state-dir', path.join(dir, 'state'), 'hello'], { OPENAI_API_KEY: KEY });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(header(primary.requests[0].headers, 'authorization'), `Bearer ${KEY}`);
+    });
+
+    it('health says which variable is sent to which host, never the value', async () => {
+      const host = new URL(primary.origin).host;
+      await writeConfig({}, [
+        { id: 'named', kind: 'openai', baseUrl: primary.baseUrl('openai'), model: 'm', apiKeyEnv: 'TEST_PROVIDER_KEY' },
+        { id: 'custom', kind: 'openai', baseUrl: primary.baseUrl('openai'), model: 'm' },
+        { id: 'official', kind: 'anthropic', model: 'claude' },
+      ]);
+      const args = ['health', '--config', configFile, '--state-dir', path.join(dir, 'state')];
+      const env = { OPENAI_API_KEY: KEY };
+      const json = await runCli([...args, '--json'], env);
+      const keys = Object.fromEntries(JSON.parse(json.stdout).providers.map((p: { provider: string; key: unknown }) => [p.provider, p.key]));
+      assert.deepEqual(keys, {
+        named: { variable: 'TEST_PROVIDER_KEY', origin: 'apiKeyEnv', sentTo: host, set: true },
+        custom: { variable: null, origin: 'none', sentTo: host, set: false, withheld: 'OPENAI_API_KEY' },
+        official: { variable: 'ANTHROPIC_API_KEY', origin: 'vendor', sentTo: 'api.anthropic.com', set: false },
+      });
+      const text = await runCli(args, env);
+      assert.ok(text.stdout.includes(`key: TEST_PROVIDER_KEY (providers[].apiKeyEnv) → ${host}`), text.stdout);
+      assert.ok(text.stdout.includes(`key: none sent to ${host} (OPENAI_API_KEY is only sent to its vendor's host; name a variable in providers[].apiKeyEnv)`), text.stdout);
+      assert.ok(text.stdout.includes("key: ANTHROPIC_API_KEY (the vendor's usual variable, not set) → api.anthropic.com"), text.stdout);
+      assert.ok(!`${json.stdout}${json.stderr}${text.stdout}${text.stderr}`.includes(KEY), 'the key value was printed');
+      assert.equal(primary.requests.filter((r) => header(r.headers, 'authorization') === `Bearer ${KEY}`).length, 2, 'only the provider naming a variable sent a key');
+    });
   });
 });

@@ -24,10 +24,10 @@ interface Rig {
 
 function rig(engine: RouterEngine, opts: { throttleMs?: number } = {}): Rig {
   const sent: HostMessage[] = [];
-  const log = new RoutingEventLog(engine.events);
-  const rateLimits = new LatestRateLimits(engine.events);
+  const log = new RoutingEventLog(engine);
+  const rateLimits = new LatestRateLimits(engine);
   // A throttle and tick far beyond the test's length: deltas go out only when the test flushes, unless it asks otherwise.
-  const feed = new DashboardFeed({ engine, log, rateLimits, post: (m) => sent.push(m), throttleMs: opts.throttleMs ?? 60_000, tickMs: 60_000, statsCostFactor: 0 });
+  const feed = new DashboardFeed({ source: engine, log, rateLimits, post: (m) => sent.push(m), throttleMs: opts.throttleMs ?? 60_000, tickMs: 60_000, statsCostFactor: 0 });
   return {
     feed,
     sent,
@@ -49,6 +49,30 @@ describe('dashboard feed (real engine, emulated providers over HTTP)', () => {
     r = undefined;
     await h?.close();
     h = undefined;
+  });
+
+  it("carries the engine's health verdict: unknown before any answer, healthy after one, degraded after a failure", async () => {
+    h = await startHarness([{ id: 'a' }, { id: 'b' }], { routing: { strategy: 'priority' }, retry: { maxAttempts: 1 }, cache: { enabled: false } });
+    r = rig(h.engine);
+    await r.feed.start('5m');
+    const states = (providers: SnapshotMessage['providers'] | undefined) => providers?.map((p) => [p.id, p.health.state]);
+    assert.deepEqual(states(r.snapshots()[0].providers), [['a', 'unknown'], ['b', 'unknown']]);
+    assert.equal(r.snapshots()[0].providers[0].health.reason, 'No answer yet');
+
+    await h.engine.chat(ask());
+    r.feed.flush();
+    assert.deepEqual(states(r.deltas().at(-1)?.providers), [['a', 'healthy']]);
+
+    h.emulators.a.enqueue({ type: 'status', status: 503 });
+    assert.equal((await h.engine.chat(ask())).provider, 'b');
+    r.feed.flush();
+    assert.deepEqual(states(r.deltas().at(-1)?.providers), [['a', 'degraded'], ['b', 'healthy']]);
+    assert.match(r.deltas().at(-1)?.providers?.[0].health.reason ?? '', /^Last request failed at \d\d:\d\d:\d\d: server error — /);
+    assert.deepEqual(
+      h.engine.providerHealth().map((p) => [p.provider, p.state, p.reason]),
+      r.deltas().at(-1)?.providers?.map((p) => [p.id, p.health.state, p.health.reason]),
+      'the feed sends exactly what the engine says',
+    );
   });
 
   it('sends a full snapshot first, then a delta with only the provider that served requests', async () => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { EMPTY_STATS, type DeltaMessage, type HistoryPointDto, type LogEventDto, type ProviderStatusDto, type SnapshotMessage, type WindowStatsDto } from '../../src/extension/dashboard/protocol';
+import { providerHealth } from '../../src/engine/health/providerHealth';
 import { formatAgo, formatBytes, formatClock, formatMs, formatPercent, formatUsd } from '../../webview/format';
 import {
   cacheView,
@@ -21,15 +22,11 @@ function stats(over: Partial<WindowStatsDto> = {}): WindowStatsDto {
   return { ...EMPTY_STATS, ...over };
 }
 
+/** A provider as the host sends it: its health is the engine's verdict on its breaker (one that has answered before). */
 function provider(id: string, breaker: Partial<ProviderStatusDto['breaker']> = {}, over: Partial<ProviderStatusDto> = {}): ProviderStatusDto {
-  return {
-    id,
-    kind: 'openai',
-    model: `${id}-model`,
-    baseUrl: `https://${id}.example/v1`,
-    breaker: { state: 'closed', since: NOW - 3 * 3_600_000, consecutiveFailures: 0, failureRate: 0, requestsInWindow: 0, ...breaker },
-    ...over,
-  };
+  const b: ProviderStatusDto['breaker'] = { state: 'closed', since: NOW - 3 * 3_600_000, consecutiveFailures: 0, failureRate: 0, requestsInWindow: 0, ...breaker };
+  const health = providerHealth({ breaker: { provider: id, ...b }, coolingDownUntil: over.coolingDownUntil, everAnswered: true, now: NOW });
+  return { id, kind: 'openai', model: `${id}-model`, baseUrl: `https://${id}.example/v1`, breaker: b, health, ...over };
 }
 
 function point(t: number, over: Partial<HistoryPointDto> = {}): HistoryPointDto {
@@ -69,7 +66,7 @@ function storeWith(...messages: (SnapshotMessage | DeltaMessage)[]): DashboardSt
 
 describe('dashboard view model', () => {
   describe('providers', () => {
-    it('shows each provider in routing order with its state: healthy, breaker open, half-open, isolated', () => {
+    it('shows each provider in routing order with the health the host sent: healthy, unavailable (open), degraded (half-open), isolated', () => {
       const store = storeWith(
         snapshot({
           providers: [
@@ -85,8 +82,8 @@ describe('dashboard view model', () => {
         views.map((v) => [v.id, v.health, v.healthLabel]),
         [
           ['claude', 'healthy', 'Healthy'],
-          ['openai', 'open', 'Breaker open'],
-          ['gemini', 'half-open', 'Half-open'],
+          ['openai', 'unavailable', 'Unavailable'],
+          ['gemini', 'degraded', 'Degraded'],
           ['ollama', 'isolated', 'Isolated'],
         ],
       );
@@ -96,27 +93,25 @@ describe('dashboard view model', () => {
       assert.equal(views[0].isolated, false);
     });
 
-    it('calls a closed provider degraded, with the reason, when it is rate-limited, failing in a row, or failing often', () => {
+    it("shows the host's health verdict and its reason as sent, never a verdict of its own", () => {
       const store = storeWith(
         snapshot({
           providers: [
+            // A breaker that looks fine, with a verdict that says otherwise: the page must follow the verdict.
+            provider('fresh', {}, { health: { state: 'unknown', reason: 'No answer yet' } }),
+            provider('failed', {}, { health: { state: 'degraded', reason: 'Last request failed at 14:32:01: timeout' } }),
             provider('limited', {}, { coolingDownUntil: NOW + 21_000 }),
-            provider('failing', { consecutiveFailures: 2 }),
-            provider('flaky', { failureRate: 0.25, requestsInWindow: 8 }),
-            provider('recovered', {}, { coolingDownUntil: NOW - 1 }),
-            provider('fine', { failureRate: 0.05, requestsInWindow: 20 }),
+            provider('fine'),
           ],
         }),
       );
-      const views = providerViews(store, NOW);
       assert.deepEqual(
-        views.map((v) => [v.id, v.health, v.reason]),
+        providerViews(store, NOW).map((v) => [v.id, v.health, v.healthLabel, v.reason]),
         [
-          ['limited', 'degraded', 'Rate-limited: the provider asked to wait 21 s'],
-          ['failing', 'degraded', '2 consecutive failures'],
-          ['flaky', 'degraded', '25% of recent requests failed'],
-          ['recovered', 'healthy', undefined],
-          ['fine', 'healthy', undefined],
+          ['fresh', 'unknown', 'Unknown', 'No answer yet'],
+          ['failed', 'degraded', 'Degraded', 'Last request failed at 14:32:01: timeout'],
+          ['limited', 'unavailable', 'Unavailable', "Rate-limited until 14:32:31 (the provider's Retry-After)"],
+          ['fine', 'healthy', 'Healthy', 'Answered before; no request since the router started'],
         ],
       );
     });
@@ -164,14 +159,15 @@ describe('dashboard view model', () => {
       assert.equal(providerViews(store, NOW)[0].rateLimit, 'Rate limit left: 14.2k/14.4k requests · 0 tokens');
     });
 
-    it('sums up overall health: healthy count, and down when no provider can take requests', () => {
-      const mixed = storeWith(snapshot({ providers: [provider('a'), provider('b', { state: 'open' }), provider('c', { consecutiveFailures: 1 })] }));
-      assert.deepEqual(
-        (({ headline, overall }) => ({ headline, overall }))(summaryView(mixed, NOW)),
-        { headline: '1 of 3 providers healthy', overall: 'degraded' },
+    it('sums up overall health as the status bar does, and says on hover why each unhealthy provider is not healthy', () => {
+      const mixed = storeWith(
+        snapshot({ providers: [provider('a'), provider('b', { state: 'open', openUntil: NOW + 60_000 }), provider('c', {}, { health: { state: 'unknown', reason: 'No answer yet' } })] }),
       );
+      const summary = summaryView(mixed);
+      assert.deepEqual({ headline: summary.headline, overall: summary.overall }, { headline: '1 of 3 providers healthy', overall: 'degraded' });
+      assert.equal(summary.why, 'b: unavailable — Breaker open until 14:33:10 after repeated failures\nc: unknown — No answer yet');
       const down = storeWith(snapshot({ providers: [provider('a', { state: 'open' }), provider('b', { state: 'isolated' })] }));
-      assert.equal(summaryView(down, NOW).overall, 'down');
+      assert.equal(summaryView(down).overall, 'down');
     });
   });
 
@@ -182,8 +178,8 @@ describe('dashboard view model', () => {
         delta(2, { providers: [provider('b', { state: 'open', since: NOW })], stats: [{ provider: 'a', stats: stats({ requests: 6 }) }], totals: stats({ requests: 15 }) }),
       );
       const [a, b] = providerViews(store, NOW);
-      assert.deepEqual([a.health, a.requests, b.health, b.requests], ['healthy', '6', 'open', '9']);
-      assert.equal(summaryView(store, NOW).requests, '15');
+      assert.deepEqual([a.health, a.requests, b.health, b.requests], ['healthy', '6', 'unavailable', '9']);
+      assert.equal(summaryView(store).requests, '15');
     });
 
     it('ignores a delta before any snapshot and a delta not newer than the last message', () => {
@@ -193,9 +189,9 @@ describe('dashboard view model', () => {
       store.apply(snapshot({ seq: 7, totals: stats({ requests: 3 }) }));
       assert.equal(store.apply(delta(7, { totals: stats({ requests: 99 }) })), false);
       assert.equal(store.apply(delta(6, { totals: stats({ requests: 98 }) })), false);
-      assert.equal(summaryView(store, NOW).requests, '3');
+      assert.equal(summaryView(store).requests, '3');
       assert.equal(store.apply(delta(8, { totals: stats({ requests: 4 }) })), true);
-      assert.equal(summaryView(store, NOW).requests, '4');
+      assert.equal(summaryView(store).requests, '4');
     });
 
     it('replaces the point of a minute already shown, appends new minutes, and drops minutes that left the window', () => {

@@ -45,8 +45,8 @@ describe('router: waiting for a provider instead of failing while the request bu
     const { openUntil } = breakerOf(h.engine, 'a');
     const sentBefore = h.emulators.a.requests.length;
     let sentWhileOpen: number | undefined;
-    h.engine.events.on('breaker', (e) => {
-      if (e.to === 'half-open') sentWhileOpen = h?.emulators.a.requests.length;
+    h.engine.onEvent((e) => {
+      if (e.type === 'breaker' && e.to === 'half-open') sentWhileOpen = h?.emulators.a.requests.length;
     });
 
     const res = await h.engine.chat(ask);
@@ -154,7 +154,8 @@ describe('router: waiting for a provider instead of failing while the request bu
     const emulator = h.emulators.a;
     const transitions: string[] = [];
     let sentWhenClosed: number | undefined;
-    h.engine.events.on('breaker', (e) => {
+    h.engine.onEvent((e) => {
+      if (e.type !== 'breaker') return;
       transitions.push(`${e.from}→${e.to}`);
       if (e.to === 'closed') sentWhenClosed = emulator.requests.length;
     });

@@ -14,6 +14,7 @@ import { observeDispatches } from '../chaos/dispatchObserver';
 import { startEmulator, type Emulator, type Fault } from '../emulator/server';
 import { CLI_PATH, runCli } from '../support/runCli';
 import { scanEmulatorRequests, scanStateDir, scanText, type Leak } from '../fuzz/secretScan';
+import { envKeyFor, keySourceFor } from '../../src/engine/providers/vendorKeys';
 
 
 const PROVIDERS: { id: string; kind: ProviderKind; env: string }[] = [
@@ -89,7 +90,7 @@ describe('secrets: a known fake key appears nowhere but in its own provider’s 
     const outputs: string[] = [];
     const warnings: string[] = [];
     const engine = new RouterEngine({ config: parseConfig(rawConfig(emulators)).config, stateDir, resolveKey: (p) => KEYS[p.id], warn: (m) => warnings.push(m) });
-    engine.events.subscribe((e) => outputs.push(JSON.stringify(e)));
+    engine.onEvent((e) => outputs.push(JSON.stringify(e)));
     const record = async (label: string, run: () => Promise<unknown>) => {
       try {
         outputs.push(`${label}: ${JSON.stringify(await run())}`);
@@ -125,8 +126,8 @@ describe('secrets: a known fake key appears nowhere but in its own provider’s 
       await record('health', () => engine.health());
       await record('stats', () => engine.stats('today'));
       await record('providers', async () => engine.providers());
-      for (const w of ['5m', '1h', '24h'] as const) await record(`metrics ${w}`, async () => engine.metrics.snapshot(w));
-      await record('history', async () => engine.metrics.history());
+      for (const w of ['5m', '1h', '24h'] as const) await record(`metrics ${w}`, async () => engine.metricsSnapshot(w));
+      await record('history', async () => engine.metricsHistory());
     } finally {
       await engine.close();
     }
@@ -241,3 +242,53 @@ describe('secrets: a known fake key appears nowhere but in its own provider’s 
     assert.ok(loopbackDispatches > 0, 'plain http to loopback (the emulators) must still work');
   });
 });
+
+describe('vendor key variables: each goes only to its vendor’s official host', () => {
+  const VENDOR_ENV = { OPENAI_API_KEY: 'sk-openai', ANTHROPIC_API_KEY: 'sk-ant', GEMINI_API_KEY: 'gem', GOOGLE_API_KEY: 'goo', CO_API_KEY: 'co', MISTRAL_API_KEY: 'mis', GROQ_API_KEY: 'gsk', CEREBRAS_API_KEY: 'csk', OPENROUTER_API_KEY: 'or', MY_PROXY_KEY: 'proxy' };
+  const provider = (kind: ProviderKind, baseUrl?: string, apiKeyEnv?: string) => parseConfig({ providers: [{ id: 'p', kind, model: 'm', baseUrl, apiKeyEnv }] }).config.providers[0];
+  const keyFor = (kind: ProviderKind, baseUrl?: string, apiKeyEnv?: string) => {
+    try {
+      return envKeyFor(provider(kind, baseUrl, apiKeyEnv), VENDOR_ENV);
+    } catch (err) {
+      return err instanceof ProviderError ? `${err.errorClass}: ${err.message}` : String(err);
+    }
+  };
+
+  it('sends the vendor’s usual variable to its default and official hosts', () => {
+    assert.equal(keyFor('openai'), 'sk-openai');
+    assert.equal(keyFor('anthropic'), 'sk-ant');
+    assert.equal(keyFor('gemini'), 'gem', 'GEMINI_API_KEY comes before GOOGLE_API_KEY');
+    assert.equal(envKeyFor(provider('gemini'), { GOOGLE_API_KEY: 'goo' }), 'goo');
+    assert.equal(keyFor('cohere'), 'co');
+    assert.equal(keyFor('cohere', 'https://api.cohere.ai'), 'co');
+    assert.equal(keyFor('openai-compatible', 'https://api.mistral.ai/v1'), 'mis');
+    assert.equal(keyFor('openai-compatible', 'https://api.groq.com/openai/v1'), 'gsk');
+    assert.equal(keyFor('openai-compatible', 'https://api.cerebras.ai/v1'), 'csk');
+    assert.equal(keyFor('openai-compatible', 'https://openrouter.ai/api/v1'), 'or');
+    assert.equal(keyFor('openai', 'https://API.OPENAI.COM./v1'), 'sk-openai', 'host names compare case-insensitively, trailing dot or not');
+  });
+
+  it('withholds it from every other host — lookalikes, other ports, plain http, loopback — saying what to set', () => {
+    for (const url of ['https://api.openai.com.evil.example/v1', 'https://evil-api.openai.com/v1', 'https://api.openai.com:8443/v1', 'http://127.0.0.1:8080/v1', 'https://proxy.example/v1']) {
+      assert.equal(
+        keyFor('openai', url),
+        `missing_key: Provider 'p' uses a custom host (${new URL(url).host}); name the variable holding its key in providers[].apiKeyEnv — OPENAI_API_KEY is only sent to api.openai.com.`,
+        url,
+      );
+    }
+    assert.match(keyFor('anthropic', 'https://claude-proxy.example') ?? '', /ANTHROPIC_API_KEY is only sent to api\.anthropic\.com/);
+    assert.match(keyFor('cohere', 'https://cohere.proxy.example') ?? '', /CO_API_KEY is only sent to api\.cohere\.com or api\.cohere\.ai/);
+    // openai-compatible has no vendor of its own: a custom host just gets no key (it may not need one).
+    assert.equal(keyFor('openai-compatible', 'https://llm.internal.example/v1'), undefined);
+    assert.equal(keyFor('ollama'), undefined);
+    assert.equal(keySourceFor(provider('openai', 'https://proxy.example/v1')).origin, 'none');
+  });
+
+  it('sends a variable named in apiKeyEnv to any host, and only that one', () => {
+    assert.equal(keyFor('openai', 'https://proxy.example/v1', 'MY_PROXY_KEY'), 'proxy');
+    assert.equal(keyFor('openai', 'http://127.0.0.1:8080/v1', 'OPENAI_API_KEY'), 'sk-openai');
+    assert.equal(keyFor('openai', undefined, 'MY_PROXY_KEY'), 'proxy', 'apiKeyEnv wins on the official host too');
+    assert.equal(keyFor('openai', 'https://proxy.example/v1', 'UNSET_VARIABLE'), undefined);
+  });
+});
+

@@ -173,7 +173,7 @@ describe('state files: damaged, unreadable and concurrently written', function (
     for (let r = 0; r < rounds; r++) {
       await Promise.all([e1.chat(ask(`one-${r}`)), e2.chat(ask(`two-${r}`))]);
       // Both save at the same moment, every round: the merges race on every file.
-      await Promise.all([e1.cache.flush(), e2.cache.flush(), e1.metrics.flush(), e2.metrics.flush(), e1.costs.flush(), e2.costs.flush()]);
+      await Promise.all([e1.flush(), e2.flush()]);
     }
     e1.isolate('b');
     await Promise.all([e1.close(), e2.close()]);

@@ -3,7 +3,7 @@ import { h, setAttr, setText, setVariant } from '../dom';
 import { icon, setIcon, type IconName } from '../icons';
 import { WINDOW_LABEL, type SummaryView } from '../viewModel';
 
-const OVERALL_ICON: Record<SummaryView['overall'], IconName> = { healthy: 'pass', degraded: 'warning', down: 'error', open: 'error', 'half-open': 'half-open', isolated: 'circle-slash' };
+const OVERALL_ICON: Record<SummaryView['overall'], IconName> = { healthy: 'pass', unknown: 'question', degraded: 'warning', down: 'error' };
 
 /** Title, overall health, the time-window switch and settings. */
 export class Header {
@@ -38,5 +38,6 @@ export class Header {
     setText(this.headline, summary.headline);
     setVariant(this.health, 'overall-', summary.overall);
     setIcon(this.health, OVERALL_ICON[summary.overall]);
+    setAttr(this.health, 'title', summary.why || summary.headline);
   }
 }

@@ -1,9 +1,10 @@
 import type { WebviewMessage } from '../../src/extension/dashboard/protocol';
 import { h, reconcile, setAttr, setHidden, setText, setVariant, type Keyed } from '../dom';
 import { icon, setIcon, type IconName } from '../icons';
-import type { Health, ProviderView } from '../viewModel';
+import type { HealthState } from '../../src/extension/dashboard/protocol';
+import type { ProviderView } from '../viewModel';
 
-const HEALTH_ICON: Record<Health, IconName> = { healthy: 'pass', degraded: 'warning', open: 'error', 'half-open': 'half-open', isolated: 'circle-slash' };
+const HEALTH_ICON: Record<HealthState, IconName> = { healthy: 'pass', degraded: 'warning', unavailable: 'error', unknown: 'question', isolated: 'circle-slash' };
 
 /** One card per provider, in routing order. */
 export class ProviderCards {
@@ -100,10 +101,10 @@ function providerCard(first: ProviderView, post: (m: WebviewMessage) => void): K
       setText(subtitle, v.subtitle);
       setAttr(subtitle, 'title', v.baseUrl);
       setText(badgeText, v.healthLabel);
+      setAttr(badge, 'title', v.reason);
       setIcon(badge, HEALTH_ICON[v.health]);
       setText(detail, v.stateDetail);
-      setText(reason, v.reason ?? '');
-      setHidden(reason, !v.reason);
+      setText(reason, v.reason);
       setHidden(lastError, !v.lastError);
       if (v.lastError) {
         setText(errClass, v.lastError.errorClass);

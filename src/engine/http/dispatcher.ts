@@ -1,19 +1,18 @@
-import { Agent, EnvHttpProxyAgent, ProxyAgent, type Dispatcher } from 'undici';
+import { Agent, EnvHttpProxyAgent, type Dispatcher } from 'undici';
+import { ProxyResolvingDispatcher, type ProxyResolvingOptions } from './proxyResolvingDispatcher';
 
-export interface DispatcherOptions {
+export interface DispatcherOptions extends Partial<Omit<ProxyResolvingOptions, 'connectTimeoutMs'>> {
   connectTimeoutMs: number;
-  /** An explicit proxy URL (VS Code's http.proxy); otherwise the usual *_proxy environment variables apply. */
-  proxyUrl?: string;
-  /** false accepts self-signed proxy/server certificates (VS Code's http.proxyStrictSSL). */
-  strictSSL?: boolean;
 }
 
-/** One pooled keep-alive client for all providers; its connect timeout is the engine's connect timeout. */
+/**
+ * One pooled keep-alive client for all providers; its connect timeout is the engine's connect timeout.
+ * With `resolveProxy` (the editor's proxy resolution) each request goes where it says; otherwise the
+ * usual *_proxy environment variables apply.
+ */
 export function createDispatcher(opts: DispatcherOptions): Dispatcher {
+  if (opts.resolveProxy) return new ProxyResolvingDispatcher({ ...opts, resolveProxy: opts.resolveProxy });
   const connect = { timeout: opts.connectTimeoutMs, rejectUnauthorized: opts.strictSSL !== false };
-  if (opts.proxyUrl) {
-    return new ProxyAgent({ uri: opts.proxyUrl, connect, requestTls: connect, proxyTls: connect });
-  }
   const env = process.env;
   if (env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy) {
     return new EnvHttpProxyAgent({ connect });

@@ -44,7 +44,7 @@ async function analyzeFile(host: RouterHost, diagnostics: vscode.DiagnosticColle
     const fileName = vscode.workspace.asRelativePath(document.uri, false);
     const request = buildAnalyzeRequest(fileName, text, document.languageId);
     const hash = createHash('sha256').update(text).digest('hex');
-    const tag = await host.engine.invalidateFileCache(cacheIdentity(document.uri), hash);
+    const tag = await host.invalidateFileCache(cacheIdentity(document.uri), hash);
     const result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `LLM Router: analysing ${path.posix.basename(document.uri.path)}`, cancellable: true },
       (_progress, token) => host.run(request, { token, cacheTags: [tag] }),
@@ -56,7 +56,7 @@ async function analyzeFile(host: RouterHost, diagnostics: vscode.DiagnosticColle
     } catch (err) {
       if (!(err instanceof FindingsFormatError)) throw err;
       // Otherwise the next run would be answered with the same unusable text from the cache.
-      await host.engine.cache.invalidate(tag);
+      await host.invalidateCache(tag);
       reportFormatError(host, result, err);
       return undefined;
     }

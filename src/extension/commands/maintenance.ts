@@ -5,12 +5,11 @@ import type { RouterHost } from '../routerHost';
 export function registerMaintenanceCommands(host: RouterHost): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand('llmRouter.resetBreakers', (providerId?: string) => {
-      host.engine.resetBreaker(typeof providerId === 'string' ? providerId : undefined);
+      host.resetBreakers(typeof providerId === 'string' ? providerId : undefined);
       void vscode.window.showInformationMessage(typeof providerId === 'string' ? `LLM Router: reset the breaker of '${providerId}'.` : 'LLM Router: reset every circuit breaker.');
     }),
     vscode.commands.registerCommand('llmRouter.clearCache', async () => {
-      await host.engine.cache.clear();
-      host.engine.events.emit({ type: 'cache-stats', stats: host.engine.cacheStats() });
+      await host.clearCache();
       void vscode.window.showInformationMessage('LLM Router: cleared the response cache.');
     }),
     vscode.commands.registerCommand('llmRouter.showLog', () => host.channel.show(true)),

@@ -1,17 +1,15 @@
 import * as vscode from 'vscode';
 import type { RouterHost } from '../routerHost';
 
-interface SetApiKeyArgs {
-  providerId?: string;
-  /** For automation: stores this key without prompting. An empty string removes the stored key. */
-  key?: string;
-}
-
-/** Picks a provider and stores its key in SecretStorage from a password box; an empty answer removes it. */
+/**
+ * Picks a provider and stores the key the user types into a password box; an empty answer removes it.
+ * Any extension or `command:` link can run this command, so an argument may only preselect the provider:
+ * a key passed as an argument is ignored, never stored.
+ */
 export function registerSetApiKey(host: RouterHost): vscode.Disposable {
-  return vscode.commands.registerCommand('llmRouter.setApiKey', async (args?: SetApiKeyArgs) => {
-    const providers = host.engine.providers();
-    let id = args?.providerId;
+  return vscode.commands.registerCommand('llmRouter.setApiKey', async (args?: unknown) => {
+    const providers = host.providers();
+    let id = preselectedProvider(args);
     if (!id) {
       const items = await Promise.all(
         providers.map(async (p) => ({ label: p.id, description: `${p.kind} · ${p.model}`, detail: (await host.keys.has(p.id)) ? 'A key is stored' : 'No key stored', id: p.id })),
@@ -27,23 +25,27 @@ export function registerSetApiKey(host: RouterHost): vscode.Disposable {
       void vscode.window.showErrorMessage(`LLM Router: there is no provider '${id}' in llmRouter.providers.`);
       return false;
     }
-    const key =
-      args?.key ??
-      (await vscode.window.showInputBox({
-        title: `API key for '${id}'`,
-        prompt: 'Stored in VS Code’s secret storage, never in settings. Leave empty to remove the stored key.',
-        password: true,
-        ignoreFocusOut: true,
-      }));
+    const key = await vscode.window.showInputBox({
+      title: `API key for '${id}'`,
+      prompt: 'Stored in VS Code’s secret storage, never in settings. Leave empty to remove the stored key.',
+      password: true,
+      ignoreFocusOut: true,
+    });
     if (key === undefined) return false;
     if (key.trim() === '') {
       await host.keys.delete(id);
       void vscode.window.showInformationMessage(`LLM Router: removed the stored key for '${id}'.`);
     } else {
       await host.keys.store(id, key.trim());
-      host.engine.resetBreaker(id);
+      host.resetBreakers(id);
       void vscode.window.showInformationMessage(`LLM Router: stored the key for '${id}'.`);
     }
     return true;
   });
+}
+
+/** The provider id from `{ providerId }`; nothing else in an argument is read. */
+function preselectedProvider(args: unknown): string | undefined {
+  const id = (args as { providerId?: unknown } | undefined)?.providerId;
+  return typeof id === 'string' && id !== '' ? id : undefined;
 }

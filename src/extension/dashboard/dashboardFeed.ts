@@ -5,8 +5,11 @@ import { hostMessageSchema, WINDOW_MS, type DashboardWindow, type DeltaMessage, 
 import type { RoutingEventLog } from './routingEventLog';
 import { providerWindowStats, toCache, toCosts, toHistoryPoint, toProviderStatus, toWindowStats } from './toProtocol';
 
+/** What the feed reads: the engine itself, or the extension's host in front of it. */
+export type DashboardSource = Pick<RouterEngine, 'ready' | 'providers' | 'onEvent' | 'metricsSnapshot' | 'metricsHistory' | 'costSummary' | 'cacheStats' | 'cacheEnabled'>;
+
 export interface DashboardFeedOptions {
-  engine: RouterEngine;
+  source: DashboardSource;
   log: RoutingEventLog;
   rateLimits: LatestRateLimits;
   post: (message: HostMessage) => void;
@@ -76,10 +79,10 @@ export class DashboardFeed {
   async start(window: DashboardWindow = this.window): Promise<void> {
     this.window = window;
     const generation = ++this.generation;
-    await this.opts.engine.ready();
+    await this.opts.source.ready();
     if (generation !== this.generation) return;
     this.running = true;
-    this.unsubscribe ??= this.opts.engine.events.subscribe((e) => {
+    this.unsubscribe ??= this.opts.source.onEvent((e) => {
       if (e.type === 'request-finished' && !e.cached) this.historyDirty.add(e.provider);
       this.schedule();
     });
@@ -110,8 +113,8 @@ export class DashboardFeed {
     this.clearThrottle();
     const sent = this.sent;
     if (!this.running || !sent) return;
-    const { engine } = this.opts;
-    const statuses = engine.providers();
+    const { source } = this.opts;
+    const statuses = source.providers();
     if (statuses.map((p) => p.id).join('\n') !== sent.providerIds) {
       this.postSnapshot();
       return;
@@ -141,13 +144,13 @@ export class DashboardFeed {
     this.historyDirty.clear();
     if (history.length > 0) delta.history = history;
 
-    const costs = toCosts(engine.costs.summary());
+    const costs = toCosts(source.costSummary());
     const costsJson = JSON.stringify(costs);
     if (costsJson !== sent.costs) {
       sent.costs = costsJson;
       delta.costs = costs;
     }
-    const cache = toCache(engine.cacheStats(), engine.cache.enabled, this.lookups);
+    const cache = toCache(source.cacheStats(), source.cacheEnabled, this.lookups);
     const cacheJson = JSON.stringify(cache);
     if (cacheJson !== sent.cache) {
       sent.cache = cacheJson;
@@ -188,9 +191,9 @@ export class DashboardFeed {
   }
 
   private postSnapshot(): void {
-    const { engine, log, rateLimits } = this.opts;
+    const { source, log, rateLimits } = this.opts;
     const now = this.now();
-    const statuses = engine.providers();
+    const statuses = source.providers();
     const metrics = this.windowMetrics();
     this.lookups = metrics.cache;
     const since = now - WINDOW_MS[this.window];
@@ -202,9 +205,9 @@ export class DashboardFeed {
       providers: statuses.map((p) => toProviderStatus(p, rateLimits.of(p.id))),
       stats: statuses.map((p) => ({ provider: p.id, stats: providerWindowStats(metrics, p.id) })),
       totals: toWindowStats(metrics.total),
-      history: statuses.map((p) => ({ provider: p.id, points: engine.metrics.history(p.id, since).map(toHistoryPoint) })),
-      costs: toCosts(engine.costs.summary()),
-      cache: toCache(engine.cacheStats(), engine.cache.enabled, metrics.cache),
+      history: statuses.map((p) => ({ provider: p.id, points: source.metricsHistory(p.id, since).map(toHistoryPoint) })),
+      costs: toCosts(source.costSummary()),
+      cache: toCache(source.cacheStats(), source.cacheEnabled, metrics.cache),
       events: log.after(0),
     };
     this.historyDirty.clear();
@@ -223,7 +226,7 @@ export class DashboardFeed {
 
   private windowMetrics(): MetricsSnapshot {
     const started = performance.now();
-    const metrics = this.opts.engine.metrics.snapshot(this.window);
+    const metrics = this.opts.source.metricsSnapshot(this.window);
     this.metricsCostMs = performance.now() - started;
     this.metricsAt = this.now();
     return metrics;
@@ -241,8 +244,8 @@ export class DashboardFeed {
   private newPoints(id: string, sent: Sent): HistoryPointDto[] {
     const last = sent.lastPoint.get(id);
     const since = last?.t ?? this.now() - WINDOW_MS[this.window];
-    const points = this.opts.engine.metrics
-      .history(id, since)
+    const points = this.opts.source
+      .metricsHistory(id, since)
       .map(toHistoryPoint)
       .filter((p) => !last || p.t > last.t || (p.t === last.t && JSON.stringify(p) !== last.json));
     if (points.length > 0) sent.lastPoint.set(id, pointEntry(points[points.length - 1]));

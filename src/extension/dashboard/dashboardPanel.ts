@@ -30,7 +30,7 @@ interface Shared {
 
 /** `llmRouter.openDashboard`, the panel's restore after a window reload, and the event memory it shows. */
 export function registerDashboard(host: RouterHost, extensionUri: vscode.Uri): vscode.Disposable {
-  const shared: Shared = { host, extensionUri, log: new RoutingEventLog(host.engine.events), rateLimits: new LatestRateLimits(host.engine.events) };
+  const shared: Shared = { host, extensionUri, log: new RoutingEventLog(host), rateLimits: new LatestRateLimits(host) };
   let current: DashboardPanel | undefined;
   const adopt = (panel: vscode.WebviewPanel) => {
     current?.dispose();
@@ -80,7 +80,7 @@ class DashboardPanel {
     // A restored panel comes back without script permission; set the options again.
     webview.options = { enableScripts: true, localResourceRoots: [root] };
     this.feed = new DashboardFeed({
-      engine: host.engine,
+      source: host,
       log: shared.log,
       rateLimits: shared.rateLimits,
       post: (m) => void webview.postMessage(m).then(undefined, () => undefined),
@@ -156,7 +156,7 @@ class DashboardPanel {
 
   private async providerAction(msg: Extract<WebviewMessage, { provider: string }>): Promise<void> {
     const { host } = this.shared;
-    if (!host.engine.providers().some((p) => p.id === msg.provider)) {
+    if (!host.providers().some((p) => p.id === msg.provider)) {
       this.feed.postError(`There is no provider '${msg.provider}' in llmRouter.providers any more.`);
       return;
     }
@@ -165,11 +165,11 @@ class DashboardPanel {
         await vscode.commands.executeCommand('llmRouter.resetBreakers', msg.provider);
         break;
       case 'isolate':
-        host.engine.isolate(msg.provider);
+        host.isolate(msg.provider);
         host.channel.info(`Dashboard: isolated provider '${msg.provider}'; it gets no requests until restored.`);
         break;
       case 'restore':
-        host.engine.restore(msg.provider);
+        host.restore(msg.provider);
         host.channel.info(`Dashboard: restored provider '${msg.provider}'.`);
         break;
       case 'setApiKey':

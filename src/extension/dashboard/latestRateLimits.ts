@@ -1,4 +1,4 @@
-import type { EngineEvents } from '../../engine/events';
+import type { EngineEventListener } from '../../engine/events';
 import type { RateLimitSnapshot } from '../../engine/http/rateLimitHeaders';
 
 /** The rate-limit headers of each provider's last response, kept from activation on. */
@@ -6,9 +6,9 @@ export class LatestRateLimits {
   private readonly byProvider = new Map<string, RateLimitSnapshot>();
   private readonly unsubscribe: () => void;
 
-  constructor(events: EngineEvents) {
-    this.unsubscribe = events.on('rate-limit', (e) => {
-      if (e.snapshot) this.byProvider.set(e.provider, e.snapshot);
+  constructor(events: { onEvent(listener: EngineEventListener): () => void }) {
+    this.unsubscribe = events.onEvent((e) => {
+      if (e.type === 'rate-limit' && e.snapshot) this.byProvider.set(e.provider, e.snapshot);
     });
   }
 

@@ -1,6 +1,10 @@
 // The dashboard's only contract between the extension host and the webview. Both sides import this module,
 // so it must stay free of 'vscode' and Node: zod only. No message ever carries an API key.
 import * as z from 'zod';
+import { HEALTH_STATES, type HealthState } from '../../engine/health/providerHealth';
+
+// The one definition of health, re-exported so the webview counts providers exactly as the status bar does.
+export { summarizeHealth, type HealthState, type HealthSummary, type OverallHealth } from '../../engine/health/providerHealth';
 
 export const DASHBOARD_WINDOWS = ['5m', '1h', '24h'] as const;
 export const dashboardWindowSchema = z.enum(DASHBOARD_WINDOWS);
@@ -32,6 +36,8 @@ export const MAX_LOG_EVENTS = 500;
 export const breakerStateSchema = z.enum(['closed', 'open', 'half-open', 'isolated']);
 export type BreakerStateName = z.infer<typeof breakerStateSchema>;
 
+export const healthStateSchema = z.enum(HEALTH_STATES as [HealthState, ...HealthState[]]);
+
 const rateLimitWindowSchema = z.object({ limit: nonNegative.optional(), remaining: nonNegative.optional(), resetAt: epochMs.optional() });
 
 export const providerStatusSchema = z.object({
@@ -49,6 +55,8 @@ export const providerStatusSchema = z.object({
     openUntil: epochMs.optional(),
     lastError: z.object({ errorClass: label, message, at: epochMs }).optional(),
   }),
+  /** The engine's verdict (providerHealth), with the one-line reason every badge shows on hover. */
+  health: z.object({ state: healthStateSchema, reason: message }),
   /** The provider asked (Retry-After) not to be called before this time. */
   coolingDownUntil: epochMs.optional(),
   /** From the last response's rate-limit headers. */

@@ -1,4 +1,4 @@
-import type { EngineEvent, EngineEvents } from '../../engine/events';
+import type { EngineEvent, EngineEventListener } from '../../engine/events';
 import type { LogEventDto } from './protocol';
 
 const DEFAULT_CAPACITY = 300;
@@ -31,10 +31,10 @@ export class RoutingEventLog {
   private readonly unsubscribe: () => void;
 
   constructor(
-    events: EngineEvents,
+    events: { onEvent(listener: EngineEventListener): () => void },
     private readonly capacity = DEFAULT_CAPACITY,
   ) {
-    this.unsubscribe = events.subscribe((e) => {
+    this.unsubscribe = events.onEvent((e) => {
       const item = toLogEvent(e, this.nextId);
       if (!item) return;
       this.nextId++;

@@ -58,6 +58,7 @@ export function toProviderStatus(p: ProviderStatus, rateLimit?: RateLimitSnapsho
       ...(b.openUntil !== undefined ? { openUntil: b.openUntil } : {}),
       ...(b.lastError ? { lastError: { errorClass: clip(b.lastError.errorClass), message: clip(b.lastError.message, MESSAGE_MAX), at: b.lastError.at } } : {}),
     },
+    health: { state: p.health.state, reason: clip(p.health.reason, MESSAGE_MAX) },
     ...(p.coolingDownUntil !== undefined ? { coolingDownUntil: p.coolingDownUntil } : {}),
     ...(limits ? { rateLimit: limits } : {}),
   };

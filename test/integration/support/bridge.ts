@@ -48,6 +48,11 @@ export async function click(q: Query): Promise<void> {
   await post('/click', q);
 }
 
+/** Moves the mouse over the first match, so its hover (tooltip) opens. */
+export async function hover(q: Pick<Query, 'selector' | 'frames' | 'timeoutMs'> & { force?: boolean }): Promise<void> {
+  await post('/hover', q);
+}
+
 export async function screenshot(name: string): Promise<void> {
   if (hasBridge()) await post('/screenshot', { name });
 }

@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import * as vscode from 'vscode';
-import type { LlmRouterApi } from '../../../src/extension/extension';
+import type { LlmRouterTestExports } from '../../../src/extension/extension';
+import type { LlmRouterApi } from '../../../src/extension/publicApi';
 import type { RouterHost } from '../../../src/extension/routerHost';
 import { waitFor } from './waitFor';
 
@@ -16,11 +17,33 @@ export interface ProviderEntry {
   [field: string]: unknown;
 }
 
-/** The extension's exports; activates it when `onStartupFinished` has not happened yet. */
-export async function routerHost(): Promise<RouterHost> {
-  const extension = vscode.extensions.getExtension<LlmRouterApi>(EXTENSION_ID);
+/** The extension's test-mode exports; activates it when `onStartupFinished` has not happened yet. */
+async function testExports(): Promise<LlmRouterTestExports> {
+  const extension = vscode.extensions.getExtension<LlmRouterTestExports>(EXTENSION_ID);
   if (!extension) throw new Error(`extension ${EXTENSION_ID} is not loaded`);
-  return (await extension.activate()).host;
+  const exports = await extension.activate();
+  if (!exports.testing) throw new Error(`extension ${EXTENSION_ID} runs outside ExtensionMode.Test, so it does not expose its host`);
+  return exports;
+}
+
+/** The window's RouterHost: exported only while VS Code runs the extension's tests (ExtensionMode.Test). */
+export async function routerHost(): Promise<RouterHost> {
+  return (await testExports()).testing.host;
+}
+
+/** Exactly what activate() returns to other extensions in production. */
+export async function productionExports(): Promise<LlmRouterApi> {
+  return (await testExports()).testing.productionExports;
+}
+
+/** Stores (or, with '', removes) a provider's key in SecretStorage, as 'LLM Router: Set API Key' does with what the user types. */
+export async function storeKey(providerId: string, key: string): Promise<void> {
+  const host = await routerHost();
+  if (key === '') await host.keys.delete(providerId);
+  else {
+    await host.keys.store(providerId, key);
+    host.resetBreakers(providerId);
+  }
 }
 
 /**
@@ -65,18 +88,18 @@ function valueAt(inspected: ReturnType<vscode.WorkspaceConfiguration['inspect']>
 function applied(host: RouterHost, key: string, value: unknown): boolean {
   if (key === 'providers') {
     const wanted = (value as ProviderEntry[]).map((p) => [p.id, p.baseUrl?.replace(/\/+$/, '')]);
-    const running = host.engine.providers().map((p) => [p.id, p.baseUrl]);
+    const running = host.providers().map((p) => [p.id, p.baseUrl]);
     return isDeepStrictEqual(running, wanted);
   }
-  const actual = key.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], host.engine.config);
+  const actual = key.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], host.config);
   return isDeepStrictEqual(actual, value);
 }
 
 /** Every request starts from a clean slate: closed breakers, no cached answers, no old notifications. */
 export async function freshState(): Promise<void> {
   const host = await routerHost();
-  host.engine.resetBreaker();
-  await host.engine.cache.clear();
+  host.resetBreakers();
+  await host.clearCache();
   await vscode.commands.executeCommand('notifications.clearAll');
 }
 

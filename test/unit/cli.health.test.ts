@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { closedPortUrl, startEmulator, type Emulator } from '../emulator/server';
+import { CLI_PATH, runCli } from '../support/runCli';
+
+const KEY = 'sk-cli-health-0123456789';
+
+describe('CLI health and stats label providers with the one definition of health (dist/cli.js)', function () {
+  this.timeout(20_000);
+  let backup: Emulator;
+  let dir: string;
+  let args: string[];
+
+  before(function () {
+    if (!existsSync(CLI_PATH)) throw new Error(`${CLI_PATH} is missing: run 'npm run build' first (npm test does).`);
+  });
+
+  beforeEach(async () => {
+    backup = await startEmulator({ name: 'backup' });
+    dir = await mkdtemp(path.join(tmpdir(), 'llm-router-cli-health-'));
+    const config = path.join(dir, 'cfg.json');
+    await writeFile(
+      config,
+      JSON.stringify({
+        providers: [
+          { id: 'dead', kind: 'openai-compatible', baseUrl: `${await closedPortUrl()}/v1`, model: 'm' },
+          { id: 'backup', kind: 'anthropic', baseUrl: backup.baseUrl('anthropic'), model: 'claude', apiKeyEnv: 'TEST_PROVIDER_KEY' },
+          { id: 'spare', kind: 'ollama', baseUrl: backup.baseUrl('ollama'), model: 'llama3.2' },
+        ],
+      }),
+    );
+    args = ['--config', config, '--state-dir', path.join(dir, 'state')];
+  });
+
+  afterEach(async () => {
+    await backup.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const run = (...more: string[]) => runCli([...more, ...args], { env: { TEST_PROVIDER_KEY: KEY } });
+
+  it('health: after its probe, a provider that failed is degraded with the reason, one that answered is healthy', async () => {
+    const json = await run('health', '--json');
+    assert.equal(json.code, 0, json.stderr);
+    const providers = JSON.parse(json.stdout).providers as Array<{ provider: string; health: { state: string; reason: string } }>;
+    assert.deepEqual(providers.map((p) => [p.provider, p.health.state]), [['dead', 'degraded'], ['backup', 'healthy'], ['spare', 'healthy']]);
+    assert.match(providers[0].health.reason, /^Last request failed at \d\d:\d\d:\d\d: connection/);
+
+    const text = await run('health');
+    assert.match(text.stdout, /^dead .* degraded\n {2}Last request failed at \d\d:\d\d:\d\d: connection/m);
+    assert.match(text.stdout, /^backup .* healthy\n {2}Last answered at \d\d:\d\d:\d\d$/m);
+  });
+
+  it('stats, in a later run: the provider that failed is degraded, the one that answered healthy, the one never called unknown', async () => {
+    assert.equal((await run('ask', 'hello')).code, 0);
+    const json = await run('stats', '--json');
+    const providers = JSON.parse(json.stdout).providers as Array<{ id: string; health: { state: string; reason: string } }>;
+    assert.deepEqual(providers.map((p) => [p.id, p.health.state]), [['dead', 'degraded'], ['backup', 'healthy'], ['spare', 'unknown']]);
+    const text = (await run('stats')).stdout;
+    assert.match(text, /^ {2}health {6}degraded: Last request failed at \d\d:\d\d:\d\d: connection/m);
+    assert.match(text, /^ {2}health {6}unknown: No answer yet$/m);
+  });
+});
