@@ -84,6 +84,27 @@ describe('router: waiting for a provider instead of failing while the request bu
     assert.equal(breakerOf(h.engine, 'b').state, 'open');
   });
 
+  it('keeps waiting for a probe\'s verdict when the provider that became available first fails', async () => {
+    h = await start([{ id: 'a' }, { id: 'b' }], { breaker: { consecutiveFailures: 3, halfOpenAfterMs: 150, maxHalfOpenAfterMs: 60_000 } });
+    for (const id of ['a', 'b']) h.emulators[id].enqueue(...Array.from({ length: 3 }, () => ({ type: 'status' as const, status: 503 })));
+    for (let i = 0; i < 3; i++) await rejectionOf(h.engine.chat(ask));
+    await wait(160);
+    // a's probe fails (open again for 300 ms); b's probe is slow, and its verdict comes after a is half-open again.
+    h.emulators.a.enqueue({ type: 'status', status: 503 }, { type: 'status', status: 503 });
+    h.emulators.b.enqueue({ type: 'delay', ms: 700 });
+    const probe = h.engine.chat(ask);
+    await wait(40);
+    const waiting = await h.engine.chat(ask);
+    assert.equal((await probe).provider, 'b');
+    assert.equal(waiting.provider, 'b');
+    assert.deepEqual(waiting.attempts.map((a) => [a.provider, a.outcome, a.errorClass]), [
+      ['a', 'skipped', 'breaker_open'],
+      ['b', 'skipped', 'breaker_open'],
+      ['a', 'error', 'server_error'],
+      ['b', 'ok', undefined],
+    ]);
+  });
+
   it('waits until Retry-After ends when it is the only candidate and the budget allows, and sends nothing before', async () => {
     h = await start([{ id: 'a' }]);
     h.emulators.a.enqueue({ type: 'status', status: 429, retryAfterMs: 300 });

@@ -21,11 +21,16 @@ export interface HedgePolicy {
  */
 export async function routeWithFallback(candidates: ProviderRuntime[], ctx: RequestContext, hedge?: HedgePolicy): Promise<RouteOutcome> {
   let round = candidates;
+  // Candidates that may still become available: none of them has failed this request yet.
+  let waiting = new Set<ProviderRuntime>();
   for (;;) {
     const unavailable: ProviderRuntime[] = [];
     const outcome = await walk(round, ctx, unavailable, hedge);
     if (outcome) return outcome;
-    round = await untilAvailable(unavailable, ctx);
+    const tried = new Set(round);
+    const stillWaiting = waiting;
+    waiting = new Set(candidates.filter((rt) => unavailable.includes(rt) || (stillWaiting.has(rt) && !tried.has(rt))));
+    round = await untilAvailable([...waiting], ctx);
   }
 }
 
