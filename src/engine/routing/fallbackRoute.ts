@@ -20,17 +20,18 @@ export interface HedgePolicy {
  * available within the request budget, then walks those again.
  */
 export async function routeWithFallback(candidates: ProviderRuntime[], ctx: RequestContext, hedge?: HedgePolicy): Promise<RouteOutcome> {
+  let racerSeq = 0;
+  const nextRacer = () => `r${racerSeq++}`;
   let round = candidates;
-  // Candidates that may still become available: none of them has failed this request yet.
-  let waiting = new Set<ProviderRuntime>();
+  let waiting: ProviderRuntime[] = [];
   for (;;) {
     const unavailable: ProviderRuntime[] = [];
-    const outcome = await walk(round, ctx, unavailable, hedge);
+    const outcome = await walk(round, ctx, unavailable, nextRacer, hedge);
     if (outcome) return outcome;
-    const tried = new Set(round);
-    const stillWaiting = waiting;
-    waiting = new Set(candidates.filter((rt) => unavailable.includes(rt) || (stillWaiting.has(rt) && !tried.has(rt))));
-    round = await untilAvailable([...waiting], ctx);
+    // Still worth waiting for: found unavailable in this round, or left out of it because not yet available.
+    const left = waiting.filter((rt) => !round.includes(rt));
+    waiting = candidates.filter((rt) => unavailable.includes(rt) || left.includes(rt));
+    round = await untilAvailable(waiting, ctx);
   }
 }
 
@@ -52,10 +53,15 @@ async function untilAvailable(waiting: ProviderRuntime[], ctx: RequestContext): 
 }
 
 /** One pass over the candidates; undefined when none answered. Those only momentarily unavailable go to `unavailable`. */
-async function walk(candidates: ProviderRuntime[], ctx: RequestContext, unavailable: ProviderRuntime[], hedge?: HedgePolicy): Promise<RouteOutcome | undefined> {
-  let racerSeq = 0;
+async function walk(
+  candidates: ProviderRuntime[],
+  ctx: RequestContext,
+  unavailable: ProviderRuntime[],
+  nextRacer: () => string,
+  hedge?: HedgePolicy,
+): Promise<RouteOutcome | undefined> {
   const start = (rt: ProviderRuntime, hasAlternatives: boolean, hedged: boolean) => {
-    const racer = `r${racerSeq++}`;
+    const racer = nextRacer();
     const controller = new AbortController();
     ctx.streamGate?.register(racer, () => controller.abort());
     const promise = runProvider(rt, ctx, { racer, hasAlternatives, racerSignal: controller.signal, hedged })
