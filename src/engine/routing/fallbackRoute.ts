@@ -26,7 +26,7 @@ export async function routeWithFallback(candidates: ProviderRuntime[], ctx: Requ
   let waiting: ProviderRuntime[] = [];
   for (;;) {
     const unavailable: ProviderRuntime[] = [];
-    const outcome = await walk(round, ctx, unavailable, nextRacer, hedge);
+    const outcome = await walk(round, ctx, { unavailable, nextRacer, hedge, moreLater: waiting.some((rt) => !round.includes(rt)) });
     if (outcome) return outcome;
     // Still worth waiting for: found unavailable in this round, or left out of it because not yet available.
     const left = waiting.filter((rt) => !round.includes(rt));
@@ -52,19 +52,22 @@ async function untilAvailable(waiting: ProviderRuntime[], ctx: RequestContext): 
   }
 }
 
-/** One pass over the candidates; undefined when none answered. Those only momentarily unavailable go to `unavailable`. */
-async function walk(
-  candidates: ProviderRuntime[],
-  ctx: RequestContext,
-  unavailable: ProviderRuntime[],
-  nextRacer: () => string,
-  hedge?: HedgePolicy,
-): Promise<RouteOutcome | undefined> {
-  const start = (rt: ProviderRuntime, hasAlternatives: boolean, hedged: boolean) => {
+interface WalkOptions {
+  /** Receives the candidates that were only momentarily unavailable. */
+  unavailable: ProviderRuntime[];
+  nextRacer(): string;
+  hedge?: HedgePolicy;
+  /** Whether candidates outside this walk may become available later (so even the last one has alternatives). */
+  moreLater: boolean;
+}
+
+/** One pass over the candidates; undefined when none answered. */
+async function walk(candidates: ProviderRuntime[], ctx: RequestContext, { unavailable, nextRacer, hedge, moreLater }: WalkOptions): Promise<RouteOutcome | undefined> {
+  const start = (rt: ProviderRuntime, hasNext: boolean, hedged: boolean) => {
     const racer = nextRacer();
     const controller = new AbortController();
     ctx.streamGate?.register(racer, () => controller.abort());
-    const promise = runProvider(rt, ctx, { racer, hasAlternatives, racerSignal: controller.signal, hedged })
+    const promise = runProvider(rt, ctx, { racer, hasAlternatives: hasNext || moreLater, racerSignal: controller.signal, hedged })
       .then((result) => ({ runtime: rt, result }))
       .catch((err: unknown) => {
         if (err instanceof ProviderUnavailable) unavailable.push(rt);
