@@ -98,8 +98,8 @@ export interface RunOptions {
   racer: string;
   /** Whether another provider could be tried after this one: then a refused connection or a long Retry-After moves on instead of retrying. */
   hasAlternatives: boolean;
-  /** Cancels just this racer (hedging's loser, or the stream gate). */
-  racerSignal: AbortSignal;
+  /** Cancels just this racer (hedging's loser, or the stream gate); absent when nothing can cancel it alone. */
+  racerSignal?: AbortSignal;
   hedged?: boolean;
 }
 
@@ -113,7 +113,7 @@ export async function runProvider(rt: ProviderRuntime, ctx: RequestContext, run:
     ctx.attempts.push(full);
     host.attemptFinished(full, result, err);
   };
-  const signal = ctx.signal ? AbortSignal.any([ctx.signal, run.racerSignal]) : run.racerSignal;
+  const signal = ctx.signal && run.racerSignal ? AbortSignal.any([ctx.signal, run.racerSignal]) : (ctx.signal ?? run.racerSignal);
   let waitedOutCooldown: number | undefined;
 
   for (let tryNo = 1; ; tryNo++) {
@@ -200,7 +200,7 @@ export async function runProvider(rt: ProviderRuntime, ctx: RequestContext, run:
       if (!shouldRetry(err, tryNo, ctx.cfg.retry, ctx.deadline - host.now(), delay)) throw err;
       waitedOutCooldown = host.coolingDownUntil(id);
       await sleep(delay, signal).catch(rethrowCancel(ctx));
-      if (run.racerSignal.aborted) throw new ProviderSkipped('hedge lost');
+      if (run.racerSignal?.aborted) throw new ProviderSkipped('hedge lost');
     }
   }
 }
