@@ -1,8 +1,9 @@
 // Starts and stops one code-server process (the VS Code server + its extension host) on loopback.
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { isolatedStateArgs, isolatedStateEnv } from './codeServerState.mjs';
+import { mergeSettingsFile } from './userSettings.mjs';
 
 const LISTENING = /HTTP server listening on (http:\/\/127\.0\.0\.1:(\d+))\//;
 
@@ -24,16 +25,19 @@ export const QUIET_SETTINGS = {
  * @param {string} [opts.workspace]  folder to open
  * @param {number} [opts.port]       0 = any free port
  * @param {Record<string, string>} [opts.env]  extra environment; the extension host inherits it
- * @param {Record<string, unknown>} [opts.settings]  user settings merged over QUIET_SETTINGS
+ * @param {Record<string, unknown>} [opts.settings]  user settings to write (each replaces what the file held)
+ * @param {Record<string, unknown>} [opts.defaultSettings]  user settings written only where the file has none;
+ *   QUIET_SETTINGS are among them. Everything else in the profile's settings.json is kept.
  * @param {boolean} [opts.workspaceTrust]  keep Workspace Trust on (off by default)
  * @param {(line: string) => void} [opts.onOutput]  every line code-server prints
  */
-export async function startCodeServer({ layout, stateDir, workspace, port = 0, env = {}, settings = {}, workspaceTrust = false, onOutput }) {
+export async function startCodeServer({ layout, stateDir, workspace, port = 0, env = {}, settings = {}, defaultSettings = {}, workspaceTrust = false, onOutput }) {
   const userDataDir = path.join(stateDir, 'user-data');
   const extensionsDir = path.join(stateDir, 'extensions');
   mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
   mkdirSync(extensionsDir, { recursive: true });
-  writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...QUIET_SETTINGS, ...settings }, null, 2));
+  const problem = mergeSettingsFile(path.join(userDataDir, 'User', 'settings.json'), { defaults: { ...QUIET_SETTINGS, ...defaultSettings }, updates: settings });
+  if (problem) console.warn(`Warning: ${problem}`);
 
   const args = [
     layout.codeServerEntry,

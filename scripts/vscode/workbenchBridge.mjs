@@ -15,6 +15,8 @@ export const BRIDGE_ENV = 'LLM_ROUTER_WORKBENCH_BRIDGE';
  *                   through first (a webview's content sits two iframes deep).
  * POST /click       {"selector": ".notification-toast .monaco-button", "hasText": "Cancel", "timeoutMs"?: 10000,
  *                    "frames"?: [...]} → {"clicked": true}; clicks the first match once it is visible.
+ * POST /keyboard    {"type"?: "text to type", "press"?: "Enter"} → {"typed": true}; types into whatever has
+ *                   focus (a quick pick, an input box), then presses the key, as a person would.
  * POST /hover       {"selector": "...", "timeoutMs"?: 10000, "frames"?: [...], "force"?: false} → {"hovered": true};
  *                   moves the mouse over the first visible match (then read the hover with /text). `force`
  *                   skips the check that nothing covers it (e.g. to move away over a webview).
@@ -36,6 +38,13 @@ export async function startWorkbenchBridge() {
       const locator = locate(page, selector, frames);
       await (hasText === undefined ? locator : locator.filter({ hasText })).first().click({ timeout: timeoutMs });
       return { clicked: true };
+    },
+    '/keyboard': async ({ type, press }) => {
+      if (type !== undefined && typeof type !== 'string') throw new BadRequest('"type" must be a string');
+      if (press !== undefined && typeof press !== 'string') throw new BadRequest('"press" must be a key name');
+      if (type) await page.keyboard.type(type);
+      if (press) await page.keyboard.press(press);
+      return { typed: true };
     },
     '/hover': async ({ selector, timeoutMs = 10_000, frames, force = false }) => {
       await locate(page, selector, frames).first().hover({ timeout: timeoutMs, force: force === true });

@@ -23,7 +23,11 @@ export type Fault =
   | { type: 'html' }
   | { type: 'reset' }
   | { type: 'truncated' }
-  | { type: 'streamError'; message?: string };
+  | { type: 'streamError'; message?: string }
+  /** A 200 answer with no text and no finish reason, streamed or not (the format's emptyAnswer). */
+  | { type: 'empty' }
+  /** The 200 answer for a prompt the content filter blocked, where the format documents one (Azure OpenAI, Gemini). */
+  | { type: 'promptBlocked' };
 
 export type FormatKind = WireFormat['kind'];
 
@@ -65,6 +69,8 @@ export interface EmulatorOptions {
   replyFn?: (prompt: string) => string;
   /** How many pieces a streamed reply is split into (by words). Default 4. */
   chunks?: number;
+  /** Pause between the pieces of a healthy streamed reply, so it arrives the way a real one does. Default 0. */
+  chunkDelayMs?: number;
   /** Model named in replies when the request names none. */
   model?: string;
   cachedInputTokens?: number;
@@ -199,7 +205,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     record.model = model;
     const prompt = safePrompt(format, body);
     const reply = buildReply(prompt, model, fault?.type === 'ok' ? fault.reply : undefined);
-    await respond({ req, res, format, stream: route.stream, reply, fault, sleep });
+    await respond({ req, res, format, stream: route.stream, reply, fault, sleep, chunkDelayMs: opts.chunkDelayMs ?? 0 });
   }
 
   const server = http.createServer({ noDelay: true }, (req, res) => {
@@ -295,6 +301,7 @@ interface ResponseContext {
   reply: EmulatedReply;
   fault: Fault | undefined;
   sleep: (res: http.ServerResponse, ms: number) => Promise<boolean>;
+  chunkDelayMs: number;
 }
 
 async function respond(ctx: ResponseContext): Promise<void> {
@@ -302,7 +309,7 @@ async function respond(ctx: ResponseContext): Promise<void> {
   switch (fault?.type) {
     case undefined:
     case 'ok':
-      return stream ? sendStream(ctx, framesOf(ctx)) : sendCompletion(ctx);
+      return stream ? sendStream(ctx, framesOf(ctx), ctx.chunkDelayMs) : sendCompletion(ctx);
     case 'status': {
       const extra: Record<string, string> = { ...fault.headers };
       if (fault.retryAfterSeconds !== undefined) extra['retry-after'] = String(fault.retryAfterSeconds);
@@ -332,6 +339,12 @@ async function respond(ctx: ResponseContext): Promise<void> {
       return stream ? truncatedStream(ctx) : truncatedCompletion(ctx);
     case 'streamError':
       return streamError(ctx, fault.message ?? 'emulated error in stream');
+    case 'empty':
+    case 'promptBlocked': {
+      const answer = fault.type === 'empty' ? format.emptyAnswer?.(ctx.reply) : format.blockedPromptAnswer?.(ctx.reply);
+      if (!answer) return sendJson(res, 501, { error: `the emulated ${format.kind} format has no '${fault.type}' answer` });
+      return stream ? sendStream(ctx, { all: answer.frames, content: [] }) : sendJson(res, 200, answer.body);
+    }
   }
 }
 

@@ -3,6 +3,8 @@
 //   trusted    a copy of samples/workspace (the suites may write workspace settings and edit files)
 //   untrusted  a fresh folder in Restricted Mode whose settings point every provider at a port of
 //              its own; needs the code-server runner (@vscode/test-electron turns trust off)
+//   reload     a window whose suite reloads it and checks what survived (code-server)
+// Each window gets its own XDG_STATE_HOME, so no run reads or writes the user's real spend.
 // Extra arguments (--runner, --verbose, --timeout) go to scripts/vscode/runIntegrationTests.mjs;
 // the untrusted window always uses code-server.
 import { spawn } from 'node:child_process';
@@ -57,8 +59,9 @@ function freePort() {
 
 function runWindow(name, args) {
   console.log(`[integration] ${name} window`);
+  const stateHome = ['--env', `XDG_STATE_HOME=${path.join(scratch, `state-${name}`)}`];
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [runner, '--tests', tests, ...passThrough, ...args], { cwd: repoRoot, stdio: 'inherit' });
+    const child = spawn(process.execPath, [runner, '--tests', tests, ...passThrough, ...stateHome, ...args], { cwd: repoRoot, stdio: 'inherit' });
     child.on('error', (err) => {
       console.error(`[integration] could not start the ${name} window: ${err.message}`);
       resolve(1);
@@ -81,6 +84,11 @@ try {
     '--workspace', await untrustedWorkspace(),
     '--screenshot-dir', path.join(screenshots, 'untrusted'),
     '--env', 'LLM_ROUTER_INTEGRATION_GROUP=untrusted',
+  ]);
+  results.reload = await runWindow('reload', [
+    '--runner', 'code-server',
+    '--screenshot-dir', path.join(screenshots, 'reload'),
+    '--env', 'LLM_ROUTER_INTEGRATION_GROUP=reload',
   ]);
 } finally {
   unregister();

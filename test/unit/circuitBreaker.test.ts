@@ -106,7 +106,6 @@ describe('ProviderBreaker', () => {
       if (i % 20_000 === 0) {
         const json = breaker.toJSON();
         sizes.add(json.window!.buckets.length);
-        assert.equal(json.samples, undefined, 'no per-outcome entries are kept');
         const snap = breaker.snapshot();
         assert.ok(snap.requestsInWindow > 9_000 && snap.requestsInWindow <= 10_000, `window holds ${snap.requestsInWindow}`);
         assert.ok(Math.abs(snap.failureRate - 0.25) < 0.001, `failure rate ${snap.failureRate}`);
@@ -419,33 +418,15 @@ describe('ProviderBreaker', () => {
       c.advance(2_000);
       fail(breaker, 2);
       const json = JSON.parse(JSON.stringify(breaker.toJSON()));
-      assert.equal(json.samples, undefined);
       assert.equal(json.window.buckets.reduce((n: number, [, ok, failed]: number[]) => n + ok + failed, 0), 8);
       const restored = ProviderBreaker.fromJSON(json, { provider: 'p', now: c.now });
       assert.equal(restored.snapshot().requestsInWindow, 8);
       assert.equal(restored.snapshot().failureRate, 0.25);
     });
 
-    it('reads the per-outcome samples older versions wrote, dropping those outside the window', () => {
-      const c = clock();
-      const t = c.now();
-      const old = {
-        state: 'closed',
-        since: t - 100_000,
-        updatedAt: t - 100,
-        consecutiveFailures: 1,
-        failedProbes: 0,
-        samples: [[t - 70_000, 1], [t - 500, 1], [t - 400, 0], [t - 100, 1]],
-      };
-      const restored = ProviderBreaker.fromJSON(old, { provider: 'p', now: c.now });
-      assert.equal(restored.snapshot().requestsInWindow, 3);
-      assert.ok(Math.abs(restored.snapshot().failureRate - 2 / 3) < 1e-9);
-      assert.equal(restored.toJSON().samples, undefined, 'written back in the bucket form');
-    });
-
     it('an invalid shape gives a fresh closed breaker', () => {
       const c = clock();
-      for (const bad of [null, 'open', 42, {}, { state: 'open', since: 1, updatedAt: 1, consecutiveFailures: 0, failedProbes: 0 }, { state: 'weird' }]) {
+      for (const bad of [null, 'open', 42, {}, { state: 'open', since: 1, updatedAt: 1, consecutiveFailures: 0, failedProbes: 0 }, { state: 'weird' }, { state: 'closed', since: 1, updatedAt: 1, consecutiveFailures: 0, failedProbes: 0, samples: [[1, 1]] }]) {
         const b = ProviderBreaker.fromJSON(bad, { provider: 'p', now: c.now });
         assert.equal(b.state, 'closed');
         assert.equal(b.snapshot().consecutiveFailures, 0);

@@ -15,3 +15,8 @@ export function largest(values: number[]): number | undefined {
   }
   return best;
 }
+
+/** How many words a sentence has: "one  two" has 2, "" has 0. */
+export function countWords(text: string): number {
+  return text.split(' ').length;
+}

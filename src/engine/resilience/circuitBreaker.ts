@@ -4,7 +4,7 @@
 // injected clock would all have to be fought.
 import { z } from 'zod';
 import { ERROR_CLASSES, ProviderError } from '../errors';
-import { OutcomeWindow, type WindowBucket } from './outcomeWindow';
+import { OutcomeWindow } from './outcomeWindow';
 
 export type BreakerState = 'closed' | 'open' | 'half-open' | 'isolated';
 
@@ -104,14 +104,10 @@ const breakerJsonSchema = z.object({
   openUntil: z.number().optional(),
   lastError: z.object({ errorClass: z.string(), message: z.string(), at: z.number() }).optional(),
   /** The sampling window's non-empty buckets: [start epoch ms, successes, failures]. */
-  window: z
-    .object({
-      bucketMs: z.number().int().positive(),
-      buckets: z.array(z.tuple([z.number(), z.number().int().min(0), z.number().int().min(0)])),
-    })
-    .optional(),
-  /** Written by earlier versions: one [epoch ms, 1 = failure / 0 = success] per outcome. Read, never written. */
-  samples: z.array(z.tuple([z.number(), z.union([z.literal(0), z.literal(1)])])).optional(),
+  window: z.object({
+    bucketMs: z.number().int().positive(),
+    buckets: z.array(z.tuple([z.number(), z.number().int().min(0), z.number().int().min(0)])),
+  }),
 });
 
 export type BreakerJSON = z.infer<typeof breakerJsonSchema>;
@@ -307,7 +303,7 @@ export class ProviderBreaker {
     this.failedProbes = data.failedProbes;
     this.openUntil = this.current === 'open' ? (data.openUntil ?? data.since) : undefined;
     this.lastError = data.lastError ? { ...data.lastError } : undefined;
-    this.window.load(persistedBuckets(data), this.cfg.now());
+    this.window.load(data.window.buckets, this.cfg.now());
     this.probe = undefined;
     this.epoch++;
     if (from !== this.current) this.emit(from, this.current, 'synced');
@@ -433,12 +429,6 @@ export class ProviderBreaker {
     this.consecutive = 0;
     this.window.clear();
   }
-}
-
-/** The persisted window, or the per-outcome samples older versions wrote, as buckets. */
-function persistedBuckets(data: BreakerJSON): WindowBucket[] {
-  if (data.window) return data.window.buckets;
-  return (data.samples ?? []).map(([at, failed]): WindowBucket => [at, failed === 1 ? 0 : 1, failed]);
 }
 
 /** Unknown (unclassified) errors count: something went wrong talking to this provider. */

@@ -54,7 +54,10 @@ export class StreamGate {
   sinkError?: { error: unknown };
   private readonly losers = new Map<string, () => void>();
 
-  constructor(private readonly sink: (delta: string) => void) {}
+  constructor(
+    private readonly sink: (delta: string) => void,
+    private readonly onOwner?: (provider: string) => void,
+  ) {}
 
   register(racer: string, cancel: () => void): void {
     this.losers.set(racer, cancel);
@@ -64,14 +67,16 @@ export class StreamGate {
     this.losers.delete(racer);
   }
 
-  forward(racer: string, delta: string): void {
-    if (this.owner === undefined) {
+  forward(racer: string, delta: string, provider: string): void {
+    const first = this.owner === undefined;
+    if (first) {
       this.owner = racer;
       for (const [id, cancel] of this.losers) if (id !== racer) cancel();
     }
     if (this.owner !== racer) return;
     this.delivered += delta;
     try {
+      if (first) this.onOwner?.(provider);
       this.sink(delta);
     } catch (error) {
       this.sinkError = { error };
@@ -168,7 +173,7 @@ export async function runProvider(rt: ProviderRuntime, ctx: RequestContext, run:
         firstTokenTimeoutMs: ctx.cfg.timeouts.firstTokenMs,
         totalTimeoutMs: Math.min(rt.config.timeoutMs ?? ctx.cfg.timeouts.totalMs, remaining),
         maxResponseBytes: ctx.cfg.limits.maxResponseBytes,
-        onText: ctx.streamGate ? (d) => ctx.streamGate?.forward(run.racer, d) : undefined,
+        onText: ctx.streamGate ? (d) => ctx.streamGate?.forward(run.racer, d, id) : undefined,
       });
       admission.release('success');
       record({ outcome: 'ok', status: result.status, latencyMs: result.latencyMs, try: tryNo }, result);

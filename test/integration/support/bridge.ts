@@ -56,3 +56,8 @@ export async function hover(q: Pick<Query, 'selector' | 'frames' | 'timeoutMs'> 
 export async function screenshot(name: string): Promise<void> {
   if (hasBridge()) await post('/screenshot', { name });
 }
+
+/** Types into whatever has focus (a quick pick, an input box) and then presses `press`, as a person would. */
+export async function keyboard(input: { type?: string; press?: string }): Promise<void> {
+  await post('/keyboard', input);
+}

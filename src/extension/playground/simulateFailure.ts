@@ -1,0 +1,61 @@
+import * as vscode from 'vscode';
+import { PlaygroundControl, type PlaygroundState } from './playgroundControl';
+
+export const WALKTHROUGH_ID = 'llm-router.llm-router#llmRouter.gettingStarted';
+const WALKTHROUGH_SHOWN_KEY = 'llmRouter.playground.walkthroughShown';
+
+export interface SimulateFailureArgs {
+  provider?: string;
+  mode?: string;
+}
+
+/** In the playground only: the command that breaks a simulated provider, and the walkthrough on first start. */
+export function registerPlayground(context: vscode.ExtensionContext): vscode.Disposable {
+  const control = PlaygroundControl.fromEnvironment();
+  const contextSet = vscode.commands.executeCommand('setContext', 'llmRouter.playground', control !== undefined);
+  if (!control) return new vscode.Disposable(() => undefined);
+  if (!context.globalState.get(WALKTHROUGH_SHOWN_KEY)) {
+    void context.globalState.update(WALKTHROUGH_SHOWN_KEY, true);
+    // After the context key, so the walkthrough's "Try it without keys" step can show as done.
+    void contextSet.then(() => vscode.commands.executeCommand('workbench.action.openWalkthrough', WALKTHROUGH_ID, false));
+  }
+  return vscode.commands.registerCommand('llmRouter.simulateProviderFailure', (args?: SimulateFailureArgs) => simulateFailure(control, args ?? {}));
+}
+
+/** Resolves with the mode set, or undefined when cancelled or the playground did not answer. */
+async function simulateFailure(control: PlaygroundControl, args: SimulateFailureArgs): Promise<string | undefined> {
+  try {
+    const state = await control.state();
+    const provider =
+      args.provider ??
+      (
+        await vscode.window.showQuickPick(
+          state.providers.map((p) => ({ label: p.id, description: `${p.kind} · now ${labelOf(state, p.mode)}`, id: p.id })),
+          { title: 'LLM Router: Simulate Provider Failure', placeHolder: 'Which simulated provider?' },
+        )
+      )?.id;
+    if (!provider) return undefined;
+    const mode =
+      args.mode ??
+      (
+        await vscode.window.showQuickPick(
+          state.modes.map((m) => ({ label: m.label, detail: m.detail, id: m.id })),
+          { title: `LLM Router: make '${provider}'…`, placeHolder: 'How should it behave from now on?' },
+        )
+      )?.id;
+    if (!mode) return undefined;
+    await control.setMode(provider, mode);
+    const what = mode === 'healthy' ? 'answers normally again' : `is now ${labelOf(state, mode).toLowerCase()}: it ${state.modes.find((m) => m.id === mode)?.detail}`;
+    void vscode.window
+      .showInformationMessage(`LLM Router playground: '${provider}' ${what}. Run Suggest Code to watch the router fall back.`, 'Open Dashboard')
+      .then((choice) => choice && vscode.commands.executeCommand('llmRouter.openDashboard'));
+    return mode;
+  } catch (err) {
+    void vscode.window.showErrorMessage(`LLM Router playground: could not switch the simulated provider: ${(err as Error).message}. Is npm start still running?`);
+    return undefined;
+  }
+}
+
+function labelOf(state: PlaygroundState, mode: string): string {
+  return state.modes.find((m) => m.id === mode)?.label ?? mode;
+}
