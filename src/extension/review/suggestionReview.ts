@@ -185,10 +185,7 @@ class Review {
     const answer: Answer = { uri, cancel, done: Promise.resolve(undefined) };
     this.answer = answer;
     answer.done = this.stream(answer, fresh, previous).then(
-      (complete) => {
-        if (complete) answer.complete = complete;
-        return complete;
-      },
+      (complete) => complete,
       (err) => {
         if (this.answer === answer) {
           void presentError('Suggest Code', err);
@@ -249,8 +246,9 @@ class Review {
       return undefined;
     }
     this.documents.set(answer.uri.path, this.withSuggestion(suggestion));
+    answer.complete = { suggestion, result };
     await show();
-    return { suggestion, result };
+    return answer.complete;
   }
 
   private withSuggestion(suggestion: string): string {
