@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { AnalyzeFileResult } from '../../src/extension/commands/analyzeFile';
 import { REVIEW_COMMANDS, SUGGESTION_SCHEME } from '../../src/extension/review/suggestionReview';
-import { click, hasBridge, read, screenshot, WEBVIEW_FRAMES } from './support/bridge';
+import { click, hasBridge, keyboard, read, screenshot, WEBVIEW_FRAMES } from './support/bridge';
 import { openFile, revert } from './support/documents';
 import { emulatorsFor, textOf } from './support/emulators';
 import { configure, FAST_SETTINGS, freshState, storeKey } from './support/router';
@@ -109,6 +109,14 @@ describe('Analyze File', () => {
     const finding = vscode.languages.getDiagnostics(editor.document.uri).find((d) => d.source === 'LLM Router' && d.range.start.line === 3);
     assert.ok(finding, 'the line 4 finding is published');
 
+    if (hasBridge()) {
+      await vscode.window.showTextDocument(editor.document, { viewColumn: editor.viewColumn });
+      editor.selection = new vscode.Selection(finding.range.start, finding.range.start);
+      await vscode.commands.executeCommand('editor.action.quickFix');
+      await read({ selector: '.action-widget', hasText: 'Fix with LLM Router' });
+      await screenshot('review-quickfix');
+      await keyboard({ press: 'Escape' });
+    }
     const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', editor.document.uri, finding.range, vscode.CodeActionKind.QuickFix.value);
     const fix = actions.find((a) => a.title === 'Fix with LLM Router');
     assert.ok(fix?.command, `the finding offers the quick fix (offered: ${actions.map((a) => a.title).join(', ')})`);

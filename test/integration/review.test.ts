@@ -127,6 +127,7 @@ describe('Reviewing a suggestion', () => {
     await vscode.commands.executeCommand(REVIEW_COMMANDS.apply);
     await first;
     await revert(editor);
+    editor = await openFile('src/example.ts');
     select(editor, BUGGY);
 
     const again = suggest();
@@ -183,7 +184,7 @@ describe('A suggestion as it streams in', () => {
   });
   after(() => slow.close());
 
-  it('grows in the right side of the diff before the answer is complete', async () => {
+  it('grows in the right side of the diff before the answer is complete, and Discard stops it', async () => {
     await freshState();
     editor = await openFile('src/example.ts');
     select(editor, BUGGY);
@@ -194,9 +195,13 @@ describe('A suggestion as it streams in', () => {
       return text && text.includes('if (values.length === 0) return 0;') && !text.includes(FIXED) ? text : undefined;
     });
     assert.ok(partial.includes('export function largest'), 'the rest of the file stays around the growing suggestion');
-    await diffShowing(FIXED);
+    const before = slow.requests.length;
+
     await vscode.commands.executeCommand(REVIEW_COMMANDS.discard);
-    assert.equal((await outcome)?.applied, false);
-    await revert(editor);
+
+    assert.equal(await outcome, undefined, 'discarding while it streams stops it with nothing to apply');
+    await waitFor('the diff to close', () => diffTabs().length === 0);
+    assert.equal(slow.requests.length, before);
+    assert.equal(editor.document.isDirty, false, 'the code is untouched');
   });
 });

@@ -223,6 +223,8 @@ class Review {
           noCache: fresh,
           cacheTags: [this.tag],
           onText: (delta) => {
+            // A delta already on its way when the answer was discarded or replaced must not redraw a closed document.
+            if (this.finished || this.answer !== answer) return;
             if (received === '') openTimer = setTimeout(show, OPEN_AFTER_FIRST_TEXT_MS);
             received += delta;
             const now = Date.now();
@@ -257,7 +259,7 @@ class Review {
 
   private async showDiff(uri: vscode.Uri, cached: boolean, previous: Answer | undefined): Promise<void> {
     if (this.finished) return;
-    const title = `LLM Router: ${this.target.where}${cached ? ' · from cache — Ask again for a fresh answer' : ''}`;
+    const title = `LLM Router suggestion · ${this.target.where}${cached ? ' · from cache — Ask again for a fresh answer' : ''}`;
     this.visibility.shown(uri);
     await vscode.commands.executeCommand('vscode.diff', this.left, uri, title, {
       preview: false,
