@@ -92,8 +92,7 @@ function activeDiffSide(): vscode.Uri | undefined {
 interface Answer {
   uri: vscode.Uri;
   cancel: vscode.CancellationTokenSource;
-  /** Resolved once the answer is complete; undefined when it failed, was cancelled or had nothing to review. */
-  done: Promise<{ suggestion: string; result: ChatResult } | undefined>;
+  /** Set once the whole answer is in and worth reviewing. */
   complete?: { suggestion: string; result: ChatResult };
 }
 
@@ -110,7 +109,8 @@ class Review {
   private readonly left: vscode.Uri;
   private readonly tag: string;
   private answer: Answer | undefined;
-  private answers = 0;
+  /** Every answer's document, so the review's end closes them all, whichever is still shown. */
+  private readonly answerUris: vscode.Uri[] = [];
   private settle!: (outcome: ReviewOutcome | undefined) => void;
   private readonly outcome = new Promise<ReviewOutcome | undefined>((resolve) => (this.settle = resolve));
   private finished = false;
@@ -180,23 +180,24 @@ class Review {
 
   private ask(fresh: boolean): void {
     const previous = this.answer;
-    const uri = this.documents.set(`/${this.id}/answer-${++this.answers}/${this.name}`, this.text);
-    const cancel = new vscode.CancellationTokenSource();
-    const answer: Answer = { uri, cancel, done: Promise.resolve(undefined) };
+    const uri = this.documents.set(`/${this.id}/answer-${this.answerUris.length + 1}/${this.name}`, this.text);
+    this.answerUris.push(uri);
+    const answer: Answer = { uri, cancel: new vscode.CancellationTokenSource() };
     this.answer = answer;
-    answer.done = this.stream(answer, fresh, previous).then(
-      (complete) => complete,
+    void this.stream(answer, fresh, previous).then(
+      (complete) => {
+        if (complete && this.answer === answer && this.target.decide !== undefined) void (this.target.decide ? this.apply() : this.discard());
+      },
       (err) => {
-        if (this.answer === answer) {
-          void presentError('Suggest Code', err);
-          void this.finish(undefined);
-        }
-        return undefined;
+        if (this.answer !== answer) return;
+        void presentError(this.isFix ? 'Fix with LLM Router' : 'Suggest Code', err);
+        void this.finish(undefined);
       },
     );
-    void answer.done.then((complete) => {
-      if (complete && this.answer === answer && this.target.decide !== undefined) void (this.target.decide ? this.apply() : this.discard());
-    });
+  }
+
+  private get isFix(): boolean {
+    return this.target.request.purpose === 'fix';
   }
 
   private async stream(answer: Answer, fresh: boolean, previous: Answer | undefined): Promise<{ suggestion: string; result: ChatResult } | undefined> {
@@ -212,7 +213,7 @@ class Review {
       return shown;
     };
     const redraw = () => this.documents.set(answer.uri.path, this.withSuggestion(fitSuggestion(original, extractSuggestion(received), this.target.lineIndent)));
-    const progress = { location: vscode.ProgressLocation.Notification, title: `LLM Router: ${fresh ? 'asking again for' : 'improving'} ${this.target.what}`, cancellable: true };
+    const progress = { location: vscode.ProgressLocation.Notification, title: `LLM Router: ${fresh ? 'asking again for' : this.isFix ? 'fixing' : 'improving'} ${this.target.what}`, cancellable: true };
     const running = vscode.window.withProgress(progress, (report, token) => {
       token.onCancellationRequested(() => answer.cancel.cancel());
       report.report({ message: 'waiting for the first words…' });
@@ -278,7 +279,8 @@ class Review {
   private async finish(outcome: ReviewOutcome | undefined): Promise<void> {
     if (this.finished) return;
     this.finished = true;
-    if (this.answer) await this.hide(this.answer.uri);
+    this.answer?.cancel.dispose();
+    for (const uri of this.answerUris) await this.hide(uri);
     this.documents.delete(this.left);
     this.settle(outcome);
   }
