@@ -70,10 +70,10 @@ export class SuggestionReviews implements vscode.Disposable {
     return review.start();
   }
 
-  /** The review a command is about: the URI the editor title passes, else the active diff, else the only one. */
+  /** The review a command is about: the side of the diff the editor title passes, else the active diff, else the only one. */
   private find(arg: unknown): Review | undefined {
-    const uri = arg instanceof vscode.Uri ? arg : activeDiffSide();
-    const review = uri ? this.open.get(uri.toString()) : this.open.size === 1 ? [...this.open.values()][0] : undefined;
+    const byUri = (uri: vscode.Uri | undefined) => (uri ? this.open.get(uri.toString()) : undefined);
+    const review = byUri(arg instanceof vscode.Uri ? arg : undefined) ?? byUri(activeDiffSide()) ?? (this.open.size === 1 ? [...this.open.values()][0] : undefined);
     if (!review) void vscode.window.showWarningMessage('LLM Router: there is no suggestion under review here. Run Suggest Code first.');
     return review;
   }
