@@ -31,6 +31,8 @@ describe('Analyze File', () => {
   });
   after(async () => {
     await storeKey('analyst', '');
+    // The report is a webview; later suites read the first webview on the page and expect theirs.
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
   const analyze = () => vscode.commands.executeCommand<AnalyzeFileResult | undefined>('llmRouter.analyzeFile');
@@ -110,8 +112,11 @@ describe('Analyze File', () => {
     assert.ok(finding, 'the line 4 finding is published');
 
     if (hasBridge()) {
-      await vscode.window.showTextDocument(editor.document, { viewColumn: editor.viewColumn });
-      editor.selection = new vscode.Selection(finding.range.start, finding.range.start);
+      const shown = await vscode.window.showTextDocument(editor.document, { viewColumn: vscode.ViewColumn.One, preserveFocus: false });
+      shown.selection = new vscode.Selection(finding.range.start, finding.range.start);
+      await vscode.commands.executeCommand('workbench.action.focusActiveEditorGroup');
+      await click({ selector: '.editor-group-container.active .view-lines' });
+      shown.selection = new vscode.Selection(finding.range.start, finding.range.start);
       await vscode.commands.executeCommand('editor.action.quickFix');
       await read({ selector: '.action-widget', hasText: 'Fix with LLM Router' });
       await screenshot('review-quickfix');
