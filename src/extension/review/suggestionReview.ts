@@ -79,7 +79,8 @@ export class SuggestionReviews implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const review of new Set(this.open.values())) review.discard();
+    // The window is closing: nothing was applied, and the host may already be gone.
+    for (const review of new Set(this.open.values())) void review.discard().catch(() => undefined);
     for (const d of this.disposables) d.dispose();
   }
 }
@@ -161,8 +162,11 @@ class Review {
   async discard(): Promise<void> {
     const complete = this.answer?.complete;
     this.answer?.cancel.cancel();
-    await this.host.invalidateCache(this.tag);
-    await this.finish(complete ? { applied: false, suggestion: complete.suggestion, provider: complete.result.provider } : undefined);
+    try {
+      await this.host.invalidateCache(this.tag);
+    } finally {
+      await this.finish(complete ? { applied: false, suggestion: complete.suggestion, provider: complete.result.provider } : undefined);
+    }
   }
 
   /** A fresh answer, past the cache, in the same review; the rejected one leaves the cache. */
