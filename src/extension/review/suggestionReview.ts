@@ -79,8 +79,7 @@ export class SuggestionReviews implements vscode.Disposable {
   }
 
   dispose(): void {
-    // The window is closing: nothing was applied, and the host may already be gone.
-    for (const review of new Set(this.open.values())) void review.discard().catch(() => undefined);
+    for (const review of new Set(this.open.values())) review.abandon();
     for (const d of this.disposables) d.dispose();
   }
 }
@@ -167,6 +166,12 @@ class Review {
     } finally {
       await this.finish(complete ? { applied: false, suggestion: complete.suggestion, provider: complete.result.provider } : undefined);
     }
+  }
+
+  /** The window is closing: nothing is applied, and the cache (whose host may be closed already) is left alone; a replay later says it is cached. */
+  abandon(): void {
+    this.answer?.cancel.cancel();
+    void this.finish(undefined).catch(() => undefined);
   }
 
   /** A fresh answer, past the cache, in the same review; the rejected one leaves the cache. */
