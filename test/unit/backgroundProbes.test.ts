@@ -62,6 +62,19 @@ describe('background health probes (engine over real HTTP)', () => {
     });
   }
 
+  it('a user request arriving while the background probe holds the half-open slot waits for its verdict, then is served', async () => {
+    const { engine, emulators } = await start([{ id: 'a' }]);
+    emulators.a.enqueue({ type: 'status', status: 503 });
+    await assert.rejects(engine.chat(ask));
+    emulators.a.enqueue({ type: 'delay', ms: 300 });
+    await until(() => probesTo(emulators.a).length === 1, 'the probe to start');
+    assert.equal(breakerState(engine, 'a'), 'half-open');
+    const answer = await engine.chat(ask);
+    assert.equal(answer.provider, 'a');
+    assert.equal(breakerState(engine, 'a'), 'closed');
+    assert.deepEqual(emulators.a.requests.map((r) => r.method), ['POST', 'GET', 'POST'], 'the probe, not the user request, tested the provider');
+  });
+
   it('sends the key the way the chat request does (OpenAI bearer, Anthropic x-api-key)', async () => {
     const { engine, emulators } = await start([{ id: 'a', kind: 'anthropic' }, { id: 'b' }]);
     emulators.a.enqueue({ type: 'status', status: 503 });
