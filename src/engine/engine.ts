@@ -396,6 +396,8 @@ export class RouterEngine {
 
   /** Looks at every alert condition now (raising and clearing as needed) and returns the active alerts, oldest first. */
   alerts(): Alert[] {
+    // Before the saved alerts are loaded, a look could only mistake them for new ones.
+    if (!this.alertsLoaded) return this.alertMonitor.list();
     const now = this.now();
     const providers = this.runtimes.map((rt) => {
       const id = rt.config.id;
