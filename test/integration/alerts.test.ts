@@ -18,6 +18,7 @@ describe('Alerts: one notification per condition, with its actions', () => {
       ...FAST_SETTINGS,
       'retry.maxAttempts': 1,
       'breaker.consecutiveFailures': 1,
+      'alerts.enabled': true,
       providers: [
         { id: A, kind: 'openai-compatible', baseUrl: emu[A].baseUrl('openai-compatible'), model: 'alerting-model', priority: 1 },
         { id: B, kind: 'ollama', baseUrl: emu[B].baseUrl('ollama'), model: 'steady-model', priority: 2 },
@@ -30,6 +31,7 @@ describe('Alerts: one notification per condition, with its actions', () => {
     const host = await routerHost();
     host.restore(A);
     host.resetBreakers();
+    await configure({ 'alerts.enabled': false });
     await vscode.commands.executeCommand('notifications.clearAll');
   });
 

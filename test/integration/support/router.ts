@@ -60,6 +60,8 @@ export const FAST_SETTINGS: Record<string, unknown> = {
   'timeouts.totalMs': 20_000,
   'routing.requestBudgetMs': 25_000,
   'routing.strategy': 'priority',
+  // An alert's notification would land on other suites' screens; the alerts suite turns them on.
+  'alerts.enabled': false,
 };
 
 /**
