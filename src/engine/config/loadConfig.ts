@@ -27,7 +27,8 @@ export function parseConfig(raw: unknown): ParsedConfig {
   const providers = Array.isArray(nested.providers) ? (nested.providers as unknown[]) : [];
   const result = configSchema.safeParse(nested, { reportInput: true });
   const { warnings, providerIssues } = unknownKeys(nested, providers);
-  const issues = [...(result.success ? [] : result.error.issues.map((i) => toIssue(i, providers))), ...providerIssues];
+  // A misspelt field first: it usually explains the other problems (a 'baseURL' leaves baseUrl missing).
+  const issues = [...providerIssues, ...(result.success ? [] : result.error.issues.map((i) => toIssue(i, providers)))];
   if (!result.success || issues.length > 0) throw new ConfigError(issues);
   return { config: result.data, warnings };
 }
