@@ -6,6 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { ChatRequest } from '../../src/engine/types';
 import { DashboardFeed } from '../../src/extension/dashboard/dashboardFeed';
+import { LatestFailures } from '../../src/extension/dashboard/latestFailures';
 import { LatestRateLimits } from '../../src/extension/dashboard/latestRateLimits';
 import { RoutingEventLog } from '../../src/extension/dashboard/routingEventLog';
 import { startHarness } from '../support/engineHarness';
@@ -181,10 +182,11 @@ describe('dashboard webview in Chromium', function () {
     const h = await startHarness([{ id: 'primary' }, { id: 'backup' }], { cache: { enabled: false }, retry: { maxAttempts: 1 }, breaker: { consecutiveFailures: 2, halfOpenAfterMs: 60_000, maxHalfOpenAfterMs: 60_000 } });
     const log = new RoutingEventLog(h.engine);
     const rateLimits = new LatestRateLimits(h.engine);
+    const failures = new LatestFailures(h.engine);
     const page = await open(LIGHT);
     // Straight from the feed's own timers to the page, in order, as the panel forwards them.
     let delivered = Promise.resolve();
-    const feed = new DashboardFeed({ source: h.engine, log, rateLimits, post: (m) => void (delivered = delivered.then(() => page.send(m)).catch(() => undefined)), throttleMs: 20, tickMs: 100 });
+    const feed = new DashboardFeed({ source: h.engine, log, rateLimits, failures, post: (m) => void (delivered = delivered.then(() => page.send(m)).catch(() => undefined)), throttleMs: 20, tickMs: 100 });
     try {
       await feed.start('5m');
       h.emulators.primary.enqueue({ type: 'status', status: 503 }, { type: 'status', status: 503 });
@@ -194,7 +196,10 @@ describe('dashboard webview in Chromium', function () {
       await page.expectText(card('primary', 'state'), 'Unavailable');
       await page.expectText(card('backup', 'requests'), String(metrics.providers.backup.requests));
       await page.expectText(card('primary', 'requests'), String(metrics.providers.primary.requests));
-      await page.expectText('[data-testid="total-requests"]', String(metrics.total.requests));
+      await page.expectText('[data-testid="total-requests"]', String(metrics.total.routed.requests));
+      // Every request was answered (backup covered the failures): no failed requests, though provider calls failed.
+      await page.expectText('[data-testid="total-requestErrorRate"]', '0%');
+      assert.ok(metrics.total.errorRate !== null && metrics.total.errorRate > 0);
       const events = await page.page.evaluate(() => Array.from(document.querySelectorAll('.events .event-text')).map((e) => e.textContent));
       assert.ok(events.includes('Breaker of primary opened (consecutive failures)'), events.join('\n'));
       assert.ok(events.includes('Fell back from primary to backup (server error)'), events.join('\n'));
@@ -202,6 +207,7 @@ describe('dashboard webview in Chromium', function () {
       feed.dispose();
       log.dispose();
       rateLimits.dispose();
+      failures.dispose();
       await h.close();
     }
   });

@@ -2,6 +2,8 @@ import * as vscode from 'vscode';
 import type { RouterHost } from '../routerHost';
 import { DashboardFeed } from './dashboardFeed';
 import { dashboardHtml, newNonce } from './dashboardHtml';
+import { PlaygroundControl } from '../playground/playgroundControl';
+import { LatestFailures } from './latestFailures';
 import { LatestRateLimits } from './latestRateLimits';
 import { parseWebviewMessage, type DeltaMessage, type SnapshotMessage, type WebviewMessage } from './protocol';
 import { RoutingEventLog } from './routingEventLog';
@@ -26,11 +28,21 @@ interface Shared {
   extensionUri: vscode.Uri;
   log: RoutingEventLog;
   rateLimits: LatestRateLimits;
+  failures: LatestFailures;
+  /** Only in the playground (npm start). */
+  playground?: PlaygroundControl;
 }
 
 /** `llmRouter.openDashboard`, the panel's restore after a window reload, and the event memory it shows. */
 export function registerDashboard(host: RouterHost, extensionUri: vscode.Uri): vscode.Disposable {
-  const shared: Shared = { host, extensionUri, log: new RoutingEventLog(host), rateLimits: new LatestRateLimits(host) };
+  const shared: Shared = {
+    host,
+    extensionUri,
+    log: new RoutingEventLog(host),
+    rateLimits: new LatestRateLimits(host),
+    failures: new LatestFailures(host),
+    playground: PlaygroundControl.fromEnvironment(),
+  };
   let current: DashboardPanel | undefined;
   const adopt = (panel: vscode.WebviewPanel) => {
     current?.dispose();
@@ -43,6 +55,7 @@ export function registerDashboard(host: RouterHost, extensionUri: vscode.Uri): v
   return vscode.Disposable.from(
     shared.log,
     shared.rateLimits,
+    shared.failures,
     vscode.commands.registerCommand('llmRouter.openDashboard', () => {
       if (current) return current.reveal();
       adopt(
@@ -83,6 +96,7 @@ class DashboardPanel {
       source: host,
       log: shared.log,
       rateLimits: shared.rateLimits,
+      failures: shared.failures,
       post: (m) => void webview.postMessage(m).then(undefined, () => undefined),
       warn: (m) => host.channel.warn(m),
     });
@@ -134,7 +148,8 @@ class DashboardPanel {
     try {
       switch (msg.type) {
         case 'ready':
-          return await this.feed.start(msg.window);
+          await this.feed.start(msg.window);
+          return await this.sendPlayground();
         case 'setWindow':
           return await this.feed.start(msg.window);
         case 'clearCache':
@@ -143,6 +158,15 @@ class DashboardPanel {
         case 'openSettings':
           await vscode.commands.executeCommand('workbench.action.openSettings', 'llmRouter');
           return;
+        case 'addProvider':
+          await vscode.commands.executeCommand('llmRouter.addProvider');
+          return;
+        case 'setPlaygroundMode':
+          if (!this.shared.playground) throw new Error('The failure switches exist only in the playground (npm start).');
+          await this.shared.playground.setMode(msg.provider, msg.mode);
+          host.channel.info(`Dashboard: playground provider '${msg.provider}' is now '${msg.mode}'.`);
+          await this.sendPlayground();
+          break;
         default:
           await this.providerAction(msg);
       }
@@ -154,7 +178,18 @@ class DashboardPanel {
     }
   }
 
-  private async providerAction(msg: Extract<WebviewMessage, { provider: string }>): Promise<void> {
+  /** The simulated providers' switches, when this window runs the playground. */
+  private async sendPlayground(): Promise<void> {
+    if (!this.shared.playground) return;
+    try {
+      const state = await this.shared.playground.state();
+      this.feed.postPlayground({ providers: state.providers.map((p) => ({ id: p.id, mode: p.mode })), modes: state.modes });
+    } catch (err) {
+      this.shared.host.channel.warn(`Dashboard: the playground's control did not answer (${(err as Error).message}); is npm start still running?`);
+    }
+  }
+
+  private async providerAction(msg: Extract<WebviewMessage, { type: 'resetBreaker' | 'isolate' | 'restore' | 'setApiKey' }>): Promise<void> {
     const { host } = this.shared;
     if (!host.providers().some((p) => p.id === msg.provider)) {
       this.feed.postError(`There is no provider '${msg.provider}' in llmRouter.providers any more.`);
