@@ -241,7 +241,8 @@ describe('dashboard feed (real engine, emulated providers over HTTP)', () => {
     const routed = r.deltas().at(-1)?.routed;
     assert.deepEqual(routed, { requests: 3, answered: 3, failed: 0, errorRate: 0 }, 'every request was answered');
     assert.equal(r.deltas().at(-1)?.totals?.errorRate, 0.5, '3 of 6 provider calls failed');
-    assert.deepEqual([...new Set(r.deltas().at(-1)?.events?.map((e) => e.kind))], ['failure', 'fallback']);
+    const kinds = r.deltas().at(-1)?.events?.map((e) => e.kind) ?? [];
+    assert.ok(kinds.includes('failure') && kinds.includes('fallback'), kinds.join());
 
     h.engine.updateConfig(parseConfig({ ...FAST_SETTINGS_FOR(h), providers: h.engine.config.providers.filter((p) => p.id === 'b') }).config);
     r.feed.flush();
