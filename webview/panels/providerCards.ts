@@ -49,10 +49,9 @@ function providerCard(first: ProviderView, post: (m: WebviewMessage) => void): K
   const errWhen = h('span', { className: 'muted' });
   const errMsg = h('span', { className: 'error-message', 'data-field': 'last-error-message' });
   const simLabelId = `simulate-${id}`;
-  const simSelect = h('select', { 'data-action': 'playground-mode', 'aria-labelledby': simLabelId });
-  simSelect.addEventListener('change', () => post({ type: 'setPlaygroundMode', provider: id, mode: simSelect.value }));
+  const simChips = h('div', { className: 'chips', role: 'group', 'aria-labelledby': simLabelId });
   const simDetail = h('span', { className: 'muted', 'data-field': 'playground-detail' });
-  const simulate = h('div', { className: 'playground-switch', 'data-field': 'playground', hidden: true }, h('label', { id: simLabelId }, icon('beaker'), 'Simulate'), simSelect, simDetail);
+  const simulate = h('div', { className: 'playground-switch', 'data-field': 'playground', hidden: true }, h('span', { className: 'switch-label', id: simLabelId }, icon('beaker'), 'Simulate'), simChips, simDetail);
   let simModes = '';
   const lastError = h('div', { className: 'last-error', 'data-field': 'last-error' }, h('div', { className: 'last-error-head' }, icon('error'), h('span', {}, 'Last error'), errClass, errWhen), errMsg);
   const requests = metric('Requests', 'requests');
@@ -127,9 +126,15 @@ function providerCard(first: ProviderView, post: (m: WebviewMessage) => void): K
         const modes = JSON.stringify(v.playground.modes);
         if (modes !== simModes) {
           simModes = modes;
-          simSelect.replaceChildren(...v.playground.modes.map((m) => h('option', { value: m.id, title: m.detail }, m.label)));
+          simChips.replaceChildren(
+            ...v.playground.modes.map((m) => {
+              const b = h('button', { type: 'button', className: 'chip', 'data-mode': m.id, title: m.detail, 'aria-pressed': 'false' }, m.label);
+              b.addEventListener('click', () => post({ type: 'setPlaygroundMode', provider: id, mode: m.id }));
+              return b;
+            }),
+          );
         }
-        if (simSelect.value !== v.playground.mode) simSelect.value = v.playground.mode;
+        for (const b of Array.from(simChips.children)) setAttr(b, 'aria-pressed', String((b as HTMLElement).dataset.mode === v.playground.mode));
         const mode = v.playground.modes.find((m) => m.id === v.playground?.mode);
         setText(simDetail, mode && mode.id !== 'healthy' ? mode.detail : '');
         setVariant(simulate, 'mode-', v.playground.mode === 'healthy' ? 'healthy' : 'broken');

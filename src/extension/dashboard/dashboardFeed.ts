@@ -62,6 +62,7 @@ export class DashboardFeed {
   /** For tests and the inspect command. */
   lastSnapshot?: SnapshotMessage;
   lastDelta?: DeltaMessage;
+  lastPlayground?: PlaygroundMessage;
   deltasSent = 0;
 
   constructor(private readonly opts: DashboardFeedOptions) {
@@ -183,7 +184,8 @@ export class DashboardFeed {
 
   /** The playground's failure switches, for the simulated providers' cards. */
   postPlayground(state: Omit<PlaygroundMessage, 'type' | 'seq'>): void {
-    this.emit({ type: 'playground', seq: ++this.seq, ...state });
+    const message: PlaygroundMessage = { type: 'playground', seq: ++this.seq, ...state };
+    if (this.emit(message)) this.lastPlayground = message;
   }
 
   /** Tells the webview about a problem (e.g. an action that failed). */

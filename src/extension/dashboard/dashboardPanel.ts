@@ -5,7 +5,7 @@ import { dashboardHtml, newNonce } from './dashboardHtml';
 import { PlaygroundControl } from '../playground/playgroundControl';
 import { LatestFailures } from './latestFailures';
 import { LatestRateLimits } from './latestRateLimits';
-import { parseWebviewMessage, type DeltaMessage, type SnapshotMessage, type WebviewMessage } from './protocol';
+import { parseWebviewMessage, type DeltaMessage, type PlaygroundMessage, type SnapshotMessage, type WebviewMessage } from './protocol';
 import { RoutingEventLog } from './routingEventLog';
 
 export const DASHBOARD_VIEW_TYPE = 'llmRouter.dashboard';
@@ -21,6 +21,7 @@ export interface DashboardInspection {
   lastSnapshot?: SnapshotMessage;
   lastDelta?: DeltaMessage;
   lastReceived?: WebviewMessage;
+  lastPlayground?: PlaygroundMessage;
 }
 
 interface Shared {
@@ -29,8 +30,6 @@ interface Shared {
   log: RoutingEventLog;
   rateLimits: LatestRateLimits;
   failures: LatestFailures;
-  /** Only in the playground (npm start). */
-  playground?: PlaygroundControl;
 }
 
 /** `llmRouter.openDashboard`, the panel's restore after a window reload, and the event memory it shows. */
@@ -41,7 +40,6 @@ export function registerDashboard(host: RouterHost, extensionUri: vscode.Uri): v
     log: new RoutingEventLog(host),
     rateLimits: new LatestRateLimits(host),
     failures: new LatestFailures(host),
-    playground: PlaygroundControl.fromEnvironment(),
   };
   let current: DashboardPanel | undefined;
   const adopt = (panel: vscode.WebviewPanel) => {
@@ -133,6 +131,7 @@ class DashboardPanel {
       lastSnapshot: this.feed.lastSnapshot,
       lastDelta: this.feed.lastDelta,
       lastReceived: this.lastReceived,
+      lastPlayground: this.feed.lastPlayground,
     };
   }
 
@@ -161,12 +160,14 @@ class DashboardPanel {
         case 'addProvider':
           await vscode.commands.executeCommand('llmRouter.addProvider');
           return;
-        case 'setPlaygroundMode':
-          if (!this.shared.playground) throw new Error('The failure switches exist only in the playground (npm start).');
-          await this.shared.playground.setMode(msg.provider, msg.mode);
+        case 'setPlaygroundMode': {
+          const control = PlaygroundControl.fromEnvironment();
+          if (!control) throw new Error('The failure switches exist only in the playground (npm start).');
+          await control.setMode(msg.provider, msg.mode);
           host.channel.info(`Dashboard: playground provider '${msg.provider}' is now '${msg.mode}'.`);
           await this.sendPlayground();
           break;
+        }
         default:
           await this.providerAction(msg);
       }
@@ -180,9 +181,10 @@ class DashboardPanel {
 
   /** The simulated providers' switches, when this window runs the playground. */
   private async sendPlayground(): Promise<void> {
-    if (!this.shared.playground) return;
+    const control = PlaygroundControl.fromEnvironment();
+    if (!control) return;
     try {
-      const state = await this.shared.playground.state();
+      const state = await control.state();
       this.feed.postPlayground({ providers: state.providers.map((p) => ({ id: p.id, mode: p.mode })), modes: state.modes });
     } catch (err) {
       this.shared.host.channel.warn(`Dashboard: the playground's control did not answer (${(err as Error).message}); is npm start still running?`);
