@@ -177,7 +177,7 @@ export class RouterHost implements vscode.Disposable {
       const more = result.issues.length > 1 ? ` (and ${result.issues.length - 1} more)` : '';
       for (const i of result.issues) this.channel.error(`Invalid setting ${i.path}: ${i.message}`);
       void vscode.window
-        .showErrorMessage(`LLM Router: invalid setting ${first.path}: ${first.message}${more}. Nothing of this change is applied; the last valid configuration stays active.`, 'Open settings.json')
+        .showErrorMessage(`LLM Router: invalid setting ${first.path}: ${sentence(`${first.message}${more}`)} Nothing of this change is applied; the last valid configuration stays active.`, 'Open settings.json')
         .then((choice) => choice && vscode.commands.executeCommand('workbench.action.openSettingsJson'));
       return undefined;
     }
@@ -208,4 +208,9 @@ export class RouterHost implements vscode.Disposable {
     for (const d of this.disposables) d.dispose();
     void this.engine.close();
   }
+}
+
+/** Ends a clause with a full stop unless it already ends with punctuation ("did you mean 'baseUrl'?"). */
+function sentence(text: string): string {
+  return /[.?!]$/.test(text) ? text : `${text}.`;
 }

@@ -3,6 +3,7 @@
 //   trusted    a copy of samples/workspace (the suites may write workspace settings and edit files)
 //   untrusted  a fresh folder in Restricted Mode whose settings point every provider at a port of
 //              its own; needs the code-server runner (@vscode/test-electron turns trust off)
+//   reload     the dashboard restored after a window reload, driven from outside (dashboardReload.outside.mjs)
 // Extra arguments (--runner, --verbose, --timeout) go to scripts/vscode/runIntegrationTests.mjs;
 // the untrusted window always uses code-server.
 import { spawn } from 'node:child_process';
@@ -55,6 +56,15 @@ function freePort() {
   });
 }
 
+function runScript(name, script, args) {
+  console.log(`[integration] ${name}`);
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [script, ...args], { cwd: repoRoot, stdio: 'inherit' });
+    child.on('error', () => resolve(1));
+    child.on('close', (code) => resolve(code ?? 1));
+  });
+}
+
 function runWindow(name, args) {
   console.log(`[integration] ${name} window`);
   return new Promise((resolve) => {
@@ -82,6 +92,10 @@ try {
     '--screenshot-dir', path.join(screenshots, 'untrusted'),
     '--env', 'LLM_ROUTER_INTEGRATION_GROUP=untrusted',
   ]);
+  // A reload ends the extension host and any test inside it, so this one drives the window from outside.
+  if (!process.env.LLM_ROUTER_INTEGRATION_GREP) {
+    results.reload = await runScript('reload: the dashboard comes back after a window reload', path.join(repoRoot, 'test', 'integration', 'dashboardReload.outside.mjs'), ['--screenshot-dir', screenshots]);
+  }
 } finally {
   unregister();
   rmSync(scratch, { recursive: true, force: true });

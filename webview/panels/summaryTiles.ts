@@ -33,6 +33,6 @@ export class SummaryTiles {
 
   update(summary: SummaryView, window: DashboardWindow): void {
     for (const t of TILES) setText(this.values.get(t.key) as HTMLElement, summary[t.key]);
-    for (const c of this.captions) setText(c.el, c.detail ? `${summary[c.detail]} · last ${WINDOW_LABEL[window]}` : `last ${WINDOW_LABEL[window]}`);
+    for (const c of this.captions) setText(c.el, c.detail ? summary[c.detail] : `last ${WINDOW_LABEL[window]}`);
   }
 }
