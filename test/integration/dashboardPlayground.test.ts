@@ -43,8 +43,8 @@ describe('Dashboard in the playground: a failure switch on each simulated provid
 
     const answer = await ask(host, 'anyone there?');
     assert.notEqual(answer.provider, 'sim-openai');
-    const { texts } = await read({ selector: card('sim-openai', '[data-field="last-error-message"]'), hasText: 'server error', frames: WEBVIEW_FRAMES });
-    assert.match(texts[0], /^Provider 'sim-openai': server error at 127\.0\.0\.1:\d+ — the service is having trouble; try again shortly$/);
+    const { texts } = await read({ selector: card('sim-openai', '[data-field="last-error-message"]'), hasText: '503', frames: WEBVIEW_FRAMES });
+    assert.match(texts[0], /^Provider 'sim-openai': 503 Service Unavailable at 127\.0\.0\.1:\d+ — the service is having trouble; try again shortly$/);
     const setKey = await read({ selector: card('sim-ollama', '[data-action="set-key"]'), attribute: 'hidden', frames: WEBVIEW_FRAMES });
     assert.deepEqual(setKey.attributes, [''], 'a local Ollama is sent no key: no Set key');
     await screenshot('dashboard-playground');

@@ -89,6 +89,7 @@ function providerCard(first: ProviderView, post: (m: WebviewMessage) => void): K
     { className: 'card provider', 'data-provider': id, 'aria-labelledby': titleId },
     h('header', { className: 'card-head' }, h('div', { className: 'card-title' }, swatch, h('h3', { id: titleId }, id)), badge),
     subtitle,
+    simulate,
     detail,
     reason,
     lastError,
@@ -96,7 +97,6 @@ function providerCard(first: ProviderView, post: (m: WebviewMessage) => void): K
     errorClasses,
     percentiles,
     rateLimit,
-    simulate,
     h('div', { className: 'actions' }, reset, isolate, setKey),
   );
 

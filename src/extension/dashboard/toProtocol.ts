@@ -59,9 +59,12 @@ export function usesKey(kind: ProviderStatus['kind'], baseUrl: string): boolean 
 /** The newer of the breaker's last error and the newest failed request, with the advice every surface gives. */
 function lastError(p: ProviderStatus, failure: FailureSeen | undefined): ProviderStatusDto['lastError'] {
   const b = p.breaker.lastError;
-  const newest = failure && (!b || failure.at > b.at) ? { errorClass: failure.errorClass, message: '', at: failure.at } : b;
+  // The request log has no message; a breaker record of the same class is the same kind of failure and lends its own.
+  const newest = failure && (!b || failure.at > b.at) ? { errorClass: failure.errorClass, message: b?.errorClass === failure.errorClass ? b.message : '', at: failure.at } : b;
   if (!newest) return undefined;
-  const advice = adviseFailure({ provider: p.id, errorClass: newest.errorClass, kind: p.kind, baseUrl: p.baseUrl, message: newest.message || undefined });
+  // The breaker keeps no status; the engine's message starts with it ("Provider 'x': 503 Service Unavailable — …").
+  const status = /^Provider '[^']*': ([1-5]\d\d) /.exec(newest.message)?.[1];
+  const advice = adviseFailure({ provider: p.id, errorClass: newest.errorClass, kind: p.kind, baseUrl: p.baseUrl, status: status ? Number(status) : undefined, message: newest.message || undefined });
   return { errorClass: clip(newest.errorClass), message: clip(newest.message, MESSAGE_MAX), advice: clip(advice.text, MESSAGE_MAX), at: newest.at };
 }
 
