@@ -118,6 +118,47 @@ describe('fuzz: invalid configurations', function () {
     }
   });
 
+  it("an unknown field in a provider is an error naming the provider by id, with a 'did you mean' for every field misspelt by case or one letter", () => {
+    const fields = ['kind', 'baseUrl', 'model', 'apiKeyEnv', 'priority', 'weight', 'timeoutMs', 'pricing', 'contextWindow', 'headers', 'enabled'];
+    const rng = seeded(4242);
+    for (const field of fields) {
+      const chars = field.split('');
+      const k = rng.int(chars.length);
+      chars[k] = chars[k] === 'x' ? 'y' : 'x';
+      for (const typo of [field.toUpperCase(), field === 'baseUrl' ? 'baseURL' : field.toLowerCase() === field ? `${field}s` : field.toLowerCase(), chars.join('')]) {
+        if (typo === field) continue;
+        const cfg = validConfig();
+        const groq = (cfg.providers as Record<string, unknown>[])[2];
+        groq[typo] = groq[field] ?? 1;
+        delete groq[field];
+        const err = configErrorOf(cfg);
+        const issue = err.issues.find((i) => i.path === `providers['groq'].${typo}`);
+        assert.ok(issue, `${typo}: ${err.message}`);
+        assert.equal(issue.message, `unknown field '${typo}' in provider 'groq' — did you mean '${field}'?`, typo);
+      }
+    }
+  });
+
+  it('names a field that could hold a secret without ever showing its value', () => {
+    const secret = 'sk-live-0123456789abcdef';
+    for (const [p, value] of [
+      [['providers', 0, 'apiKeyEnv'], secret],
+      [['providers', 2, 'headers', 'Authorization'], 12345],
+      [['providers', 2, 'headers'], secret],
+    ] as [Path, unknown][]) {
+      const cfg = validConfig();
+      setAt(cfg, p, value);
+      const err = configErrorOf(cfg);
+      assert.ok(!err.message.includes(secret) && !err.message.includes('12345'), err.message);
+      assert.match(err.message, /not shown/);
+    }
+    const cfg = validConfig();
+    (cfg.providers as Record<string, unknown>[])[1].apiKey = secret;
+    const err = configErrorOf(cfg);
+    assert.ok(!err.message.includes(secret));
+    assert.match(err.message, /providers\['claude'\]\.apiKey: unknown field 'apiKey' in provider 'claude' — a key is never read from the configuration/);
+  });
+
   describe('through the CLI (dist/cli.js)', () => {
     let dir: string;
     before(async function () {
