@@ -71,6 +71,8 @@ export function adviseFailure(f: FailureFacts): FailureAdvice {
   const host = hostOf(f.baseUrl);
   const status = f.status ? `${f.status}${STATUS_TEXT[f.status] ? ` ${STATUS_TEXT[f.status]}` : ''}` : undefined;
   const at = host ? ` at ${host}` : '';
+  // The engine's messages start with the provider's name, which the sentence already gives.
+  const detail = f.message?.replace(/^Provider '[^']*': /, '').replace(/\.$/, '') || undefined;
   switch (f.errorClass) {
     case 'connection':
       if (f.kind === 'ollama' && isLocal(f.baseUrl)) {
@@ -87,13 +89,13 @@ export function adviseFailure(f: FailureFacts): FailureAdvice {
     case 'quota_exceeded':
       return { text: `${who}: ${status ?? 'quota exceeded'} — the account's quota or credit is used up; check its billing, or add another provider`, actions: ['addProvider', 'showLog'] };
     case 'rate_limited':
-      return { text: `${who}: ${status ?? 'rate limited'} — too many requests; it is retried after the wait it asked for, or add another provider`, actions: ['addProvider', 'showLog'] };
+      return { text: `${who}: ${status ?? 'rate limited'} — it is tried again after the wait it asked for; or add another provider`, actions: ['addProvider', 'showLog'] };
     case 'overloaded':
     case 'server_error':
       return { text: `${who}: ${status ?? 'server error'}${at} — the service is having trouble; try again shortly`, actions: ['showLog'] };
     case 'timeout':
       return {
-        text: `${who} did not answer in time${at}${f.message ? ` (${f.message})` : ''} — it may be slow or hung; raise llmRouter.timeouts or add a faster provider`,
+        text: `${who} did not answer in time${at}${detail ? ` (${detail})` : ''} — it may be slow or hung; raise llmRouter.timeouts or add a faster provider`,
         actions: ['openSettings', 'showLog'],
         setting: 'llmRouter.timeouts',
       };
@@ -106,7 +108,7 @@ export function adviseFailure(f: FailureFacts): FailureAdvice {
     case 'not_found':
       return { text: `${who}: ${status ?? 'not found'} — the model or endpoint does not exist there; check its model and baseUrl`, actions: ['openSettings', 'showLog'], setting: 'llmRouter.providers' };
     case 'bad_request':
-      return { text: `${who}: ${status ?? 'request refused'}${f.message ? ` (${f.message})` : ''} — see the log for the provider's reason`, actions: ['showLog'] };
+      return { text: `${who}: ${status ?? 'request refused'}${detail ? ` (${detail})` : ''} — see the log for the provider's reason`, actions: ['showLog'] };
     case 'context_length':
       return { text: `${who}: the prompt is too long for its model — select less text, or add a model with a larger context window`, actions: ['addProvider'] };
     case 'content_policy':
@@ -118,7 +120,7 @@ export function adviseFailure(f: FailureFacts): FailureAdvice {
     case 'budget_exceeded':
       return { text: `${who} was skipped: the request would exceed a budget — raise llmRouter.budget or wait`, actions: ['openSettings'], setting: 'llmRouter.budget' };
     default:
-      return { text: `${who}: ${f.errorClass}${status ? ` (${status})` : ''}${f.message ? ` — ${f.message}` : ''}`, actions: ['showLog'] };
+      return { text: `${who}: ${f.errorClass}${status ? ` (${status})` : ''}${detail ? ` — ${detail}` : ''}`, actions: ['showLog'] };
   }
 }
 

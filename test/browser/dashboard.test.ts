@@ -82,7 +82,11 @@ describe('dashboard webview in Chromium', function () {
     await page.expectText(card('openai', 'since'), /^since 14:29:56 \(2 min ago\) · probe in 1[78] s$/);
     await page.expectText(card('openai', 'last-error-class'), 'server_error');
     await page.expectText(card('groq', 'reason'), /^Rate-limited until \d\d:\d\d:\d\d \(the provider's Retry-After\)$/);
-    await page.expectText('[data-testid="total-requests"]', count(snapshot.totals.requests));
+    await page.expectText('[data-testid="total-requests"]', count(snapshot.routed.requests));
+    await page.expectText('[data-testid="total-requestErrorRate"]', `${(snapshot.routed.errorRate! * 100).toFixed(1)}%`);
+    await page.expectText('[data-testid="total-attemptErrorRate"]', `${(snapshot.totals.errorRate! * 100).toFixed(1)}%`);
+    assert.equal(await page.page.evaluate(() => (document.querySelector('[data-provider="ollama"] [data-action="set-key"]') as HTMLElement).hidden), true, 'no Set key for a local Ollama');
+    assert.equal(await page.page.evaluate(() => (document.querySelector('[data-provider="groq"] [data-action="set-key"]') as HTMLElement).hidden), false);
     await page.expectText('[data-testid="health-headline"]', '1 of 5 providers healthy');
     await page.expectText('[data-field="daily-percent"]', '84%');
     await page.expectText('[data-field="cache-hitRate"]', '21%');
@@ -122,7 +126,7 @@ describe('dashboard webview in Chromium', function () {
     while (page.warnings.length < 3 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
     assert.equal(page.warnings.filter((w) => w.includes('ignored a malformed message')).length, 3);
     assert.equal(await page.text(card('claude', 'requests')), before);
-    await page.send({ type: 'delta', seq: 52, now: NOW, totals: { ...snapshot.totals, requests: 1 } });
+    await page.send({ type: 'delta', seq: 52, now: NOW, routed: { ...snapshot.routed, requests: 1 } });
     await page.expectText('[data-testid="total-requests"]', '1');
   });
 
@@ -164,7 +168,7 @@ describe('dashboard webview in Chromium', function () {
     await page.page.click('[data-kind="breaker"]');
     const kinds = await page.page.evaluate(() => Array.from(document.querySelectorAll('.events li')).map((li) => li.getAttribute('data-kind')));
     assert.deepEqual(kinds, snapshot.events.filter((e) => e.kind === 'breaker').map(() => 'breaker'));
-    assert.deepEqual(((await page.probe()).state as { filter: unknown }).filter, { kinds: ['breaker'], text: '' });
+    assert.deepEqual(((await page.probe()).state as { filter: unknown }).filter, { kinds: ['breaker'], text: '', provider: '' });
   });
 
   it('comes back with the saved window, filter and scroll position', async () => {

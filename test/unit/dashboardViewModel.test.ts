@@ -142,7 +142,7 @@ describe('dashboard view model', () => {
               }),
             },
           ],
-          providers: [provider('a', {}, { lastError: { errorClass: 'rate_limited', message: "Provider 'a': 429", advice: "Provider 'a': 429 Too Many Requests — too many requests", at: NOW - 42_000 } }), provider('b')],
+          providers: [provider('a', {}, { lastError: { errorClass: 'rate_limited', message: "Provider 'a': 429", advice: "Provider 'a': 429 Too Many Requests — it is tried again after the wait it asked for; or add another provider", at: NOW - 42_000 } }), provider('b')],
         }),
       );
       const [a, b] = providerViews(store, NOW);
@@ -154,7 +154,7 @@ describe('dashboard view model', () => {
       assert.deepEqual(a.ttft, { p50: '95 ms', p95: '—', p99: '1 min 1 s' });
       assert.equal(a.errorClasses, 'Errors: rate limited ×3 · server error ×1');
       assert.equal(b.errorClasses, '');
-      assert.deepEqual(a.lastError, { errorClass: 'rate_limited', advice: "Provider 'a': 429 Too Many Requests — too many requests", message: "Provider 'a': 429", when: '42 s ago' });
+      assert.deepEqual(a.lastError, { errorClass: 'rate_limited', advice: "Provider 'a': 429 Too Many Requests — it is tried again after the wait it asked for; or add another provider", message: "Provider 'a': 429", when: '42 s ago' });
       assert.equal(b.requests, '0', 'a provider without requests in the window shows zeros');
       assert.equal(b.errorRate, '—');
       assert.equal(b.lastError, undefined);
