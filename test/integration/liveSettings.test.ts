@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { hasBridge, read, requireBridge, screenshot, STATUS_ITEM } from './support/bridge';
+import { click, hasBridge, hover, read, requireBridge, screenshot, STATUS_ITEM } from './support/bridge';
 import { findNotification, hideNotifications } from './support/notifications';
 import { emulatorsFor } from './support/emulators';
 import { ask, configure, FAST_SETTINGS, freshState, routerHost, type ProviderEntry } from './support/router';
@@ -90,6 +90,12 @@ describe('Settings apply live', () => {
       assert.match(await findNotification('did you mean'), /unknown field 'baseURL' in provider 'beta' — did you mean 'baseUrl'\?/);
       await screenshot('errors-invalid-setting');
       await hideNotifications();
+      await hover({ selector: STATUS_ITEM });
+      const tip = await read({ selector: '.monaco-hover', hasText: 'baseURL' });
+      assert.match(tip.texts.join('\n'), /invalid configuration[\s\S]*llmRouter\.providers\['beta'\]\.baseURL: unknown field 'baseURL' in provider 'beta' — did you mean 'baseUrl'\?/);
+      await click({ selector: STATUS_ITEM });
+      await waitFor('the status bar item to open settings.json', () => vscode.window.activeTextEditor?.document.uri.path.endsWith('settings.json'));
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
     }
     // Another change that is still invalid keeps the flag.
     await vscode.workspace.getConfiguration('llmRouter').update('providers', [{ ...typo, model: 'other' }], vscode.ConfigurationTarget.Global);
