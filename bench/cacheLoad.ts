@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { decodeCacheFile } from '../src/engine/cache/cacheFile';
+import { FileStateStore } from '../src/engine/state/fileStateStore';
 import { CACHE_FILE_NAME, cacheKey, DEFAULT_CACHE_CONFIG, fileTag, ResponseCache } from '../src/engine/cache/responseCache';
 import { answerText, seededRandom } from './answerText';
 import { gcFunction } from './memory';
@@ -48,7 +49,7 @@ export async function measureCacheLoad(entries: number, loads: number): Promise<
     const loadCpu: number[] = [];
     for (let i = 0; i < loads; i++) {
       gc();
-      const reader = new ResponseCache({ config: DEFAULT_CACHE_CONFIG, stateDir });
+      const reader = new ResponseCache({ config: DEFAULT_CACHE_CONFIG, store: new FileStateStore({ dir: stateDir }) });
       const cpu0 = process.cpuUsage();
       const t1 = performance.now();
       await reader.ready();
@@ -84,7 +85,7 @@ function pick(rnd: () => number): string {
 /** Fills a cache on stateDir with `entries` varied answers and saves it; returns the bytes of answer text. */
 async function writeCache(stateDir: string, entries: number): Promise<number> {
   const rnd = seededRandom(42);
-  const writer = new ResponseCache({ config: DEFAULT_CACHE_CONFIG, stateDir, flushDelayMs: 60_000 });
+  const writer = new ResponseCache({ config: DEFAULT_CACHE_CONFIG, store: new FileStateStore({ dir: stateDir }), flushDelayMs: 60_000 });
   let answerTextBytes = 0;
   for (let i = 0; i < entries; i++) {
     const text = answerText(rnd, MIN_CHARS + Math.floor(rnd() * (MAX_CHARS - MIN_CHARS + 1)));

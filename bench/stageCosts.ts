@@ -42,7 +42,7 @@ const body = {
 const bodyText = JSON.stringify(body);
 const events = new EngineEvents();
 const metrics = new MetricsRegistry();
-const costs = new CostAccounting({ budget: config.budget, events, now: Date.now, warn: () => undefined });
+const costs = new CostAccounting({ budget: config.budget, events, now: Date.now });
 const breaker = new ProviderBreaker({ provider: 'bench', samplingWindowMs: 1_000 });
 const strategy = createStrategy('priority');
 const attempts: AttemptRecord[] = [{ provider: 'bench', model: BENCH_MODEL, outcome: 'ok', status: 200, latencyMs: 0.4, try: 1 }];
@@ -57,7 +57,7 @@ cost('adapter.parseCompletion (zod + error-envelope check)', () => openaiAdapter
 cost('new AbortController().signal', () => new AbortController().signal);
 cost('AbortSignal.any([signal])', () => AbortSignal.any([new AbortController().signal]));
 cost('setTimeout + clearTimeout', () => clearTimeout(setTimeout(() => undefined, 1000)));
-cost('strategy.order (priority)', () => strategy.order(config.providers, { recentLatencyMs: () => undefined, estimatedCostUsd: () => undefined }));
+cost('strategy.order (priority)', () => strategy.order(config.providers, { recentLatencyMs: () => undefined, estimatedCostUsd: () => undefined, random: Math.random }));
 cost('costs.admit', () => costs.admit(config.providers, BENCH_REQUEST));
 cost('costs.record', () => costs.record(provider, BENCH_MODEL, answer.usage));
 cost('breaker tryAcquire + release(success)', () => {

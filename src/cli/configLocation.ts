@@ -1,18 +1,10 @@
 import { access } from 'node:fs/promises';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { userFolders } from '../engine/state/userFolders';
 import { UsageError } from './exitCodes';
 
 /** Names a config file for every command, like --config. */
 export const CONFIG_ENV = 'LLM_ROUTER_CONFIG';
-
-/** The user's own config folder for llm-router, as each OS names it. */
-export function userConfigDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
-  if (platform === 'win32') return path.join(env.APPDATA || path.join(os.homedir(), 'AppData', 'Roaming'), 'llm-router');
-  if (platform === 'darwin') return path.join(os.homedir(), 'Library', 'Application Support', 'llm-router');
-  const xdg = env.XDG_CONFIG_HOME;
-  return path.join(xdg && path.isAbsolute(xdg) ? xdg : path.join(os.homedir(), '.config'), 'llm-router');
-}
 
 /**
  * The config file to read: the one the user names (--config, then LLM_ROUTER_CONFIG), else config.json or
@@ -23,10 +15,10 @@ export async function locateConfig(explicit: string | undefined, env: NodeJS.Pro
   if (explicit !== undefined) return explicit;
   const named = env[CONFIG_ENV];
   if (named) {
-    if (!(await exists(named))) throw new UsageError(`${CONFIG_ENV} names '${named}', which does not exist; fix the variable or unset it to use your config folder (${userConfigDir(env, platform)})`);
+    if (!(await exists(named))) throw new UsageError(`${CONFIG_ENV} names '${named}', which does not exist; fix the variable or unset it to use your config folder (${userFolders(env, platform).config})`);
     return named;
   }
-  const dir = userConfigDir(env, platform);
+  const dir = userFolders(env, platform).config;
   const candidates = [path.join(dir, 'config.json'), path.join(dir, 'config.jsonc')];
   for (const file of candidates) {
     if (await exists(file)) return file;

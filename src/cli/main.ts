@@ -4,6 +4,7 @@ import { FindingsFormatError } from '../engine/tasks/analyzeFile';
 import { runAnalyze } from './commands/analyze';
 import { readPrompt, runAsk } from './commands/ask';
 import { runHealth } from './commands/health';
+import { runServe } from './commands/serve';
 import { runStats } from './commands/stats';
 import { EXIT, UsageError } from './exitCodes';
 import type { CliIo } from './session';
@@ -15,11 +16,12 @@ Commands:
   analyze [options] <file>   Review a file; prints findings (line, severity, message)
   health [options]           Probe every provider once, directly
   stats [options]            Show persisted metrics, costs, cache and breaker state
+  serve [options]            Run the local OpenAI- and Anthropic-compatible gateway until SIGTERM/Ctrl-C
 
 Options:
   --config <file>            Config file: the llmRouter.* settings without the prefix (default: $LLM_ROUTER_CONFIG,
                              else config.json or config.jsonc in the user's config folder; never the current directory)
-  --state-dir <dir>          Where cache, metrics, costs and breaker state persist (default: the user's cache folder)
+  --state-dir <dir>          One folder for cache, metrics, costs and breakers (default: the user's state and cache folders, shared with the editor)
   --json                     Print one JSON object
   --stream                   ask: print the answer as it arrives
   --no-cache                 ask/analyze: neither read nor write the response cache
@@ -27,6 +29,9 @@ Options:
   --max-tokens <n>           ask: maximum tokens to generate
   --system <text>            ask: system prompt
   --window <5m|1h|today|24h> stats: the window for counters and percentiles (default today)
+  --host <address>           serve: address to bind (default 127.0.0.1)
+  --port <n>                 serve: port (default 8686; 0 picks a free one)
+  --token <token>            serve: the token clients must send (default LLM_ROUTER_GATEWAY_TOKEN, else one kept in the state dir)
   -h, --help                 Show this help
   -v, --version              Show the version
 
@@ -43,6 +48,9 @@ const OPTIONS = {
   'max-tokens': { type: 'string' },
   system: { type: 'string' },
   window: { type: 'string', default: 'today' },
+  host: { type: 'string' },
+  port: { type: 'string' },
+  token: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
   version: { type: 'boolean', short: 'v', default: false },
 } as const;
@@ -85,6 +93,9 @@ export async function main(argv: string[], io: CliIo, stdin: NodeJS.ReadStream):
       case 'stats':
         if (!['5m', '1h', 'today', '24h'].includes(values.window)) throw new UsageError(`--window must be one of 5m, 1h, today, 24h (got '${values.window}')`);
         return await runStats({ ...common, window: values.window }, io);
+      case 'serve':
+        if (rest.length > 0) throw new UsageError('serve takes no arguments');
+        return await runServe({ ...common, host: values.host, port: values.port, token: values.token }, io);
       default:
         throw new UsageError(`unknown command '${command}'`);
     }

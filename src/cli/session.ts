@@ -1,6 +1,6 @@
 import { RouterEngine } from '../engine/engine';
+import { userFolders } from '../engine/state/userFolders';
 import { locateConfig } from './configLocation';
-import { defaultStateDir } from './defaultStateDir';
 import { readConfigFile } from './readConfig';
 
 export interface CommonOptions {
@@ -15,14 +15,18 @@ export interface CliIo {
   signal: AbortSignal;
 }
 
-/** Loads the config, runs `fn` with an engine on the state dir, and always persists state afterwards. */
+/**
+ * Loads the config, runs `fn` with an engine, and always persists state afterwards. State goes to `--state-dir`
+ * when given (cache included), else to the user's folders that the editor shares.
+ */
 export async function withEngine<T>(opts: CommonOptions, io: CliIo, fn: (engine: RouterEngine) => Promise<T>): Promise<T> {
   const configPath = await locateConfig(opts.config);
   const { config, warnings } = await readConfigFile(configPath);
   for (const w of warnings) io.stderr.write(`llm-router: warning: ${configPath}: ${w}\n`);
   const engine = new RouterEngine({
     config,
-    stateDir: opts.stateDir ?? defaultStateDir(),
+    stateDir: opts.stateDir ?? userFolders().state,
+    cacheDir: opts.stateDir ?? userFolders().cache,
     warn: (message) => io.stderr.write(`llm-router: warning: ${message}\n`),
   });
   try {

@@ -19,15 +19,19 @@ import { BreakerStore } from './resilience/breakerStore';
 import { ProviderBreaker, type BreakerSnapshot } from './resilience/circuitBreaker';
 import { ProviderCooldowns } from './resilience/cooldown';
 import { routeWithFallback, type HedgePolicy } from './routing/fallbackRoute';
-import { StreamGate, type ProviderRuntime, type RequestContext } from './routing/providerAttempt';
+import { StreamGate, type ProviderRuntime, type RequestContext, type RoutingHost } from './routing/providerAttempt';
 import { RecentLatency } from './routing/recentLatency';
+import { FileStateStore } from './state/fileStateStore';
+import type { StateStore } from './state/stateStore';
 import { createStrategy, type RoutingContext, type Strategy } from './routing/strategies';
 import type { AttemptRecord, ChatRequest, ChatResult } from './types';
 
 export interface EngineOptions {
   config: RouterConfig;
-  /** Where breaker state (and later cache, metrics, costs) persist; nothing persists without it. */
+  /** The user's own state (spend, metrics, breakers), shared by every window and the CLI; nothing persists without it. */
   stateDir?: string;
+  /** Where the response cache persists (e.g. per workspace); defaults to `stateDir`. */
+  cacheDir?: string;
   /** Finds a provider's key; defaults to the environment variable envKeyFor() allows for its host. */
   resolveKey?: (p: ProviderConfig) => string | undefined | Promise<string | undefined>;
   dispatcher?: Dispatcher;
@@ -44,6 +48,10 @@ export interface ChatOptions {
   noCache?: boolean;
   /** Invalidation tags for the cached answer (e.g. the analysed file). */
   cacheTags?: string[];
+  /** Routes only to these provider ids (in the configured order), with their retries; others are never tried. */
+  onlyProviders?: readonly string[];
+  /** Streaming: told which provider owns the stream just before its first text reaches onText, with the attempts before it. */
+  onStreamStart?: (provider: string, earlierAttempts: readonly AttemptRecord[]) => void;
 }
 
 export interface ProviderStatus {
@@ -99,7 +107,8 @@ export class RouterEngine {
   private readonly warn: (message: string) => void;
   private readonly resolveKeyFn: (p: ProviderConfig) => string | undefined | Promise<string | undefined>;
   private readonly loaded: Promise<void>;
-  private closed = false;
+  private readonly routingHost: RoutingHost = this.createRoutingHost();
+  private closing?: Promise<void>;
 
   constructor(options: EngineOptions) {
     this.cfg = options.config;
@@ -111,11 +120,13 @@ export class RouterEngine {
     this.ownsDispatcher = options.dispatcher === undefined;
     this.dispatcher = options.dispatcher ?? createDispatcher({ connectTimeoutMs: this.cfg.timeouts.connectMs });
     this.strategy = createStrategy(this.cfg.routing.strategy);
-    if (options.stateDir) this.breakerStore = new BreakerStore({ stateDir: options.stateDir, warn: this.warn });
-    this.cache = new ResponseCache({ config: this.cfg.cache, stateDir: options.stateDir, warn: this.warn, now: this.now });
+    const store = this.fileStore(options.stateDir);
+    const cacheStore = options.cacheDir === undefined || options.cacheDir === options.stateDir ? store : this.fileStore(options.cacheDir);
+    if (store) this.breakerStore = new BreakerStore({ store });
+    this.cache = new ResponseCache({ config: this.cfg.cache, store: cacheStore, now: this.now });
     this.events = new EngineEvents({ now: this.now, onListenerError: (err) => this.warn(`An engine event listener failed: ${(err as Error).message}`) });
-    this.metrics = new MetricsRegistry({ now: this.now, stateDir: options.stateDir, warn: this.warn });
-    this.costs = new CostAccounting({ budget: this.cfg.budget, events: this.events, stateDir: options.stateDir, now: this.now, warn: this.warn });
+    this.metrics = new MetricsRegistry({ now: this.now, store });
+    this.costs = new CostAccounting({ budget: this.cfg.budget, events: this.events, store, now: this.now });
     this.buildRuntimes();
     this.loaded = this.loadState();
   }
@@ -154,9 +165,10 @@ export class RouterEngine {
   async chat(req: ChatRequest, opts: ChatOptions = {}): Promise<ChatResult> {
     validateRequest(req);
     await this.loaded;
+    await this.costs.refreshForBudget().catch(() => undefined);
     if (opts.signal?.aborted) throw new CancelledError();
     const started = this.now();
-    const candidates = this.orderCandidates(req);
+    const candidates = this.orderCandidates(req, opts.onlyProviders);
     const useCache = this.cache.enabled && !opts.noCache;
     if (useCache) {
       const hit = await this.lookupCache(candidates, req);
@@ -167,23 +179,13 @@ export class RouterEngine {
     const ctx: RequestContext = {
       req,
       cfg: this.cfg,
+      host: this.routingHost,
       signal: opts.signal,
       deadline: started + this.cfg.routing.requestBudgetMs,
       attempts: [],
-      dispatcher: this.dispatcher,
-      cooldowns: this.cooldowns,
-      resolveKey: async (p) => (await this.resolveKeyFn(p)) || undefined,
-      now: this.now,
-      random: this.random,
-      streamGate: req.stream && opts.onText ? new StreamGate(opts.onText) : undefined,
-      onAttemptFinished: (record, _rt, result, err) => {
-        this.outcomes.record(record, this.now());
-        if (record.outcome === 'ok') this.latency.record(record.provider, record.latencyMs);
-        // A failing provider must not look fast to the latency strategy: count it as the slowest possible answer.
-        else if (err instanceof ProviderError && err.countsAgainstProvider) this.latency.record(record.provider, this.cfg.timeouts.totalMs);
-        if (result) this.emitRateLimit(record.provider, result.headers);
-      },
     };
+    const onStreamStart = opts.onStreamStart;
+    if (req.stream && opts.onText) ctx.streamGate = new StreamGate(opts.onText, onStreamStart && ((provider) => onStreamStart(provider, ctx.attempts)));
     ctx.attempts.push(...affordable.skipped);
     let routed;
     try {
@@ -215,6 +217,25 @@ export class RouterEngine {
       this.events.emit({ type: 'cache-stats', stats: this.cache.stats() });
     }
     return answer;
+  }
+
+  /** What the routing code may use of this engine. */
+  private createRoutingHost(): RoutingHost {
+    return {
+      now: () => this.now(),
+      random: () => this.random(),
+      apiKey: async (p) => (await this.resolveKeyFn(p)) || undefined,
+      dispatcher: () => this.dispatcher,
+      coolingDownUntil: (id) => this.cooldowns.until(id),
+      coolDown: (id, retryAfterMs) => this.cooldowns.setFor(id, retryAfterMs),
+      attemptFinished: (record, result, err) => {
+        this.outcomes.record(record, this.now());
+        if (record.outcome === 'ok') this.latency.record(record.provider, record.latencyMs);
+        // A failing provider must not look fast to the latency strategy: count it as the slowest possible answer.
+        else if (err instanceof ProviderError && err.countsAgainstProvider) this.latency.record(record.provider, this.cfg.timeouts.totalMs);
+        if (result) this.emitRateLimit(record.provider, result.headers);
+      },
+    };
   }
 
   /** Drops cached answers about older contents of a file; returns the tag for answers about this content. */
@@ -260,10 +281,12 @@ export class RouterEngine {
     return this.costs.summary();
   }
 
-  /** Writes cache, metrics and costs to the state folder now, without closing anything. */
+  /** Saves breakers, cache, metrics and spend now, merged with what other processes saved; closes nothing. Never rejects. */
   async flush(): Promise<void> {
-    await this.loaded;
-    await Promise.all([this.cache.flush(), this.metrics.flush(), this.costs.flush()]);
+    await this.loaded.catch(() => undefined);
+    this.breakerStore?.save(this.breakers.values());
+    // Each store has warned about its own failure; one failing must not keep the others from saving.
+    await Promise.allSettled([this.breakerStore?.flush(), this.cache.flush(), this.metrics.flush(), this.costs.flush()]);
   }
 
   /** Leaves out providers this request cannot afford; refuses it outright when none is left. */
@@ -291,7 +314,10 @@ export class RouterEngine {
   }
 
   private async serveCached(rt: ProviderRuntime, entry: Readonly<CachedResponse>, req: ChatRequest, opts: ChatOptions, started: number): Promise<ChatResult> {
-    if (req.stream && opts.onText) await replayAsStream(entry.text, opts.onText, { signal: opts.signal });
+    if (req.stream && opts.onText) {
+      opts.onStreamStart?.(rt.config.id, []);
+      await replayAsStream(entry.text, opts.onText, { signal: opts.signal });
+    }
     const latencyMs = this.now() - started;
     this.metrics.recordCacheHit();
     this.events.emit({ type: 'request-finished', provider: rt.config.id, model: entry.model, outcome: 'ok', latencyMs, costUsd: 0, cached: true });
@@ -395,19 +421,21 @@ export class RouterEngine {
     );
   }
 
-  /** Persists state and releases connections. */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await this.loaded;
-    if (this.breakerStore) {
-      this.breakerStore.save(this.breakers.values());
-      await this.breakerStore.flush();
-    }
-    await this.cache.close();
-    await this.metrics.close();
-    await this.costs.close();
-    if (this.ownsDispatcher) await this.dispatcher.close();
+  /** Persists every store and releases connections; later calls return the same promise. Never rejects. */
+  close(): Promise<void> {
+    this.closing ??= this.closeNow();
+    return this.closing;
+  }
+
+  private async closeNow(): Promise<void> {
+    await this.loaded.catch(() => undefined);
+    this.breakerStore?.save(this.breakers.values());
+    await Promise.allSettled([this.breakerStore?.flush(), this.cache.close(), this.metrics.close(), this.costs.close()]);
+    if (this.ownsDispatcher) await this.dispatcher.close().catch(() => undefined);
+  }
+
+  private fileStore(dir: string | undefined): StateStore | undefined {
+    return dir ? new FileStateStore({ dir, warn: this.warn }) : undefined;
   }
 
   private runtime(id: string): ProviderRuntime {
@@ -447,24 +475,21 @@ export class RouterEngine {
       });
   }
 
+  /** A store that cannot be read has warned; the engine then starts from what it has in memory. */
   private async loadState(): Promise<void> {
-    await Promise.all([this.metrics.load(), this.costs.load()]);
+    await Promise.allSettled([this.metrics.load(), this.costs.load(), this.breakerStore?.sync(this.breakers.values())]);
     this.outcomes.markAnswered(answeredBefore(this.metrics.snapshot('all')));
-    if (!this.breakerStore) return;
-    try {
-      await this.breakerStore.sync(this.breakers.values());
-    } catch (err) {
-      this.warn(`Could not read circuit breaker state: ${(err as Error).message}`);
-    }
   }
 
-  private orderCandidates(req: ChatRequest): ProviderRuntime[] {
+  private orderCandidates(req: ChatRequest, only?: readonly string[]): ProviderRuntime[] {
+    const runtimes = only ? this.runtimes.filter((rt) => only.includes(rt.config.id)) : this.runtimes;
     const ctx: RoutingContext = {
       recentLatencyMs: (id) => this.latency.quantile(id, 0.5),
       estimatedCostUsd: (p) => this.costs.estimate(p, req),
+      random: this.random,
     };
-    const byId = new Map(this.runtimes.map((rt) => [rt.config.id, rt]));
-    return this.strategy.order(this.runtimes.map((rt) => rt.config), ctx).map((p) => byId.get(p.id) as ProviderRuntime);
+    const byId = new Map(runtimes.map((rt) => [rt.config.id, rt]));
+    return this.strategy.order(runtimes.map((rt) => rt.config), ctx).map((p) => byId.get(p.id) as ProviderRuntime);
   }
 
   private hedgePolicy(): HedgePolicy | undefined {

@@ -20,7 +20,7 @@ export interface ChatRequest {
   stream?: boolean;
   /** Why the editor asks (e.g. 'suggest', 'analyze', 'ask'); used for logs and metrics only. */
   purpose?: string;
-  /** Extra provider-specific body fields; part of the cache key. */
+  /** Fields of the provider's wire body, merged by the one rule in providers/providerOptions.ts; part of the cache key. */
   providerOptions?: Record<string, unknown>;
 }
 

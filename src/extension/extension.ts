@@ -16,11 +16,14 @@ export interface LlmRouterTestExports extends LlmRouterApi {
   testing: { host: RouterHost; productionExports: LlmRouterApi };
 }
 
+let activeHost: RouterHost | undefined;
+
 export function activate(context: vscode.ExtensionContext): LlmRouterApi | LlmRouterTestExports {
   const channel = vscode.window.createOutputChannel('LLM Router', { log: true });
   context.subscriptions.push(channel);
   try {
     const host = new RouterHost(context, channel);
+    activeHost = host;
     context.subscriptions.push(host, registerStatusBar(host), registerSetApiKey(host), ...registerMaintenanceCommands(host), registerSuggestCode(host), registerAnalyzeFile(host), registerInlineCompletions(host), registerDashboard(host, context.extensionUri), registerAddProvider(host), registerPlayground(context));
     const api = createPublicApi(host, context.subscriptions);
     return context.extensionMode === vscode.ExtensionMode.Test ? { ...api, testing: { host, productionExports: api } } : api;
@@ -33,6 +36,7 @@ export function activate(context: vscode.ExtensionContext): LlmRouterApi | LlmRo
   }
 }
 
-export function deactivate(): void {
-  // Disposables registered on the context (the engine host among them) persist state on dispose.
+/** VS Code waits for this promise (a few seconds at most) before it ends the extension host: every store is saved. */
+export function deactivate(): Promise<void> | undefined {
+  return activeHost?.close();
 }

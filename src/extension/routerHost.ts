@@ -7,6 +7,7 @@ import type { CacheStats } from '../engine/cache/responseCache';
 import type { CostSummary } from '../engine/cost/costAccounting';
 import type { EngineEventListener } from '../engine/events';
 import type { HistoryPoint, MetricsSnapshot, MetricsWindow } from '../engine/metrics/metricsTypes';
+import { userFolders } from '../engine/state/userFolders';
 import type { ChatRequest, ChatResult } from '../engine/types';
 import { EndpointApproval } from './endpointApproval';
 import { KeyStore } from './keyStore';
@@ -34,6 +35,7 @@ export class RouterHost implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private explainedDefault = false;
   private proxyClient: Dispatcher | undefined;
+  private closing?: Promise<void>;
 
   constructor(
     context: vscode.ExtensionContext,
@@ -41,12 +43,13 @@ export class RouterHost implements vscode.Disposable {
   ) {
     this.keys = new KeyStore(context.secrets, new EndpointApproval(context.globalState));
     this.log = new RequestLog(channel, () => this.engine.config.log.includePrompts);
-    const stateDir = (context.storageUri ?? context.globalStorageUri).fsPath;
     const initial = this.readValidSettings() ?? parseConfig({ providers: [DEFAULT_PROVIDER] }).config;
     this.proxyClient = proxyDispatcher(initial.timeouts.connectMs, (message) => channel.warn(message));
     this.engine = new RouterEngine({
       config: initial,
-      stateDir,
+      // Spend, budgets, metrics and breakers are the user's, across windows and the CLI; cached answers are about this workspace.
+      stateDir: userFolders().state,
+      cacheDir: (context.storageUri ?? context.globalStorageUri).fsPath,
       resolveKey: (p) => this.keys.resolve(p),
       dispatcher: this.proxyClient,
       warn: (message) => channel.warn(message),
@@ -204,9 +207,17 @@ export class RouterHost implements vscode.Disposable {
       .then((choice) => choice && vscode.commands.executeCommand('workbench.action.openSettings', 'llmRouter.providers'));
   }
 
+  /** Stops listening and saves every store; the same promise however often it is called. */
+  close(): Promise<void> {
+    if (!this.closing) {
+      for (const d of this.disposables) d.dispose();
+      this.closing = this.engine.close();
+    }
+    return this.closing;
+  }
+
   dispose(): void {
-    for (const d of this.disposables) d.dispose();
-    void this.engine.close();
+    void this.close();
   }
 }
 

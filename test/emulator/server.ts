@@ -23,7 +23,11 @@ export type Fault =
   | { type: 'html' }
   | { type: 'reset' }
   | { type: 'truncated' }
-  | { type: 'streamError'; message?: string };
+  | { type: 'streamError'; message?: string }
+  /** A 200 answer with no text and no finish reason, streamed or not (the format's emptyAnswer). */
+  | { type: 'empty' }
+  /** The 200 answer for a prompt the content filter blocked, where the format documents one (Azure OpenAI, Gemini). */
+  | { type: 'promptBlocked' };
 
 export type FormatKind = WireFormat['kind'];
 
@@ -335,6 +339,12 @@ async function respond(ctx: ResponseContext): Promise<void> {
       return stream ? truncatedStream(ctx) : truncatedCompletion(ctx);
     case 'streamError':
       return streamError(ctx, fault.message ?? 'emulated error in stream');
+    case 'empty':
+    case 'promptBlocked': {
+      const answer = fault.type === 'empty' ? format.emptyAnswer?.(ctx.reply) : format.blockedPromptAnswer?.(ctx.reply);
+      if (!answer) return sendJson(res, 501, { error: `the emulated ${format.kind} format has no '${fault.type}' answer` });
+      return stream ? sendStream(ctx, { all: answer.frames, content: [] }) : sendJson(res, 200, answer.body);
+    }
   }
 }
 

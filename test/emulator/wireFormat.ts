@@ -7,6 +7,12 @@ export interface EmulatedReply {
   chunks: string[];
 }
 
+/** One answer in both shapes: the JSON body of a non-streamed one and the frames of a streamed one. */
+export interface EmulatedAnswer {
+  body: unknown;
+  frames: string[];
+}
+
 export interface MatchedRoute {
   stream: boolean;
   /** The model named in the path (Gemini) or body. */
@@ -29,4 +35,8 @@ export interface WireFormat {
   errorBody(status: number, message: string): { body: unknown; headers?: Record<string, string> };
   /** A frame that reports an error inside a stream, where the provider documents one. */
   streamErrorFrame?(message: string): string;
+  /** A 200 answer with no text and no finish reason in this format's shape (OpenAI's `choices: []` from a gateway). */
+  emptyAnswer?(reply: EmulatedReply): EmulatedAnswer;
+  /** The 200 answer the provider documents for a prompt its content filter blocked (Azure OpenAI, Gemini). */
+  blockedPromptAnswer?(reply: EmulatedReply): EmulatedAnswer;
 }

@@ -1,6 +1,7 @@
 import type { RouterConfig } from '../../src/engine/config/schema';
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { DashboardInspection } from '../../src/extension/dashboard/dashboardPanel';
 import { hasBridge, read, WEBVIEW_FRAMES } from './support/bridge';
@@ -95,6 +96,7 @@ describe('API keys in SecretStorage', () => {
       assert.ok(!text.includes('a logged success'), 'nor, by default, the prompt text');
       // Writes the metrics and cost files now rather than at their next periodic flush.
       await host.flush();
+      assert.ok(extensionFiles().some((f) => path.basename(f) === 'costs.json'), 'the scan covers the user state folder');
       assert.deepEqual(filesContaining(extensionFiles(), KEY), [], 'no file the extension wrote contains the key');
     }
     if (hasBridge()) {

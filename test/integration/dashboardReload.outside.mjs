@@ -2,7 +2,8 @@
 // VS Code: a reload ends the extension host, and with it any test running inside. Exit code 0 when it held.
 // Usage (after `node esbuild.mjs`): node test/integration/dashboardReload.outside.mjs [--screenshot-dir test-results]
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -25,8 +26,11 @@ async function runCommand(page, title) {
 const dashboard = (page) => page.frameLocator('iframe.webview').frameLocator('#active-frame');
 
 const started = Date.now();
+// Its own state folder, so the run never touches the user's real spend and breakers.
+const stateHome = mkdtempSync(path.join(tmpdir(), 'llm-router-dashboard-reload-'));
 const wb = await launchWorkbench({
   extensionDir: repoRoot,
+  env: { XDG_STATE_HOME: stateHome },
   workspace: values.workspace,
   settings: {
     // A provider that refuses connections: a request fails, so the restored page has a failure to show.
@@ -59,5 +63,6 @@ try {
   console.error(`[dashboard reload] failed: ${err instanceof Error ? err.stack : String(err)}`);
 } finally {
   await wb.close();
+  rmSync(stateHome, { recursive: true, force: true });
 }
 process.exit(code);

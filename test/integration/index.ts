@@ -5,15 +5,18 @@ import * as vscode from 'vscode';
 
 /**
  * Which suites run in this window. Workspace trust is fixed per window, so the suites that need an
- * untrusted workspace (`*.untrusted.test.js`) run in a second window of their own.
+ * untrusted workspace (`*.untrusted.test.js`) run in a second window of their own; a suite that reloads
+ * its window (`*.reload.test.js`) runs in a third.
  */
-export type SuiteGroup = 'trusted' | 'untrusted';
+export type SuiteGroup = 'trusted' | 'untrusted' | 'reload';
+const GROUPS: SuiteGroup[] = ['trusted', 'untrusted', 'reload'];
+const groupOf = (file: string): SuiteGroup => GROUPS.find((g) => file.endsWith(`.${g}.test.js`)) ?? 'trusted';
 
 export const GROUP_ENV = 'LLM_ROUTER_INTEGRATION_GROUP';
 
 /** The entry VS Code's test runners call inside the extension host; rejects when a test fails. */
 export async function run(): Promise<void> {
-  const group: SuiteGroup = process.env[GROUP_ENV] === 'untrusted' ? 'untrusted' : 'trusted';
+  const group: SuiteGroup = GROUPS.find((g) => g === process.env[GROUP_ENV]) ?? 'trusted';
   const mocha = new Mocha({
     ui: 'bdd',
     color: false,
@@ -25,7 +28,7 @@ export async function run(): Promise<void> {
     },
   });
   const files = readdirSync(__dirname)
-    .filter((name) => name.endsWith('.test.js') && name.endsWith('.untrusted.test.js') === (group === 'untrusted'))
+    .filter((name) => name.endsWith('.test.js') && groupOf(name) === group)
     .sort();
   if (files.length === 0) throw new Error(`no ${group} suites found in ${__dirname}`);
   for (const name of files) mocha.addFile(path.join(__dirname, name));

@@ -3,7 +3,9 @@
 //   trusted    a copy of samples/workspace (the suites may write workspace settings and edit files)
 //   untrusted  a fresh folder in Restricted Mode whose settings point every provider at a port of
 //              its own; needs the code-server runner (@vscode/test-electron turns trust off)
-//   reload     the dashboard restored after a window reload, driven from outside (dashboardReload.outside.mjs)
+//   reload     a window whose suite reloads it and checks what survived (code-server)
+//   dashboard  the dashboard restored after a window reload, driven from outside (dashboardReload.outside.mjs)
+// Each window gets its own XDG_STATE_HOME, so no run reads or writes the user's real spend.
 // Extra arguments (--runner, --verbose, --timeout) go to scripts/vscode/runIntegrationTests.mjs;
 // the untrusted window always uses code-server.
 import { spawn } from 'node:child_process';
@@ -67,8 +69,9 @@ function runScript(name, script, args) {
 
 function runWindow(name, args) {
   console.log(`[integration] ${name} window`);
+  const stateHome = ['--env', `XDG_STATE_HOME=${path.join(scratch, `state-${name}`)}`];
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [runner, '--tests', tests, ...passThrough, ...args], { cwd: repoRoot, stdio: 'inherit' });
+    const child = spawn(process.execPath, [runner, '--tests', tests, ...passThrough, ...stateHome, ...args], { cwd: repoRoot, stdio: 'inherit' });
     child.on('error', (err) => {
       console.error(`[integration] could not start the ${name} window: ${err.message}`);
       resolve(1);
@@ -92,9 +95,14 @@ try {
     '--screenshot-dir', path.join(screenshots, 'untrusted'),
     '--env', 'LLM_ROUTER_INTEGRATION_GROUP=untrusted',
   ]);
-  // A reload ends the extension host and any test inside it, so this one drives the window from outside.
+  results.reload = await runWindow('reload', [
+    '--runner', 'code-server',
+    '--screenshot-dir', path.join(screenshots, 'reload'),
+    '--env', 'LLM_ROUTER_INTEGRATION_GROUP=reload',
+  ]);
+  // The dashboard's own reload check reads the page from outside, so it needs no marker shared with the suite above.
   if (!process.env.LLM_ROUTER_INTEGRATION_GREP) {
-    results.reload = await runScript('reload: the dashboard comes back after a window reload', path.join(repoRoot, 'test', 'integration', 'dashboardReload.outside.mjs'), ['--screenshot-dir', screenshots]);
+    results.dashboardReload = await runScript('dashboard reload: the panel comes back with live data', path.join(repoRoot, 'test', 'integration', 'dashboardReload.outside.mjs'), ['--screenshot-dir', screenshots]);
   }
 } finally {
   unregister();

@@ -10,10 +10,20 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs `node dist/cli.js ARGS` as its own process (in `cwd`) with only PATH and `env` in its environment. */
-export function runCli(args: string[], opts: { env?: Record<string, string>; stdin?: string; cwd?: string } = {}): Promise<CliRun> {
+const SEED_PRELOAD = path.resolve(__dirname, 'seedMathRandom.cjs');
+
+/**
+ * Runs `node dist/cli.js ARGS` as its own process (in `cwd`) with only PATH and `env` in its environment.
+ * With `seed`, the process's Math.random is a PRNG seeded with it, so anything random in the run is reproducible.
+ */
+export function runCli(args: string[], opts: { env?: Record<string, string>; stdin?: string; cwd?: string; seed?: number } = {}): Promise<CliRun> {
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '', ...opts.env };
+  if (opts.seed !== undefined) {
+    env.NODE_OPTIONS = `--require ${JSON.stringify(SEED_PRELOAD)}`;
+    env.LLM_ROUTER_TEST_SEED = String(opts.seed);
+  }
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_PATH, ...args], { env: { PATH: process.env.PATH ?? '', ...opts.env }, stdio: 'pipe', cwd: opts.cwd });
+    const child = spawn(process.execPath, [CLI_PATH, ...args], { env, stdio: 'pipe', cwd: opts.cwd });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

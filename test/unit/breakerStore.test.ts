@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { ProviderError } from '../../src/engine/errors';
 import { BreakerStore } from '../../src/engine/resilience/breakerStore';
 import { ProviderBreaker, type BreakerStateChange } from '../../src/engine/resilience/circuitBreaker';
+import { FileStateStore } from '../../src/engine/state/fileStateStore';
 
 function clock(start = 1_700_000_000_000) {
   let t = start;
@@ -32,7 +33,7 @@ describe('BreakerStore', () => {
     failTimes(a, 5);
     const b = breaker('b');
     failTimes(b, 2);
-    await new BreakerStore({ stateDir: dir }).sync([a, b]);
+    await new BreakerStore({ store: new FileStateStore({ dir: dir }) }).sync([a, b]);
 
     const doc = JSON.parse(await fs.readFile(path.join(dir, 'breakers.json'), 'utf8'));
     assert.equal(doc.version, 1);
@@ -40,7 +41,7 @@ describe('BreakerStore', () => {
 
     const a2 = breaker('a');
     const b2 = breaker('b');
-    await new BreakerStore({ stateDir: dir }).sync([a2, b2]);
+    await new BreakerStore({ store: new FileStateStore({ dir: dir }) }).sync([a2, b2]);
     assert.deepEqual(a2.snapshot(), a.snapshot());
     assert.equal(a2.state, 'open');
     assert.equal(b2.snapshot().consecutiveFailures, 2);
@@ -49,13 +50,13 @@ describe('BreakerStore', () => {
   it('writes the file with owner-only permissions', async () => {
     const a = breaker('a');
     failTimes(a, 1);
-    await new BreakerStore({ stateDir: dir }).sync([a]);
+    await new BreakerStore({ store: new FileStateStore({ dir: dir }) }).sync([a]);
     const mode = (await fs.stat(path.join(dir, 'breakers.json'))).mode & 0o777;
     if (process.platform !== 'win32') assert.equal(mode, 0o600);
   });
 
   it('load() returns an empty set when there is no file yet', async () => {
-    assert.deepEqual(await new BreakerStore({ stateDir: path.join(dir, 'missing') }).load(), {});
+    assert.deepEqual(await new BreakerStore({ store: new FileStateStore({ dir: path.join(dir, 'missing') }) }).load(), {});
   });
 
   for (const [name, content] of [
@@ -67,7 +68,7 @@ describe('BreakerStore', () => {
       const file = path.join(dir, 'breakers.json');
       await fs.writeFile(file, content);
       const warnings: string[] = [];
-      const store = new BreakerStore({ stateDir: dir, warn: (m) => warnings.push(m) });
+      const store = new BreakerStore({ store: new FileStateStore({ dir: dir, warn: (m) => warnings.push(m) }) });
       assert.deepEqual(await store.load(), {});
       await fs.writeFile(file, content);
       assert.deepEqual(await store.load(), {});
@@ -82,7 +83,7 @@ describe('BreakerStore', () => {
       failTimes(a, 5);
       await store.sync([a]);
       const fresh = breaker('a');
-      await new BreakerStore({ stateDir: dir }).sync([fresh]);
+      await new BreakerStore({ store: new FileStateStore({ dir: dir }) }).sync([fresh]);
       assert.equal(fresh.state, 'open');
     });
   }
@@ -90,18 +91,18 @@ describe('BreakerStore', () => {
   it('drops a single invalid provider entry and keeps the others', async () => {
     const a = breaker('a');
     failTimes(a, 5);
-    await new BreakerStore({ stateDir: dir }).sync([a]);
+    await new BreakerStore({ store: new FileStateStore({ dir: dir }) }).sync([a]);
     const file = path.join(dir, 'breakers.json');
     const doc = JSON.parse(await fs.readFile(file, 'utf8'));
     doc.providers.bad = { state: 'sideways' };
     await fs.writeFile(file, JSON.stringify(doc));
-    const loaded = await new BreakerStore({ stateDir: dir }).load();
+    const loaded = await new BreakerStore({ store: new FileStateStore({ dir: dir }) }).load();
     assert.deepEqual(Object.keys(loaded), ['a']);
   });
 
   it('two stores on one state dir see each other’s changes, and the newer entry wins per provider', async () => {
-    const storeA = new BreakerStore({ stateDir: dir });
-    const storeB = new BreakerStore({ stateDir: dir });
+    const storeA = new BreakerStore({ store: new FileStateStore({ dir: dir }) });
+    const storeB = new BreakerStore({ store: new FileStateStore({ dir: dir }) });
     const inA = { x: breaker('x'), y: breaker('y') };
     const inB = { x: breaker('x'), y: breaker('y'), z: breaker('z') };
     const changesInB: BreakerStateChange[] = [];
@@ -127,7 +128,7 @@ describe('BreakerStore', () => {
     await storeB.sync(Object.values(inB));
     assert.equal(inB.x.state, 'closed', 'A’s later reset reaches B');
 
-    const onDisk = await new BreakerStore({ stateDir: dir }).load();
+    const onDisk = await new BreakerStore({ store: new FileStateStore({ dir: dir }) }).load();
     assert.deepEqual(Object.keys(onDisk).sort(), ['x', 'y', 'z'], 'providers only B knows are kept when A writes');
     assert.equal(onDisk.z.state, 'open');
   });
@@ -135,17 +136,17 @@ describe('BreakerStore', () => {
   it('a fresh breaker never overwrites persisted state, even when created later', async () => {
     const old = breaker('a');
     failTimes(old, 5);
-    await new BreakerStore({ stateDir: dir }).sync([old]);
+    await new BreakerStore({ store: new FileStateStore({ dir: dir }) }).sync([old]);
     c.advance(60_000);
     const late = breaker('a');
     late.success();
-    await new BreakerStore({ stateDir: dir }).sync([late]);
+    await new BreakerStore({ store: new FileStateStore({ dir: dir }) }).sync([late]);
     assert.equal(late.snapshot().consecutiveFailures, 5);
   });
 
   it('save() coalesces changes and flush() writes them now', async () => {
     const a = breaker('a');
-    const store = new BreakerStore({ stateDir: dir, debounceMs: 60_000 });
+    const store = new BreakerStore({ store: new FileStateStore({ dir: dir }), debounceMs: 60_000 });
     failTimes(a, 1);
     store.save([a]);
     failTimes(a, 1);
@@ -159,7 +160,7 @@ describe('BreakerStore', () => {
   it('save() writes by itself after the debounce delay', async () => {
     const a = breaker('a');
     failTimes(a, 5);
-    const store = new BreakerStore({ stateDir: dir, debounceMs: 5 });
+    const store = new BreakerStore({ store: new FileStateStore({ dir: dir }), debounceMs: 5 });
     store.save([a]);
     const file = path.join(dir, 'breakers.json');
     for (let i = 0; i < 100; i++) {
@@ -174,12 +175,12 @@ describe('BreakerStore', () => {
     const blocker = path.join(dir, 'not-a-dir');
     await fs.writeFile(blocker, 'x');
     const warnings: string[] = [];
-    const store = new BreakerStore({ stateDir: blocker, warn: (m) => warnings.push(m) });
+    const store = new BreakerStore({ store: new FileStateStore({ dir: blocker, warn: (m) => warnings.push(m) }) });
     const a = breaker('a');
     failTimes(a, 1);
     store.save([a]);
     await store.flush();
     assert.equal(warnings.length, 1);
-    assert.match(warnings[0], /Could not save circuit breaker state/);
+    assert.match(warnings[0], /Could not save the circuit breaker state in /);
   });
 });

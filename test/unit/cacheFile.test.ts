@@ -1,7 +1,4 @@
 import { strict as assert } from 'node:assert';
-import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import {
   type CacheEntry,
@@ -11,7 +8,6 @@ import {
   encodeCacheFile,
   entrySize,
   mergeEntries,
-  withFileLock,
 } from '../../src/engine/cache/cacheFile';
 
 const T0 = 1_700_000_000_000;
@@ -174,46 +170,5 @@ describe('mergeEntries', () => {
       dropFromDisk: (e) => e.tags.includes('x'),
     });
     assert.deepEqual(merged.map((e) => e.key), ['a']);
-  });
-});
-
-describe('withFileLock', () => {
-  let dir: string;
-  beforeEach(async () => {
-    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'llm-router-lock-'));
-  });
-  afterEach(async () => {
-    await fs.rm(dir, { recursive: true, force: true });
-  });
-
-  it('runs concurrent critical sections one at a time and removes the lock afterwards', async () => {
-    const file = path.join(dir, 'cache.bin');
-    let inside = 0;
-    let maxInside = 0;
-    const section = () =>
-      withFileLock(file, async () => {
-        inside++;
-        maxInside = Math.max(maxInside, inside);
-        await new Promise((resolve) => setTimeout(resolve, 5));
-        inside--;
-      });
-    await Promise.all([section(), section(), section()]);
-    assert.equal(maxInside, 1);
-    assert.deepEqual(await fs.readdir(dir), []);
-  });
-
-  it('takes over a lock left behind by a crashed process', async () => {
-    const file = path.join(dir, 'cache.bin');
-    await fs.writeFile(`${file}.lock`, '12345:dead');
-    const longAgo = new Date(Date.now() - 60_000);
-    await fs.utimes(`${file}.lock`, longAgo, longAgo);
-    assert.equal(await withFileLock(file, async () => 'ran'), 'ran');
-    assert.deepEqual(await fs.readdir(dir), []);
-  });
-
-  it('releases the lock when the critical section throws', async () => {
-    const file = path.join(dir, 'cache.bin');
-    await assert.rejects(withFileLock(file, async () => Promise.reject(new Error('boom'))), /boom/);
-    assert.deepEqual(await fs.readdir(dir), []);
   });
 });

@@ -106,7 +106,6 @@ describe('ProviderBreaker', () => {
       if (i % 20_000 === 0) {
         const json = breaker.toJSON();
         sizes.add(json.window!.buckets.length);
-        assert.equal(json.samples, undefined, 'no per-outcome entries are kept');
         const snap = breaker.snapshot();
         assert.ok(snap.requestsInWindow > 9_000 && snap.requestsInWindow <= 10_000, `window holds ${snap.requestsInWindow}`);
         assert.ok(Math.abs(snap.failureRate - 0.25) < 0.001, `failure rate ${snap.failureRate}`);
@@ -259,6 +258,40 @@ describe('ProviderBreaker', () => {
     assert.equal(breaker.state, 'half-open', 'a late success does not close it');
   });
 
+  it('outlook() says when an attempt could next be admitted: now, at openUntil, on the probe verdict, or never', () => {
+    const { breaker, clock: c } = make({ probeTimeoutMs: 1_000 });
+    assert.deepEqual(breaker.outlook(), { kind: 'now' });
+    fail(breaker, 5);
+    const openUntil = c.now() + 100;
+    assert.deepEqual(breaker.outlook(), { kind: 'at', at: openUntil });
+    c.advance(100);
+    assert.deepEqual(breaker.outlook(), { kind: 'now' }, 'half-open with the probe slot free');
+    const probe = admit(breaker);
+    assert.deepEqual(breaker.outlook(), { kind: 'verdict', latest: c.now() + 1_000 });
+    probe.release('success');
+    assert.deepEqual(breaker.outlook(), { kind: 'now' });
+    breaker.isolate();
+    assert.deepEqual(breaker.outlook(), { kind: 'never' });
+  });
+
+  it('notifies availability listeners on every transition and when a half-open probe is released without a verdict', () => {
+    const { breaker, clock: c } = make();
+    let calls = 0;
+    const off = breaker.onAvailabilityChange(() => calls++);
+    fail(breaker, 5);
+    assert.equal(calls, 1, 'closed → open');
+    c.advance(100);
+    const probe = admit(breaker);
+    assert.equal(calls, 2, 'open → half-open');
+    probe.release('neutral');
+    assert.equal(calls, 3, 'the probe slot is free again');
+    admit(breaker).release({ error: perr('server_error') });
+    assert.equal(calls, 4, 'half-open → open');
+    off();
+    breaker.reset();
+    assert.equal(calls, 4, 'no call after unsubscribing');
+  });
+
   it('admits a new probe when the previous one was never released within probeTimeoutMs', () => {
     const { breaker, clock: c } = make({ probeTimeoutMs: 1_000 });
     fail(breaker, 5);
@@ -385,33 +418,15 @@ describe('ProviderBreaker', () => {
       c.advance(2_000);
       fail(breaker, 2);
       const json = JSON.parse(JSON.stringify(breaker.toJSON()));
-      assert.equal(json.samples, undefined);
       assert.equal(json.window.buckets.reduce((n: number, [, ok, failed]: number[]) => n + ok + failed, 0), 8);
       const restored = ProviderBreaker.fromJSON(json, { provider: 'p', now: c.now });
       assert.equal(restored.snapshot().requestsInWindow, 8);
       assert.equal(restored.snapshot().failureRate, 0.25);
     });
 
-    it('reads the per-outcome samples older versions wrote, dropping those outside the window', () => {
-      const c = clock();
-      const t = c.now();
-      const old = {
-        state: 'closed',
-        since: t - 100_000,
-        updatedAt: t - 100,
-        consecutiveFailures: 1,
-        failedProbes: 0,
-        samples: [[t - 70_000, 1], [t - 500, 1], [t - 400, 0], [t - 100, 1]],
-      };
-      const restored = ProviderBreaker.fromJSON(old, { provider: 'p', now: c.now });
-      assert.equal(restored.snapshot().requestsInWindow, 3);
-      assert.ok(Math.abs(restored.snapshot().failureRate - 2 / 3) < 1e-9);
-      assert.equal(restored.toJSON().samples, undefined, 'written back in the bucket form');
-    });
-
     it('an invalid shape gives a fresh closed breaker', () => {
       const c = clock();
-      for (const bad of [null, 'open', 42, {}, { state: 'open', since: 1, updatedAt: 1, consecutiveFailures: 0, failedProbes: 0 }, { state: 'weird' }]) {
+      for (const bad of [null, 'open', 42, {}, { state: 'open', since: 1, updatedAt: 1, consecutiveFailures: 0, failedProbes: 0 }, { state: 'weird' }, { state: 'closed', since: 1, updatedAt: 1, consecutiveFailures: 0, failedProbes: 0, samples: [[1, 1]] }]) {
         const b = ProviderBreaker.fromJSON(bad, { provider: 'p', now: c.now });
         assert.equal(b.state, 'closed');
         assert.equal(b.snapshot().consecutiveFailures, 0);

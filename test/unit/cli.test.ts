@@ -3,8 +3,6 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { homedir } from 'node:os';
-import { userConfigDir } from '../../src/cli/configLocation';
 import { closedPortUrl, startEmulator, type Emulator } from '../emulator/server';
 import { CLI_PATH, runCli as runSpawned, type CliRun } from '../support/runCli';
 
@@ -19,19 +17,6 @@ function header(headers: Record<string, string | string[] | undefined>, name: st
 function runCli(args: string[], env: Record<string, string> = {}, stdin?: string): Promise<CliRun> {
   return runSpawned(args, { env: { TEST_PROVIDER_KEY: KEY, ...env }, stdin });
 }
-
-describe('the CLI config folder', () => {
-  it('is $XDG_CONFIG_HOME/llm-router, else ~/.config/llm-router, on Linux', () => {
-    assert.equal(userConfigDir({ XDG_CONFIG_HOME: '/x/cfg' }, 'linux'), path.join('/x/cfg', 'llm-router'));
-    assert.equal(userConfigDir({}, 'linux'), path.join(homedir(), '.config', 'llm-router'));
-    assert.equal(userConfigDir({ XDG_CONFIG_HOME: 'relative' }, 'linux'), path.join(homedir(), '.config', 'llm-router'), 'a relative XDG_CONFIG_HOME is ignored, as the spec says');
-  });
-
-  it('is ~/Library/Application Support/llm-router on macOS and %APPDATA%\\llm-router on Windows', () => {
-    assert.equal(userConfigDir({ XDG_CONFIG_HOME: '/x/cfg' }, 'darwin'), path.join(homedir(), 'Library', 'Application Support', 'llm-router'));
-    assert.equal(userConfigDir({ APPDATA: 'C:\\Users\\me\\AppData\\Roaming' }, 'win32'), path.join('C:\\Users\\me\\AppData\\Roaming', 'llm-router'));
-  });
-});
 
 describe('CLI (dist/cli.js as a separate process)', function () {
   this.timeout(20_000);
@@ -196,6 +181,54 @@ describe('CLI (dist/cli.js as a separate process)', function () {
     const r = await ask('--json', 'hello');
     assert.equal(r.code, 3);
     assert.ok(!r.stdout.includes(KEY) && !r.stderr.includes(KEY), 'key leaked into output');
+  });
+  it("exits 0 with the backup's answer when the primary answers 200 with choices: [] and Azure's filtered prompt_filter_results", async () => {
+    primary.enqueue({ type: 'promptBlocked' });
+    const r = await ask('--json', 'hello');
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.equal(out.provider, 'backup');
+    assert.equal(out.text, 'Hello from backup.');
+    assert.deepEqual(out.attempts.map((a: { provider: string; errorClass?: string }) => [a.provider, a.errorClass]), [
+      ['primary', 'content_policy'],
+      ['backup', undefined],
+    ]);
+  });
+
+  it("streams the backup's answer, not an empty one, when the primary's stream is choices: [] then [DONE]", async () => {
+    primary.enqueue({ type: 'empty' });
+    const r = await ask('--stream', 'hello');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'Hello from backup.\n');
+    assert.equal(primary.requests[0].stream, true);
+  });
+
+  it('weights 3:1 hold across 40 separate processes: the heavy one gets 22 to 38 of them, not all 40', async function () {
+    this.timeout(120_000);
+    await writeConfig({ routing: { strategy: 'weighted' }, cache: { enabled: false } }, [
+      { id: 'light', kind: 'openai', baseUrl: primary.baseUrl('openai'), model: 'gpt-4o-mini', apiKeyEnv: 'TEST_PROVIDER_KEY', weight: 1 },
+      { id: 'heavy', kind: 'anthropic', baseUrl: backup.baseUrl('anthropic'), model: 'claude-3-5-haiku-latest', apiKeyEnv: 'TEST_PROVIDER_KEY', weight: 3 },
+    ]);
+    const picks: string[] = [];
+    const seeds = Array.from({ length: 40 }, (_, i) => i + 1);
+    // Each process draws from its own seed, so the count is the same on every run of this test; a state dir
+    // per process shows that nothing carries over (sharing one only adds lock waits).
+    for (let i = 0; i < seeds.length; i += 4) {
+      const runs = await Promise.all(
+        seeds.slice(i, i + 4).map((seed) =>
+          runSpawned(['ask', '--config', configFile, '--state-dir', path.join(dir, `state-${seed}`), '--json', 'hello'], { env: { TEST_PROVIDER_KEY: KEY }, seed }),
+        ),
+      );
+      for (const r of runs) {
+        assert.equal(r.code, 0, r.stderr);
+        picks.push(JSON.parse(r.stdout).provider);
+      }
+    }
+    const heavy = picks.filter((p) => p === 'heavy').length;
+    // 30 expected; 22..38 is what 99.6 % of seed sets give, and rules out both 40 (no weighting) and 20 (1:1).
+    assert.ok(heavy >= 22 && heavy <= 38, `heavy got ${heavy} of 40`);
+    assert.equal(backup.requests.length, heavy);
+    assert.equal(primary.requests.length, 40 - heavy);
   });
 
   describe('where the config comes from', () => {

@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { COST_FILE_NAME, CostLedger, localDayKey, localMonthKey, type CostLedgerOptions } from '../../src/engine/cost/costLedger';
+import { FileStateStore } from '../../src/engine/state/fileStateStore';
 
 /** Local wall-clock time, so day and month boundaries hold in any time zone. */
 const local = (y: number, month: number, d: number, h = 12, min = 0) => new Date(y, month - 1, d, h, min).getTime();
@@ -17,8 +18,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('cost ledger', () => {
   let dir: string;
   const ledgers: CostLedger[] = [];
-  const make = (opts: CostLedgerOptions = {}) => {
-    const l = new CostLedger({ stateDir: dir, saveDelayMs: 0, ...opts });
+  const make = (opts: CostLedgerOptions & { warn?: (message: string) => void } = {}) => {
+    const l = new CostLedger({ store: new FileStateStore({ dir, warn: opts.warn }), saveDelayMs: 0, ...opts });
     ledgers.push(l);
     return l;
   };
@@ -132,7 +133,7 @@ describe('cost ledger', () => {
     await l.load();
     assert.equal(l.spentUsd('daily'), 0);
     assert.equal(warnings.length, 1);
-    assert.match(warnings[0], /could not be read/);
+    assert.match(warnings[0], /cost ledger .*costs\.json could not be used/);
     const names = await fs.readdir(dir);
     assert.ok(names.some((n) => n.startsWith(`${COST_FILE_NAME}.corrupt-`)), names.join(','));
 
@@ -175,14 +176,21 @@ describe('cost ledger', () => {
     assert.ok('2025-01' in doc.months, 'months are kept longer than days');
   });
 
-  it('keeps unsaved spend when a save fails and reports the failure', async () => {
+  it('keeps unsaved spend when a save fails, warns once, and saves it all once the folder works', async () => {
     const blocker = path.join(dir, 'not-a-dir');
     await fs.writeFile(blocker, '');
-    const l = new CostLedger({ stateDir: blocker, saveDelayMs: 0, now: () => local(2026, 11, 22) });
+    const warnings: string[] = [];
+    const l = new CostLedger({ store: new FileStateStore({ dir: blocker, warn: (m) => warnings.push(m) }), saveDelayMs: 0, now: () => local(2026, 11, 22) });
     l.record({ provider: 'oa', model: 'm', costUsd: 3 });
     await assert.rejects(l.flush());
     l.record({ provider: 'oa', model: 'm', costUsd: 1 });
+    await assert.rejects(l.flush());
     assert.equal(l.spentUsd('daily'), 4);
+    assert.equal(warnings.length, 1, warnings.join('\n'));
+    assert.match(warnings[0], /Could not save the cost ledger in .*not-a-dir/);
+    await fs.rm(blocker);
+    await l.flush();
+    assert.equal(JSON.parse(await fs.readFile(path.join(blocker, COST_FILE_NAME), 'utf8')).days['2026-11-22'].costUsd, 4);
   });
 
   it('saves in the background shortly after a record', async () => {
@@ -203,6 +211,6 @@ describe('cost ledger', () => {
     l.record({ provider: 'oa', model: 'm', costUsd: 2 });
     await l.close();
     assert.equal(l.spentUsd('monthly'), 2);
-    assert.equal(l.file, undefined);
+    assert.deepEqual(await fs.readdir(dir), []);
   });
 });

@@ -32,6 +32,10 @@ const sseFormat: WireFormat = {
   ],
   errorBody: (status, message) => ({ body: { error: { status, message } }, headers: { 'x-test-error': 'yes' } }),
   streamErrorFrame: (message) => `event: error\ndata: ${JSON.stringify({ message })}\n\n`,
+  emptyAnswer: (reply) => ({
+    body: { model: reply.model, choices: [] },
+    frames: [`event: start\ndata: ${JSON.stringify({ model: reply.model })}\n\n`, 'event: stop\ndata: {}\n\n'],
+  }),
 };
 
 /** An NDJSON format with no in-stream error frame, so streamError must fall back to a 500. */
@@ -455,6 +459,30 @@ describe('provider emulator', () => {
       const res = await post({ prompt: 'p' }, { path: '/n/chat' });
       assert.equal(res.statusCode, 500);
       assert.deepEqual(await res.body.json(), { error: 'boom' });
+    });
+
+    it("empty: answers 200 with the format's emptyAnswer body, or streams exactly its frames", async () => {
+      await start({ model: 'quiet' });
+      emu.enqueue({ type: 'empty' }, { type: 'empty' });
+      const res = await post({ prompt: 'p' });
+      assert.equal(res.statusCode, 200);
+      assert.deepEqual(await res.body.json(), { model: 'quiet', choices: [] });
+      const read = await readStream({ prompt: 'p', stream: true });
+      assert.equal(read.error, undefined);
+      assert.deepEqual(read.frames.map((f) => [f.event, f.data]), [['start', '{"model":"quiet"}'], ['stop', '{}']]);
+      assert.deepEqual(emu.requests.map((r) => r.fault?.type), ['empty', 'empty']);
+    });
+
+    it('empty, promptBlocked: answer 501 naming the format when it has no such answer, consuming the fault', async () => {
+      await start();
+      emu.enqueue({ type: 'promptBlocked' }, { type: 'empty' });
+      const blocked = await post({ prompt: 'p' });
+      assert.equal(blocked.statusCode, 501);
+      assert.deepEqual(await blocked.body.json(), { error: "the emulated openai format has no 'promptBlocked' answer" });
+      const empty = await post({ prompt: 'p' }, { path: '/n/chat' });
+      assert.equal(empty.statusCode, 501);
+      assert.deepEqual(await empty.body.json(), { error: "the emulated ollama format has no 'empty' answer" });
+      assert.equal(emu.queuedFaults(), 0);
     });
   });
 

@@ -80,6 +80,40 @@ function randomErrorBody(rng: Rng, format: WireFormat, status: number): string {
   }
 }
 
+describe('fuzz: every adapter’s providerOptions', function () {
+  this.timeout(20_000);
+  const request = { system: 'sys', messages: [{ role: 'user' as const, content: 'hi' }], temperature: 0.5, maxTokens: 9 };
+  const FIELDS = ['seed', 'options', 'generationConfig', 'stream_options', 'metadata', '__proto__', 'constructor', 'toString', 'max_tokens', 'temperature'];
+
+  for (const kind of KINDS) {
+    it(`${kind}: random options either name an owned field in a bad_request or leave every owned field as the request built it`, () => {
+      const rng = seeded(404);
+      const adapter = adapterFor(kind);
+      const owned = Object.keys(adapter.ownedFields);
+      let refused = 0;
+      forBudget(400, 3_000, 100, (i) => {
+        const stream = rng.chance(0.5);
+        const plain = adapter.buildRequest(request, ep(kind), stream).body as Record<string, unknown>;
+        const keys = Array.from({ length: 1 + rng.int(3) }, () => (rng.chance(0.15) ? rng.pick(owned) : rng.pick(FIELDS)));
+        const options = Object.fromEntries(keys.map((k) => [k, wrongValue(rng)]));
+        let body: Record<string, unknown>;
+        try {
+          body = JSON.parse(JSON.stringify(adapter.buildRequest({ ...request, providerOptions: options }, ep(kind), stream).body));
+        } catch (err) {
+          assertClassified(err, ep(kind).id, `${kind} options #${i}`);
+          assert.equal((err as ProviderError).errorClass, 'bad_request');
+          assert.ok(keys.some((k) => owned.includes(k) && (err as Error).message.includes(`providerOptions.${k} `)), `${kind} #${i}: ${(err as Error).message}`);
+          refused++;
+          return;
+        }
+        for (const field of owned) assert.deepEqual(body[field], plain[field], `${kind} #${i}: ${field}`);
+        assert.equal(({} as Record<string, unknown>).k0, undefined, 'an option reached Object.prototype');
+      });
+      assert.ok(refused > 0, 'no owned field was ever tried');
+    });
+  }
+});
+
 describe('fuzz: every adapter’s response parsers', function () {
   this.timeout(20_000);
 

@@ -2,9 +2,11 @@ import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { METRICS_FILE_NAME, metricsLockFile } from '../../src/engine/metrics/metricsFile';
+import { METRICS_FILE_NAME } from '../../src/engine/metrics/metricsFile';
+import type { FileLockOptions } from '../../src/engine/state/fileLock';
 import { MetricsRegistry, type MetricsRegistryOptions } from '../../src/engine/metrics/metricsRegistry';
 import type { RequestRecord } from '../../src/engine/metrics/metricsTypes';
+import { FileStateStore } from '../../src/engine/state/fileStateStore';
 
 const MIN = 60_000;
 
@@ -16,9 +18,10 @@ describe('metrics persistence', () => {
   let dir: string;
   let t: number;
 
-  function open(opts: MetricsRegistryOptions = {}) {
+  function open(opts: MetricsRegistryOptions & { lock?: FileLockOptions } = {}) {
     const warnings: string[] = [];
-    const metrics = new MetricsRegistry({ stateDir: dir, now: () => t, flushIntervalMs: 0, warn: (m) => warnings.push(m), ...opts });
+    const store = new FileStateStore({ dir, warn: (m) => warnings.push(m), lock: opts.lock });
+    const metrics = new MetricsRegistry({ store, now: () => t, flushIntervalMs: 0, ...opts });
     return { metrics, warnings };
   }
 
@@ -77,7 +80,7 @@ describe('metrics persistence', () => {
     const { metrics, warnings } = open();
     await metrics.load();
     assert.equal(warnings.length, 1);
-    assert.match(warnings[0], /could not be read \(not valid JSON\)/);
+    assert.match(warnings[0], /could not be used \(not valid JSON\)/);
     const names = await fs.readdir(dir);
     assert.equal(names.filter((n) => n.startsWith(`${METRICS_FILE_NAME}.corrupt-`)).length, 1);
     assert.equal(names.includes(METRICS_FILE_NAME), false);
@@ -129,7 +132,7 @@ describe('metrics persistence', () => {
   });
 
   it('keeps unsaved counts when a save fails (lock held elsewhere) and saves them on the next try', async () => {
-    const lock = metricsLockFile(path.join(dir, METRICS_FILE_NAME));
+    const lock = path.join(dir, `${METRICS_FILE_NAME}.lock`);
     await fs.writeFile(lock, 'someone else');
     const { metrics } = open({ lock: { timeoutMs: 40, retryMs: 5 } });
     metrics.recordRequest(ok('p', 'm', 100));
@@ -145,7 +148,7 @@ describe('metrics persistence', () => {
   });
 
   it('breaks a lock left behind by a crashed process once it is stale', async () => {
-    const lock = metricsLockFile(path.join(dir, METRICS_FILE_NAME));
+    const lock = path.join(dir, `${METRICS_FILE_NAME}.lock`);
     await fs.writeFile(lock, '12345\n');
     const old = new Date(Date.now() - 60_000);
     await fs.utimes(lock, old, old);
@@ -174,18 +177,18 @@ describe('metrics persistence', () => {
     metrics.recordRequest(ok('p', 'm', 100));
     const file = path.join(dir, METRICS_FILE_NAME);
     for (let i = 0; i < 100 && !(await fs.stat(file).catch(() => undefined)); i++) await new Promise((r) => setTimeout(r, 5));
-    const reader = await MetricsRegistry.open({ stateDir: dir, now: () => t, flushIntervalMs: 0 });
+    const reader = await MetricsRegistry.open({ store: new FileStateStore({ dir: dir }), now: () => t, flushIntervalMs: 0 });
     assert.equal(reader.snapshot('5m').total.requests, 1);
     await metrics.close();
   });
 
   it('warns once, not on every tick, while background saves keep failing', async () => {
-    await fs.writeFile(metricsLockFile(path.join(dir, METRICS_FILE_NAME)), 'held');
+    await fs.writeFile(path.join(dir, `${METRICS_FILE_NAME}.lock`), 'held');
     const { metrics, warnings } = open({ flushIntervalMs: 5, lock: { timeoutMs: 1, retryMs: 1 } });
     metrics.recordRequest(ok('p', 'm', 100));
     await new Promise((r) => setTimeout(r, 80));
     assert.equal(warnings.length, 1);
-    assert.match(warnings[0], /Could not save metrics/);
+    assert.match(warnings[0], /Could not save the metrics in /);
     await assert.rejects(metrics.close(), /Timed out/);
     assert.equal(metrics.snapshot('5m').total.requests, 1);
   });
@@ -194,7 +197,6 @@ describe('metrics persistence', () => {
     const metrics = new MetricsRegistry({ now: () => t, flushIntervalMs: 0 });
     metrics.recordRequest(ok('p', 'm', 100));
     await metrics.close();
-    assert.equal(metrics.file, undefined);
     assert.deepEqual(await fs.readdir(dir), []);
   });
 });

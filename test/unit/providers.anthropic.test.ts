@@ -100,12 +100,6 @@ describe('anthropic adapter', () => {
       assert.equal(body({ ...hello, temperature: 0 }).temperature, 0);
     });
 
-    it('merges providerOptions into the body, overriding the mapped fields', () => {
-      const b = body({ ...hello, maxTokens: 100, providerOptions: { max_tokens: 50, metadata: { user_id: 'u1' } } });
-      assert.equal(b.max_tokens, 50);
-      assert.deepEqual(b.metadata, { user_id: 'u1' });
-    });
-
     it('merges consecutive messages of the same role so roles alternate', () => {
       const b = body({
         messages: [

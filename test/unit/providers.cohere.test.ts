@@ -73,20 +73,6 @@ describe('cohere adapter: request', () => {
     assert.equal((cohereAdapter.buildRequest({ ...hello, model: 'command-r7b-12-2024' }, ep, false).body as Record<string, unknown>).model, 'command-r7b-12-2024');
   });
 
-  it('merges providerOptions into the body but never lets them override stream, model or explicit parameters', () => {
-    const spec = cohereAdapter.buildRequest(
-      { ...hello, temperature: 0.1, providerOptions: { safety_mode: 'OFF', seed: 7, stream: true, model: 'other', temperature: 0.9 } },
-      ep,
-      false,
-    );
-    const body = spec.body as Record<string, unknown>;
-    assert.equal(body.safety_mode, 'OFF');
-    assert.equal(body.seed, 7);
-    assert.equal(body.stream, false);
-    assert.equal(body.model, 'command-a-03-2025');
-    assert.equal(body.temperature, 0.1);
-  });
-
   it('omits optional parameters that the request does not set', () => {
     const body = cohereAdapter.buildRequest({ ...hello, stop: [] }, ep, false).body as Record<string, unknown>;
     for (const k of ['temperature', 'p', 'max_tokens', 'stop_sequences']) assert.equal(k in body, false, k);

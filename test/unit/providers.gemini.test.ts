@@ -102,24 +102,6 @@ describe('gemini adapter: request', () => {
     assert.equal(bare.generationConfig, undefined);
     assert.equal(bare.systemInstruction, undefined);
   });
-
-  it('copies providerOptions to the top level, merges their generationConfig over the request one, and never replaces contents', () => {
-    const safetySettings = [{ category: 'HARM_CATEGORY_HARASSMENT', threshold: 'BLOCK_NONE' }];
-    const body = bodyOf(
-      chat({
-        temperature: 0.5,
-        maxTokens: 10,
-        providerOptions: {
-          safetySettings,
-          generationConfig: { maxOutputTokens: 99, thinkingConfig: { thinkingBudget: 0 } },
-          contents: [],
-        },
-      }),
-    );
-    assert.deepEqual(body.safetySettings, safetySettings);
-    assert.deepEqual(body.generationConfig, { temperature: 0.5, maxOutputTokens: 99, thinkingConfig: { thinkingBudget: 0 } });
-    assert.deepEqual(body.contents, [{ role: 'user', parts: [{ text: 'hi' }] }]);
-  });
 });
 
 describe('gemini adapter: complete responses', () => {

@@ -67,26 +67,6 @@ describe('ollama adapter: request', () => {
     assert.equal(proxied.headers.Authorization, 'Bearer proxy-secret');
   });
 
-  it('puts format/keep_alive/think/tools providerOptions at the top level and everything else into options', () => {
-    const body = bodyOf({
-      ...hello,
-      temperature: 0.3,
-      providerOptions: { keep_alive: '10m', format: 'json', think: false, num_ctx: 8192, seed: 1, options: { top_k: 20 }, temperature: 0.9 },
-    });
-    assert.equal(body.keep_alive, '10m');
-    assert.equal(body.format, 'json');
-    assert.equal(body.think, false);
-    assert.deepEqual(body.options, { num_ctx: 8192, seed: 1, top_k: 20, temperature: 0.3 });
-  });
-
-  it('never lets providerOptions replace model, messages or stream', () => {
-    const body = bodyOf({ ...hello, providerOptions: { stream: true, model: 'x', messages: [] } }, false);
-    assert.equal(body.stream, false);
-    assert.equal(body.model, 'llama3.2');
-    assert.deepEqual(body.messages, [{ role: 'user', content: 'Hello' }]);
-    assert.equal('options' in body, false);
-  });
-
   it('omits options entirely when nothing is set', () => {
     assert.equal('options' in bodyOf(hello), false);
   });

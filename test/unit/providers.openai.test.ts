@@ -118,21 +118,6 @@ describe('OpenAI adapter: request', () => {
     assert.equal(groq.headers.authorization, `Bearer ${KEY}`);
   });
 
-  it('merges providerOptions into the body, removes fields set to null, and keeps model, messages and stream', () => {
-    const body = bodyOf(
-      openaiCompatibleAdapter.buildRequest(
-        { ...request, providerOptions: { seed: 7, reasoning_effort: 'low', stream_options: null, stream: false, model: 'other', messages: [] } },
-        groqEp,
-        true,
-      ),
-    );
-    assert.equal(body.seed, 7);
-    assert.equal(body.reasoning_effort, 'low');
-    assert.equal('stream_options' in body, false);
-    assert.equal(body.stream, true);
-    assert.equal(body.model, 'llama-3.1-8b-instant');
-    assert.equal((body.messages as unknown[]).length, 4);
-  });
 });
 
 describe('OpenAI adapter: non-streamed completion', () => {

@@ -14,6 +14,7 @@ import {
   fileTag,
 } from '../../src/engine/cache/responseCache';
 import { CancelledError } from '../../src/engine/errors';
+import { FileStateStore } from '../../src/engine/state/fileStateStore';
 
 const T0 = 1_700_000_000_000;
 const CONFIG: ResponseCacheConfig = { enabled: true, ttlSeconds: 60, maxBytes: 1024 * 1024 };
@@ -49,9 +50,8 @@ describe('ResponseCache', () => {
   function open(over: Partial<ResponseCacheOptions> = {}): ResponseCache {
     const cache = new ResponseCache({
       config: CONFIG,
-      stateDir: dir,
+      store: new FileStateStore({ dir, warn: (m) => warnings.push(m) }),
       now: () => clock,
-      warn: (m) => warnings.push(m),
       flushDelayMs: 10_000,
       ...over,
     });
@@ -232,7 +232,7 @@ describe('ResponseCache', () => {
   describe('persistence', () => {
     it('does not touch the disk in the constructor, only on ready() or the first operation', async () => {
       const missingDir = path.join(dir, 'not-created-yet');
-      open({ stateDir: missingDir });
+      open({ store: new FileStateStore({ dir: missingDir }) });
       await sleep(5);
       await assert.rejects(fs.stat(missingDir), { code: 'ENOENT' });
 
@@ -361,7 +361,7 @@ describe('ResponseCache', () => {
         await cache.set(keyFor('fresh'), answer());
         await cache.flush();
         assert.equal(warnings.length, 1);
-        assert.match(warnings[0], /starting with an empty cache/);
+        assert.match(warnings[0], /response cache .* could not be used .*started fresh/);
         const files = await fs.readdir(dir);
         assert.equal(files.filter((f) => f.startsWith(`${CACHE_FILE_NAME}.corrupt-`)).length, 1);
         assert.ok(files.includes(CACHE_FILE_NAME));

@@ -3,12 +3,16 @@ import type { EngineOptions } from '../../src/engine/engine';
 import { AllProvidersFailedError } from '../../src/engine/errors';
 import type { ChatRequest } from '../../src/engine/types';
 import { startHarness, type Harness, type HarnessProvider } from '../support/engineHarness';
+import { seededRandom } from '../support/seededRandom';
 
 const ask: ChatRequest = { messages: [{ role: 'user', content: 'Say hello' }], maxTokens: 100 };
 
-/** The response cache would answer repeated prompts itself; these tests are about reaching providers. */
+/**
+ * The response cache would answer repeated prompts itself; these tests are about reaching providers.
+ * A random source that always draws 0 makes `weighted` pick the first-listed provider.
+ */
 function start(providers: HarnessProvider[], settings: Record<string, unknown> = {}, opts: Partial<EngineOptions> = {}): Promise<Harness> {
-  return startHarness(providers, { cache: { enabled: false }, ...settings }, opts);
+  return startHarness(providers, { cache: { enabled: false }, ...settings }, { random: () => 0, ...opts });
 }
 
 /** The order the engine tries providers in, read off a request that every provider fails. */
@@ -29,18 +33,29 @@ describe('router: routing strategies', () => {
     h = undefined;
   });
 
-  it('weighted: splits 8 requests 6:2 for weights 3 and 1, never sending the light one twice in a row', async () => {
-    h = await start([{ id: 'heavy', extra: { weight: 3 } }, { id: 'light', extra: { weight: 1 } }], { routing: { strategy: 'weighted' } });
-    const picks: string[] = [];
-    for (let i = 0; i < 8; i++) picks.push((await h.engine.chat(ask)).provider);
-    assert.equal(picks.filter((p) => p === 'heavy').length, 6);
-    assert.equal(picks.filter((p) => p === 'light').length, 2);
-    // Smooth: every run of 4 consecutive picks holds exactly one 'light'.
-    for (let i = 0; i + 4 <= picks.length; i++) {
-      assert.equal(picks.slice(i, i + 4).filter((p) => p === 'light').length, 1, `picks ${picks.join(',')}`);
-    }
-    assert.equal(h.emulators.heavy.requests.length, 6);
-    assert.equal(h.emulators.light.requests.length, 2);
+  it('weighted: sends 3 of 4 requests to weight 3 over 400 requests, drawing from the engine\'s random source', async () => {
+    h = await start([{ id: 'light', extra: { weight: 1 } }, { id: 'heavy', extra: { weight: 3 } }], { routing: { strategy: 'weighted' } }, { random: seededRandom(9) });
+    const picks = { heavy: 0, light: 0 };
+    for (let i = 0; i < 400; i++) picks[(await h.engine.chat(ask)).provider as 'heavy' | 'light']++;
+    // Seeded, so the count is fixed; the bound is what any seed gives 99.9 % of the time (±3.3 sd of 8.7).
+    assert.ok(picks.heavy >= 272 && picks.heavy <= 328, `heavy got ${picks.heavy} of 400`);
+    assert.equal(h.emulators.heavy.requests.length, picks.heavy);
+    assert.equal(h.emulators.light.requests.length, 400 - picks.heavy);
+  });
+
+  it('weighted: a draw below 3/4 of the total weight picks weight 3, from 3/4 up weight 1, whatever the config order', async () => {
+    const providers: HarnessProvider[] = [{ id: 'light', extra: { weight: 1 } }, { id: 'heavy', extra: { weight: 3 } }];
+    let draw = 0;
+    h = await start([...providers].reverse(), { routing: { strategy: 'weighted' } }, { random: () => draw });
+    const pick = async (d: number) => {
+      draw = d;
+      return (await h!.engine.chat(ask)).provider;
+    };
+    assert.deepEqual([await pick(0), await pick(0.7499), await pick(0.75), await pick(0.9999)], ['heavy', 'heavy', 'light', 'light']);
+    await h.close();
+    h = await start(providers, { routing: { strategy: 'weighted' } }, { random: () => draw });
+    // Listed first, weight 1 owns the first quarter of the draws.
+    assert.deepEqual([await pick(0), await pick(0.2499), await pick(0.25), await pick(0.9999)], ['light', 'light', 'heavy', 'heavy']);
   });
 
   it('weighted: falls back to the other provider when the picked one fails', async () => {

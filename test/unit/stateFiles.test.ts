@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parseConfig } from '../../src/engine/config/loadConfig';
 import { RouterEngine } from '../../src/engine/engine';
+import { BudgetExceededError } from '../../src/engine/errors';
 import type { ChatRequest } from '../../src/engine/types';
 import { startEmulator, type Emulator } from '../emulator/server';
 
@@ -161,6 +162,36 @@ describe('state files: damaged, unreadable and concurrently written', function (
     assert.equal((await again.chat(ask('refill'))).cached, true);
     await again.close();
     assert.deepEqual(second, []);
+  });
+
+  it('a budget counts what another process spent since this one started: the spend is the user\'s, not the window\'s', async () => {
+    const dir = await freshDir();
+    let skewMs = 0;
+    const engine = (budget: { dailyUsd?: number }, pricing?: { inputPerMillion: number; outputPerMillion: number }) =>
+      new RouterEngine({
+        now: () => Date.now() + skewMs,
+        config: parseConfig({
+          providers: [{ id: 'a', kind: 'openai-compatible', model: 'house-model', baseUrl: a.baseUrl('openai-compatible'), pricing }],
+          budget,
+          retry: { maxAttempts: 1 },
+        }).config,
+        stateDir: dir,
+        resolveKey: () => 'sk-state-test',
+      });
+    // The window knows no price, so it may send while any of its $0.01 is left; the CLI, without a budget, pays $1 a token.
+    const window = engine({ dailyUsd: 0.01 });
+    const cli = engine({}, { inputPerMillion: 1_000_000, outputPerMillion: 1_000_000 });
+    try {
+      assert.equal((await window.chat(ask('first'))).provider, 'a', 'the budget is not used up at first');
+      const spent = await cli.chat(ask('an expensive question'));
+      assert.ok((spent.costUsd as number) > 0.01, `the other process spent ${spent.costUsd}`);
+      await cli.flush();
+      // Other processes' spend is read again at most once a second: move the clocks on, before any background save runs.
+      skewMs = 1_500;
+      await assert.rejects(window.chat(ask('again')), BudgetExceededError);
+    } finally {
+      await Promise.all([window.close(), cli.close()]);
+    }
   });
 
   it('two engines writing one state dir at once lose neither one’s cache entries, metrics, spend nor breaker changes', async () => {

@@ -1,9 +1,7 @@
 import { constants as bufferConstants } from 'node:buffer';
-import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
 import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
+import type { StateDocument } from '../state/stateStore';
 import type { FinishReason, Usage } from '../types';
 import { CACHE_KEY_VERSION } from './cacheKey';
 
@@ -163,44 +161,26 @@ export function mergeEntries(local: readonly CacheEntry[], disk: readonly CacheE
   return kept.reverse();
 }
 
-/** A lock older than this is taken to belong to a crashed process; a save of a full cache takes well under it. */
-const LOCK_STALE_MS = 5_000;
+export const CACHE_FILE_NAME = 'cache.bin';
 
-/**
- * Runs fn while holding `<file>.lock`, so two processes' read-merge-write cycles cannot interleave and lose
- * each other's entries. Waits for a live holder at most LOCK_STALE_MS, then takes the lock over: losing a few
- * cache entries in that rare case beats never saving again.
- */
-export async function withFileLock<T>(file: string, fn: () => Promise<T>): Promise<T> {
-  const lock = `${file}.lock`;
-  const token = `${process.pid}:${randomBytes(6).toString('hex')}`;
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  const giveUpAt = Date.now() + LOCK_STALE_MS;
-  for (;;) {
-    try {
-      await fs.writeFile(lock, token, { flag: 'wx', mode: 0o600 });
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
-    const heldFor = await fs.stat(lock).then(
-      (st) => Date.now() - st.mtimeMs,
-      () => undefined,
-    );
-    if (heldFor === undefined) continue;
-    if (heldFor > LOCK_STALE_MS || Date.now() > giveUpAt) {
-      await fs.rm(lock, { force: true });
-      continue;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 10));
-  }
-  try {
-    return await fn();
-  } finally {
-    // Only remove our own lock: if it was taken over, the new holder's must stay.
-    const holder = await fs.readFile(lock, 'utf8').catch(() => undefined);
-    if (holder === token) await fs.rm(lock, { force: true });
-  }
+/** The response cache document; `onSize` hears the byte size of every version read or written. */
+export function cacheDocument(onSize: (bytes: number) => void): StateDocument<CacheEntry[]> {
+  return {
+    name: CACHE_FILE_NAME,
+    label: 'response cache',
+    async decode(bytes) {
+      const r = await decodeCacheFile(bytes);
+      if (!r.ok) return { ok: false, reason: r.reason === 'version' ? `from another version: ${r.detail}` : r.detail };
+      onSize(bytes.length);
+      return { ok: true, data: r.entries };
+    },
+    async encode(entries) {
+      const { bytes } = await encodeCacheFile(entries);
+      onSize(bytes.length);
+      return bytes;
+    },
+    empty: () => [],
+  };
 }
 
 function codecFromId(id: number | undefined): Codec | undefined {

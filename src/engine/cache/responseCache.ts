@@ -1,18 +1,8 @@
-import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
 import { LRUCache } from 'lru-cache';
-import { isUnreadableFileError, readFileIfExists, setAside, writeFileAtomic } from '../state/atomicFile';
-import {
-  type CacheEntry,
-  type CachedResponse,
-  decodeCacheFile,
-  encodeCacheFile,
-  entrySize,
-  mergeEntries,
-  withFileLock,
-} from './cacheFile';
+import type { StateDocument, StateStore } from '../state/stateStore';
+import { type CacheEntry, type CachedResponse, cacheDocument, entrySize, mergeEntries } from './cacheFile';
 
-export type { CachedResponse, CacheEntry } from './cacheFile';
+export { CACHE_FILE_NAME, type CachedResponse, type CacheEntry } from './cacheFile';
 export { cacheKey, type CacheKeyInput } from './cacheKey';
 
 export interface ResponseCacheConfig {
@@ -23,14 +13,10 @@ export interface ResponseCacheConfig {
 
 export const DEFAULT_CACHE_CONFIG: ResponseCacheConfig = { enabled: true, ttlSeconds: 86_400, maxBytes: 50 * 1024 * 1024 };
 
-export const CACHE_FILE_NAME = 'cache.bin';
-
 export interface ResponseCacheOptions {
   config: ResponseCacheConfig;
-  /** Folder for `cache.bin`; without it the cache lives in memory only. */
-  stateDir?: string;
-  /** Told (once per incident) about a set-aside file or a failed save; never given keys or prompts. */
-  warn?: (message: string) => void;
+  /** Where `cache.bin` lives; without it the cache lives in memory only. */
+  store?: StateStore;
   /** Wall clock in epoch ms; injectable for tests. */
   now?: () => number;
   /** Delay between the first unsaved change and the automatic save. */
@@ -81,13 +67,15 @@ interface FileInvalidation {
 }
 
 /**
- * Response cache bounded by bytes, with per-entry TTL and tags, persisted to `<stateDir>/cache.bin`.
+ * Response cache bounded by bytes, with per-entry TTL and tags, persisted as the `cache.bin` document.
  * Nothing touches the disk until the first operation (or an explicit ready()), so startup never waits on it.
  */
 export class ResponseCache {
   private config: ResponseCacheConfig;
-  private readonly file?: string;
-  private readonly warnFn: (message: string) => void;
+  private readonly store?: StateStore;
+  private readonly document: StateDocument<CacheEntry[]> = cacheDocument((bytes) => {
+    this.diskBytes = bytes;
+  });
   private readonly now: () => number;
   private readonly flushDelayMs: number;
   private lru: LRUCache<string, CachedResponse>;
@@ -106,9 +94,6 @@ export class ResponseCache {
   private timer?: NodeJS.Timeout;
   private saving: Promise<void> = Promise.resolve();
   private closed = false;
-  private saveFailureWarned = false;
-  /** Stat of cache.bin as we last read or wrote it; if unchanged at save time, nobody else wrote it. */
-  private knownDiskStamp?: string;
 
   // Invalidations not yet applied to the file; they filter what a merge brings back from disk.
   private clearedAt?: number;
@@ -117,8 +102,7 @@ export class ResponseCache {
 
   constructor(opts: ResponseCacheOptions) {
     this.config = opts.config;
-    this.file = opts.stateDir === undefined ? undefined : path.join(opts.stateDir, CACHE_FILE_NAME);
-    this.warnFn = opts.warn ?? (() => undefined);
+    this.store = opts.store;
     this.now = opts.now ?? Date.now;
     this.flushDelayMs = opts.flushDelayMs ?? 500;
     this.lru = this.createLru();
@@ -153,9 +137,8 @@ export class ResponseCache {
   /** Loads the persisted file once; later calls return the same promise. Never rejects. */
   ready(): Promise<void> {
     if (!this.loading) {
-      this.loading = this.load().catch((err: Error) => {
-        this.warnFn(`Response cache: could not load (${err.message}); starting empty.`);
-      });
+      // The store has warned about a failure; the cache then starts empty.
+      this.loading = this.load().catch(() => undefined);
     }
     return this.loading;
   }
@@ -243,10 +226,7 @@ export class ResponseCache {
     this.invalidatedTags.clear();
     this.invalidatedFiles.clear();
     this.dirty = false;
-    if (this.file) {
-      await fs.rm(this.file, { force: true }).catch((err: Error) => this.warnSaveFailure(err));
-      this.knownDiskStamp = undefined;
-    }
+    if (this.store) await this.store.remove(this.document).catch(() => undefined);
     this.diskBytes = 0;
   }
 
@@ -279,23 +259,8 @@ export class ResponseCache {
 
   private async load(): Promise<void> {
     try {
-      if (!this.config.enabled || !this.file) return;
-      let bytes: Buffer | undefined;
-      // Stamped before reading: a write that lands in between then looks foreign and gets merged at save time.
-      const stamp = await this.diskStamp();
-      try {
-        bytes = await readFileIfExists(this.file);
-      } catch (err) {
-        const unreadable = isUnreadableFileError(err);
-        const where = unreadable ? await setAside(this.file).then((dest) => `; moved to ${dest}`, () => '') : '';
-        this.warnFn(`Response cache: cannot read ${this.file} (${(err as Error).message})${where}; starting empty.`);
-        return;
-      }
-      if (!bytes) return;
-      const entries = await this.decodeOrSetAside(bytes);
-      if (!entries) return;
-      this.knownDiskStamp = stamp;
-      this.diskBytes = bytes.length;
+      if (!this.config.enabled || !this.store) return;
+      const entries = await this.store.read(this.document);
       const now = this.now();
       // Loaded oldest first, so if the budget shrank the oldest fall out, and those are not evictions by use.
       this.countEvictions = false;
@@ -321,25 +286,8 @@ export class ResponseCache {
     }
   }
 
-  /** Returns the entries, or undefined after setting an unreadable file aside and warning. */
-  private async decodeOrSetAside(bytes: Buffer): Promise<CacheEntry[] | undefined> {
-    const decoded = await decodeCacheFile(bytes);
-    if (decoded.ok) return decoded.entries;
-    const file = this.file as string;
-    let where = '';
-    try {
-      where = `; moved to ${await setAside(file)}`;
-    } catch {
-      // Another process may have moved or replaced it already; starting empty is still right.
-    }
-    const what = decoded.reason === 'version' ? 'is from another version' : 'is unreadable';
-    this.warnFn(`Response cache file ${file} ${what} (${decoded.detail})${where}; starting with an empty cache.`);
-    this.knownDiskStamp = undefined;
-    return undefined;
-  }
-
   private async save(): Promise<void> {
-    if (!this.config.enabled || !this.file) {
+    if (!this.config.enabled || !this.store) {
       this.dirty = false;
       return;
     }
@@ -347,32 +295,15 @@ export class ResponseCache {
     if (!this.dirty) return;
     this.dirty = false;
     const startedAt = this.now();
+    const local = this.snapshot(startedAt);
     try {
-      const file = this.file;
-      const local = this.snapshot(startedAt);
-      await withFileLock(file, async () => {
-        let disk: CacheEntry[] = [];
-        // Unchanged since we last read or wrote it means no other process wrote: our memory already covers it.
-        const stamp = await this.diskStamp();
-        if (stamp !== undefined && stamp !== this.knownDiskStamp) {
-          const bytes = await readFileIfExists(file);
-          if (bytes) disk = (await this.decodeOrSetAside(bytes)) ?? [];
-        }
-        const merged = mergeEntries(local, disk, {
-          now: startedAt,
-          maxBytes: this.config.maxBytes,
-          dropFromDisk: (e) => this.invalidatedSince(e),
-        });
-        const { bytes } = await encodeCacheFile(merged);
-        await writeFileAtomic(file, bytes);
-        this.knownDiskStamp = await this.diskStamp();
-        this.diskBytes = bytes.length;
-      });
+      await this.store.update(this.document, (stored) =>
+        mergeEntries(local, stored, { now: startedAt, maxBytes: this.config.maxBytes, dropFromDisk: (e) => this.invalidatedSince(e) }),
+      );
       this.forgetInvalidationsBefore(startedAt);
-      this.saveFailureWarned = false;
-    } catch (err) {
+    } catch {
+      // The store has warned; the next change saves again.
       this.dirty = true;
-      this.warnSaveFailure(err as Error);
     }
   }
 
@@ -406,18 +337,9 @@ export class ResponseCache {
     for (const [file, inv] of this.invalidatedFiles) if (inv.at < t) this.invalidatedFiles.delete(file);
   }
 
-  private async diskStamp(): Promise<string | undefined> {
-    try {
-      const st = await fs.stat(this.file as string, { bigint: true });
-      return `${st.ino}:${st.size}:${st.mtimeNs}`;
-    } catch {
-      return undefined;
-    }
-  }
-
   private markDirty(): void {
     this.dirty = true;
-    if (this.closed || this.timer || !this.file) return;
+    if (this.closed || this.timer || !this.store) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.flush();
@@ -428,12 +350,6 @@ export class ResponseCache {
   private cancelTimer(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-  }
-
-  private warnSaveFailure(err: Error): void {
-    if (this.saveFailureWarned) return;
-    this.saveFailureWarned = true;
-    this.warnFn(`Response cache: cannot save ${this.file} (${err.message}); will retry after the next change.`);
   }
 
   private dropTag(tag: string): number {

@@ -102,6 +102,13 @@ export const configSchema = z
         maxResponseBytes: positiveInt.default(8 * 1024 * 1024),
       })
       .prefault({}),
+    // Read by `llm-router serve` (the local gateway).
+    gateway: z
+      .object({
+        allowedOrigins: z.array(z.string().min(1, 'must not be empty')).default([]),
+        maxBodyBytes: positiveInt.default(32 * 1024 * 1024),
+      })
+      .prefault({}),
     // Read by the extension only; accepted here so one file serves both.
     inlineSuggestions: z.object({ enabled: z.boolean().default(false), debounceMs: z.number().int().nonnegative().default(300) }).prefault({}),
     log: z.object({ includePrompts: z.boolean().default(false) }).prefault({}),

@@ -6,6 +6,7 @@ import { BudgetGuard } from './budgetGuard';
 import { costOf, estimateCost } from './costMath';
 import { CostLedger, type PeriodCostTotals } from './costLedger';
 import { priceFor, type ResolvedPrice } from './priceTable';
+import type { StateStore } from '../state/stateStore';
 
 export interface CostSummary {
   today: PeriodCostTotals;
@@ -26,9 +27,9 @@ export class CostAccounting {
   private readonly prices = new Map<string, ResolvedPrice | null>();
   private budget: RouterConfig['budget'];
 
-  constructor(opts: { budget: RouterConfig['budget']; events: EngineEvents; stateDir?: string; now: () => number; warn: (m: string) => void }) {
+  constructor(opts: { budget: RouterConfig['budget']; events: EngineEvents; store?: StateStore; now: () => number }) {
     this.budget = opts.budget;
-    this.ledger = new CostLedger({ stateDir: opts.stateDir, now: opts.now, warn: opts.warn });
+    this.ledger = new CostLedger({ store: opts.store, now: opts.now });
     this.guard = new BudgetGuard({
       config: opts.budget,
       spend: this.ledger,
@@ -39,6 +40,12 @@ export class CostAccounting {
 
   load(): Promise<void> {
     return this.ledger.load();
+  }
+
+  /** With a budget set, picks up what other windows and CLI runs spent (at most once a second), so the budget is the user's. */
+  refreshForBudget(): Promise<void> {
+    const { dailyUsd, monthlyUsd } = this.budget;
+    return dailyUsd === undefined && monthlyUsd === undefined ? Promise.resolve() : this.ledger.refresh(1_000);
   }
 
   updateConfig(cfg: RouterConfig): void {

@@ -1,8 +1,6 @@
-import * as path from 'node:path';
 import { z } from 'zod';
-import type { FileLockOptions } from '../metrics/fileLock';
-import { quietSaver, SerialQueue } from '../state/backgroundSave';
-import { decodeVersionedJson, loadStateFile, updateStateFile, type Decoded, type StateFileFormat } from '../state/stateFile';
+import { DebouncedSave, SerialQueue } from '../state/backgroundSave';
+import { decodeVersionedJson, type StateDocument, type StateStore } from '../state/stateStore';
 
 export const COST_FILE_NAME = 'costs.json';
 /** Bump when the layout changes; a file with another version is set aside. */
@@ -183,70 +181,56 @@ const fileSchema = z.object({
   months: z.record(z.string().regex(/^\d{4}-\d{2}$/), periodSchema),
 });
 
-function decode(text: string): Decoded<LedgerData> {
-  const parsed = decodeVersionedJson(text, COST_FILE_VERSION, fileSchema);
-  return parsed.ok ? { ok: true, data: LedgerData.fromJSON(parsed.data) } : parsed;
-}
+const costsDocument: StateDocument<LedgerData> = {
+  name: COST_FILE_NAME,
+  label: 'cost ledger',
+  decode(bytes) {
+    const parsed = decodeVersionedJson(bytes, COST_FILE_VERSION, fileSchema);
+    return parsed.ok ? { ok: true, data: LedgerData.fromJSON(parsed.data) } : parsed;
+  },
+  encode: (data) => JSON.stringify(data.toJSON()),
+  empty: () => new LedgerData(),
+};
 
 export interface CostLedgerOptions {
   /** Where `costs.json` lives. Without it nothing is loaded or saved. */
-  stateDir?: string;
+  store?: StateStore;
   now?: () => number;
-  /** Told once about a file that was set aside, and once about failing background saves. */
-  warn?: (message: string) => void;
   /** Delay after a record before it is saved in the background; 0 turns background saving off. Default 1 s. */
   saveDelayMs?: number;
   retainDays?: number;
-  lock?: FileLockOptions;
 }
 
 /**
- * Spend per local day and month, in total, per provider and per model, persisted to `<stateDir>/costs.json`.
+ * Spend per local day and month, in total, per provider and per model, persisted as the `costs.json` document.
  *
- * `base` mirrors the file as of the last load or save and `pending` holds only what this process recorded
- * since. Saving adds `pending` to whatever is on disk at that moment, under a lock, so two processes sharing
- * a state dir add up their spend instead of overwriting each other. Queries merge `base` and `pending`.
+ * `base` mirrors the store as of the last load or save and `pending` holds only what this process recorded
+ * since. Saving adds `pending` to whatever is stored at that moment, in one store update, so two processes
+ * sharing a store add up their spend instead of overwriting each other. Queries merge `base` and `pending`.
  */
 export class CostLedger {
-  readonly file: string | undefined;
+  private readonly store: StateStore | undefined;
   private readonly now: () => number;
-  private readonly warn: (message: string) => void;
-  private readonly saveDelayMs: number;
   private readonly retainDays: number;
-  private readonly lock: FileLockOptions | undefined;
   private base = new LedgerData();
   private pending = new LedgerData();
-  private timer: NodeJS.Timeout | undefined;
+  /** Epoch ms of the last read of what other processes saved. */
+  private readAt = Number.NEGATIVE_INFINITY;
   private readonly queue = new SerialQueue();
-  private warnedCorrupt = false;
-  private readonly format: StateFileFormat<LedgerData> = {
-    decode,
-    empty: () => new LedgerData(),
-    onSetAside: (reason, movedTo) => {
-      if (this.warnedCorrupt) return;
-      this.warnedCorrupt = true;
-      this.warn(`Cost ledger ${this.file} could not be read (${reason}); moved it to ${movedTo} and started with no recorded spend.`);
-    },
-  };
-  private readonly saveInBackground = quietSaver(
-    () => this.flush(),
-    (err) => this.warn(`Could not save costs to ${this.file}: ${err instanceof Error ? err.message : String(err)}`),
-  );
+  private readonly background: DebouncedSave;
 
   constructor(options: CostLedgerOptions = {}) {
-    this.file = options.stateDir === undefined ? undefined : path.join(options.stateDir, COST_FILE_NAME);
+    this.store = options.store;
     this.now = options.now ?? Date.now;
-    this.warn = options.warn ?? (() => undefined);
-    this.saveDelayMs = options.saveDelayMs ?? 1_000;
     this.retainDays = options.retainDays ?? RETAIN_DAYS;
-    this.lock = options.lock;
+    this.background = new DebouncedSave(() => this.flush(), options.store ? (options.saveDelayMs ?? 1_000) : 0);
   }
 
   /** Adds one request's spend. A non-finite cost counts as unknown; a negative one as zero. */
   record(r: CostRecord): void {
     const cost = r.costUsd === null || !Number.isFinite(r.costUsd) ? null : Math.max(0, r.costUsd);
     this.pending.record(r, cost, r.at ?? this.now());
-    this.scheduleSave();
+    this.background.schedule();
   }
 
   /** Totals of the local day ('daily') or month ('monthly') containing `at` (default now), this process's unsaved spend included. */
@@ -275,39 +259,38 @@ export class CostLedger {
   /** Reads what this and other processes saved. Unsaved local spend is kept. */
   load(): Promise<void> {
     return this.queue.run(async () => {
-      if (this.file === undefined) return;
-      this.base = await this.readFile();
-      this.base.prune(this.now(), this.retainDays);
+      if (!this.store) return;
+      this.adopt(await this.store.read(costsDocument));
     });
   }
 
+  /** Reads other processes' spend again when the last read is older than `maxAgeMs`. */
+  refresh(maxAgeMs: number): Promise<void> {
+    return this.store && this.now() - this.readAt > maxAgeMs ? this.load() : Promise.resolve();
+  }
+
   /**
-   * Adds the spend recorded since the last save to the file and picks up other processes' spend.
+   * Adds the spend recorded since the last save to the store and picks up other processes' spend.
    * On failure the unsaved spend is kept for the next attempt and the error is thrown.
    */
   flush(): Promise<void> {
-    this.clearTimer();
+    this.background.cancel();
     return this.queue.run(async () => {
-      const file = this.file;
-      if (file === undefined) return;
+      const store = this.store;
+      if (!store) return;
       if (this.pending.isEmpty) {
-        this.base = await this.readFile();
-        this.base.prune(this.now(), this.retainDays);
+        this.adopt(await store.read(costsDocument));
         return;
       }
       const delta = this.pending;
       this.pending = new LedgerData();
       try {
-        this.base = await updateStateFile(
-          file,
-          this.format,
-          (merged) => {
+        this.adopt(
+          await store.update(costsDocument, (merged) => {
             merged.merge(delta);
             merged.prune(this.now(), this.retainDays);
             return merged;
-          },
-          (merged) => JSON.stringify(merged.toJSON()),
-          this.lock,
+          }),
         );
       } catch (err) {
         delta.merge(this.pending);
@@ -317,28 +300,14 @@ export class CostLedger {
     });
   }
 
+  private adopt(stored: LedgerData): void {
+    stored.prune(this.now(), this.retainDays);
+    this.base = stored;
+    this.readAt = this.now();
+  }
+
   /** Saves what is left and stops background saving. A CLI must await this before exiting. */
-  async close(): Promise<void> {
-    this.clearTimer();
-    await this.flush();
-  }
-
-  private scheduleSave(): void {
-    if (this.file === undefined || this.saveDelayMs <= 0 || this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.saveInBackground();
-    }, this.saveDelayMs);
-    // A pending save must not keep a CLI process alive; it awaits close() instead.
-    this.timer.unref();
-  }
-
-  private clearTimer(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-  }
-
-  private readFile(): Promise<LedgerData> {
-    return loadStateFile(this.file as string, this.format, this.lock);
+  close(): Promise<void> {
+    return this.flush();
   }
 }

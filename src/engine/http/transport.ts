@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { request, type Dispatcher } from 'undici';
 import { CancelledError, ProviderError, type ErrorClass } from '../errors';
 import type { ProviderAdapter, ProviderEndpoint, ResponseHeaders } from '../providers/adapter';
+import { emptyAnswerError } from '../providers/emptyAnswer';
 import type { ChatRequest, FinishReason, StreamEvent, Usage } from '../types';
 import { insecureKeyTransport } from './endpointSecurity';
 import { headerValue } from './retryAfter';
@@ -91,6 +92,8 @@ export async function sendChat(
       // Some OpenAI-compatible servers ignore `stream: true` and answer with one JSON body.
       const bodyText = await readCapped(res.body, maxBytes, false, () => abortWith({ kind: 'too-large', limit: maxBytes }));
       const parsed = adapter.parseCompletion(parseJsonBody(bodyText, ep), ep);
+      const notAnAnswer = emptyAnswerError(ep, parsed.text, parsed.finishReason);
+      if (notAnAnswer) throw notAnAnswer;
       if (parsed.text) state.onText(parsed.text, firstTokenTimer);
       state.apply({ type: 'usage', usage: parsed.usage ?? {} });
       if (parsed.model) state.apply({ type: 'model', model: parsed.model });
@@ -212,6 +215,8 @@ async function consumeStream(
       message: `Provider '${ep.id}': stream ended before the provider's end marker${state.text ? ` after ${state.text.length} characters` : ''}.`,
     });
   }
+  const notAnAnswer = emptyAnswerError(ep, state.text, state.finish);
+  if (notAnAnswer) throw notAnAnswer;
 }
 
 async function readCapped(body: AsyncIterable<Buffer> & { destroy?: () => void }, maxBytes: number, truncate: boolean, onTooLarge?: () => void): Promise<string> {

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { decodeVersionedJson, loadStateFile, stateLockFile, updateStateFile, type Decoded, type StateFileFormat } from '../state/stateFile';
-import type { FileLockOptions } from './fileLock';
+import { decodeVersionedJson, type Decoded, type StateDocument } from '../state/stateStore';
 import { MetricCell } from './metricCell';
 import { MetricsData, MINUTE_MS, minuteOf, Tally } from './minuteBuckets';
 import { RELATIVE_ACCURACY } from './percentiles';
@@ -101,10 +100,8 @@ export function encodeMetrics(data: MetricsData, savedAt: number): string {
   return JSON.stringify(file);
 }
 
-export type DecodedMetrics = Decoded<MetricsData>;
-
-export function decodeMetrics(text: string): DecodedMetrics {
-  const parsed = decodeVersionedJson(text, METRICS_FILE_VERSION, fileSchema);
+export function decodeMetrics(bytes: Buffer): Decoded<MetricsData> {
+  const parsed = decodeVersionedJson(bytes, METRICS_FILE_VERSION, fileSchema);
   if (!parsed.ok) return parsed;
   // Sketch keys only mean something under the mapping they were made with.
   if (parsed.data.relativeAccuracy !== RELATIVE_ACCURACY) {
@@ -117,42 +114,13 @@ export function decodeMetrics(text: string): DecodedMetrics {
   return { ok: true, data };
 }
 
-export const metricsLockFile = stateLockFile;
-
-function metricsFormat(file: string, warn: (message: string) => void): StateFileFormat<MetricsData> {
+/** The metrics document; `now` stamps `savedAt`. */
+export function metricsDocument(now: () => number): StateDocument<MetricsData> {
   return {
+    name: METRICS_FILE_NAME,
+    label: 'metrics',
     decode: decodeMetrics,
+    encode: (data) => encodeMetrics(data, now()),
     empty: () => new MetricsData(),
-    onSetAside: (reason, movedTo) =>
-      warn(`Metrics file ${file} could not be read (${reason}); moved it to ${movedTo} and started with empty metrics.`),
   };
-}
-
-/** What is on disk; empty when missing. An unreadable file or another version is set aside with one warning. */
-export function loadMetricsFile(file: string, warn: (message: string) => void, lock?: FileLockOptions): Promise<MetricsData> {
-  return loadStateFile(file, metricsFormat(file, warn), lock);
-}
-
-/**
- * Adds `delta` (counts recorded since this process last saved) to what is on disk, under a lock, and writes
- * the result. Returns the merged state, which includes every other process's saved counts.
- */
-export function mergeIntoMetricsFile(
-  file: string,
-  delta: MetricsData,
-  nowMs: number,
-  warn: (message: string) => void,
-  lock?: FileLockOptions,
-): Promise<MetricsData> {
-  return updateStateFile(
-    file,
-    metricsFormat(file, warn),
-    (merged) => {
-      merged.merge(delta);
-      merged.prune(nowMs);
-      return merged;
-    },
-    (merged) => encodeMetrics(merged, nowMs),
-    lock,
-  );
 }

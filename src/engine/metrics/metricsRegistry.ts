@@ -1,7 +1,6 @@
-import * as path from 'node:path';
-import { quietSaver, SerialQueue } from '../state/backgroundSave';
-import type { FileLockOptions } from './fileLock';
-import { loadMetricsFile, mergeIntoMetricsFile, METRICS_FILE_NAME } from './metricsFile';
+import { DebouncedSave, SerialQueue } from '../state/backgroundSave';
+import type { StateDocument, StateStore } from '../state/stateStore';
+import { metricsDocument } from './metricsFile';
 import { buildHistory, buildSnapshot } from './metricsQuery';
 import type { HistoryPoint, MetricsSnapshot, MetricsWindow, RequestRecord } from './metricsTypes';
 import { MetricsData, MINUTE_MS, minuteOf, RETAIN_MINUTES } from './minuteBuckets';
@@ -9,14 +8,11 @@ import { MetricsData, MINUTE_MS, minuteOf, RETAIN_MINUTES } from './minuteBucket
 export interface MetricsRegistryOptions {
   now?: () => number;
   /** Where `metrics.json` lives. Without it nothing is loaded or saved. */
-  stateDir?: string;
-  /** Told once about a metrics file that was set aside, and once about failing background saves. */
-  warn?: (message: string) => void;
-  /** Background save period once something was recorded; 0 turns it off. Default 30 s. */
+  store?: StateStore;
+  /** Delay from the first unsaved record to its background save; 0 turns background saving off. Default 30 s. */
   flushIntervalMs?: number;
   /** Start of the local calendar day containing `nowMs`, for the 'today' window. */
   startOfDay?: (nowMs: number) => number;
-  lock?: FileLockOptions;
 }
 
 function localStartOfDay(nowMs: number): number {
@@ -28,40 +24,33 @@ function localStartOfDay(nowMs: number): number {
 /**
  * Request metrics per provider and model, by minute for the last 24 h and in all-time totals.
  *
- * Persistence: `base` mirrors the file as of the last load or save, `pending` holds only what this process
- * recorded since. Saving adds `pending` to whatever is on disk at that moment (under a lock) and adopts the
- * result as `base`, so processes sharing a state dir add up their counts instead of overwriting each other,
+ * Persistence: `base` mirrors the store as of the last load or save, `pending` holds only what this process
+ * recorded since. Saving adds `pending` to whatever is stored at that moment (in one store update) and adopts
+ * the result as `base`, so processes sharing a store add up their counts instead of overwriting each other,
  * and each sees the others' counts after its next load or save. Queries merge `base` and `pending`.
  */
 export class MetricsRegistry {
-  readonly file: string | undefined;
+  private readonly store: StateStore | undefined;
+  private readonly document: StateDocument<MetricsData>;
   private readonly now: () => number;
-  private readonly warn: (message: string) => void;
-  private readonly flushIntervalMs: number;
   private readonly startOfDay: (nowMs: number) => number;
-  private readonly lock: FileLockOptions | undefined;
   private base = new MetricsData();
   private pending = new MetricsData();
   private oldestMinute = -Infinity;
   private prunedAtMinute = Number.NaN;
-  private timer: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly queue = new SerialQueue();
-  private readonly saveInBackground = quietSaver(
-    () => this.flush(),
-    (err) => this.warn(`Could not save metrics to ${this.file}: ${err instanceof Error ? err.message : String(err)}`),
-  );
+  private readonly background: DebouncedSave;
 
   constructor(options: MetricsRegistryOptions = {}) {
-    this.file = options.stateDir === undefined ? undefined : path.join(options.stateDir, METRICS_FILE_NAME);
+    this.store = options.store;
     this.now = options.now ?? Date.now;
-    this.warn = options.warn ?? (() => undefined);
-    this.flushIntervalMs = options.flushIntervalMs ?? 30_000;
+    this.document = metricsDocument(this.now);
     this.startOfDay = options.startOfDay ?? localStartOfDay;
-    this.lock = options.lock;
+    this.background = new DebouncedSave(() => this.flush(), options.store ? (options.flushIntervalMs ?? 30_000) : 0);
   }
 
-  /** A registry with the state dir's saved metrics already loaded. */
+  /** A registry with the store's saved metrics already loaded. */
   static async open(options: MetricsRegistryOptions = {}): Promise<MetricsRegistry> {
     const registry = new MetricsRegistry(options);
     await registry.load();
@@ -104,31 +93,37 @@ export class MetricsRegistry {
     return buildHistory([this.base, this.pending], provider, sinceMs ?? now - RETAIN_MINUTES * MINUTE_MS, now);
   }
 
-  /** Reads the file (what this and other processes saved). Unsaved local counts are kept. */
+  /** Reads what this and other processes saved. Unsaved local counts are kept. */
   load(): Promise<void> {
     return this.queue.run(async () => {
-      if (this.file === undefined) return;
-      this.base = await loadMetricsFile(this.file, this.warn, this.lock);
+      if (!this.store) return;
+      this.base = await this.store.read(this.document);
       this.base.prune(this.now());
     });
   }
 
   /**
-   * Adds what was recorded since the last save to the file and picks up other processes' counts.
+   * Adds what was recorded since the last save to the store and picks up other processes' counts.
    * On failure the unsaved counts are kept for the next attempt, and the error is thrown.
    */
   flush(): Promise<void> {
+    this.background.cancel();
     return this.queue.run(async () => {
-      if (this.file === undefined) return;
+      const store = this.store;
+      if (!store) return;
       if (this.pending.isEmpty) {
-        this.base = await loadMetricsFile(this.file, this.warn, this.lock);
+        this.base = await store.read(this.document);
         this.base.prune(this.now());
         return;
       }
       const delta = this.pending;
       this.pending = new MetricsData();
       try {
-        this.base = await mergeIntoMetricsFile(this.file, delta, this.now(), this.warn, this.lock);
+        this.base = await store.update(this.document, (merged) => {
+          merged.merge(delta);
+          merged.prune(this.now());
+          return merged;
+        });
       } catch (err) {
         delta.merge(this.pending);
         this.pending = delta;
@@ -140,8 +135,6 @@ export class MetricsRegistry {
   /** Stops the background save and saves what is left. A CLI must await this before exiting. */
   async close(): Promise<void> {
     this.closed = true;
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
     await this.flush();
   }
 
@@ -168,9 +161,6 @@ export class MetricsRegistry {
   }
 
   private noteActivity(): void {
-    if (this.timer || this.closed || this.file === undefined || this.flushIntervalMs <= 0) return;
-    this.timer = setInterval(this.saveInBackground, this.flushIntervalMs);
-    // Saving must not keep a CLI alive; it awaits close() instead.
-    this.timer.unref();
+    if (!this.closed) this.background.schedule();
   }
 }

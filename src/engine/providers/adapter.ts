@@ -1,4 +1,5 @@
 import type { ProviderError } from '../errors';
+import type { OwnedFields } from './providerOptions';
 import type { ChatRequest, ParsedCompletion, ProviderKind, StreamEvent } from '../types';
 
 /** Header values as undici returns them. */
@@ -38,6 +39,8 @@ export interface ProviderAdapter {
   /** Whether a request without a key is pointless (Ollama needs none). */
   readonly requiresKey: boolean;
   readonly streamFraming: 'sse' | 'ndjson';
+  /** Wire-body fields built from the request that providerOptions cannot set (see providerOptions.ts). */
+  readonly ownedFields: OwnedFields;
   buildRequest(req: ChatRequest, ep: ProviderEndpoint, stream: boolean): HttpRequestSpec;
   /** Parses a 2xx JSON body; throws ProviderError('malformed_response' or the provider's in-body error). */
   parseCompletion(body: unknown, ep: ProviderEndpoint): ParsedCompletion;

@@ -3,6 +3,7 @@ import { ProviderError, type ErrorClass } from '../errors';
 import { retryAfterMsFromHeaders } from '../http/retryAfter';
 import type { ChatMessage, ChatRequest, FinishReason, ParsedCompletion, StreamEvent, Usage } from '../types';
 import type { FramedEvent, HttpRequestSpec, ProviderAdapter, ProviderEndpoint, ResponseHeaders } from './adapter';
+import { applyProviderOptions, type OwnedFields } from './providerOptions';
 import { isRecord, malformedResponse, nonJsonBodyError, parseJsonFrame, parseJsonOrUndefined, providerMessage, safeDetail } from './wireText';
 
 const ANTHROPIC_VERSION = '2023-06-01';
@@ -10,6 +11,8 @@ const ANTHROPIC_VERSION = '2023-06-01';
 export const DEFAULT_MAX_TOKENS = 4096;
 /** Anthropic rejects an empty first user turn, so a conversation that opens with the assistant gets this one. */
 const LEADING_USER_PLACEHOLDER = '(continue)';
+
+const ownedFields: OwnedFields = { model: 'model', messages: 'messages', system: 'system', stream: 'stream' };
 
 const usageSchema = z.object({
   input_tokens: z.number().nullish(),
@@ -99,7 +102,7 @@ function buildBody(req: ChatRequest, ep: ProviderEndpoint, stream: boolean): Rec
   if (req.topP !== undefined) body.top_p = req.topP;
   if (req.stop && req.stop.length > 0) body.stop_sequences = req.stop;
   if (stream) body.stream = true;
-  return { ...body, ...req.providerOptions };
+  return applyProviderOptions(body, req.providerOptions, ownedFields, ep);
 }
 
 function buildRequest(req: ChatRequest, ep: ProviderEndpoint, stream: boolean): HttpRequestSpec {
@@ -254,6 +257,7 @@ export const anthropicAdapter: ProviderAdapter = {
   defaultBaseUrl: 'https://api.anthropic.com',
   requiresKey: true,
   streamFraming: 'sse',
+  ownedFields,
   buildRequest,
   parseCompletion,
   parseStreamEvent,

@@ -3,7 +3,10 @@ import { ProviderError, type ErrorClass } from '../errors';
 import { retryAfterMsFromHeaders } from '../http/retryAfter';
 import type { ChatRequest, FinishReason, ParsedCompletion, StreamEvent, Usage } from '../types';
 import type { FramedEvent, HttpRequestSpec, ProviderAdapter, ProviderEndpoint, ResponseHeaders } from './adapter';
+import { applyProviderOptions, type OwnedFields } from './providerOptions';
 import { isRecord, malformedResponse, parseJsonFrame, parseJsonOrUndefined, providerMessage, reportedUsage, safeDetail, tokenCount } from './wireText';
+
+const ownedFields: OwnedFields = { model: 'model', messages: 'messages', stream: 'stream' };
 
 /** Cohere Chat API v2 (POST /v2/chat), streamed as SSE. https://docs.cohere.com/reference/chat */
 export const cohereAdapter: ProviderAdapter = {
@@ -11,6 +14,7 @@ export const cohereAdapter: ProviderAdapter = {
   defaultBaseUrl: 'https://api.cohere.com',
   requiresKey: true,
   streamFraming: 'sse',
+  ownedFields,
   buildRequest,
   parseCompletion,
   parseStreamEvent,
@@ -24,13 +28,13 @@ function buildRequest(req: ChatRequest, ep: ProviderEndpoint, stream: boolean): 
     ...(req.system ? [{ role: 'system', content: req.system }] : []),
     ...req.messages.map((m) => ({ role: m.role, content: m.content })),
   ];
-  // providerOptions add fields; the request's own fields and `stream` always win.
-  const body: Record<string, unknown> = { ...req.providerOptions, model: req.model ?? ep.model, messages };
+  const body: Record<string, unknown> = { model: req.model ?? ep.model, messages };
   if (req.temperature !== undefined) body.temperature = req.temperature;
   if (req.topP !== undefined) body.p = req.topP;
   if (req.maxTokens !== undefined) body.max_tokens = req.maxTokens;
   if (req.stop && req.stop.length > 0) body.stop_sequences = req.stop;
   body.stream = stream;
+  applyProviderOptions(body, req.providerOptions, ownedFields, ep);
 
   const headers: Record<string, string> = { ...ep.headers };
   if (ep.apiKey) headers.Authorization = `Bearer ${ep.apiKey}`;
@@ -73,7 +77,8 @@ function parseStreamEvent(ev: FramedEvent, ep: ProviderEndpoint): StreamEvent[] 
       });
     }
     const events: StreamEvent[] = [];
-    if (delta.finish_reason !== undefined) events.push({ type: 'finish', reason: finishReasonFrom(delta.finish_reason) });
+    const finish = finishReasonFrom(delta.finish_reason);
+    if (finish) events.push({ type: 'finish', reason: finish });
     const usage = usageFrom(delta.usage);
     if (usage) events.push({ type: 'usage', usage });
     events.push({ type: 'end' });
@@ -83,7 +88,8 @@ function parseStreamEvent(ev: FramedEvent, ep: ProviderEndpoint): StreamEvent[] 
   return [];
 }
 
-function finishReasonFrom(reason: unknown): FinishReason {
+function finishReasonFrom(reason: unknown): FinishReason | undefined {
+  if (reason === undefined || reason === null) return undefined;
   switch (reason) {
     case 'COMPLETE':
     case 'STOP_SEQUENCE':

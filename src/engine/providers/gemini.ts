@@ -2,6 +2,7 @@ import { ProviderError, type ErrorClass } from '../errors';
 import { retryAfterMsFromHeaders } from '../http/retryAfter';
 import type { ChatRequest, FinishReason, ParsedCompletion, StreamEvent, Usage } from '../types';
 import type { FramedEvent, HttpRequestSpec, ProviderAdapter, ProviderEndpoint, ResponseHeaders } from './adapter';
+import { applyProviderOptions, type OwnedFields } from './providerOptions';
 import {
   isRecord,
   type JsonRecord,
@@ -19,11 +20,6 @@ import {
  * Google Gemini API (generativelanguage v1beta): models.generateContent and
  * models.streamGenerateContent?alt=sse. Each SSE frame is a whole GenerateContentResponse and
  * there is no end marker, so the chunk carrying a finishReason ends the stream.
- *
- * providerOptions: top-level GenerateContentRequest fields (safetySettings, tools, toolConfig,
- * cachedContent, ...) are copied into the body as given; a `generationConfig` object in them is
- * merged field by field over the one built from the request (so e.g. `thinkingConfig`, `topK`,
- * `responseMimeType` go there). `contents` always comes from the request.
  */
 
 const API_VERSION = 'v1beta';
@@ -39,23 +35,24 @@ function versionedBase(baseUrl: string): string {
   return /\/v1(alpha|beta)?$/.test(base) ? base : `${base}/${API_VERSION}`;
 }
 
-function buildBody(req: ChatRequest): JsonRecord {
+/** Google's JSON parser also accepts a proto field's snake_case name, so both spellings are owned. */
+const ownedFields: OwnedFields = { model: 'model', contents: 'messages', systemInstruction: 'system', system_instruction: 'system' };
+
+function buildBody(req: ChatRequest, ep: ProviderEndpoint): JsonRecord {
+  const body: JsonRecord = {
+    contents: req.messages.map((m) => ({
+      role: m.role === 'assistant' ? 'model' : 'user',
+      parts: [{ text: m.content }],
+    })),
+  };
+  if (req.system) body.systemInstruction = { parts: [{ text: req.system }] };
   const generationConfig: JsonRecord = {};
   if (req.temperature !== undefined) generationConfig.temperature = req.temperature;
   if (req.topP !== undefined) generationConfig.topP = req.topP;
   if (req.maxTokens !== undefined) generationConfig.maxOutputTokens = req.maxTokens;
   if (req.stop && req.stop.length > 0) generationConfig.stopSequences = req.stop;
-
-  const { generationConfig: extraConfig, ...extraTop } = req.providerOptions ?? {};
-  const body: JsonRecord = { ...extraTop };
-  body.contents = req.messages.map((m) => ({
-    role: m.role === 'assistant' ? 'model' : 'user',
-    parts: [{ text: m.content }],
-  }));
-  if (req.system) body.systemInstruction = { parts: [{ text: req.system }] };
-  const merged = { ...generationConfig, ...(isRecord(extraConfig) ? extraConfig : {}) };
-  if (Object.keys(merged).length > 0) body.generationConfig = merged;
-  return body;
+  if (Object.keys(generationConfig).length > 0) body.generationConfig = generationConfig;
+  return applyProviderOptions(body, req.providerOptions, ownedFields, ep);
 }
 
 const CONTENT_FILTER_REASONS = new Set([
@@ -69,14 +66,14 @@ const CONTENT_FILTER_REASONS = new Set([
   'IMAGE_RECITATION',
 ]);
 
-export function mapFinishReason(reason: string): FinishReason {
+function mapFinishReason(reason: string): FinishReason {
   if (reason === 'STOP') return 'stop';
   if (reason === 'MAX_TOKENS') return 'length';
   if (CONTENT_FILTER_REASONS.has(reason)) return 'content_filter';
   return 'other';
 }
 
-export function usageFromMetadata(meta: unknown): Partial<Usage> | undefined {
+function usageFromMetadata(meta: unknown): Partial<Usage> | undefined {
   if (!isRecord(meta)) return undefined;
   return reportedUsage({
     // promptTokenCount already includes cachedContentTokenCount; tool-use prompt tokens are billed as input.
@@ -279,7 +276,7 @@ export function buildRequest(req: ChatRequest, ep: ProviderEndpoint, stream: boo
   return {
     url: `${versionedBase(ep.baseUrl)}/${modelPath(req.model ?? ep.model)}:${method}`,
     headers,
-    body: buildBody(req),
+    body: buildBody(req, ep),
   };
 }
 
@@ -288,6 +285,7 @@ export const geminiAdapter: ProviderAdapter = {
   defaultBaseUrl: 'https://generativelanguage.googleapis.com',
   requiresKey: true,
   streamFraming: 'sse',
+  ownedFields,
   buildRequest,
   parseCompletion,
   parseStreamEvent,

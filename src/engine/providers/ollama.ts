@@ -3,7 +3,10 @@ import { ProviderError, type ErrorClass } from '../errors';
 import { retryAfterMsFromHeaders } from '../http/retryAfter';
 import type { ChatRequest, FinishReason, ParsedCompletion, StreamEvent, Usage } from '../types';
 import type { FramedEvent, HttpRequestSpec, ProviderAdapter, ProviderEndpoint, ResponseHeaders } from './adapter';
+import { applyProviderOptions, type OwnedFields } from './providerOptions';
 import { isRecord, malformedResponse, parseJsonFrame, parseJsonOrUndefined, providerMessage, reportedUsage, safeDetail, tokenCount } from './wireText';
+
+const ownedFields: OwnedFields = { model: 'model', messages: 'messages', stream: 'stream' };
 
 /** Ollama's native chat API (POST /api/chat), streamed as NDJSON. https://github.com/ollama/ollama/blob/main/docs/api.md */
 export const ollamaAdapter: ProviderAdapter = {
@@ -11,16 +14,13 @@ export const ollamaAdapter: ProviderAdapter = {
   defaultBaseUrl: 'http://localhost:11434',
   requiresKey: false,
   streamFraming: 'ndjson',
+  ownedFields,
   buildRequest,
   parseCompletion,
   parseStreamEvent,
   parseError,
 };
 
-/** Request fields Ollama reads at the top level; every other providerOption is a model option (num_ctx, seed, top_k…). */
-const TOP_LEVEL_FIELDS = new Set(['format', 'keep_alive', 'think', 'tools']);
-/** Fields the adapter owns; providerOptions cannot replace them. */
-const RESERVED_FIELDS = new Set(['model', 'messages', 'stream']);
 const MAX_DETAIL_CHARS = 300;
 
 function buildRequest(req: ChatRequest, ep: ProviderEndpoint, stream: boolean): HttpRequestSpec {
@@ -28,23 +28,16 @@ function buildRequest(req: ChatRequest, ep: ProviderEndpoint, stream: boolean): 
     ...(req.system ? [{ role: 'system', content: req.system }] : []),
     ...req.messages.map((m) => ({ role: m.role, content: m.content })),
   ];
-  const topLevel: Record<string, unknown> = {};
   const options: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(req.providerOptions ?? {})) {
-    if (RESERVED_FIELDS.has(key)) continue;
-    if (key === 'options' && isRecord(value)) Object.assign(options, value);
-    else if (TOP_LEVEL_FIELDS.has(key)) topLevel[key] = value;
-    else options[key] = value;
-  }
-  // The request's own parameters win over providerOptions.
   if (req.temperature !== undefined) options.temperature = req.temperature;
   if (req.topP !== undefined) options.top_p = req.topP;
   if (req.maxTokens !== undefined) options.num_predict = req.maxTokens;
   if (req.stop && req.stop.length > 0) options.stop = req.stop;
 
   // `stream` is always explicit: Ollama streams when it is omitted.
-  const body: Record<string, unknown> = { ...topLevel, model: req.model ?? ep.model, messages, stream };
+  const body: Record<string, unknown> = { model: req.model ?? ep.model, messages, stream };
   if (Object.keys(options).length > 0) body.options = options;
+  applyProviderOptions(body, req.providerOptions, ownedFields, ep);
 
   const headers: Record<string, string> = { ...ep.headers };
   // Local Ollama needs no key; one is sent only for an Ollama behind an authenticating proxy.
@@ -61,7 +54,8 @@ function parseCompletion(body: unknown, ep: ProviderEndpoint): ParsedCompletion 
     text: typeof content === 'string' ? content : '',
     model: typeof body.model === 'string' ? body.model : undefined,
     usage: usageFrom(body),
-    finishReason: finishReasonFrom(body.done_reason),
+    // Only a `done` answer is complete; the transport refuses an empty one that is not.
+    finishReason: body.done === true ? finishReasonFrom(body.done_reason) : undefined,
   };
 }
 

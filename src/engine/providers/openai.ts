@@ -4,6 +4,7 @@ import { ProviderError, type ErrorClass } from '../errors';
 import { retryAfterMsFromHeaders } from '../http/retryAfter';
 import type { ChatRequest, FinishReason, ParsedCompletion, ProviderKind, StreamEvent, Usage } from '../types';
 import type { FramedEvent, HttpRequestSpec, ProviderAdapter, ProviderEndpoint, ResponseHeaders } from './adapter';
+import { applyProviderOptions, type OwnedFields } from './providerOptions';
 import { describeNonJsonBody, isRecord, malformedResponse, parseJsonFrame, parseJsonOrUndefined, providerMessage, reportedUsage, safeDetail } from './wireText';
 
 const UsageSchema = z
@@ -68,6 +69,8 @@ const CONTENT_POLICY_CODES = new Set(['content_policy_violation', 'content_filte
 const RATE_LIMIT_CODES = new Set(['rate_limit_exceeded', 'rate_limit_error', 'requests', 'tokens', 'slow_down']);
 const CONTEXT_WORDING = /context[ _]length|context window|maximum context|too many tokens|prompt is too long/i;
 
+const ownedFields: OwnedFields = { model: 'model', messages: 'messages', stream: 'stream' };
+
 interface OpenAiFlavour {
   kind: Extract<ProviderKind, 'openai' | 'openai-compatible'>;
   defaultBaseUrl: string;
@@ -82,6 +85,7 @@ function createOpenAiAdapter(flavour: OpenAiFlavour): ProviderAdapter {
     defaultBaseUrl: flavour.defaultBaseUrl,
     requiresKey: flavour.requiresKey,
     streamFraming: 'sse',
+    ownedFields,
     buildRequest: (req, ep, stream) => buildChatRequest(req, ep, stream, flavour.maxTokensField),
     parseCompletion,
     parseStreamEvent,
@@ -117,15 +121,7 @@ function buildChatRequest(req: ChatRequest, ep: ProviderEndpoint, stream: boolea
   if (req.stop && req.stop.length > 0) body.stop = req.stop;
   body.stream = stream;
   if (stream && acceptsStreamOptions(baseUrl)) body.stream_options = { include_usage: true };
-  for (const [key, value] of Object.entries(req.providerOptions ?? {})) {
-    // null in providerOptions removes a field, e.g. stream_options for a server that rejects it.
-    if (value === null) delete body[key];
-    else body[key] = value;
-  }
-  // The transport relies on these; providerOptions must not change them.
-  body.model = req.model ?? ep.model;
-  body.messages = messages;
-  body.stream = stream;
+  applyProviderOptions(body, req.providerOptions, ownedFields, ep);
 
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (ep.apiKey) headers.authorization = `Bearer ${ep.apiKey}`;
@@ -146,6 +142,7 @@ function parseCompletion(body: unknown, ep: ProviderEndpoint): ParsedCompletion 
   const parsed = CompletionSchema.safeParse(body);
   if (!parsed.success) throw malformedResponse(ep, 'a completion without the expected choices');
   const choice = parsed.data.choices[0];
+  if (choice === undefined) throwIfPromptFiltered(body, ep);
   const result: ParsedCompletion = { text: choice?.message?.content ?? '' };
   if (parsed.data.model) result.model = parsed.data.model;
   const usage = toUsage(parsed.data.usage);
@@ -163,6 +160,7 @@ function parseStreamEvent(ev: FramedEvent, ep: ProviderEndpoint): StreamEvent[] 
   const parsed = ChunkSchema.safeParse(json);
   if (!parsed.success) throw malformedResponse(ep, 'a stream chunk of an unexpected shape');
   const chunk = parsed.data;
+  if (!chunk.choices?.length) throwIfPromptFiltered(json, ep);
   const events: StreamEvent[] = [];
   if (chunk.model) events.push({ type: 'model', model: chunk.model });
   const choice = chunk.choices?.[0];
@@ -201,6 +199,31 @@ function throwIfErrorEnvelope(json: unknown, ep: ProviderEndpoint, where: string
     status: codeStatus,
     providerCode: detail.code ?? detail.type,
     message: describeError(ep, `error ${where}`, detail),
+  });
+}
+
+/**
+ * Azure OpenAI, and gateways in front of it, answer a prompt their content filter blocked with 200,
+ * `choices: []` and `prompt_filter_results[].content_filter_results.<category>.filtered: true`.
+ */
+function throwIfPromptFiltered(json: unknown, ep: ProviderEndpoint): void {
+  const results = isRecord(json) ? json.prompt_filter_results : undefined;
+  if (!Array.isArray(results)) return;
+  const filtered: string[] = [];
+  for (const result of results) {
+    const categories = isRecord(result) ? result.content_filter_results : undefined;
+    if (!isRecord(categories)) continue;
+    for (const [category, verdict] of Object.entries(categories)) {
+      if (!isRecord(verdict) || verdict.filtered !== true) continue;
+      filtered.push(typeof verdict.severity === 'string' ? `${category} (${verdict.severity})` : category);
+    }
+  }
+  if (filtered.length === 0) return;
+  throw new ProviderError({
+    provider: ep.id,
+    errorClass: 'content_policy',
+    providerCode: 'content_filter',
+    message: providerMessage(ep, 'the prompt was blocked by its content filter', safeDetail(filtered.join(', '), ep)),
   });
 }
 

@@ -8,7 +8,7 @@ import type { ProviderEndpoint, ResponseHeaders } from './adapter';
 export type JsonRecord = Record<string, unknown>;
 
 /** The longest provider-supplied detail most adapters put into an error message. */
-export const DEFAULT_DETAIL_CHARS = 200;
+const DEFAULT_DETAIL_CHARS = 200;
 
 export function isRecord(v: unknown): v is JsonRecord {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -46,12 +46,12 @@ export function parseJsonFrame(data: string, ep: ProviderEndpoint, what: string)
 }
 
 /** Providers sometimes echo the key back (e.g. "invalid key sk-…"); it must never reach a message or log. */
-export function redactKey(text: string, key: string | undefined): string {
+function redactKey(text: string, key: string | undefined): string {
   return key ? text.split(key).join('[redacted]') : text;
 }
 
 /** Collapses whitespace to one line and cuts it to at most `max` characters. */
-export function capMessage(text: string, max: number): string {
+function capMessage(text: string, max: number): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }

@@ -4,7 +4,7 @@
 // injected clock would all have to be fought.
 import { z } from 'zod';
 import { ERROR_CLASSES, ProviderError } from '../errors';
-import { OutcomeWindow, type WindowBucket } from './outcomeWindow';
+import { OutcomeWindow } from './outcomeWindow';
 
 export type BreakerState = 'closed' | 'open' | 'half-open' | 'isolated';
 
@@ -47,6 +47,12 @@ export interface BreakerRejection {
 }
 
 export type BreakerAdmission = BreakerPermit | BreakerRejection;
+
+/**
+ * When the breaker could next admit an attempt: now; at an epoch ms (an open breaker's half-open time);
+ * on the in-flight probe's verdict (or at `latest`, when that probe is presumed lost); or not before the user restores it.
+ */
+export type BreakerOutlook = { kind: 'now' } | { kind: 'at'; at: number } | { kind: 'verdict'; latest: number } | { kind: 'never' };
 
 export interface BreakerErrorInfo {
   errorClass: string;
@@ -98,14 +104,10 @@ const breakerJsonSchema = z.object({
   openUntil: z.number().optional(),
   lastError: z.object({ errorClass: z.string(), message: z.string(), at: z.number() }).optional(),
   /** The sampling window's non-empty buckets: [start epoch ms, successes, failures]. */
-  window: z
-    .object({
-      bucketMs: z.number().int().positive(),
-      buckets: z.array(z.tuple([z.number(), z.number().int().min(0), z.number().int().min(0)])),
-    })
-    .optional(),
-  /** Written by earlier versions: one [epoch ms, 1 = failure / 0 = success] per outcome. Read, never written. */
-  samples: z.array(z.tuple([z.number(), z.union([z.literal(0), z.literal(1)])])).optional(),
+  window: z.object({
+    bucketMs: z.number().int().positive(),
+    buckets: z.array(z.tuple([z.number(), z.number().int().min(0), z.number().int().min(0)])),
+  }),
 });
 
 export type BreakerJSON = z.infer<typeof breakerJsonSchema>;
@@ -136,6 +138,7 @@ export class ProviderBreaker {
   private probe?: { token: number; startedAt: number };
   private nextProbeToken = 1;
   private readonly listeners = new Set<(change: BreakerStateChange) => void>();
+  private readonly availabilityListeners = new Set<() => void>();
 
   constructor(options: ProviderBreakerOptions) {
     this.provider = options.provider;
@@ -188,6 +191,32 @@ export class ProviderBreaker {
     }
   }
 
+  /** When an attempt could next be admitted; changes nothing but the lazy open → half-open step. */
+  outlook(): BreakerOutlook {
+    this.advance();
+    switch (this.current) {
+      case 'isolated':
+        return { kind: 'never' };
+      case 'open':
+        return { kind: 'at', at: this.openUntil ?? this.cfg.now() };
+      case 'half-open':
+        if (this.probe && this.cfg.now() - this.probe.startedAt < this.cfg.probeTimeoutMs) {
+          return { kind: 'verdict', latest: this.probe.startedAt + this.cfg.probeTimeoutMs };
+        }
+        return { kind: 'now' };
+      case 'closed':
+        return { kind: 'now' };
+    }
+  }
+
+  /** Called whenever admission may have become possible or changed: every transition, and a half-open probe released. */
+  onAvailabilityChange(listener: () => void): () => void {
+    this.availabilityListeners.add(listener);
+    return () => {
+      this.availabilityListeners.delete(listener);
+    };
+  }
+
   success(): void {
     this.record({ kind: 'success' });
   }
@@ -206,8 +235,11 @@ export class ProviderBreaker {
     this.clearCounters();
     this.failedProbes = 0;
     this.updatedAt = this.cfg.now();
-    if (this.current === 'closed') this.epoch++;
-    else this.transition('closed', 'reset');
+    if (this.current !== 'closed') this.transition('closed', 'reset');
+    else {
+      this.epoch++;
+      this.notifyAvailability();
+    }
   }
 
   /** Holds the breaker open until `restore()`. */
@@ -271,10 +303,11 @@ export class ProviderBreaker {
     this.failedProbes = data.failedProbes;
     this.openUntil = this.current === 'open' ? (data.openUntil ?? data.since) : undefined;
     this.lastError = data.lastError ? { ...data.lastError } : undefined;
-    this.window.load(persistedBuckets(data), this.cfg.now());
+    this.window.load(data.window.buckets, this.cfg.now());
     this.probe = undefined;
     this.epoch++;
     if (from !== this.current) this.emit(from, this.current, 'synced');
+    else this.notifyAvailability();
     return true;
   }
 
@@ -322,6 +355,8 @@ export class ProviderBreaker {
         this.consecutive++;
         this.failedProbes++;
         this.trip('probe-failed');
+      } else {
+        this.notifyAvailability();
       }
       return;
     }
@@ -383,18 +418,17 @@ export class ProviderBreaker {
         // A faulty listener must not break routing.
       }
     }
+    this.notifyAvailability();
+  }
+
+  private notifyAvailability(): void {
+    for (const listener of [...this.availabilityListeners]) listener();
   }
 
   private clearCounters(): void {
     this.consecutive = 0;
     this.window.clear();
   }
-}
-
-/** The persisted window, or the per-outcome samples older versions wrote, as buckets. */
-function persistedBuckets(data: BreakerJSON): WindowBucket[] {
-  if (data.window) return data.window.buckets;
-  return (data.samples ?? []).map(([at, failed]): WindowBucket => [at, failed === 1 ? 0 : 1, failed]);
 }
 
 /** Unknown (unclassified) errors count: something went wrong talking to this provider. */

@@ -5,6 +5,8 @@ export interface RoutingContext {
   recentLatencyMs(id: string): number | undefined;
   /** Estimated USD cost of this request on a provider; undefined when its price is unknown. */
   estimatedCostUsd(p: ProviderConfig): number | undefined;
+  /** Uniform in [0, 1); the engine's injectable source, so tests can seed it. */
+  random(): number;
 }
 
 /** Orders candidates for one request. Every strategy returns all providers, so fallback can reach each. */
@@ -13,7 +15,7 @@ export interface Strategy {
 }
 
 /** Lower `priority` goes first; providers without one follow in config order. */
-export const priorityStrategy: Strategy = {
+const priorityStrategy: Strategy = {
   order(providers) {
     return providers
       .map((p, index) => ({ p, index }))
@@ -23,36 +25,30 @@ export const priorityStrategy: Strategy = {
 };
 
 /**
- * Smooth weighted round-robin (each pick adds every weight to its running score and takes the highest),
- * which spreads picks evenly instead of in bursts; the rest follow by weight for fallback.
+ * Picks the first provider at random in proportion to `weight`; the rest follow by weight for fallback.
+ * A draw holds no state, so the share is the same in one long-lived window and across many short CLI runs.
  */
-export class WeightedStrategy implements Strategy {
-  private readonly current = new Map<string, number>();
-
-  order(providers: readonly ProviderConfig[]): ProviderConfig[] {
+const weightedStrategy: Strategy = {
+  order(providers, ctx) {
     if (providers.length === 0) return [];
-    let total = 0;
-    let best: ProviderConfig | undefined;
-    let bestScore = Number.NEGATIVE_INFINITY;
+    const weightOf = (p: ProviderConfig) => p.weight ?? 1;
+    let point = ctx.random() * providers.reduce((sum, p) => sum + weightOf(p), 0);
+    // The last one also takes a point that rounding left at the very end.
+    let chosen = providers[providers.length - 1];
     for (const p of providers) {
-      const w = p.weight ?? 1;
-      total += w;
-      const score = (this.current.get(p.id) ?? 0) + w;
-      this.current.set(p.id, score);
-      if (score > bestScore) {
-        bestScore = score;
-        best = p;
+      point -= weightOf(p);
+      if (point < 0) {
+        chosen = p;
+        break;
       }
     }
-    const chosen = best as ProviderConfig;
-    this.current.set(chosen.id, bestScore - total);
-    const rest = providers.filter((p) => p !== chosen).sort((a, b) => (b.weight ?? 1) - (a.weight ?? 1));
+    const rest = providers.filter((p) => p !== chosen).sort((a, b) => weightOf(b) - weightOf(a));
     return [chosen, ...rest];
-  }
-}
+  },
+};
 
 /** Fastest recent median first; providers without recent data are tried early so they get measured. */
-export const latencyStrategy: Strategy = {
+const latencyStrategy: Strategy = {
   order(providers, ctx) {
     return providers
       .map((p, index) => ({ p, index, ms: ctx.recentLatencyMs(p.id) ?? -1 }))
@@ -62,7 +58,7 @@ export const latencyStrategy: Strategy = {
 };
 
 /** Cheapest estimated cost first; unknown prices last (they might be expensive). */
-export const costStrategy: Strategy = {
+const costStrategy: Strategy = {
   order(providers, ctx) {
     return providers
       .map((p, index) => ({ p, index, usd: ctx.estimatedCostUsd(p) ?? Number.POSITIVE_INFINITY }))
@@ -76,7 +72,7 @@ export function createStrategy(name: RoutingStrategy): Strategy {
     case 'priority':
       return priorityStrategy;
     case 'weighted':
-      return new WeightedStrategy();
+      return weightedStrategy;
     case 'latency':
       return latencyStrategy;
     case 'cost':

@@ -130,4 +130,14 @@ export const anthropicFormat: WireFormat = {
   streamErrorFrame(message) {
     return sse('error', { type: 'error', error: { type: 'overloaded_error', message } });
   },
+
+  /** A message with no content block and no stop_reason, streamed as message_start then message_stop. */
+  emptyAnswer(reply) {
+    const message = { id: id('msg'), type: 'message', role: 'assistant', model: reply.model, content: [], stop_reason: null, stop_sequence: null };
+    const usage = { ...wireUsage(reply), output_tokens: 0 };
+    return {
+      body: { ...message, usage },
+      frames: [sse('message_start', { type: 'message_start', message: { ...message, usage } }), sse('message_stop', { type: 'message_stop' })],
+    };
+  },
 };

@@ -49,6 +49,18 @@ export const cohereFormat: WireFormat = {
   streamErrorFrame(message) {
     return sse('message-end', { type: 'message-end', delta: { finish_reason: 'ERROR', error: message } });
   },
+
+  /** A message with no content and no finish_reason; streamed, a message-end without one. */
+  emptyAnswer(reply) {
+    const id = randomUUID();
+    return {
+      body: { id, message: { role: 'assistant', content: [] }, usage: usageOf(reply) },
+      frames: [
+        sse('message-start', { id, type: 'message-start', delta: { message: { role: 'assistant', content: [] } } }),
+        sse('message-end', { type: 'message-end', delta: { usage: usageOf(reply) } }),
+      ],
+    };
+  },
 };
 
 function usageOf(reply: EmulatedReply): Record<string, unknown> {

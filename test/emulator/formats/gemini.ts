@@ -1,4 +1,4 @@
-import type { EmulatedReply, MatchedRoute, WireFormat } from '../wireFormat';
+import type { EmulatedAnswer, EmulatedReply, MatchedRoute, WireFormat } from '../wireFormat';
 
 /**
  * Google Gemini API v1beta as the emulator speaks it: POST /v1beta/models/{model}:generateContent
@@ -129,4 +129,24 @@ export const geminiFormat: WireFormat = {
   streamErrorFrame(message: string): string {
     return frame({ error: { code: 500, message, status: 'INTERNAL' } });
   },
+
+  /** A response with no candidate and no promptFeedback. */
+  emptyAnswer(reply) {
+    return candidatelessAnswer(reply, {});
+  },
+
+  /** Google's answer to a blocked prompt: `promptFeedback.blockReason` and no `candidates`. */
+  blockedPromptAnswer(reply) {
+    return candidatelessAnswer(reply, {
+      promptFeedback: {
+        blockReason: 'SAFETY',
+        safetyRatings: [{ category: 'HARM_CATEGORY_DANGEROUS_CONTENT', probability: 'HIGH', blocked: true }],
+      },
+    });
+  },
 };
+
+function candidatelessAnswer(reply: EmulatedReply, extra: Json): EmulatedAnswer {
+  const body = { ...extra, usageMetadata: usageMetadata(reply, undefined), modelVersion: reply.model, responseId: responseId() };
+  return { body, frames: [frame(body)] };
+}

@@ -53,6 +53,12 @@ export const ollamaFormat: WireFormat = {
   streamErrorFrame(message) {
     return ndjson({ error: message });
   },
+
+  /** An empty message that is not `done`; streamed, one such line and then the end of the body. */
+  emptyAnswer(reply) {
+    const line = { model: reply.model, created_at: new Date().toISOString(), message: { role: 'assistant', content: '' }, done: false };
+    return { body: line, frames: [ndjson(line)] };
+  },
 };
 
 /** The final object's statistics; durations are in nanoseconds. */

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { EmulatedReply, MatchedRoute, WireFormat } from '../wireFormat';
+import type { EmulatedAnswer, EmulatedReply, MatchedRoute, WireFormat } from '../wireFormat';
 
 interface ChatBody {
   model?: unknown;
@@ -34,6 +34,29 @@ function envelope(reply: EmulatedReply, object: 'chat.completion' | 'chat.comple
 }
 
 const sse = (json: unknown) => `data: ${JSON.stringify(json)}\n\n`;
+
+/** Azure OpenAI's verdict per category; a blocked prompt has at least one `filtered: true`. */
+function promptFilterResults(blocked: boolean) {
+  const safe = { filtered: false, severity: 'safe' };
+  return [
+    {
+      prompt_index: 0,
+      content_filter_results: {
+        hate: safe,
+        self_harm: safe,
+        sexual: safe,
+        violence: blocked ? { filtered: true, severity: 'high' } : safe,
+        jailbreak: { filtered: false, detected: false },
+      },
+    },
+  ];
+}
+
+/** A body with no choice at all, non-streamed and as the only chunk of a stream. */
+function choicelessAnswer(reply: EmulatedReply, extra: Record<string, unknown>): EmulatedAnswer {
+  const body = { ...envelope(reply, 'chat.completion'), choices: [], ...extra };
+  return { body, frames: [sse({ ...body, object: 'chat.completion.chunk' }), 'data: [DONE]\n\n'] };
+}
 
 /** The documented `error.type` and `error.code` OpenAI sends with each status. */
 function errorKind(status: number, message: string): { type: string; code: string | null } {
@@ -118,5 +141,15 @@ export const openaiFormat = {
 
   streamErrorFrame(message: string): string {
     return sse({ error: { message, type: 'server_error', param: null, code: null } });
+  },
+
+  /** What a gateway sends when it has nothing: `choices: []`, here with Azure's annotations that nothing was filtered. */
+  emptyAnswer(reply: EmulatedReply): EmulatedAnswer {
+    return choicelessAnswer(reply, { prompt_filter_results: promptFilterResults(false) });
+  },
+
+  /** Azure OpenAI's answer to a prompt its content filter blocked: no choice, and the category that filtered it. */
+  blockedPromptAnswer(reply: EmulatedReply): EmulatedAnswer {
+    return choicelessAnswer(reply, { prompt_filter_results: promptFilterResults(true) });
   },
 } satisfies WireFormat;

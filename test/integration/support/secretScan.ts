@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
+import { userFolders } from '../../../src/engine/state/userFolders';
 
 const USER_DATA = process.env.LLM_ROUTER_USER_DATA_DIR;
 const EXTENSION_FOLDER = 'llm-router.llm-router';
@@ -27,11 +28,11 @@ export function routerLogFile(): string | undefined {
   return filesUnder(path.join(root, 'logs')).find((f) => f.endsWith(path.join(EXTENSION_FOLDER, 'LLM Router.log')));
 }
 
-/** Everything the extension wrote: its log folders and its global and workspace storage (state files). */
+/** Everything the extension wrote: its log folders, its global and workspace storage (the cache) and the user's state folder. */
 export function extensionFiles(): string[] {
   const root = userDataDir();
-  if (!root) return [];
-  return filesUnder(root).filter((f) => f.split(path.sep).includes(EXTENSION_FOLDER));
+  const inUserData = root ? filesUnder(root).filter((f) => f.split(path.sep).includes(EXTENSION_FOLDER)) : [];
+  return [...inUserData, ...filesUnder(userFolders().state)];
 }
 
 /** The files among `files` whose bytes contain `secret`. */

@@ -1,0 +1,30 @@
+import type { ChatRequest, ChatResult } from '../engine/types';
+import type { GatewayError } from './gatewayError';
+
+/** A client's chat request translated for the engine, with what the answer's translation needs to know. */
+export interface ParsedChat {
+  request: ChatRequest;
+  /** The model the client asked for (`auto` or a provider id). */
+  model: string;
+  /** OpenAI `stream_options.include_usage`: a final chunk carries the usage. */
+  includeUsage: boolean;
+}
+
+/** Writes one streamed answer in an API's event format; each method returns the bytes to send. */
+export interface StreamTranslator {
+  /** Sent with the headers, right before the first text: `model` is the answering provider's. */
+  start(model: string): string;
+  text(delta: string): string;
+  /** The clean end: finish reason, usage and the API's end marker. */
+  finish(result: ChatResult): string;
+  /** The end after a break once output reached the client: an error, never a clean end. */
+  fail(err: GatewayError): string;
+}
+
+/** One API the gateway speaks (OpenAI Chat Completions, Anthropic Messages): requests in, answers and errors out. */
+export interface ChatDialect {
+  parseChat(body: unknown): ParsedChat;
+  completion(result: ChatResult, parsed: ParsedChat): unknown;
+  stream(parsed: ParsedChat): StreamTranslator;
+  errorBody(err: GatewayError): unknown;
+}

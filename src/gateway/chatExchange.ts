@@ -1,0 +1,39 @@
+import type { ServerResponse } from 'node:http';
+import type { RouterEngine } from '../engine/engine';
+import type { ChatDialect, ParsedChat } from './chatDialect';
+import { toGatewayError } from './gatewayError';
+import { attemptCount, routingHeaders, sendJson } from './httpReply';
+import { configuredModel, providersForModel } from './models';
+
+const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' };
+
+/**
+ * Runs one chat through the engine and answers in the client's API. A stream is held back until its first
+ * text, so a failure before it still falls back inside the engine or becomes a proper error status.
+ */
+export async function serveChat(engine: RouterEngine, dialect: ChatDialect, parsed: ParsedChat, res: ServerResponse, signal: AbortSignal): Promise<void> {
+  const onlyProviders = providersForModel(engine, parsed.model);
+  if (!parsed.request.stream) {
+    const result = await engine.chat(parsed.request, { signal, onlyProviders });
+    sendJson(res, 200, dialect.completion(result, parsed), routingHeaders(result.provider, attemptCount(result.attempts)));
+    return;
+  }
+  const out = dialect.stream(parsed);
+  const begin = (provider: string, attempts: number): void => {
+    res.writeHead(200, { ...SSE_HEADERS, ...routingHeaders(provider, attempts) });
+    res.write(out.start(configuredModel(engine, provider)));
+  };
+  try {
+    const result = await engine.chat(parsed.request, {
+      signal,
+      onlyProviders,
+      onStreamStart: (provider, earlier) => begin(provider, attemptCount(earlier) + 1),
+      onText: (delta) => res.write(out.text(delta)),
+    });
+    if (!res.headersSent) begin(result.provider, attemptCount(result.attempts));
+    res.end(out.finish(result));
+  } catch (err) {
+    if (!res.headersSent) throw err;
+    res.end(out.fail(toGatewayError(err)));
+  }
+}

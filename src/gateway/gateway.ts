@@ -1,0 +1,130 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { estimateInputTokens } from '../engine/cost/costMath';
+import type { RouterEngine } from '../engine/engine';
+import { CancelledError } from '../engine/errors';
+import { parseCountTokens } from './anthropic/messagesRequest';
+import { anthropicMessages } from './anthropic/messagesResponse';
+import { createTokenCheck } from './auth';
+import type { ChatDialect } from './chatDialect';
+import { serveChat } from './chatExchange';
+import { GatewayError, toGatewayError } from './gatewayError';
+import { attemptCount, sendJson } from './httpReply';
+import { modelInfo, modelList, providersForModel } from './models';
+import { openaiChat } from './openai/chatResponse';
+import { readJsonBody } from './readBody';
+import { allowedHostHeaders, createRequestGuard } from './requestGuards';
+
+export interface GatewayOptions {
+  engine: RouterEngine;
+  token: string;
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  allowedOrigins: readonly string[];
+  maxBodyBytes: number;
+  /** Told about failures the gateway did not expect (never keys or prompts). */
+  warn?: (message: string) => void;
+}
+
+export interface RunningGateway {
+  /** http://HOST:PORT */
+  readonly url: string;
+  readonly port: number;
+  /** Stops accepting, lets requests in flight finish, then closes every connection. */
+  close(): Promise<void>;
+}
+
+const CORS_ALLOW_HEADERS = 'authorization, content-type, x-api-key, anthropic-version, anthropic-beta';
+
+/** The local gateway: OpenAI Chat Completions and Anthropic Messages in front of one engine. It translates; the engine routes. */
+export async function startGateway(opts: GatewayOptions): Promise<RunningGateway> {
+  const { engine } = opts;
+  const checkToken = createTokenCheck(opts.token);
+  let inFlight = 0;
+  let closing: (() => void) | undefined;
+
+  async function route(req: http.IncomingMessage, res: http.ServerResponse, path: string, dialect: ChatDialect, signal: AbortSignal): Promise<void> {
+    guard(req.headers);
+    // Past the guard, an Origin is one the user listed in gateway.allowedOrigins.
+    const origin = req.headers.origin;
+    if (origin !== undefined) res.setHeader('access-control-allow-origin', origin).setHeader('vary', 'origin');
+    if (req.method === 'OPTIONS' && origin !== undefined) {
+      res.writeHead(204, { 'access-control-allow-methods': 'GET, POST, OPTIONS', 'access-control-allow-headers': CORS_ALLOW_HEADERS, 'access-control-max-age': '600' });
+      res.end();
+      return;
+    }
+    checkToken(req.headers);
+    const method = req.method ?? 'GET';
+    if (method === 'GET' && path === '/v1/models') return sendJson(res, 200, modelList(engine));
+    if (method === 'GET' && path.startsWith('/v1/models/')) return sendJson(res, 200, modelInfo(engine, decodeURIComponent(path.slice('/v1/models/'.length))));
+    if (method === 'POST' && (path === '/v1/chat/completions' || path === '/v1/messages')) {
+      return serveChat(engine, dialect, dialect.parseChat(await readJsonBody(req, opts.maxBodyBytes)), res, signal);
+    }
+    if (method === 'POST' && path === '/v1/messages/count_tokens') {
+      const { model, request } = parseCountTokens(await readJsonBody(req, opts.maxBodyBytes));
+      providersForModel(engine, model);
+      return sendJson(res, 200, { input_tokens: estimateInputTokens(request) });
+    }
+    throw new GatewayError('not_found', `No such endpoint: ${method} ${path} (this gateway serves GET /v1/models, GET /v1/models/{id}, POST /v1/chat/completions, POST /v1/messages, POST /v1/messages/count_tokens).`);
+  }
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    inFlight++;
+    req.on('error', () => undefined);
+    res.on('error', () => undefined);
+    const controller = new AbortController();
+    // The client went away before its answer was complete: stop the upstream request; the engine does not blame the provider.
+    res.once('close', () => {
+      if (!res.writableFinished) controller.abort();
+      if (--inFlight === 0) closing?.();
+    });
+    if (closing) res.shouldKeepAlive = false;
+    const path = (req.url ?? '/').split('?', 1)[0];
+    const dialect = path.startsWith('/v1/messages') ? anthropicMessages : openaiChat;
+    try {
+      await route(req, res, path, dialect, controller.signal);
+    } catch (err) {
+      if (err instanceof CancelledError || res.destroyed) return;
+      const gatewayError = toGatewayError(err);
+      if (gatewayError.kind === 'internal') opts.warn?.(`gateway: ${req.method} ${path} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      if (res.headersSent) return void res.end();
+      // The rest of an oversized body is never read: close the connection instead of draining it.
+      if (gatewayError.kind === 'too_large') res.shouldKeepAlive = false;
+      const headers: Record<string, string> = gatewayError.attempts ? { 'x-llm-router-attempts': String(attemptCount(gatewayError.attempts)) } : {};
+      sendJson(res, gatewayError.status, dialect.errorBody(gatewayError), headers);
+    }
+  }
+
+  const server = http.createServer({ keepAlive: true });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  // The allowed Host values name the port, which --port 0 only gives after listening; no request arrives before that.
+  const guard = createRequestGuard({ allowedHosts: allowedHostHeaders(opts.host, port), allowedOrigins: opts.allowedOrigins });
+  server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => void handle(req, res));
+  const hostInUrl = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+
+  let closed: Promise<void> | undefined;
+  return {
+    url: `http://${hostInUrl}:${port}`,
+    port,
+    close() {
+      closed ??= new Promise<void>((resolve) => {
+        const drained = new Promise<void>((done) => {
+          closing = done;
+          if (inFlight === 0) done();
+        });
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        void drained.then(() => server.closeAllConnections());
+      });
+      return closed;
+    },
+  };
+}

@@ -1,0 +1,51 @@
+import { AllProvidersFailedError, BudgetExceededError } from '../engine/errors';
+import type { AttemptRecord } from '../engine/types';
+
+/** What went wrong, independent of which API the client speaks; each dialect names it in its own words. */
+export type GatewayErrorKind = 'invalid_request' | 'unauthorized' | 'budget' | 'forbidden' | 'not_found' | 'model_not_found' | 'too_large' | 'internal' | 'all_failed';
+
+const STATUS: Record<GatewayErrorKind, number> = {
+  invalid_request: 400,
+  unauthorized: 401,
+  budget: 402,
+  forbidden: 403,
+  not_found: 404,
+  model_not_found: 404,
+  too_large: 413,
+  internal: 500,
+  all_failed: 502,
+};
+
+export class GatewayError extends Error {
+  readonly status: number;
+  constructor(
+    readonly kind: GatewayErrorKind,
+    message: string,
+    readonly attempts?: readonly AttemptRecord[],
+  ) {
+    super(message);
+    this.name = 'GatewayError';
+    this.status = STATUS[kind];
+  }
+}
+
+/** Engine failures as gateway errors; anything unexpected becomes a 500 that says nothing internal. */
+export function toGatewayError(err: unknown): GatewayError {
+  if (err instanceof GatewayError) return err;
+  if (err instanceof BudgetExceededError) return new GatewayError('budget', err.message);
+  if (err instanceof AllProvidersFailedError) {
+    const attempts = err.attempts.map((a) => ({ ...a, latencyMs: Math.round(a.latencyMs * 10) / 10 }));
+    return new GatewayError('all_failed', err.message, attempts);
+  }
+  return new GatewayError('internal', 'The gateway failed unexpectedly; see its log (stderr).');
+}
+
+/** 400 naming the field, e.g. `messages[2].content`. */
+export function invalidField(field: string, problem: string): GatewayError {
+  return new GatewayError('invalid_request', `${field}: ${problem}`);
+}
+
+/** The seam the full-chat round fills: until then these features are refused by name. */
+export function notSupportedYet(field: string, what: string): GatewayError {
+  return new GatewayError('invalid_request', `${field}: ${what} are not supported by this gateway yet`);
+}

@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto';
+import type { ChatResult, FinishReason, Usage } from '../../engine/types';
+import type { ChatDialect, ParsedChat, StreamTranslator } from '../chatDialect';
+import type { GatewayError, GatewayErrorKind } from '../gatewayError';
+import { parseChatCompletion } from './chatRequest';
+
+const ERROR_NAMES: Record<GatewayErrorKind, { type: string; code: string }> = {
+  invalid_request: { type: 'invalid_request_error', code: 'invalid_request' },
+  unauthorized: { type: 'invalid_request_error', code: 'invalid_api_key' },
+  budget: { type: 'insufficient_quota', code: 'insufficient_quota' },
+  forbidden: { type: 'invalid_request_error', code: 'forbidden' },
+  not_found: { type: 'invalid_request_error', code: 'not_found' },
+  model_not_found: { type: 'invalid_request_error', code: 'model_not_found' },
+  too_large: { type: 'invalid_request_error', code: 'request_too_large' },
+  internal: { type: 'server_error', code: 'internal_error' },
+  all_failed: { type: 'server_error', code: 'all_providers_failed' },
+};
+
+function finishReason(reason: FinishReason): string {
+  return reason === 'other' ? 'stop' : reason;
+}
+
+function usageOf(u: Usage): unknown {
+  return { prompt_tokens: u.inputTokens, completion_tokens: u.outputTokens, total_tokens: u.inputTokens + u.outputTokens, prompt_tokens_details: { cached_tokens: u.cachedInputTokens } };
+}
+
+function completionId(): string {
+  return `chatcmpl-${randomUUID().replace(/-/g, '')}`;
+}
+
+function errorBody(err: GatewayError): unknown {
+  const { type, code } = ERROR_NAMES[err.kind];
+  return { error: { message: err.message, type, code, param: null, ...(err.attempts ? { attempts: err.attempts } : {}) } };
+}
+
+function completion(result: ChatResult): unknown {
+  return {
+    id: completionId(),
+    object: 'chat.completion',
+    created: Math.floor(Date.now() / 1000),
+    model: result.model,
+    choices: [{ index: 0, message: { role: 'assistant', content: result.text, refusal: null }, logprobs: null, finish_reason: finishReason(result.finishReason) }],
+    usage: usageOf(result.usage),
+  };
+}
+
+function stream(parsed: ParsedChat): StreamTranslator {
+  const id = completionId();
+  const created = Math.floor(Date.now() / 1000);
+  let model = parsed.model;
+  // With include_usage every chunk carries `usage: null` except the last, as OpenAI sends it.
+  const usageField = parsed.includeUsage ? ',"usage":null' : '';
+  const chunk = (choices: string, usage = usageField): string => `data: {"id":"${id}","object":"chat.completion.chunk","created":${created},"model":${JSON.stringify(model)},"choices":${choices}${usage}}\n\n`;
+  return {
+    start(answeringModel) {
+      model = answeringModel;
+      return chunk('[{"index":0,"delta":{"role":"assistant","content":""},"logprobs":null,"finish_reason":null}]');
+    },
+    text(delta) {
+      return chunk(`[{"index":0,"delta":{"content":${JSON.stringify(delta)}},"logprobs":null,"finish_reason":null}]`);
+    },
+    finish(result) {
+      model = result.model;
+      const last = chunk(`[{"index":0,"delta":{},"logprobs":null,"finish_reason":"${finishReason(result.finishReason)}"}]`);
+      const usage = parsed.includeUsage ? chunk('[]', `,"usage":${JSON.stringify(usageOf(result.usage))}`) : '';
+      return `${last}${usage}data: [DONE]\n\n`;
+    },
+    fail(err) {
+      return `data: ${JSON.stringify(errorBody(err))}\n\n`;
+    },
+  };
+}
+
+/** OpenAI Chat Completions (`POST /v1/chat/completions`). */
+export const openaiChat: ChatDialect = { parseChat: parseChatCompletion, completion, stream, errorBody };
