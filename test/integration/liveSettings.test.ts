@@ -81,6 +81,11 @@ describe('Settings apply live', () => {
     assert.equal(host.configProblem?.path, "llmRouter.providers['beta'].baseURL");
     assert.match(host.configProblem?.message ?? '', /unknown field 'baseURL' in provider 'beta' — did you mean 'baseUrl'\?/);
     assert.deepEqual(host.providers().map((p) => p.id), ['alpha', 'beta'], 'the last valid configuration is in force');
+    assert.deepEqual(
+      host.config.providers.map((p) => [p.id, p.kind, p.baseUrl]),
+      [['alpha', 'openai-compatible', emu.alpha.baseUrl('openai-compatible')], ['beta', 'openai-compatible', emu.beta.baseUrl('openai-compatible')]],
+      "not the typo's 'openai' provider, which would go to api.openai.com with the key",
+    );
     assert.equal((await ask(host, 'after the typo')).provider, 'alpha');
     assert.equal(emu.beta.requests.length, 0, 'nothing went to the provider with the typo');
 
