@@ -2,6 +2,7 @@ import './zodWithoutEval';
 import './styles.css';
 import { parseHostMessage, type DashboardWindow, type WebviewMessage } from '../src/extension/dashboard/protocol';
 import { h } from './dom';
+import { AlertList } from './panels/alertList';
 import { CacheSection } from './panels/cacheSection';
 import { ChartsSection } from './panels/chartsSection';
 import { CostsSection } from './panels/costsSection';
@@ -34,13 +35,14 @@ const banner = new ErrorBanner(() => {
   store.lastError = undefined;
   render();
 });
+const alertList = new AlertList();
 const tiles = new SummaryTiles();
 const providers = new ProviderCards(post);
 const charts = new ChartsSection((percentile: Percentile) => change({ percentile }));
 const costs = new CostsSection();
 const cache = new CacheSection(post);
 const events = new EventLog(ui.filter, (filter: EventFilter) => change({ filter }));
-const content = h('div', { className: 'content', hidden: true }, tiles.el, providers.el, charts.el, h('div', { className: 'two-col' }, costs.el, cache.el), events.el);
+const content = h('div', { className: 'content', hidden: true }, alertList.el, tiles.el, providers.el, charts.el, h('div', { className: 'two-col' }, costs.el, cache.el), events.el);
 
 const app = document.getElementById('app') as HTMLElement;
 const loading = app.querySelector('.loading');
@@ -51,6 +53,7 @@ function render(): void {
   header.update(store.hasSnapshot ? summaryView(store) : undefined, ui.window);
   banner.update(store.lastError);
   if (!store.hasSnapshot) return;
+  alertList.update(store.alerts, now);
   tiles.update(summaryView(store), store.window);
   providers.update(providerViews(store, now));
   charts.update(store, ui.percentile, now);

@@ -3,6 +3,7 @@ import {
   EMPTY_STATS,
   MAX_LOG_EVENTS,
   WINDOW_MS,
+  type AlertDto,
   type CacheDto,
   type CostsDto,
   type DashboardWindow,
@@ -53,6 +54,8 @@ export class DashboardStore {
   cache?: CacheDto;
   /** Oldest first. */
   events: LogEventDto[] = [];
+  /** Active alerts, oldest first. */
+  alerts: AlertDto[] = [];
   lastError?: string;
   /** Bumped when history changes, so charts redraw only then. */
   historyVersion = 0;
@@ -81,6 +84,7 @@ export class DashboardStore {
       this.costs = msg.costs;
       this.cache = msg.cache;
       this.events = msg.events.slice(-MAX_LOG_EVENTS);
+      this.alerts = msg.alerts ?? [];
       this.historyVersion++;
       return true;
     }
@@ -98,6 +102,7 @@ export class DashboardStore {
     this.pruneHistory(msg.now);
     if (msg.costs) this.costs = msg.costs;
     if (msg.cache) this.cache = msg.cache;
+    if (msg.alerts) this.alerts = msg.alerts;
     if (msg.events) {
       const lastId = this.events.length > 0 ? this.events[this.events.length - 1].id : 0;
       this.events = [...this.events, ...msg.events.filter((e) => e.id > lastId)].slice(-MAX_LOG_EVENTS);

@@ -7,7 +7,7 @@ import type { RoutingEventLog } from './routingEventLog';
 import { providerWindowStats, toCache, toCosts, toHistoryPoint, toProviderStatus, toRouted, toWindowStats } from './toProtocol';
 
 /** What the feed reads: the engine itself, or the extension's host in front of it. */
-export type DashboardSource = Pick<RouterEngine, 'ready' | 'providers' | 'onEvent' | 'metricsSnapshot' | 'metricsHistory' | 'costSummary' | 'cacheStats' | 'cacheEnabled'>;
+export type DashboardSource = Pick<RouterEngine, 'ready' | 'alerts' | 'providers' | 'onEvent' | 'metricsSnapshot' | 'metricsHistory' | 'costSummary' | 'cacheStats' | 'cacheEnabled'>;
 
 export interface DashboardFeedOptions {
   source: DashboardSource;
@@ -37,6 +37,7 @@ interface Sent {
   /** Per provider: the newest minute point sent. */
   lastPoint: Map<string, { t: number; json: string }>;
   lastEventId: number;
+  alerts: string;
 }
 
 /**
@@ -174,6 +175,13 @@ export class DashboardFeed {
       if (current.length > 0) delta.events = current;
     }
 
+    const alerts = source.alerts();
+    const alertsJson = JSON.stringify(alerts);
+    if (alertsJson !== sent.alerts) {
+      sent.alerts = alertsJson;
+      delta.alerts = alerts;
+    }
+
     if (Object.keys(delta).length === 0) return;
     const message: DeltaMessage = { type: 'delta', seq: ++this.seq, now: this.now(), ...delta };
     if (this.emit(message)) {
@@ -228,6 +236,7 @@ export class DashboardFeed {
       cache: toCache(source.cacheStats(), source.cacheEnabled, metrics.cache),
       // Providers removed from the settings leave the log with their cards.
       events: aboutProviders(log.after(0), statuses.map((p) => p.id)),
+      alerts: source.alerts(),
     };
     this.historyDirty.clear();
     this.sent = {
@@ -240,6 +249,7 @@ export class DashboardFeed {
       cache: JSON.stringify(snapshot.cache),
       lastPoint: new Map(snapshot.history.flatMap((h) => (h.points.length > 0 ? [[h.provider, pointEntry(h.points[h.points.length - 1])] as const] : []))),
       lastEventId: log.lastId,
+      alerts: JSON.stringify(snapshot.alerts),
     };
     if (this.emit(snapshot)) this.lastSnapshot = snapshot;
   }

@@ -1,6 +1,7 @@
 // The dashboard's only contract between the extension host and the webview. Both sides import this module,
 // so it must stay free of 'vscode' and Node: zod only. No message ever carries an API key.
 import * as z from 'zod';
+import { ALERT_KINDS } from '../../engine/alerts/alertTypes';
 import { HEALTH_STATES, type HealthState } from '../../engine/health/providerHealth';
 
 // The one definition of health, re-exported so the webview counts providers exactly as the status bar does.
@@ -148,6 +149,11 @@ export const LOG_EVENT_KINDS: readonly LogEventKind[] = ['fallback', 'breaker', 
 
 const seq = count;
 
+export const MAX_ALERTS = 100;
+/** An active alert (see src/engine/alerts): the condition's id, what it is about and since when. */
+export const alertSchema = z.object({ id: label, kind: z.enum(ALERT_KINDS), provider: providerIdSchema.optional(), message, since: epochMs });
+export type AlertDto = z.infer<typeof alertSchema>;
+
 /** Routed requests in the window: answered by some provider, or failed after every fallback. */
 export const routedRequestsSchema = z.object({ requests: count, answered: count, failed: count, errorRate: ratio.nullable() });
 export type RoutedRequestsDto = z.infer<typeof routedRequestsSchema>;
@@ -170,6 +176,8 @@ export const snapshotMessageSchema = z.object({
   cache: cacheSchema,
   /** Oldest first. */
   events: z.array(logEventSchema).max(MAX_LOG_EVENTS),
+  /** Active alerts, oldest first. */
+  alerts: z.array(alertSchema).max(MAX_ALERTS).optional(),
 });
 export type SnapshotMessage = z.infer<typeof snapshotMessageSchema>;
 
@@ -189,6 +197,8 @@ export const deltaMessageSchema = z.object({
   cache: cacheSchema.optional(),
   /** New events, oldest first. */
   events: z.array(logEventSchema).max(MAX_LOG_EVENTS).optional(),
+  /** Every active alert, when the set changed. */
+  alerts: z.array(alertSchema).max(MAX_ALERTS).optional(),
 });
 export type DeltaMessage = z.infer<typeof deltaMessageSchema>;
 
