@@ -22,7 +22,7 @@ import { routeWithFallback, type HedgePolicy } from './routing/fallbackRoute';
 import { StreamGate, type ProviderRuntime, type RequestContext } from './routing/providerAttempt';
 import { RecentLatency } from './routing/recentLatency';
 import { createStrategy, type RoutingContext, type Strategy } from './routing/strategies';
-import type { AttemptRecord, ChatRequest, ChatResult } from './types';
+import type { AttemptRecord, ChatRequest, ChatResult, ToolCall } from './types';
 
 export interface EngineOptions {
   config: RouterConfig;
@@ -40,6 +40,8 @@ export interface ChatOptions {
   signal?: AbortSignal;
   /** Receives streamed text as it arrives (only with `stream: true`). */
   onText?: (delta: string) => void;
+  /** Receives each tool call once its arguments are complete (only with `stream: true`). */
+  onToolCall?: (call: ToolCall) => void;
   /** Neither read nor write the response cache. */
   noCache?: boolean;
   /** Invalidation tags for the cached answer (e.g. the analysed file). */
@@ -188,7 +190,9 @@ export class RouterEngine {
       },
     };
     const onStreamStart = opts.onStreamStart;
-    if (req.stream && opts.onText) ctx.streamGate = new StreamGate(opts.onText, onStreamStart && ((provider) => onStreamStart(provider, ctx.attempts)));
+    if (req.stream && (opts.onText || opts.onToolCall)) {
+      ctx.streamGate = new StreamGate(opts.onText ?? (() => undefined), onStreamStart && ((provider) => onStreamStart(provider, ctx.attempts)), opts.onToolCall);
+    }
     ctx.attempts.push(...affordable.skipped);
     let routed;
     try {
@@ -203,6 +207,8 @@ export class RouterEngine {
     const costUsd = this.costs.record(runtime.config, result.model, result.usage);
     const answer: ChatResult = {
       text: result.text,
+      toolCalls: result.toolCalls,
+      ...(result.reasoning.length > 0 ? { reasoning: result.reasoning } : {}),
       provider: runtime.config.id,
       model: result.model,
       cached: false,
@@ -215,7 +221,8 @@ export class RouterEngine {
     };
     // A filtered or empty answer says more about this moment than about the question.
     recordAttempts(ctx.attempts, this.metrics, this.events, answer);
-    if (useCache && answer.text !== '' && answer.finishReason !== 'content_filter') {
+    // Tool-call answers stay out until the cache can replay them as the same calls.
+    if (useCache && answer.text !== '' && answer.toolCalls.length === 0 && answer.finishReason !== 'content_filter') {
       await this.cache.set(this.cacheKeyFor(runtime, req), answer, { tags: opts.cacheTags });
       this.events.emit({ type: 'cache-stats', stats: this.cache.stats() });
     }
@@ -306,12 +313,13 @@ export class RouterEngine {
     this.events.emit({ type: 'cache-stats', stats: this.cache.stats() });
     return {
       text: entry.text,
+      toolCalls: [],
       provider: rt.config.id,
       model: entry.model,
       cached: true,
       latencyMs,
       costUsd: 0,
-      usage: { ...entry.usage },
+      usage: { ...entry.usage, cacheWriteTokens: entry.usage.cacheWriteTokens ?? 0 },
       finishReason: entry.finishReason,
       attempts: [{ provider: rt.config.id, model: entry.model, outcome: 'ok', message: 'served from cache', latencyMs }],
     };

@@ -325,7 +325,7 @@ describe('cohere over HTTP (sendChat against the emulator)', () => {
   it('gets a complete answer with usage and finish reason, sending a bearer key and stream: false to /v2/chat', async () => {
     const result = await sendChat(cohereAdapter, live, ask, { totalTimeoutMs: 2000 });
     assert.equal(result.text, REPLY);
-    assert.deepEqual(result.usage, { inputTokens: 50, outputTokens: 6, cachedInputTokens: 50 });
+    assert.deepEqual(result.usage, { inputTokens: 50, outputTokens: 6, cachedInputTokens: 50, cacheWriteTokens: 0 });
     assert.equal(result.finishReason, 'stop');
     assert.equal(emu.requests.length, 1);
     const rec = emu.requests[0];
@@ -351,7 +351,7 @@ describe('cohere over HTTP (sendChat against the emulator)', () => {
     assert.equal(pieces.length, 3);
     assert.equal(pieces.join(''), REPLY);
     assert.equal(result.finishReason, 'stop');
-    assert.deepEqual(result.usage, { inputTokens: 50, outputTokens: 6, cachedInputTokens: 50 });
+    assert.deepEqual(result.usage, { inputTokens: 50, outputTokens: 6, cachedInputTokens: 50, cacheWriteTokens: 0 });
     assert.equal((emu.requests[0].body as Record<string, unknown>).stream, true);
   });
 

@@ -1,3 +1,5 @@
+import { messageText } from '../chatContent';
+import { refuseBeyondText } from './textOnly';
 import { STATUS_CODES } from 'node:http';
 import { ProviderError, type ErrorClass } from '../errors';
 import { retryAfterMsFromHeaders } from '../http/retryAfter';
@@ -24,9 +26,10 @@ export const cohereAdapter: ProviderAdapter = {
 const MAX_DETAIL_CHARS = 300;
 
 function buildRequest(req: ChatRequest, ep: ProviderEndpoint, stream: boolean): HttpRequestSpec {
+  refuseBeyondText(req, ep);
   const messages = [
     ...(req.system ? [{ role: 'system', content: req.system }] : []),
-    ...req.messages.map((m) => ({ role: m.role, content: m.content })),
+    ...req.messages.map((m) => ({ role: m.role, content: messageText(m) })),
   ];
   const body: Record<string, unknown> = { model: req.model ?? ep.model, messages };
   if (req.temperature !== undefined) body.temperature = req.temperature;

@@ -1,3 +1,5 @@
+import { messageText } from '../chatContent';
+import { refuseBeyondText } from './textOnly';
 import { ProviderError, type ErrorClass } from '../errors';
 import { retryAfterMsFromHeaders } from '../http/retryAfter';
 import type { ChatRequest, FinishReason, ParsedCompletion, StreamEvent, Usage } from '../types';
@@ -42,7 +44,7 @@ function buildBody(req: ChatRequest, ep: ProviderEndpoint): JsonRecord {
   const body: JsonRecord = {
     contents: req.messages.map((m) => ({
       role: m.role === 'assistant' ? 'model' : 'user',
-      parts: [{ text: m.content }],
+      parts: [{ text: messageText(m) }],
     })),
   };
   if (req.system) body.systemInstruction = { parts: [{ text: req.system }] };
@@ -269,6 +271,7 @@ export function parseError(status: number, bodyText: string, headers: ResponseHe
 }
 
 export function buildRequest(req: ChatRequest, ep: ProviderEndpoint, stream: boolean): HttpRequestSpec {
+  refuseBeyondText(req, ep);
   const method = stream ? 'streamGenerateContent?alt=sse' : 'generateContent';
   const headers: Record<string, string> = { 'content-type': 'application/json', ...ep.headers };
   // The key goes in a header, never the query string, because URLs end up in logs.

@@ -1,4 +1,4 @@
-import type { ChatRequest } from '../types';
+import type { TextChatRequest } from '../types';
 
 export interface SuggestInput {
   /** Shown to the model; a workspace-relative path reads best. */
@@ -23,7 +23,7 @@ const SYSTEM_PROMPT = [
 ].join('\n');
 
 /** The request that asks a model for a better version of one span of a document. */
-export function buildSuggestRequest(input: SuggestInput): ChatRequest {
+export function buildSuggestRequest(input: SuggestInput): TextChatRequest {
   const { text, start, end } = input;
   if (start < 0 || end > text.length || start > end) throw new RangeError('The code range lies outside the document.');
   const code = text.slice(start, end);

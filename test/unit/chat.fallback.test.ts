@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import type { ChatRequest, ToolCall } from '../../src/engine/types';
+import { startHarness, type Harness } from '../support/engineHarness';
+
+const ask: ChatRequest = {
+  messages: [{ role: 'user', content: 'Weather in Paris?' }],
+  tools: [{ name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } }],
+  stream: true,
+};
+const PARIS = { type: 'toolCall' as const, calls: [{ name: 'get_weather', arguments: { city: 'Paris' } }] };
+
+describe('full chat: routing tool calls', () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  it('falls back transparently when a stream breaks inside a tool call, and the caller gets only the backup’s call', async () => {
+    h = await startHarness([{ id: 'primary' }, { id: 'backup' }], { cache: { enabled: false }, retry: { maxAttempts: 1 } });
+    h.emulators.primary.enqueue({ ...PARIS, cutInArguments: true });
+    h.emulators.backup.enqueue(PARIS);
+    const calls: ToolCall[] = [];
+    const res = await h.engine.chat(ask, { onToolCall: (c) => calls.push(c) });
+    assert.equal(res.provider, 'backup');
+    assert.deepEqual(calls, res.toolCalls);
+    assert.equal(calls.length, 1);
+    assert.deepEqual(calls[0].arguments, { city: 'Paris' });
+    assert.equal(res.finishReason, 'tool_calls');
+    assert.deepEqual(
+      res.attempts.map((a) => [a.provider, a.outcome, a.errorClass]),
+      [
+        ['primary', 'error', 'stream_cut'],
+        ['backup', 'ok', undefined],
+      ],
+    );
+  });
+
+  it('keeps a tool-call answer out of the response cache, so a repeat asks the provider again', async () => {
+    h = await startHarness([{ id: 'primary' }], { retry: { maxAttempts: 1 } });
+    h.emulators.primary.enqueue(PARIS, PARIS);
+    const first = await h.engine.chat({ ...ask, stream: false });
+    const second = await h.engine.chat({ ...ask, stream: false });
+    assert.equal(first.cached, false);
+    assert.equal(second.cached, false);
+    assert.deepEqual(second.toolCalls.map((c) => c.arguments), [{ city: 'Paris' }]);
+    assert.equal(h.emulators.primary.requests.length, 2);
+  });
+});
