@@ -31,9 +31,9 @@ export type Fault =
   | { type: 'promptBlocked' }
   /**
    * An answer ending in tool calls (optional text before them), streamed with each call's arguments in pieces;
-   * `cutInArguments` breaks the connection right after the first piece of the first call's arguments.
+   * `cutInArguments` breaks the connection right after the first piece of the first call's arguments (or of the call at that index).
    */
-  | { type: 'toolCall'; calls: { name: string; arguments: Record<string, unknown> }[]; text?: string; cutInArguments?: boolean };
+  | { type: 'toolCall'; calls: { name: string; arguments: Record<string, unknown> }[]; text?: string; cutInArguments?: boolean | number };
 
 export type FormatKind = WireFormat['kind'];
 
@@ -80,6 +80,8 @@ export interface EmulatorOptions {
   /** Model named in replies when the request names none. */
   model?: string;
   cachedInputTokens?: number;
+  /** Prompt tokens reported as written to the provider's cache (formats that report writes: Anthropic). */
+  cacheWriteTokens?: number;
   host?: string;
   port?: number;
   /** Wire formats to serve; defaults to the five provider formats in ./formats. */
@@ -160,15 +162,17 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     const text = override ?? opts.reply ?? (opts.replyFn ? opts.replyFn(prompt) : `Hello from ${name}.`);
     const words = splitWords(text);
     const cached = Math.max(0, opts.cachedInputTokens ?? 0);
+    const written = Math.max(0, opts.cacheWriteTokens ?? 0);
     return {
       text,
       model,
       chunks: groupWords(words, opts.chunks ?? DEFAULT_CHUNKS),
       usage: {
         // Input includes cached tokens, so it can never be smaller than the cached part.
-        inputTokens: Math.max(1, Math.ceil(prompt.length / 4), cached),
+        inputTokens: Math.max(1, Math.ceil(prompt.length / 4), cached + written),
         outputTokens: Math.max(1, words.length),
         cachedInputTokens: cached,
+        ...(written > 0 ? { cacheWriteTokens: written } : {}),
       },
       ...(fault?.type === 'toolCall' ? { toolCalls: fault.calls.map(emulatedToolCall) } : {}),
     };
@@ -316,7 +320,7 @@ async function respond(ctx: ResponseContext): Promise<void> {
   const { req, res, format, stream, fault } = ctx;
   switch (fault?.type) {
     case 'toolCall':
-      if (stream && fault.cutInArguments) return cutInArguments(ctx);
+      if (stream && fault.cutInArguments !== undefined && fault.cutInArguments !== false) return cutInArguments(ctx, fault.cutInArguments === true ? 0 : fault.cutInArguments);
       return stream ? sendStream(ctx, framesOf(ctx), ctx.chunkDelayMs) : sendCompletion(ctx);
     case undefined:
     case 'ok':
@@ -430,13 +434,15 @@ async function cutStream(ctx: ResponseContext, afterChunks: number): Promise<voi
   if (await writeFrames(ctx, all.slice(0, upTo))) ctx.req.socket.destroy();
 }
 
-/** Writes the stream up to the frame carrying the first piece of the first call's arguments, then breaks the connection. */
-async function cutInArguments(ctx: ResponseContext): Promise<void> {
+/** Writes the stream up to the frame carrying the first piece of one call's arguments, then breaks the connection. */
+async function cutInArguments(ctx: ResponseContext, callIndex: number): Promise<void> {
   const all = ctx.format.streamFrames(ctx.reply);
-  const piece = ctx.reply.toolCalls?.[0]?.pieces[0] ?? '';
+  const call = ctx.reply.toolCalls?.[callIndex];
+  const piece = call?.pieces[0] ?? '';
   // Formats that stream arguments as a JSON string carry the piece escaped once more.
   const needles = [JSON.stringify(piece).slice(1, -1), piece];
-  const at = all.findIndex((f) => needles.some((n) => n !== '' && f.includes(n)));
+  const opened = call ? Math.max(0, all.findIndex((f) => f.includes(call.id.replace(/^call_/, '')))) : 0;
+  const at = all.findIndex((f, i) => i > opened && needles.some((n) => n !== '' && f.includes(n)));
   startStream(ctx.res, ctx.format);
   if (await writeFrames(ctx, all.slice(0, at < 0 ? 1 : at + 1))) ctx.req.socket.destroy();
 }

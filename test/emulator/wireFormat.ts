@@ -2,7 +2,8 @@
 export interface EmulatedReply {
   text: string;
   model: string;
-  usage: { inputTokens: number; outputTokens: number; cachedInputTokens: number };
+  /** inputTokens includes cache reads and writes, as the router's Usage does. */
+  usage: { inputTokens: number; outputTokens: number; cachedInputTokens: number; cacheWriteTokens?: number };
   /** The text split into the pieces a stream sends, in order. */
   chunks: string[];
   /** Tool calls the answer ends in (the `toolCall` fault); none for a plain text answer. */

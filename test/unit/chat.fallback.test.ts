@@ -36,6 +36,39 @@ describe('full chat: routing tool calls', () => {
     );
   });
 
+  it('does not fall back once a complete tool call reached the caller, and says the answer is incomplete', async () => {
+    h = await startHarness([{ id: 'primary', kind: 'anthropic' }, { id: 'backup' }], { cache: { enabled: false }, retry: { maxAttempts: 1 } });
+    h.emulators.primary.enqueue({ type: 'toolCall', calls: [PARIS.calls[0], { name: 'get_weather', arguments: { city: 'Oslo' } }], cutInArguments: 1 });
+    const calls: ToolCall[] = [];
+    await assert.rejects(h.engine.chat(ask, { onToolCall: (c) => calls.push(c) }), /incomplete/);
+    assert.deepEqual(calls.map((c) => c.arguments), [{ city: 'Paris' }]);
+    assert.equal(h.emulators.backup.requests.length, 0, 'a delivered call cannot be taken back, so nobody else is asked');
+  });
+
+  it('continues on Anthropic a conversation whose tool call came from OpenAI, with the call id mapped the same way in both blocks', async () => {
+    h = await startHarness([{ id: 'openai' }, { id: 'claude', kind: 'anthropic' }], { cache: { enabled: false }, retry: { maxAttempts: 1 } });
+    h.emulators.openai.enqueue(PARIS);
+    const first = await h.engine.chat({ ...ask, stream: false }, { onlyProviders: ['openai'] });
+    const call = first.toolCalls[0];
+    const second = await h.engine.chat(
+      {
+        ...ask,
+        stream: false,
+        messages: [
+          ...ask.messages,
+          { role: 'assistant', content: [{ type: 'tool_call', ...call }] },
+          { role: 'tool', content: [{ type: 'tool_result', callId: call.id, content: '18°C' }] },
+        ],
+      },
+      { onlyProviders: ['claude'] },
+    );
+    assert.equal(second.provider, 'claude');
+    const wire = h.emulators.claude.requests[0].body as { messages: { role: string; content: { type: string; id?: string; tool_use_id?: string }[] }[] };
+    assert.equal(wire.messages[1].content[0].type, 'tool_use');
+    assert.equal(wire.messages[2].role, 'user');
+    assert.equal(wire.messages[2].content[0].tool_use_id, wire.messages[1].content[0].id);
+  });
+
   it('keeps a tool-call answer out of the response cache, so a repeat asks the provider again', async () => {
     h = await startHarness([{ id: 'primary' }], { retry: { maxAttempts: 1 } });
     h.emulators.primary.enqueue(PARIS, PARIS);

@@ -196,6 +196,17 @@ class StreamState {
     this.toolSink?.(done);
   }
 
+  /** Streamed thinking arrives in pieces and its signature last: pieces join into one part until it is signed. */
+  private addReasoning(part: ReasoningPart): void {
+    const last = this.reasoning[this.reasoning.length - 1];
+    if (!last || last.signature !== undefined || last.provider !== part.provider) {
+      this.reasoning.push({ ...part });
+      return;
+    }
+    last.text += part.text;
+    if (part.signature !== undefined) last.signature = part.signature;
+  }
+
   apply(ev: StreamEvent, firstTokenTimer?: NodeJS.Timeout): void {
     switch (ev.type) {
       case 'text':
@@ -215,7 +226,7 @@ class StreamState {
         break;
       }
       case 'reasoning':
-        this.reasoning.push(ev.part);
+        this.addReasoning(ev.part);
         break;
       case 'usage':
         // Providers report usage cumulatively (or in parts); the largest value seen is the total.
