@@ -24,6 +24,8 @@ export interface ToolCall {
   id: string;
   name: string;
   arguments: Record<string, unknown>;
+  /** Gemini's thoughtSignature on the call: it must come back with the call on the next turn; other providers ignore it. */
+  signature?: string;
 }
 
 export interface ToolCallPart extends ToolCall {
