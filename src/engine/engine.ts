@@ -19,6 +19,7 @@ import { BreakerStore } from './resilience/breakerStore';
 import { ProviderBreaker, type BreakerSnapshot } from './resilience/circuitBreaker';
 import { ProviderCooldowns } from './resilience/cooldown';
 import { routeWithFallback, type HedgePolicy } from './routing/fallbackRoute';
+import { capabilityGap } from './routing/capabilities';
 import { StreamGate, type ProviderRuntime, type RequestContext } from './routing/providerAttempt';
 import { RecentLatency } from './routing/recentLatency';
 import { createStrategy, type RoutingContext, type Strategy } from './routing/strategies';
@@ -169,7 +170,8 @@ export class RouterEngine {
       if (hit) return this.serveCached(hit.runtime, hit.entry, req, opts, started);
       this.metrics.recordCacheMiss();
     }
-    const affordable = this.admitByBudget(candidates, req);
+    const capable = this.admitByCapability(candidates, req);
+    const affordable = this.admitByBudget(capable.candidates, req, capable.skipped);
     const ctx: RequestContext = {
       req,
       cfg: this.cfg,
@@ -193,7 +195,7 @@ export class RouterEngine {
     if (req.stream && (opts.onText || opts.onToolCall)) {
       ctx.streamGate = new StreamGate(opts.onText ?? (() => undefined), onStreamStart && ((provider) => onStreamStart(provider, ctx.attempts)), opts.onToolCall);
     }
-    ctx.attempts.push(...affordable.skipped);
+    ctx.attempts.push(...capable.skipped, ...affordable.skipped);
     let routed;
     try {
       routed = await routeWithFallback(affordable.candidates, ctx, this.hedgePolicy());
@@ -278,8 +280,20 @@ export class RouterEngine {
     await Promise.all([this.cache.flush(), this.metrics.flush(), this.costs.flush()]);
   }
 
+  /** Leaves out providers that cannot take this request (tools, images, structured output, context window), before any connection. */
+  private admitByCapability(candidates: ProviderRuntime[], req: ChatRequest): { candidates: ProviderRuntime[]; skipped: AttemptRecord[] } {
+    const skipped: AttemptRecord[] = [];
+    const capable = candidates.filter((rt) => {
+      const gap = capabilityGap(rt.config, req);
+      if (gap) skipped.push({ provider: rt.config.id, model: req.model ?? rt.config.model, outcome: 'skipped', errorClass: gap.gap, message: gap.message, latencyMs: 0 });
+      return gap === undefined;
+    });
+    return { candidates: capable, skipped };
+  }
+
   /** Leaves out providers this request cannot afford; refuses it outright when none is left. */
-  private admitByBudget(candidates: ProviderRuntime[], req: ChatRequest): { candidates: ProviderRuntime[]; skipped: AttemptRecord[] } {
+  private admitByBudget(candidates: ProviderRuntime[], req: ChatRequest, incapable: AttemptRecord[] = []): { candidates: ProviderRuntime[]; skipped: AttemptRecord[] } {
+    if (candidates.length === 0 && incapable.length > 0) throw new AllProvidersFailedError(incapable, undefined, `No provider can serve this request: ${incapable.map((a) => `${a.provider} (${a.errorClass})`).join(', ')}.`);
     if (candidates.length === 0) throw new AllProvidersFailedError([], undefined, 'No provider is configured or enabled (llmRouter.providers).');
     const admission = this.costs.admit(candidates.map((rt) => rt.config), req);
     if (admission.allowed.length === 0) throw admission.refused[0].error;

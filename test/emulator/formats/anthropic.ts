@@ -54,6 +54,10 @@ function wireUsage(reply: EmulatedReply) {
   };
 }
 
+function withPing(blocks: string[]): string[] {
+  return [...blocks.slice(0, 1), sse('ping', { type: 'ping' }), ...blocks.slice(1)];
+}
+
 function calls(reply: EmulatedReply) {
   return reply.toolCalls ?? [];
 }
@@ -146,9 +150,8 @@ export const anthropicFormat: WireFormat = {
           usage: { ...usage, output_tokens: 1 },
         },
       }),
-      sse('ping', { type: 'ping' }),
-      ...textBlockFrames(reply),
-      ...toolUseFrames(reply),
+      // Anthropic sends its first ping after the first content_block_start.
+      ...withPing([...textBlockFrames(reply), ...toolUseFrames(reply)]),
       sse('message_delta', {
         type: 'message_delta',
         delta: { stop_reason: calls(reply).length > 0 ? 'tool_use' : 'end_turn', stop_sequence: null },
