@@ -223,8 +223,7 @@ export class RouterEngine {
     };
     // A filtered or empty answer says more about this moment than about the question.
     recordAttempts(ctx.attempts, this.metrics, this.events, answer);
-    // Tool-call answers stay out until the cache can replay them as the same calls.
-    if (useCache && answer.text !== '' && answer.toolCalls.length === 0 && answer.finishReason !== 'content_filter') {
+    if (useCache && (answer.text !== '' || answer.toolCalls.length > 0) && answer.finishReason !== 'content_filter') {
       await this.cache.set(this.cacheKeyFor(runtime, req), answer, { tags: opts.cacheTags });
       this.events.emit({ type: 'cache-stats', stats: this.cache.stats() });
     }
@@ -317,9 +316,11 @@ export class RouterEngine {
   }
 
   private async serveCached(rt: ProviderRuntime, entry: Readonly<CachedResponse>, req: ChatRequest, opts: ChatOptions, started: number): Promise<ChatResult> {
-    if (req.stream && opts.onText) {
+    const toolCalls = structuredClone(entry.toolCalls ?? []);
+    if (req.stream && (opts.onText || opts.onToolCall)) {
       opts.onStreamStart?.(rt.config.id, []);
-      await replayAsStream(entry.text, opts.onText, { signal: opts.signal });
+      if (opts.onText) await replayAsStream(entry.text, opts.onText, { signal: opts.signal });
+      for (const call of toolCalls) opts.onToolCall?.(call);
     }
     const latencyMs = this.now() - started;
     this.metrics.recordCacheHit();
@@ -327,7 +328,7 @@ export class RouterEngine {
     this.events.emit({ type: 'cache-stats', stats: this.cache.stats() });
     return {
       text: entry.text,
-      toolCalls: [],
+      toolCalls,
       provider: rt.config.id,
       model: entry.model,
       cached: true,

@@ -69,14 +69,33 @@ describe('full chat: routing tool calls', () => {
     assert.equal(wire.messages[2].content[0].tool_use_id, wire.messages[1].content[0].id);
   });
 
-  it('keeps a tool-call answer out of the response cache, so a repeat asks the provider again', async () => {
+  it('replays a cached tool-call answer as the same tool calls, ids included, streamed and not', async () => {
     h = await startHarness([{ id: 'primary' }], { retry: { maxAttempts: 1 } });
-    h.emulators.primary.enqueue(PARIS, PARIS);
+    h.emulators.primary.enqueue(PARIS);
     const first = await h.engine.chat({ ...ask, stream: false });
-    const second = await h.engine.chat({ ...ask, stream: false });
-    assert.equal(first.cached, false);
-    assert.equal(second.cached, false);
-    assert.deepEqual(second.toolCalls.map((c) => c.arguments), [{ city: 'Paris' }]);
-    assert.equal(h.emulators.primary.requests.length, 2);
+    const again = await h.engine.chat({ ...ask, stream: false });
+    assert.equal(again.cached, true);
+    assert.deepEqual(again.toolCalls, first.toolCalls);
+    assert.equal(again.finishReason, 'tool_calls');
+    const streamed: ToolCall[] = [];
+    const replay = await h.engine.chat(ask, { onToolCall: (c) => streamed.push(c) });
+    assert.equal(replay.cached, true);
+    assert.deepEqual(streamed, first.toolCalls);
+    assert.equal(h.emulators.primary.requests.length, 1);
+  });
+
+  it('keys the cache on tools, tool choice, schema and image content', async () => {
+    h = await startHarness([{ id: 'primary' }], { retry: { maxAttempts: 1 } });
+    const image = (data: string): ChatRequest => ({ messages: [{ role: 'user', content: [{ type: 'text', text: 'What?' }, { type: 'image', source: { kind: 'base64', mediaType: 'image/png', data } }] }] });
+    const variants: ChatRequest[] = [
+      { ...ask, stream: false },
+      { ...ask, stream: false, toolChoice: 'required' },
+      { ...ask, stream: false, tools: [{ name: 'other', parameters: { type: 'object' } }] },
+      { ...ask, stream: false, responseFormat: { type: 'json_schema', schema: { type: 'object' } } },
+      image('AAAA'),
+      image('BBBB'),
+    ];
+    for (const v of variants) assert.equal((await h.engine.chat(v)).cached, false);
+    assert.equal((await h.engine.chat(image('BBBB'))).cached, true, 'the same image content hits');
   });
 });
