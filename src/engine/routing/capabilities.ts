@@ -21,6 +21,9 @@ export function capabilityGap(p: ProviderConfig, req: ChatRequest): { gap: Capab
   if (caps.structuredOutput === false && req.responseFormat) {
     return { gap: 'no_structured_output', message: 'the request asks for structured output and this provider is configured without it (capabilities.structuredOutput: false)' };
   }
+  if (p.kind === 'anthropic' && req.responseFormat) {
+    return { gap: 'no_structured_output', message: 'the request asks for structured output, which the anthropic adapter does not translate yet' };
+  }
   const window = contextWindowOf(p, req.model ?? p.model);
   if (window !== undefined) {
     const needed = estimateWindowTokens(req) + (req.maxTokens ?? 0);
