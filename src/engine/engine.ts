@@ -19,12 +19,13 @@ import { BreakerStore } from './resilience/breakerStore';
 import { ProviderBreaker, type BreakerSnapshot } from './resilience/circuitBreaker';
 import { ProviderCooldowns } from './resilience/cooldown';
 import { routeWithFallback, type HedgePolicy } from './routing/fallbackRoute';
+import { capabilityGap } from './routing/capabilities';
 import { StreamGate, type ProviderRuntime, type RequestContext, type RoutingHost } from './routing/providerAttempt';
 import { RecentLatency } from './routing/recentLatency';
 import { FileStateStore } from './state/fileStateStore';
 import type { StateStore } from './state/stateStore';
 import { createStrategy, type RoutingContext, type Strategy } from './routing/strategies';
-import type { AttemptRecord, ChatRequest, ChatResult } from './types';
+import type { AttemptRecord, ChatRequest, ChatResult, ToolCall } from './types';
 
 export interface EngineOptions {
   config: RouterConfig;
@@ -44,6 +45,8 @@ export interface ChatOptions {
   signal?: AbortSignal;
   /** Receives streamed text as it arrives (only with `stream: true`). */
   onText?: (delta: string) => void;
+  /** Receives each tool call once its arguments are complete (only with `stream: true`). */
+  onToolCall?: (call: ToolCall) => void;
   /** Neither read nor write the response cache. */
   noCache?: boolean;
   /** Invalidation tags for the cached answer (e.g. the analysed file). */
@@ -175,7 +178,8 @@ export class RouterEngine {
       if (hit) return this.serveCached(hit.runtime, hit.entry, req, opts, started);
       this.metrics.recordCacheMiss();
     }
-    const affordable = this.admitByBudget(candidates, req);
+    const capable = this.admitByCapability(candidates, req);
+    const affordable = this.admitByBudget(capable.candidates, req, capable.skipped);
     const ctx: RequestContext = {
       req,
       cfg: this.cfg,
@@ -185,8 +189,10 @@ export class RouterEngine {
       attempts: [],
     };
     const onStreamStart = opts.onStreamStart;
-    if (req.stream && opts.onText) ctx.streamGate = new StreamGate(opts.onText, onStreamStart && ((provider) => onStreamStart(provider, ctx.attempts)));
-    ctx.attempts.push(...affordable.skipped);
+    if (req.stream && (opts.onText || opts.onToolCall)) {
+      ctx.streamGate = new StreamGate(opts.onText ?? (() => undefined), onStreamStart && ((provider) => onStreamStart(provider, ctx.attempts)), opts.onToolCall);
+    }
+    ctx.attempts.push(...capable.skipped, ...affordable.skipped);
     let routed;
     try {
       routed = await routeWithFallback(affordable.candidates, ctx, this.hedgePolicy());
@@ -200,6 +206,8 @@ export class RouterEngine {
     const costUsd = this.costs.record(runtime.config, result.model, result.usage);
     const answer: ChatResult = {
       text: result.text,
+      toolCalls: result.toolCalls,
+      ...(result.reasoning.length > 0 ? { reasoning: result.reasoning } : {}),
       provider: runtime.config.id,
       model: result.model,
       cached: false,
@@ -212,7 +220,7 @@ export class RouterEngine {
     };
     // A filtered or empty answer says more about this moment than about the question.
     recordAttempts(ctx.attempts, this.metrics, this.events, answer);
-    if (useCache && answer.text !== '' && answer.finishReason !== 'content_filter') {
+    if (useCache && (answer.text !== '' || answer.toolCalls.length > 0) && answer.finishReason !== 'content_filter') {
       await this.cache.set(this.cacheKeyFor(runtime, req), answer, { tags: opts.cacheTags });
       this.events.emit({ type: 'cache-stats', stats: this.cache.stats() });
     }
@@ -289,8 +297,20 @@ export class RouterEngine {
     await Promise.allSettled([this.breakerStore?.flush(), this.cache.flush(), this.metrics.flush(), this.costs.flush()]);
   }
 
+  /** Leaves out providers that cannot take this request (tools, images, structured output, context window), before any connection. */
+  private admitByCapability(candidates: ProviderRuntime[], req: ChatRequest): { candidates: ProviderRuntime[]; skipped: AttemptRecord[] } {
+    const skipped: AttemptRecord[] = [];
+    const capable = candidates.filter((rt) => {
+      const gap = capabilityGap(rt.config, req);
+      if (gap) skipped.push({ provider: rt.config.id, model: req.model ?? rt.config.model, outcome: 'skipped', errorClass: gap.gap, message: gap.message, latencyMs: 0 });
+      return gap === undefined;
+    });
+    return { candidates: capable, skipped };
+  }
+
   /** Leaves out providers this request cannot afford; refuses it outright when none is left. */
-  private admitByBudget(candidates: ProviderRuntime[], req: ChatRequest): { candidates: ProviderRuntime[]; skipped: AttemptRecord[] } {
+  private admitByBudget(candidates: ProviderRuntime[], req: ChatRequest, incapable: AttemptRecord[] = []): { candidates: ProviderRuntime[]; skipped: AttemptRecord[] } {
+    if (candidates.length === 0 && incapable.length > 0) throw new AllProvidersFailedError(incapable, undefined, `No provider can serve this request: ${incapable.map((a) => `${a.provider} (${a.errorClass})`).join(', ')}.`);
     if (candidates.length === 0) throw new AllProvidersFailedError([], undefined, 'No provider is configured or enabled (llmRouter.providers).');
     const admission = this.costs.admit(candidates.map((rt) => rt.config), req);
     if (admission.allowed.length === 0) throw admission.refused[0].error;
@@ -314,9 +334,11 @@ export class RouterEngine {
   }
 
   private async serveCached(rt: ProviderRuntime, entry: Readonly<CachedResponse>, req: ChatRequest, opts: ChatOptions, started: number): Promise<ChatResult> {
-    if (req.stream && opts.onText) {
+    const toolCalls = structuredClone(entry.toolCalls ?? []);
+    if (req.stream && (opts.onText || opts.onToolCall)) {
       opts.onStreamStart?.(rt.config.id, []);
-      await replayAsStream(entry.text, opts.onText, { signal: opts.signal });
+      if (opts.onText) await replayAsStream(entry.text, opts.onText, { signal: opts.signal });
+      for (const call of toolCalls) opts.onToolCall?.(call);
     }
     const latencyMs = this.now() - started;
     this.metrics.recordCacheHit();
@@ -324,12 +346,13 @@ export class RouterEngine {
     this.events.emit({ type: 'cache-stats', stats: this.cache.stats() });
     return {
       text: entry.text,
+      toolCalls,
       provider: rt.config.id,
       model: entry.model,
       cached: true,
       latencyMs,
       costUsd: 0,
-      usage: { ...entry.usage },
+      usage: { ...entry.usage, cacheWriteTokens: entry.usage.cacheWriteTokens ?? 0 },
       finishReason: entry.finishReason,
       attempts: [{ provider: rt.config.id, model: entry.model, outcome: 'ok', message: 'served from cache', latencyMs }],
     };

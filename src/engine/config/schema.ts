@@ -39,6 +39,8 @@ export const providerSchema = z.object({
   timeoutMs: positiveInt.optional(),
   pricing: pricingSchema.optional(),
   contextWindow: positiveInt.optional(),
+  /** What the model can take; a missing field means capable, so the provider's own answer decides. */
+  capabilities: z.strictObject({ tools: z.boolean().optional(), images: z.boolean().optional(), structuredOutput: z.boolean().optional() }).optional(),
   headers: z.record(z.string(), z.string()).optional(),
   enabled: z.boolean().optional(),
 });
