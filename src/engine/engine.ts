@@ -23,6 +23,7 @@ import { StreamGate, type ProviderRuntime, type RequestContext } from './routing
 import { RecentLatency } from './routing/recentLatency';
 import { FileStateStore } from './state/fileStateStore';
 import type { StateStore } from './state/stateStore';
+import { openSharedState, type SharedState } from './state/redis/sharedState';
 import { createStrategy, type RoutingContext, type Strategy } from './routing/strategies';
 import type { AttemptRecord, ChatRequest, ChatResult } from './types';
 
@@ -30,6 +31,8 @@ export interface EngineOptions {
   config: RouterConfig;
   /** The user's own state (spend, metrics, breakers), shared by every window and the CLI; nothing persists without it. */
   stateDir?: string;
+  /** The Redis password for `sharedState` (the editor's secret storage); defaults to the variable `sharedState.passwordEnv` names. */
+  sharedStatePassword?: string;
   /** Where the response cache persists (e.g. per workspace); defaults to `stateDir`. */
   cacheDir?: string;
   /** Finds a provider's key; defaults to the environment variable envKeyFor() allows for its host. */
@@ -99,6 +102,7 @@ export class RouterEngine {
   private readonly events: EngineEvents;
   private readonly metrics: MetricsRegistry;
   private readonly costs: CostAccounting;
+  private readonly shared?: SharedState;
   private readonly outcomes = new ProviderOutcomes();
   private dispatcher: Dispatcher;
   private ownsDispatcher: boolean;
@@ -125,7 +129,8 @@ export class RouterEngine {
     this.cache = new ResponseCache({ config: this.cfg.cache, store: cacheStore, now: this.now });
     this.events = new EngineEvents({ now: this.now, onListenerError: (err) => this.warn(`An engine event listener failed: ${(err as Error).message}`) });
     this.metrics = new MetricsRegistry({ now: this.now, store });
-    this.costs = new CostAccounting({ budget: this.cfg.budget, events: this.events, store, now: this.now });
+    this.shared = this.sharedState(options, store);
+    this.costs = new CostAccounting({ budget: this.cfg.budget, events: this.events, store, team: this.shared?.budget, now: this.now });
     this.buildRuntimes();
     this.loaded = this.loadState();
   }
@@ -175,6 +180,7 @@ export class RouterEngine {
       this.metrics.recordCacheMiss();
     }
     const affordable = this.admitByBudget(candidates, req);
+    const reservation = await this.costs.reserve(affordable.candidates.map((rt) => rt.config), req);
     const ctx: RequestContext = {
       req,
       cfg: this.cfg,
@@ -203,11 +209,13 @@ export class RouterEngine {
     } catch (err) {
       recordAttempts(ctx.attempts, this.metrics, this.events);
       this.breakerStore?.save(this.breakers.values());
+      await this.costs.settle(reservation, 0);
       throw err;
     }
     const { runtime, result } = routed;
     this.breakerStore?.save(this.breakers.values());
     const costUsd = this.costs.record(runtime.config, result.model, result.usage);
+    await this.costs.settle(reservation, costUsd);
     const answer: ChatResult = {
       text: result.text,
       provider: runtime.config.id,
@@ -422,7 +430,13 @@ export class RouterEngine {
     await this.loaded.catch(() => undefined);
     this.breakerStore?.save(this.breakers.values());
     await Promise.allSettled([this.breakerStore?.flush(), this.cache.close(), this.metrics.close(), this.costs.close()]);
+    await this.shared?.close();
     if (this.ownsDispatcher) await this.dispatcher.close().catch(() => undefined);
+  }
+
+  private sharedState(options: EngineOptions, localStore: StateStore | undefined): SharedState | undefined {
+    const config = this.cfg.sharedState;
+    return config && openSharedState(config, { password: options.sharedStatePassword, localStore, warn: this.warn, now: this.now });
   }
 
   private fileStore(dir: string | undefined): StateStore | undefined {

@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import Redis from 'ioredis';
+import { startEmulator, type Emulator } from '../emulator/server';
+import { startRedisServer, type RedisServer } from '../support/redisServer';
+import { CLI_PATH, runCli, type CliRun } from '../support/runCli';
+
+const KEY = 'sk-shared-state-test-0123456789';
+const NAMESPACE = 'team-a';
+// $1 per output token: the emulator's "Hello from primary." costs $3; --max-tokens 5 estimates $5.
+const PRICING = { inputPerMillion: 0, outputPerMillion: 1_000_000 };
+
+describe('shared state: CLI processes with their own --state-dir and one Redis', function () {
+  this.timeout(30_000);
+  let redis: RedisServer;
+  let primary: Emulator;
+  let dir: string;
+
+  before(function () {
+    if (!existsSync(CLI_PATH)) throw new Error(`${CLI_PATH} is missing: run 'npm run build' first (npm test does).`);
+  });
+
+  beforeEach(async () => {
+    redis = await startRedisServer();
+    primary = await startEmulator({ name: 'primary' });
+    dir = await mkdtemp(path.join(tmpdir(), 'llm-router-shared-'));
+  });
+
+  afterEach(async () => {
+    await primary.close();
+    await redis.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function writeConfig(extra: Record<string, unknown> = {}, sharedState: Record<string, unknown> = {}): Promise<string> {
+    const file = path.join(dir, 'cfg.json');
+    const cfg = {
+      providers: [{ id: 'primary', kind: 'openai', baseUrl: primary.baseUrl('openai'), model: 'gpt-4o-mini', apiKeyEnv: 'TEST_PROVIDER_KEY', pricing: PRICING }],
+      retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 10 },
+      sharedState: { url: redis.url, namespace: NAMESPACE, ...sharedState },
+      ...extra,
+    };
+    await writeFile(file, JSON.stringify(cfg));
+    return file;
+  }
+
+  /** `member` picks the state folder, so each member keeps its own files. */
+  function ask(config: string, member: string, env: Record<string, string> = {}): Promise<CliRun> {
+    return runCli(['ask', '--config', config, '--state-dir', path.join(dir, member), '--json', '--no-cache', '--max-tokens', '5', 'hello'], { env: { TEST_PROVIDER_KEY: KEY, ...env } });
+  }
+
+  async function teamSpendToday(): Promise<number> {
+    const client = new Redis(redis.url);
+    try {
+      const keys = await client.keys(`llmr:${NAMESPACE}:spend:day:*`);
+      assert.ok(keys.length <= 1, `one day of spend, got ${keys.join(', ')}`);
+      return keys.length === 0 ? 0 : Number(await client.get(keys[0]));
+    } finally {
+      client.disconnect();
+    }
+  }
+
+  it('refuses the second member (exit 4) once the first has spent the team budget', async () => {
+    const config = await writeConfig({ budget: { dailyUsd: 6 } });
+    const first = await ask(config, 'alice');
+    assert.equal(first.code, 0, first.stderr);
+    assert.equal(JSON.parse(first.stdout).costUsd, 3);
+    const second = await ask(config, 'bob');
+    assert.equal(second.code, 4, second.stdout + second.stderr);
+    assert.match(second.stderr, /Team budget.*daily budget of \$6\.00/);
+    assert.equal(primary.requests.length, 1, 'the refused member sent nothing');
+    assert.equal(await teamSpendToday(), 3);
+  });
+
+  it('keeps 8 racing members within the budget: the team never spends more than the limit', async () => {
+    const config = await writeConfig({ budget: { dailyUsd: 20 } });
+    const runs = await Promise.all(Array.from({ length: 8 }, (_, i) => ask(config, `member-${i}`)));
+    const answered = runs.filter((r) => r.code === 0);
+    for (const r of runs) assert.ok(r.code === 0 || r.code === 4, `exit ${r.code}: ${r.stderr}`);
+    assert.ok(answered.length >= 4, `at least limit/estimate = 4 members are served, got ${answered.length}`);
+    assert.ok(answered.length < 8, 'some members are refused');
+    assert.equal(primary.requests.length, answered.length, 'only admitted members sent a request');
+    const spent = await teamSpendToday();
+    assert.equal(spent, 3 * answered.length, 'every answer is counted once, reservations are released');
+    assert.ok(spent <= 20, `team spend ${spent} stays within the $20 limit (estimates cover the real costs)`);
+  });
+
+  it('loses no spend while Redis is down: the next run merges it once Redis is back, exactly once', async () => {
+    const config = await writeConfig();
+    await redis.kill();
+    const offline = await ask(config, 'alice');
+    assert.equal(offline.code, 0, 'Redis down is not the router down');
+    assert.equal(offline.stderr.match(/Shared state:/g)?.length, 1, `one warning: ${offline.stderr}`);
+    assert.match(offline.stderr, /sharedState\.url/);
+    await redis.restart();
+    const back = await ask(config, 'alice');
+    assert.equal(back.code, 0, back.stderr);
+    assert.equal(back.stderr, '', 'no warning once Redis answers');
+    assert.equal(await teamSpendToday(), 6, 'the offline $3 merged plus the new $3');
+    assert.equal((await ask(config, 'alice')).code, 0);
+    assert.equal(await teamSpendToday(), 9, 'the offline spend is not merged twice');
+  });
+
+  it('goes on with local state and names sharedState.passwordEnv when Redis refuses the password', async () => {
+    await redis.stop();
+    redis = await startRedisServer({ password: 'right-password' });
+    const config = await writeConfig({}, { passwordEnv: 'TEAM_REDIS_PASSWORD' });
+    const r = await ask(config, 'alice', { TEAM_REDIS_PASSWORD: 'wrong-password' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /refused the password.*TEAM_REDIS_PASSWORD \(sharedState\.passwordEnv\)/);
+    assert.doesNotMatch(r.stderr + r.stdout, /wrong-password|right-password/);
+    const ok = await ask(config, 'bob', { TEAM_REDIS_PASSWORD: 'right-password' });
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.equal(ok.stderr, '');
+  });
+});
