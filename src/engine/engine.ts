@@ -18,6 +18,7 @@ import { recordAttempts } from './metrics/recordAttempts';
 import { BreakerStore } from './resilience/breakerStore';
 import { ProviderBreaker, type BreakerSnapshot } from './resilience/circuitBreaker';
 import { ProviderCooldowns } from './resilience/cooldown';
+import type { ResilienceSync } from './resilience/sharedResilience';
 import { routeWithFallback, type HedgePolicy } from './routing/fallbackRoute';
 import { StreamGate, type ProviderRuntime, type RequestContext } from './routing/providerAttempt';
 import { RecentLatency } from './routing/recentLatency';
@@ -103,6 +104,7 @@ export class RouterEngine {
   private readonly metrics: MetricsRegistry;
   private readonly costs: CostAccounting;
   private readonly shared?: SharedState;
+  private readonly resilience?: ResilienceSync;
   private readonly outcomes = new ProviderOutcomes();
   private dispatcher: Dispatcher;
   private ownsDispatcher: boolean;
@@ -118,18 +120,20 @@ export class RouterEngine {
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
     this.warn = options.warn ?? (() => undefined);
-    this.cooldowns = new ProviderCooldowns(this.now);
     this.resolveKeyFn = options.resolveKey ?? ((p) => envKeyFor(p));
     this.ownsDispatcher = options.dispatcher === undefined;
     this.dispatcher = options.dispatcher ?? createDispatcher({ connectTimeoutMs: this.cfg.timeouts.connectMs });
     this.strategy = createStrategy(this.cfg.routing.strategy);
     const store = this.fileStore(options.stateDir);
     const cacheStore = options.cacheDir === undefined || options.cacheDir === options.stateDir ? store : this.fileStore(options.cacheDir);
-    if (store) this.breakerStore = new BreakerStore({ store });
+    this.shared = this.sharedState(options, store);
+    const breakerDocuments = this.shared?.breakerDocuments ?? store;
+    if (breakerDocuments) this.breakerStore = new BreakerStore({ store: breakerDocuments });
+    this.resilience = this.breakerStore && this.shared?.resilience?.(this.breakerStore, () => this.cfg.breaker.halfOpenAfterMs);
+    this.cooldowns = this.resilience?.cooldowns ?? new ProviderCooldowns(this.now);
     this.cache = new ResponseCache({ config: this.cfg.cache, store: cacheStore, now: this.now });
     this.events = new EngineEvents({ now: this.now, onListenerError: (err) => this.warn(`An engine event listener failed: ${(err as Error).message}`) });
     this.metrics = new MetricsRegistry({ now: this.now, store });
-    this.shared = this.sharedState(options, store);
     this.costs = new CostAccounting({ budget: this.cfg.budget, events: this.events, store, team: this.shared?.budget, now: this.now });
     this.buildRuntimes();
     this.loaded = this.loadState();
@@ -203,16 +207,19 @@ export class RouterEngine {
     const onStreamStart = opts.onStreamStart;
     if (req.stream && opts.onText) ctx.streamGate = new StreamGate(opts.onText, onStreamStart && ((provider) => onStreamStart(provider, ctx.attempts)));
     ctx.attempts.push(...affordable.skipped);
+    const leases = await this.resilience?.beforeRouting(affordable.candidates.map((rt) => rt.breaker));
     let routed;
     try {
       routed = await routeWithFallback(affordable.candidates, ctx, this.hedgePolicy());
     } catch (err) {
+      await leases?.release();
       recordAttempts(ctx.attempts, this.metrics, this.events);
       this.breakerStore?.save(this.breakers.values());
       await this.costs.settle(reservation, 0);
       throw err;
     }
     const { runtime, result } = routed;
+    await leases?.release();
     this.breakerStore?.save(this.breakers.values());
     const costUsd = this.costs.record(runtime.config, result.model, result.usage);
     await this.costs.settle(reservation, costUsd);

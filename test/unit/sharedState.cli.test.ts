@@ -17,6 +17,7 @@ describe('shared state: CLI processes with their own --state-dir and one Redis',
   this.timeout(30_000);
   let redis: RedisServer;
   let primary: Emulator;
+  let backup: Emulator;
   let dir: string;
 
   before(function () {
@@ -26,13 +27,22 @@ describe('shared state: CLI processes with their own --state-dir and one Redis',
   beforeEach(async () => {
     redis = await startRedisServer();
     primary = await startEmulator({ name: 'primary' });
+    backup = await startEmulator({ name: 'backup' });
     dir = await mkdtemp(path.join(tmpdir(), 'llm-router-shared-'));
   });
 
   afterEach(async () => {
     await primary.close();
+    await backup.close();
     await redis.stop();
     await rm(dir, { recursive: true, force: true });
+  });
+
+  const withBackup = () => ({
+    providers: [
+      { id: 'primary', kind: 'openai', baseUrl: primary.baseUrl('openai'), model: 'gpt-4o-mini', apiKeyEnv: 'TEST_PROVIDER_KEY', pricing: PRICING, priority: 1 },
+      { id: 'backup', kind: 'anthropic', baseUrl: backup.baseUrl('anthropic'), model: 'claude-3-5-haiku-latest', apiKeyEnv: 'TEST_PROVIDER_KEY', pricing: PRICING, priority: 2 },
+    ],
   });
 
   async function writeConfig(extra: Record<string, unknown> = {}, sharedState: Record<string, unknown> = {}): Promise<string> {
@@ -86,6 +96,55 @@ describe('shared state: CLI processes with their own --state-dir and one Redis',
     const spent = await teamSpendToday();
     assert.equal(spent, 3 * answered.length, 'every answer is counted once, reservations are released');
     assert.ok(spent <= 20, `team spend ${spent} stays within the $20 limit (estimates cover the real costs)`);
+  });
+
+  it("skips a provider whose breaker another member opened, without sending to it", async () => {
+    const config = await writeConfig({ ...withBackup(), breaker: { consecutiveFailures: 1, halfOpenAfterMs: 60_000, maxHalfOpenAfterMs: 60_000 } });
+    primary.enqueue({ type: 'status', status: 503 });
+    const first = await ask(config, 'alice');
+    assert.equal(first.code, 0, first.stderr);
+    assert.equal(JSON.parse(first.stdout).provider, 'backup', 'alice fell back after the 503');
+    const second = await ask(config, 'bob');
+    assert.equal(second.code, 0, second.stderr);
+    const answer = JSON.parse(second.stdout) as { provider: string; attempts: { provider: string; outcome: string; errorClass?: string }[] };
+    assert.equal(answer.provider, 'backup');
+    assert.deepEqual(answer.attempts[0], { ...answer.attempts[0], provider: 'primary', outcome: 'skipped', errorClass: 'breaker_open' });
+    assert.equal(primary.requests.length, 1, "bob sent nothing to the provider alice's breaker opened");
+  });
+
+  it("honours another member's Retry-After: the second falls back without sending to the rate-limited provider", async () => {
+    const config = await writeConfig(withBackup());
+    primary.enqueue({ type: 'status', status: 429, retryAfterSeconds: 30 });
+    const first = await ask(config, 'alice');
+    assert.equal(first.code, 0, first.stderr);
+    assert.equal(JSON.parse(first.stdout).provider, 'backup');
+    const second = await ask(config, 'bob');
+    assert.equal(second.code, 0, second.stderr);
+    const answer = JSON.parse(second.stdout) as { provider: string; attempts: { provider: string; outcome: string; errorClass?: string }[] };
+    assert.equal(answer.provider, 'backup');
+    assert.deepEqual(answer.attempts[0], { ...answer.attempts[0], provider: 'primary', outcome: 'skipped', errorClass: 'rate_limited' });
+    assert.equal(primary.requests.length, 1, 'bob waited out the Retry-After alice was given');
+  });
+
+  it('lets one member at a time probe a half-open provider team-wide', async () => {
+    const config = await writeConfig({ ...withBackup(), breaker: { consecutiveFailures: 1, halfOpenAfterMs: 1_000, maxHalfOpenAfterMs: 1_000 } });
+    primary.enqueue({ type: 'status', status: 503 });
+    assert.equal((await ask(config, 'alice')).code, 0);
+    await new Promise((r) => setTimeout(r, 1_100));
+    const lease = new Redis(redis.url);
+    try {
+      // A member mid-probe holds the lease; the others must not probe meanwhile.
+      assert.equal(await lease.set(`llmr:${NAMESPACE}:probe:primary`, 'someone-else', 'PX', 30_000, 'NX'), 'OK');
+      const blocked = JSON.parse((await ask(config, 'bob')).stdout) as { provider: string };
+      assert.equal(blocked.provider, 'backup');
+      assert.equal(primary.requests.length, 1, 'no second probe while the lease is held');
+      await lease.del(`llmr:${NAMESPACE}:probe:primary`);
+    } finally {
+      lease.disconnect();
+    }
+    const probe = JSON.parse((await ask(config, 'carol')).stdout) as { provider: string };
+    assert.equal(probe.provider, 'primary', 'with the lease free, one member probes and the provider answers');
+    assert.equal(primary.requests.length, 2);
   });
 
   it('loses no spend while Redis is down: the next run merges it once Redis is back, exactly once', async () => {

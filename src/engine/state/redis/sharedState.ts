@@ -1,6 +1,10 @@
 import type { SharedStateConfig } from '../../config/schema';
 import type { TeamBudget } from '../../cost/teamBudget';
+import type { BreakerStore } from '../../resilience/breakerStore';
+import type { ResilienceSync } from '../../resilience/sharedResilience';
 import type { StateStore } from '../stateStore';
+import { RedisResilience } from './redisResilience';
+import { RedisStateStore } from './redisStateStore';
 import { RedisTeamBudget } from './redisTeamBudget';
 import { SharedStateClient } from './sharedStateClient';
 
@@ -8,6 +12,10 @@ import { SharedStateClient } from './sharedStateClient';
 export interface SharedState {
   readonly client: SharedStateClient;
   readonly budget?: TeamBudget;
+  /** Where breakers are kept when they are shared. */
+  readonly breakerDocuments?: StateStore;
+  /** Cooldowns and probe leases beside the shared breakers; `probeLeaseMs` is how long one member may probe. */
+  resilience?(breakers: BreakerStore, probeLeaseMs: () => number): ResilienceSync;
   close(): Promise<void>;
 }
 
@@ -27,9 +35,12 @@ export function openSharedState(config: SharedStateConfig, options: OpenSharedSt
   }
   const client = new SharedStateClient({ config, password: password || undefined, warn: options.warn, now: options.now });
   const budget = config.share.includes('budget') ? new RedisTeamBudget(client, options.localStore) : undefined;
+  const sharesBreakers = config.share.includes('breakers');
   return {
     client,
     budget,
+    breakerDocuments: sharesBreakers ? new RedisStateStore(client) : undefined,
+    resilience: sharesBreakers ? (breakers, probeLeaseMs) => new RedisResilience(client, breakers, probeLeaseMs, options.now) : undefined,
     close: async () => {
       await budget?.close();
       await client.close();
