@@ -238,7 +238,9 @@ export class RouterEngine {
     // A filtered or empty answer says more about this moment than about the question.
     recordAttempts(ctx.attempts, this.metrics, this.events, answer);
     if (useCache && answer.text !== '' && answer.finishReason !== 'content_filter') {
-      await this.cache.set(this.cacheKeyFor(runtime, req), answer, { tags: opts.cacheTags });
+      const key = this.cacheKeyFor(runtime, req);
+      const stored = await this.cache.set(key, answer, { tags: opts.cacheTags });
+      if (stored) this.shared?.cache?.set(key, stored);
       this.events.emit({ type: 'cache-stats', stats: this.cache.stats() });
     }
     return answer;
@@ -312,9 +314,16 @@ export class RouterEngine {
   }
 
   private async lookupCache(candidates: ProviderRuntime[], req: ChatRequest): Promise<{ runtime: ProviderRuntime; entry: Readonly<CachedResponse> } | undefined> {
-    for (const runtime of candidates) {
-      const entry = await this.cache.get(this.cacheKeyFor(runtime, req));
+    const keys = candidates.map((runtime) => ({ runtime, key: this.cacheKeyFor(runtime, req) }));
+    for (const { runtime, key } of keys) {
+      const entry = await this.cache.get(key);
       if (entry) return { runtime, entry };
+    }
+    const shared = this.shared?.cache;
+    for (const { runtime, key } of shared ? keys : []) {
+      const entry = await shared?.get(key);
+      // Kept locally too, until the same expiry, so the next ask needs no round trip.
+      if (entry) return { runtime, entry: (await this.cache.set(key, entry, { ttlSeconds: (entry.expiresAt - this.now()) / 1000, tags: entry.tags })) ?? entry };
     }
     return undefined;
   }
@@ -443,7 +452,7 @@ export class RouterEngine {
 
   private sharedState(options: EngineOptions, localStore: StateStore | undefined): SharedState | undefined {
     const config = this.cfg.sharedState;
-    return config && openSharedState(config, { password: options.sharedStatePassword, localStore, warn: this.warn, now: this.now });
+    return config && openSharedState(config, { password: options.sharedStatePassword, localStore, cacheMaxBytes: () => this.cfg.cache.maxBytes, warn: this.warn, now: this.now });
   }
 
   private fileStore(dir: string | undefined): StateStore | undefined {

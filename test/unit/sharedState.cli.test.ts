@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import Redis from 'ioredis';
 import { startEmulator, type Emulator } from '../emulator/server';
 import { startRedisServer, type RedisServer } from '../support/redisServer';
@@ -58,8 +59,17 @@ describe('shared state: CLI processes with their own --state-dir and one Redis',
   }
 
   /** `member` picks the state folder, so each member keeps its own files. */
-  function ask(config: string, member: string, env: Record<string, string> = {}): Promise<CliRun> {
-    return runCli(['ask', '--config', config, '--state-dir', path.join(dir, member), '--json', '--no-cache', '--max-tokens', '5', 'hello'], { env: { TEST_PROVIDER_KEY: KEY, ...env } });
+  function ask(config: string, member: string, env: Record<string, string> = {}, flags: string[] = ['--no-cache']): Promise<CliRun> {
+    return runCli(['ask', '--config', config, '--state-dir', path.join(dir, member), '--json', ...flags, '--max-tokens', '5', 'hello'], { env: { TEST_PROVIDER_KEY: KEY, ...env } });
+  }
+
+  async function redisKeys(pattern: string): Promise<string[]> {
+    const client = new Redis(redis.url);
+    try {
+      return await client.keys(pattern);
+    } finally {
+      client.disconnect();
+    }
   }
 
   async function teamSpendToday(): Promise<number> {
@@ -145,6 +155,36 @@ describe('shared state: CLI processes with their own --state-dir and one Redis',
     const probe = JSON.parse((await ask(config, 'carol')).stdout) as { provider: string };
     assert.equal(probe.provider, 'primary', 'with the lease free, one member probes and the provider answers');
     assert.equal(primary.requests.length, 2);
+  });
+
+  it("serves the second member from the first one's answer in the shared cache, with no upstream call", async () => {
+    const config = await writeConfig();
+    const first = await ask(config, 'alice', {}, []);
+    assert.equal(JSON.parse(first.stdout).cached, false, first.stderr);
+    const second = await ask(config, 'bob', {}, []);
+    assert.equal(second.code, 0, second.stderr);
+    const answer = JSON.parse(second.stdout) as { cached: boolean; text: string; costUsd: number };
+    assert.deepEqual([answer.cached, answer.text, answer.costUsd], [true, 'Hello from primary.', 0]);
+    assert.equal(primary.requests.length, 1, 'the provider was asked once for the team');
+    const [entry] = await redisKeys(`llmr:${NAMESPACE}:cache:*`);
+    const client = new Redis(redis.url);
+    try {
+      const stored = (await client.getBuffer(entry)) as Buffer;
+      assert.equal(stored.subarray(0, 2).toString('hex'), '1f8b', 'entries are gzip-compressed');
+      assert.ok((await client.pttl(entry)) > 0, 'entries expire');
+      assert.doesNotMatch(gunzipSync(stored).toString('utf8'), new RegExp(KEY), 'no key in the shared entry');
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  it('keeps prompts and answers out of Redis with cacheContent: false', async () => {
+    const config = await writeConfig({}, { cacheContent: false });
+    assert.equal((await ask(config, 'alice', {}, [])).code, 0);
+    const second = JSON.parse((await ask(config, 'bob', {}, [])).stdout) as { cached: boolean };
+    assert.equal(second.cached, false);
+    assert.equal(primary.requests.length, 2);
+    assert.deepEqual(await redisKeys(`llmr:${NAMESPACE}:cache:*`), []);
   });
 
   it('loses no spend while Redis is down: the next run merges it once Redis is back, exactly once', async () => {

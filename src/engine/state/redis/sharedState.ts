@@ -1,9 +1,11 @@
 import type { SharedStateConfig } from '../../config/schema';
+import type { SharedCache } from '../../cache/sharedCache';
 import type { TeamBudget } from '../../cost/teamBudget';
 import type { BreakerStore } from '../../resilience/breakerStore';
 import type { ResilienceSync } from '../../resilience/sharedResilience';
 import type { StateStore } from '../stateStore';
 import { RedisResilience } from './redisResilience';
+import { RedisResponseCache } from './redisResponseCache';
 import { RedisStateStore } from './redisStateStore';
 import { RedisTeamBudget } from './redisTeamBudget';
 import { SharedStateClient } from './sharedStateClient';
@@ -12,6 +14,8 @@ import { SharedStateClient } from './sharedStateClient';
 export interface SharedState {
   readonly client: SharedStateClient;
   readonly budget?: TeamBudget;
+  /** Only with `cacheContent`: the cache holds prompts' answers, which such a team keeps out of Redis. */
+  readonly cache?: SharedCache;
   /** Where breakers are kept when they are shared. */
   readonly breakerDocuments?: StateStore;
   /** Cooldowns and probe leases beside the shared breakers; `probeLeaseMs` is how long one member may probe. */
@@ -22,6 +26,8 @@ export interface SharedState {
 export interface OpenSharedStateOptions {
   /** Defaults to the environment variable named by `passwordEnv`. */
   password?: string;
+  /** The member's `cache.maxBytes`, which also caps one shared entry. */
+  cacheMaxBytes: () => number;
   /** This user's own state, where what Redis could not take waits to be merged. */
   localStore?: StateStore;
   warn: (message: string) => void;
@@ -36,13 +42,15 @@ export function openSharedState(config: SharedStateConfig, options: OpenSharedSt
   const client = new SharedStateClient({ config, password: password || undefined, warn: options.warn, now: options.now });
   const budget = config.share.includes('budget') ? new RedisTeamBudget(client, options.localStore) : undefined;
   const sharesBreakers = config.share.includes('breakers');
+  const cache = config.share.includes('cache') && config.cacheContent ? new RedisResponseCache(client, options.cacheMaxBytes, options.now) : undefined;
   return {
     client,
     budget,
+    cache,
     breakerDocuments: sharesBreakers ? new RedisStateStore(client) : undefined,
     resilience: sharesBreakers ? (breakers, probeLeaseMs) => new RedisResilience(client, breakers, probeLeaseMs, options.now) : undefined,
     close: async () => {
-      await budget?.close();
+      await Promise.all([budget?.close(), cache?.close()]);
       await client.close();
     },
   };
