@@ -203,6 +203,21 @@ describe('shared state: CLI processes with their own --state-dir and one Redis',
     assert.equal(await teamSpendToday(), 9, 'the offline spend is not merged twice');
   });
 
+  it('loses no spend when Redis is killed while a request is in flight: its cost is merged when Redis is back', async () => {
+    const config = await writeConfig({ budget: { dailyUsd: 100 } });
+    primary.enqueue({ type: 'delay', ms: 1_500 });
+    const running = ask(config, 'alice');
+    while (primary.requests.length === 0) await new Promise((r) => setTimeout(r, 20));
+    await redis.kill();
+    const midRun = await running;
+    assert.equal(midRun.code, 0, midRun.stderr);
+    assert.match(midRun.stderr, /Shared state: Redis at .* \(sharedState\.url\) is unavailable/);
+    await redis.restart();
+    assert.equal((await ask(config, 'bob')).code, 0);
+    assert.equal((await ask(config, 'alice')).code, 0);
+    assert.equal(await teamSpendToday(), 9, "the in-flight request's $3 is merged once, beside the two later $3 answers");
+  });
+
   it('goes on with local state and names sharedState.passwordEnv when Redis refuses the password', async () => {
     await redis.stop();
     redis = await startRedisServer({ password: 'right-password' });
