@@ -10,6 +10,9 @@ export interface RedisServer {
   kill(): Promise<void>;
   /** Starts it again on the same port, empty (no persistence). */
   restart(): Promise<void>;
+  /** SIGSTOP / SIGCONT: a server that holds connections open but answers nothing (a slow or hung Redis). */
+  pause(): void;
+  resume(): void;
   stop(): Promise<void>;
 }
 
@@ -31,8 +34,20 @@ export async function startRedisServer(opts: { password?: string } = {}): Promis
     process.kill(c.pid, 'SIGKILL');
     await exited;
   };
+  const signal = (sig: NodeJS.Signals) => child?.pid !== undefined && process.kill(child.pid, sig);
   await start();
-  return { port, url: `redis://127.0.0.1:${port}`, kill, restart: start, stop: kill };
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    kill,
+    restart: start,
+    pause: () => signal('SIGSTOP'),
+    resume: () => signal('SIGCONT'),
+    stop: async () => {
+      signal('SIGCONT');
+      await kill();
+    },
+  };
 }
 
 function freePort(): Promise<number> {
