@@ -215,14 +215,14 @@ export class RouterEngine {
       await leases?.release();
       recordAttempts(ctx.attempts, this.metrics, this.events);
       this.breakerStore?.save(this.breakers.values());
-      await this.costs.settle(reservation, 0);
+      void this.costs.settle(reservation, 0);
       throw err;
     }
     const { runtime, result } = routed;
     await leases?.release();
     this.breakerStore?.save(this.breakers.values());
     const costUsd = this.costs.record(runtime.config, result.model, result.usage);
-    await this.costs.settle(reservation, costUsd);
+    void this.costs.settle(reservation, costUsd);
     const answer: ChatResult = {
       text: result.text,
       provider: runtime.config.id,

@@ -16,7 +16,10 @@ export type ReserveOutcome = { ok: true; reservation: Reservation } | { ok: fals
 export interface TeamBudget {
   /** `estimateUsd` null: the price is unknown; allowed while any of the limit is left. */
   reserve(estimateUsd: number | null, budget: BudgetConfig, at: number): Promise<ReserveOutcome>;
-  /** Replaces the reservation by the real cost (0 when nothing was charged); exactly once, even if retried later. */
+  /**
+   * Replaces the reservation by the real cost (0 when nothing was charged); exactly once, even if retried later.
+   * The answer need not wait for it: close() waits for the settlements still under way.
+   */
   settle(reservation: Reservation, actualUsd: number): Promise<void>;
   close(): Promise<void>;
 }

@@ -66,6 +66,7 @@ export class RedisTeamBudget implements TeamBudget {
   /** Without a state folder, waiting settlements live only as long as this process. */
   private readonly waiting: PendingSettlement[] = [];
   private merging: Promise<void> = Promise.resolve();
+  private readonly settling = new Set<Promise<void>>();
 
   constructor(
     private readonly client: SharedStateClient,
@@ -102,13 +103,18 @@ export class RedisTeamBudget implements TeamBudget {
     return { ok: false, error };
   }
 
-  async settle(reservation: Reservation, actualUsd: number): Promise<void> {
+  settle(reservation: Reservation, actualUsd: number): Promise<void> {
     const entry: PendingSettlement = { id: reservation.id, at: reservation.at, usd: actualUsd };
-    if ((await this.apply(entry)) === undefined) await this.keepForLater(entry);
+    const settling = this.apply(entry)
+      .then((done) => (done === undefined ? this.keepForLater(entry) : undefined))
+      .finally(() => this.settling.delete(settling));
+    this.settling.add(settling);
+    return settling;
   }
 
-  /** Waits for a merge in progress, so a short CLI run does not exit halfway through one. */
+  /** Waits for settlements and a merge in progress, so a short CLI run does not exit halfway through one. */
   async close(): Promise<void> {
+    await Promise.all(this.settling);
     await this.merging;
   }
 

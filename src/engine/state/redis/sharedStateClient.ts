@@ -64,7 +64,8 @@ export class SharedStateClient {
 
   /** Runs `fn` against Redis within `timeoutMs`; undefined (and one warning) when Redis is down, slow or refuses. */
   async call<T>(fn: (redis: Redis) => Promise<T>): Promise<T | undefined> {
-    if (this.redis.status !== 'ready' && this.now() < this.skipUntil) return undefined;
+    // A reconnect clears skipUntil; a connection that is up but hung is skipped like a dead one.
+    if (this.now() < this.skipUntil) return undefined;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`no answer within ${this.config.timeoutMs} ms (sharedState.timeoutMs)`)), this.config.timeoutMs);
