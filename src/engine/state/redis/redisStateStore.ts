@@ -3,7 +3,7 @@ import type { Decoded, StateDocument, StateStore } from '../stateStore';
 import type { SharedStateClient } from './sharedStateClient';
 
 /** An optimistic update lost to another member's this many times in a row is given up (and retried on the next save). */
-const MAX_UPDATE_ATTEMPTS = 5;
+const MAX_UPDATE_ATTEMPTS = 10;
 
 export class SharedStateUnavailableError extends Error {}
 
@@ -47,6 +47,8 @@ export class RedisStateStore implements StateStore {
       const encoded = Buffer.from(await doc.encode(next));
       const stored = await this.must(() => this.client.call((redis) => this.scripts(redis).llmrSetIfVersion(key, version?.toString() ?? '', encoded)));
       if (stored === 1) return next;
+      // A short random pause, so members that collided do not collide again in lockstep.
+      await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
     }
     throw new Error(`the ${doc.label} in ${this.location} kept changing under this update; it is retried on the next save`);
   }
