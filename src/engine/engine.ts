@@ -18,12 +18,14 @@ import { recordAttempts } from './metrics/recordAttempts';
 import { BreakerStore } from './resilience/breakerStore';
 import { ProviderBreaker, type BreakerSnapshot } from './resilience/circuitBreaker';
 import { ProviderCooldowns } from './resilience/cooldown';
+import type { ResilienceSync } from './resilience/sharedResilience';
 import { routeWithFallback, type HedgePolicy } from './routing/fallbackRoute';
 import { capabilityGap } from './routing/capabilities';
 import { StreamGate, type ProviderRuntime, type RequestContext, type RoutingHost } from './routing/providerAttempt';
 import { RecentLatency } from './routing/recentLatency';
 import { FileStateStore } from './state/fileStateStore';
 import type { StateStore } from './state/stateStore';
+import { openSharedState, type SharedState } from './state/redis/sharedState';
 import { createStrategy, type RoutingContext, type Strategy } from './routing/strategies';
 import type { AttemptRecord, ChatRequest, ChatResult, ToolCall } from './types';
 
@@ -31,6 +33,8 @@ export interface EngineOptions {
   config: RouterConfig;
   /** The user's own state (spend, metrics, breakers), shared by every window and the CLI; nothing persists without it. */
   stateDir?: string;
+  /** The Redis password for `sharedState` (the editor's secret storage); defaults to the variable `sharedState.passwordEnv` names. */
+  sharedStatePassword?: string;
   /** Where the response cache persists (e.g. per workspace); defaults to `stateDir`. */
   cacheDir?: string;
   /** Finds a provider's key; defaults to the environment variable envKeyFor() allows for its host. */
@@ -102,6 +106,8 @@ export class RouterEngine {
   private readonly events: EngineEvents;
   private readonly metrics: MetricsRegistry;
   private readonly costs: CostAccounting;
+  private readonly shared?: SharedState;
+  private readonly resilience?: ResilienceSync;
   private readonly outcomes = new ProviderOutcomes();
   private dispatcher: Dispatcher;
   private ownsDispatcher: boolean;
@@ -118,18 +124,21 @@ export class RouterEngine {
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
     this.warn = options.warn ?? (() => undefined);
-    this.cooldowns = new ProviderCooldowns(this.now);
     this.resolveKeyFn = options.resolveKey ?? ((p) => envKeyFor(p));
     this.ownsDispatcher = options.dispatcher === undefined;
     this.dispatcher = options.dispatcher ?? createDispatcher({ connectTimeoutMs: this.cfg.timeouts.connectMs });
     this.strategy = createStrategy(this.cfg.routing.strategy);
     const store = this.fileStore(options.stateDir);
     const cacheStore = options.cacheDir === undefined || options.cacheDir === options.stateDir ? store : this.fileStore(options.cacheDir);
-    if (store) this.breakerStore = new BreakerStore({ store });
+    this.shared = this.sharedState(options, store);
+    const breakerDocuments = this.shared?.breakerDocuments ?? store;
+    if (breakerDocuments) this.breakerStore = new BreakerStore({ store: breakerDocuments });
+    this.resilience = this.breakerStore && this.shared?.resilience?.(this.breakerStore, () => this.cfg.breaker.halfOpenAfterMs);
+    this.cooldowns = this.resilience?.cooldowns ?? new ProviderCooldowns(this.now);
     this.cache = new ResponseCache({ config: this.cfg.cache, store: cacheStore, now: this.now });
     this.events = new EngineEvents({ now: this.now, onListenerError: (err) => this.warn(`An engine event listener failed: ${(err as Error).message}`) });
     this.metrics = new MetricsRegistry({ now: this.now, store });
-    this.costs = new CostAccounting({ budget: this.cfg.budget, events: this.events, store, now: this.now });
+    this.costs = new CostAccounting({ budget: this.cfg.budget, events: this.events, store, team: this.shared?.budget, now: this.now });
     this.buildRuntimes();
     this.loaded = this.loadState();
   }
@@ -180,6 +189,7 @@ export class RouterEngine {
     }
     const capable = this.admitByCapability(candidates, req);
     const affordable = this.admitByBudget(capable.candidates, req, capable.skipped);
+    const reservation = await this.costs.reserve(affordable.candidates.map((rt) => rt.config), req);
     const ctx: RequestContext = {
       req,
       cfg: this.cfg,
@@ -193,17 +203,22 @@ export class RouterEngine {
       ctx.streamGate = new StreamGate(opts.onText ?? (() => undefined), onStreamStart && ((provider) => onStreamStart(provider, ctx.attempts)), opts.onToolCall);
     }
     ctx.attempts.push(...capable.skipped, ...affordable.skipped);
+    const leases = await this.resilience?.beforeRouting(affordable.candidates.map((rt) => rt.breaker));
     let routed;
     try {
       routed = await routeWithFallback(affordable.candidates, ctx, this.hedgePolicy());
     } catch (err) {
+      await leases?.release();
       recordAttempts(ctx.attempts, this.metrics, this.events);
       this.breakerStore?.save(this.breakers.values());
+      void this.costs.settle(reservation, 0);
       throw err;
     }
     const { runtime, result } = routed;
+    await leases?.release();
     this.breakerStore?.save(this.breakers.values());
     const costUsd = this.costs.record(runtime.config, result.model, result.usage);
+    void this.costs.settle(reservation, costUsd);
     const answer: ChatResult = {
       text: result.text,
       toolCalls: result.toolCalls,
@@ -221,7 +236,9 @@ export class RouterEngine {
     // A filtered or empty answer says more about this moment than about the question.
     recordAttempts(ctx.attempts, this.metrics, this.events, answer);
     if (useCache && (answer.text !== '' || answer.toolCalls.length > 0) && answer.finishReason !== 'content_filter') {
-      await this.cache.set(this.cacheKeyFor(runtime, req), answer, { tags: opts.cacheTags });
+      const key = this.cacheKeyFor(runtime, req);
+      const stored = await this.cache.set(key, answer, { tags: opts.cacheTags });
+      if (stored) this.shared?.cache?.set(key, stored);
       this.events.emit({ type: 'cache-stats', stats: this.cache.stats() });
     }
     return answer;
@@ -326,9 +343,16 @@ export class RouterEngine {
   }
 
   private async lookupCache(candidates: ProviderRuntime[], req: ChatRequest): Promise<{ runtime: ProviderRuntime; entry: Readonly<CachedResponse> } | undefined> {
-    for (const runtime of candidates) {
-      const entry = await this.cache.get(this.cacheKeyFor(runtime, req));
+    const keys = candidates.map((runtime) => ({ runtime, key: this.cacheKeyFor(runtime, req) }));
+    for (const { runtime, key } of keys) {
+      const entry = await this.cache.get(key);
       if (entry) return { runtime, entry };
+    }
+    const shared = this.shared?.cache;
+    for (const { runtime, key } of shared ? keys : []) {
+      const entry = await shared?.get(key);
+      // Kept locally too, until the same expiry, so the next ask needs no round trip.
+      if (entry) return { runtime, entry: (await this.cache.set(key, entry, { ttlSeconds: (entry.expiresAt - this.now()) / 1000, tags: entry.tags })) ?? entry };
     }
     return undefined;
   }
@@ -454,7 +478,13 @@ export class RouterEngine {
     await this.loaded.catch(() => undefined);
     this.breakerStore?.save(this.breakers.values());
     await Promise.allSettled([this.breakerStore?.flush(), this.cache.close(), this.metrics.close(), this.costs.close()]);
+    await this.shared?.close();
     if (this.ownsDispatcher) await this.dispatcher.close().catch(() => undefined);
+  }
+
+  private sharedState(options: EngineOptions, localStore: StateStore | undefined): SharedState | undefined {
+    const config = this.cfg.sharedState;
+    return config && openSharedState(config, { password: options.sharedStatePassword, localStore, cacheMaxBytes: () => this.cfg.cache.maxBytes, warn: this.warn, now: this.now });
   }
 
   private fileStore(dir: string | undefined): StateStore | undefined {

@@ -198,11 +198,15 @@ function corrupt(detail: string): DecodeResult {
 const FINISH_REASONS = new Set<string>(['stop', 'length', 'content_filter', 'tool_calls', 'other']);
 
 function isCacheEntry(v: unknown): boolean {
+  return isCachedResponse(v) && typeof (v as unknown as Record<string, unknown>).key === 'string';
+}
+
+/** Whether outside bytes (a cache file, another team member's shared entry) hold a usable answer. */
+export function isCachedResponse(v: unknown): v is CachedResponse {
   if (typeof v !== 'object' || v === null) return false;
   const e = v as Record<string, unknown>;
   const u = e.usage as Record<string, unknown> | null;
   return (
-    typeof e.key === 'string' &&
     typeof e.text === 'string' &&
     typeof e.provider === 'string' &&
     typeof e.model === 'string' &&
