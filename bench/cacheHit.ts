@@ -38,7 +38,7 @@ export async function measureCacheHit(baseUrl: string, calls: number, warmup: nu
     text: 'A circuit breaker stops calls to a failing service for a while so it can recover.',
     provider: 'bench',
     model: BENCH_MODEL,
-    usage: { inputTokens: 30, outputTokens: 18, cachedInputTokens: 0 },
+    usage: { inputTokens: 30, outputTokens: 18, cachedInputTokens: 0, cacheWriteTokens: 0 },
     finishReason: 'stop',
     costUsd: null,
   });

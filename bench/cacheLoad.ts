@@ -96,7 +96,7 @@ async function writeCache(stateDir: string, entries: number): Promise<number> {
     const out = Math.ceil(text.length / 4);
     const stored = await writer.set(
       key,
-      { text, provider: pick(rnd), model: 'gpt-4o-mini', usage: { inputTokens: 20 + Math.floor(rnd() * 2000), outputTokens: out, cachedInputTokens: 0 }, finishReason: 'stop', costUsd: round(out * 6e-7, 9) },
+      { text, provider: pick(rnd), model: 'gpt-4o-mini', usage: { inputTokens: 20 + Math.floor(rnd() * 2000), outputTokens: out, cachedInputTokens: 0, cacheWriteTokens: 0 }, finishReason: 'stop', costUsd: round(out * 6e-7, 9) },
       { tags },
     );
     if (!stored) throw new Error('the cache refused an entry (maxBytes too small?)');

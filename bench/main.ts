@@ -9,9 +9,10 @@ import { measureMemory } from './memory';
 import { measureOverhead } from './overhead';
 import { startRemoteEmulator } from './remoteEmulator';
 import { atLeast, atMost, info, renderTable, type Figure } from './report';
+import { measureSharedState } from './sharedState';
 import { round } from './stats';
 
-const SECTIONS = ['overhead', 'cacheHit', 'cacheLoad', 'failover', 'memory', 'breaker'] as const;
+const SECTIONS = ['overhead', 'cacheHit', 'cacheLoad', 'failover', 'memory', 'breaker', 'sharedState'] as const;
 type Section = (typeof SECTIONS)[number];
 
 /**
@@ -145,6 +146,19 @@ async function main(): Promise<void> {
           info('breaker', `per failure, window full at ${b.ratePerSecond} req/s`, b.failureUs, 'µs'),
         );
       }
+    }
+    if (only.has('sharedState')) {
+      log('shared state through a loopback redis-server…');
+      const s = await measureSharedState(emulator.openaiBaseUrl, scale(2_000), scale(200));
+      details.sharedState = s;
+      figures.push(
+        info('shared state', 'engine p50, local state only', s.localP50Ms, 'ms'),
+        atMost('shared state', 'added p50 per request (team budget + breakers)', s.addedP50Ms, 'ms', 0.3),
+        info('shared state', 'cache hit through Redis p50', s.redisHitP50Ms, 'ms'),
+        atMost('shared state', 'cache hit through Redis p99', s.redisHitP99Ms, 'ms', 0.5),
+        info('shared state', `team spend, ${s.racers} racers on a $${s.limitUsd} budget`, s.teamSpentUsd, 'USD'),
+        atMost('shared state', `overshoot (≤ in-flight estimates: ${s.racers} × $${s.estimateUsd})`, s.overshootUsd, 'USD', s.allowedOvershootUsd),
+      );
     }
   } finally {
     await emulator.close();

@@ -46,7 +46,7 @@ const costs = new CostAccounting({ budget: config.budget, events, now: Date.now 
 const breaker = new ProviderBreaker({ provider: 'bench', samplingWindowMs: 1_000 });
 const strategy = createStrategy('priority');
 const attempts: AttemptRecord[] = [{ provider: 'bench', model: BENCH_MODEL, outcome: 'ok', status: 200, latencyMs: 0.4, try: 1 }];
-const answer: ChatResult = { text: 'x', provider: 'bench', model: BENCH_MODEL, cached: false, latencyMs: 0.5, costUsd: null, usage: { inputTokens: 30, outputTokens: 5, cachedInputTokens: 0 }, finishReason: 'stop', attempts };
+const answer: ChatResult = { text: 'x', toolCalls: [], provider: 'bench', model: BENCH_MODEL, cached: false, latencyMs: 0.5, costUsd: null, usage: { inputTokens: 30, outputTokens: 5, cachedInputTokens: 0, cacheWriteTokens: 0 }, finishReason: 'stop', attempts };
 
 cost('adapter.buildRequest', () => openaiAdapter.buildRequest(BENCH_REQUEST, ep, false));
 const spec = openaiAdapter.buildRequest(BENCH_REQUEST, ep, false);

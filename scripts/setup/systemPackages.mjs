@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 
 export const CHROMIUM_PATH = process.env.LLM_ROUTER_CHROMIUM ?? '/usr/bin/chromium';
 export const SYSTEM_RIPGREP_PATH = '/usr/bin/rg';
+export const REDIS_SERVER_PATH = '/usr/bin/redis-server';
 
 export class InstallError extends Error {}
 
@@ -17,9 +18,11 @@ export const PACKAGES = {
   make: { pkg: 'make', present: () => onPath('make') },
   gxx: { pkg: 'g++', present: () => onPath('g++') },
   python3: { pkg: 'python3', present: () => onPath('python3') },
+  redis: { pkg: 'redis-server', present: () => existsSync(REDIS_SERVER_PATH) },
 };
 
 export const BROWSER_TIER = [PACKAGES.chromium];
+export const REDIS_TIER = [PACKAGES.redis];
 export const VSCODE_TIER = [PACKAGES.chromium, PACKAGES.ripgrep, PACKAGES.krb5, PACKAGES.make, PACKAGES.gxx, PACKAGES.python3];
 
 const defaultLog = (line) => console.log(`[setup] ${line}`);
@@ -72,7 +75,7 @@ export function seconds(ms) {
 
 // `node scripts/setup/systemPackages.mjs browser` installs what that tier needs.
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const tiers = { browser: BROWSER_TIER, vscode: VSCODE_TIER };
+  const tiers = { browser: BROWSER_TIER, vscode: VSCODE_TIER, redis: REDIS_TIER };
   const names = process.argv.slice(2);
   const unknown = names.filter((n) => !(n in tiers));
   if (names.length === 0 || unknown.length > 0) {

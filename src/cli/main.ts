@@ -28,6 +28,11 @@ Options:
   --temperature <t>          ask: sampling temperature (0-2)
   --max-tokens <n>           ask: maximum tokens to generate
   --system <text>            ask: system prompt
+  --messages <file>          ask: a conversation in the OpenAI Chat Completions messages format (roles system, user,
+                             assistant, tool; tool_calls, tool_call_id, image_url parts); the prompt, if any, follows it
+  --tools <file>             ask: a JSON array of tools {"name", "description"?, "parameters": JSON Schema}
+  --image <file>             ask: attach a PNG, JPEG, GIF or WebP image to the last user message (repeatable)
+  --schema <file>            ask: a JSON Schema the answer must match (structured output)
   --window <5m|1h|today|24h> stats: the window for counters and percentiles (default today)
   --host <address>           serve: address to bind (default 127.0.0.1)
   --port <n>                 serve: port (default 8686; 0 picks a free one)
@@ -47,6 +52,10 @@ const OPTIONS = {
   temperature: { type: 'string' },
   'max-tokens': { type: 'string' },
   system: { type: 'string' },
+  messages: { type: 'string' },
+  tools: { type: 'string' },
+  image: { type: 'string', multiple: true },
+  schema: { type: 'string' },
   window: { type: 'string', default: 'today' },
   host: { type: 'string' },
   port: { type: 'string' },
@@ -77,13 +86,17 @@ export async function main(argv: string[], io: CliIo, stdin: NodeJS.ReadStream):
     const common = { config: values.config, stateDir: values['state-dir'], json: values.json };
     switch (command) {
       case 'ask':
-        return await runAsk(await readPrompt(rest, stdin), {
+        return await runAsk(values.messages && rest.length === 0 ? '' : await readPrompt(rest, stdin), {
           ...common,
           stream: values.stream,
           noCache: values['no-cache'],
           temperature: numberOption('--temperature', values.temperature, 0, 2, false),
           maxTokens: numberOption('--max-tokens', values['max-tokens'], 1, 10_000_000, true),
           system: values.system,
+          messagesFile: values.messages,
+          toolsFile: values.tools,
+          schemaFile: values.schema,
+          imageFiles: values.image,
         }, io);
       case 'analyze':
         if (rest.length > 1) throw new UsageError('analyze takes one file');

@@ -4,12 +4,13 @@ import type { ChatResult } from '../engine/types';
 export function resultJson(r: ChatResult): Record<string, unknown> {
   return {
     text: r.text,
+    toolCalls: r.toolCalls.map((c) => ({ id: c.id, name: c.name, arguments: c.arguments })),
     provider: r.provider,
     model: r.model,
     cached: r.cached,
     latencyMs: round(r.latencyMs),
     costUsd: r.costUsd,
-    usage: { inputTokens: r.usage.inputTokens, outputTokens: r.usage.outputTokens, cachedInputTokens: r.usage.cachedInputTokens },
+    usage: { inputTokens: r.usage.inputTokens, outputTokens: r.usage.outputTokens, cachedInputTokens: r.usage.cachedInputTokens, cacheWriteTokens: r.usage.cacheWriteTokens },
     finishReason: r.finishReason,
     ...(r.timeToFirstTokenMs !== undefined ? { timeToFirstTokenMs: round(r.timeToFirstTokenMs) } : {}),
     attempts: r.attempts.map((a) => ({

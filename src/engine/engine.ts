@@ -23,18 +23,23 @@ import { recordAttempts } from './metrics/recordAttempts';
 import { BreakerStore } from './resilience/breakerStore';
 import { ProviderBreaker, type BreakerSnapshot } from './resilience/circuitBreaker';
 import { ProviderCooldowns } from './resilience/cooldown';
+import type { ResilienceSync } from './resilience/sharedResilience';
 import { routeWithFallback, type HedgePolicy } from './routing/fallbackRoute';
+import { capabilityGap } from './routing/capabilities';
 import { StreamGate, type ProviderRuntime, type RequestContext, type RoutingHost } from './routing/providerAttempt';
 import { RecentLatency } from './routing/recentLatency';
 import { FileStateStore } from './state/fileStateStore';
 import type { StateStore } from './state/stateStore';
+import { openSharedState, type SharedState } from './state/redis/sharedState';
 import { createStrategy, type RoutingContext, type Strategy } from './routing/strategies';
-import type { AttemptRecord, ChatRequest, ChatResult } from './types';
+import type { AttemptRecord, ChatRequest, ChatResult, ToolCall } from './types';
 
 export interface EngineOptions {
   config: RouterConfig;
   /** The user's own state (spend, metrics, breakers), shared by every window and the CLI; nothing persists without it. */
   stateDir?: string;
+  /** The Redis password for `sharedState` (the editor's secret storage); defaults to the variable `sharedState.passwordEnv` names. */
+  sharedStatePassword?: string;
   /** Where the response cache persists (e.g. per workspace); defaults to `stateDir`. */
   cacheDir?: string;
   /** Finds a provider's key; defaults to the environment variable envKeyFor() allows for its host. */
@@ -51,6 +56,8 @@ export interface ChatOptions {
   signal?: AbortSignal;
   /** Receives streamed text as it arrives (only with `stream: true`). */
   onText?: (delta: string) => void;
+  /** Receives each tool call once its arguments are complete (only with `stream: true`). */
+  onToolCall?: (call: ToolCall) => void;
   /** Neither read nor write the response cache. */
   noCache?: boolean;
   /** Invalidation tags for the cached answer (e.g. the analysed file). */
@@ -111,6 +118,8 @@ export class RouterEngine {
   private readonly events: EngineEvents;
   private readonly metrics: MetricsRegistry;
   private readonly costs: CostAccounting;
+  private readonly shared?: SharedState;
+  private readonly resilience?: ResilienceSync;
   private readonly outcomes = new ProviderOutcomes();
   private readonly alertMonitor: AlertMonitor;
   private readonly rateLimits = new RateLimitWatch();
@@ -134,18 +143,21 @@ export class RouterEngine {
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
     this.warn = options.warn ?? (() => undefined);
-    this.cooldowns = new ProviderCooldowns(this.now);
     this.resolveKeyFn = options.resolveKey ?? ((p) => envKeyFor(p));
     this.ownsDispatcher = options.dispatcher === undefined;
     this.dispatcher = options.dispatcher ?? createDispatcher({ connectTimeoutMs: this.cfg.timeouts.connectMs });
     this.strategy = createStrategy(this.cfg.routing.strategy);
     const store = this.fileStore(options.stateDir);
     const cacheStore = options.cacheDir === undefined || options.cacheDir === options.stateDir ? store : this.fileStore(options.cacheDir);
-    if (store) this.breakerStore = new BreakerStore({ store });
+    this.shared = this.sharedState(options, store);
+    const breakerDocuments = this.shared?.breakerDocuments ?? store;
+    if (breakerDocuments) this.breakerStore = new BreakerStore({ store: breakerDocuments });
+    this.resilience = this.breakerStore && this.shared?.resilience?.(this.breakerStore, () => this.cfg.breaker.halfOpenAfterMs);
+    this.cooldowns = this.resilience?.cooldowns ?? new ProviderCooldowns(this.now);
     this.cache = new ResponseCache({ config: this.cfg.cache, store: cacheStore, now: this.now });
     this.events = new EngineEvents({ now: this.now, onListenerError: (err) => this.warn(`An engine event listener failed: ${(err as Error).message}`) });
     this.metrics = new MetricsRegistry({ now: this.now, store });
-    this.costs = new CostAccounting({ budget: this.cfg.budget, events: this.events, store, now: this.now });
+    this.costs = new CostAccounting({ budget: this.cfg.budget, events: this.events, store, team: this.shared?.budget, now: this.now });
     this.alertMonitor = new AlertMonitor({ store, onChange: (c) => this.events.emit({ type: 'alert', ...c }) });
     this.probes = new BackgroundProbes({
       enabled: options.backgroundProbes ?? false,
@@ -205,7 +217,9 @@ export class RouterEngine {
       if (hit) return this.serveCached(hit.runtime, hit.entry, req, opts, started);
       this.metrics.recordCacheMiss();
     }
-    const affordable = this.admitByBudget(candidates, req);
+    const capable = this.admitByCapability(candidates, req);
+    const affordable = this.admitByBudget(capable.candidates, req, capable.skipped);
+    const reservation = await this.costs.reserve(affordable.candidates.map((rt) => rt.config), req);
     const ctx: RequestContext = {
       req,
       cfg: this.cfg,
@@ -215,22 +229,31 @@ export class RouterEngine {
       attempts: [],
     };
     const onStreamStart = opts.onStreamStart;
-    if (req.stream && opts.onText) ctx.streamGate = new StreamGate(opts.onText, onStreamStart && ((provider) => onStreamStart(provider, ctx.attempts)));
-    ctx.attempts.push(...affordable.skipped);
+    if (req.stream && (opts.onText || opts.onToolCall)) {
+      ctx.streamGate = new StreamGate(opts.onText ?? (() => undefined), onStreamStart && ((provider) => onStreamStart(provider, ctx.attempts)), opts.onToolCall);
+    }
+    ctx.attempts.push(...capable.skipped, ...affordable.skipped);
+    const leases = await this.resilience?.beforeRouting(affordable.candidates.map((rt) => rt.breaker));
     let routed;
     try {
       routed = await routeWithFallback(affordable.candidates, ctx, this.hedgePolicy());
     } catch (err) {
+      await leases?.release();
       recordAttempts(ctx.attempts, this.metrics, this.events);
       this.breakerStore?.save(this.breakers.values());
       this.queueAlertCheck();
+      void this.costs.settle(reservation, 0);
       throw err;
     }
     const { runtime, result } = routed;
+    await leases?.release();
     this.breakerStore?.save(this.breakers.values());
     const costUsd = this.costs.record(runtime.config, result.model, result.usage);
+    void this.costs.settle(reservation, costUsd);
     const answer: ChatResult = {
       text: result.text,
+      toolCalls: result.toolCalls,
+      ...(result.reasoning.length > 0 ? { reasoning: result.reasoning } : {}),
       provider: runtime.config.id,
       model: result.model,
       cached: false,
@@ -244,8 +267,10 @@ export class RouterEngine {
     // A filtered or empty answer says more about this moment than about the question.
     recordAttempts(ctx.attempts, this.metrics, this.events, answer);
     this.queueAlertCheck();
-    if (useCache && answer.text !== '' && answer.finishReason !== 'content_filter') {
-      await this.cache.set(this.cacheKeyFor(runtime, req), answer, { tags: opts.cacheTags });
+    if (useCache && (answer.text !== '' || answer.toolCalls.length > 0) && answer.finishReason !== 'content_filter') {
+      const key = this.cacheKeyFor(runtime, req);
+      const stored = await this.cache.set(key, answer, { tags: opts.cacheTags });
+      if (stored) this.shared?.cache?.set(key, stored);
       this.events.emit({ type: 'cache-stats', stats: this.cache.stats() });
     }
     return answer;
@@ -321,8 +346,20 @@ export class RouterEngine {
     await Promise.allSettled([this.breakerStore?.flush(), this.cache.flush(), this.metrics.flush(), this.costs.flush(), this.alertMonitor.flush()]);
   }
 
+  /** Leaves out providers that cannot take this request (tools, images, structured output, context window), before any connection. */
+  private admitByCapability(candidates: ProviderRuntime[], req: ChatRequest): { candidates: ProviderRuntime[]; skipped: AttemptRecord[] } {
+    const skipped: AttemptRecord[] = [];
+    const capable = candidates.filter((rt) => {
+      const gap = capabilityGap(rt.config, req);
+      if (gap) skipped.push({ provider: rt.config.id, model: req.model ?? rt.config.model, outcome: 'skipped', errorClass: gap.gap, message: gap.message, latencyMs: 0 });
+      return gap === undefined;
+    });
+    return { candidates: capable, skipped };
+  }
+
   /** Leaves out providers this request cannot afford; refuses it outright when none is left. */
-  private admitByBudget(candidates: ProviderRuntime[], req: ChatRequest): { candidates: ProviderRuntime[]; skipped: AttemptRecord[] } {
+  private admitByBudget(candidates: ProviderRuntime[], req: ChatRequest, incapable: AttemptRecord[] = []): { candidates: ProviderRuntime[]; skipped: AttemptRecord[] } {
+    if (candidates.length === 0 && incapable.length > 0) throw new AllProvidersFailedError(incapable, undefined, `No provider can serve this request: ${incapable.map((a) => `${a.provider} (${a.errorClass})`).join(', ')}.`);
     if (candidates.length === 0) throw new AllProvidersFailedError([], undefined, 'No provider is configured or enabled (llmRouter.providers).');
     const admission = this.costs.admit(candidates.map((rt) => rt.config), req);
     if (admission.allowed.length === 0) throw admission.refused[0].error;
@@ -338,17 +375,26 @@ export class RouterEngine {
   }
 
   private async lookupCache(candidates: ProviderRuntime[], req: ChatRequest): Promise<{ runtime: ProviderRuntime; entry: Readonly<CachedResponse> } | undefined> {
-    for (const runtime of candidates) {
-      const entry = await this.cache.get(this.cacheKeyFor(runtime, req));
+    const keys = candidates.map((runtime) => ({ runtime, key: this.cacheKeyFor(runtime, req) }));
+    for (const { runtime, key } of keys) {
+      const entry = await this.cache.get(key);
       if (entry) return { runtime, entry };
+    }
+    const shared = this.shared?.cache;
+    for (const { runtime, key } of shared ? keys : []) {
+      const entry = await shared?.get(key);
+      // Kept locally too, until the same expiry, so the next ask needs no round trip.
+      if (entry) return { runtime, entry: (await this.cache.set(key, entry, { ttlSeconds: (entry.expiresAt - this.now()) / 1000, tags: entry.tags })) ?? entry };
     }
     return undefined;
   }
 
   private async serveCached(rt: ProviderRuntime, entry: Readonly<CachedResponse>, req: ChatRequest, opts: ChatOptions, started: number): Promise<ChatResult> {
-    if (req.stream && opts.onText) {
+    const toolCalls = structuredClone(entry.toolCalls ?? []);
+    if (req.stream && (opts.onText || opts.onToolCall)) {
       opts.onStreamStart?.(rt.config.id, []);
-      await replayAsStream(entry.text, opts.onText, { signal: opts.signal });
+      if (opts.onText) await replayAsStream(entry.text, opts.onText, { signal: opts.signal });
+      for (const call of toolCalls) opts.onToolCall?.(call);
     }
     const latencyMs = this.now() - started;
     this.metrics.recordCacheHit();
@@ -356,12 +402,13 @@ export class RouterEngine {
     this.events.emit({ type: 'cache-stats', stats: this.cache.stats() });
     return {
       text: entry.text,
+      toolCalls,
       provider: rt.config.id,
       model: entry.model,
       cached: true,
       latencyMs,
       costUsd: 0,
-      usage: { ...entry.usage },
+      usage: { ...entry.usage, cacheWriteTokens: entry.usage.cacheWriteTokens ?? 0 },
       finishReason: entry.finishReason,
       attempts: [{ provider: rt.config.id, model: entry.model, outcome: 'ok', message: 'served from cache', latencyMs }],
     };
@@ -487,7 +534,13 @@ export class RouterEngine {
     await this.probes.close();
     this.breakerStore?.save(this.breakers.values());
     await Promise.allSettled([this.breakerStore?.flush(), this.cache.close(), this.metrics.close(), this.costs.close(), this.alertMonitor.flush()]);
+    await this.shared?.close();
     if (this.ownsDispatcher) await this.dispatcher.close().catch(() => undefined);
+  }
+
+  private sharedState(options: EngineOptions, localStore: StateStore | undefined): SharedState | undefined {
+    const config = this.cfg.sharedState;
+    return config && openSharedState(config, { password: options.sharedStatePassword, localStore, cacheMaxBytes: () => this.cfg.cache.maxBytes, warn: this.warn, now: this.now });
   }
 
   private fileStore(dir: string | undefined): StateStore | undefined {

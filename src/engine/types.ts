@@ -1,10 +1,76 @@
 export type ProviderKind = 'openai' | 'openai-compatible' | 'anthropic' | 'gemini' | 'cohere' | 'ollama';
 
-export type Role = 'user' | 'assistant';
+/**
+ * Who speaks. Tool results travel in `tool` messages (content: tool_result parts, one per call answered);
+ * adapters move them where their provider wants them (Anthropic and Gemini: the user turn).
+ */
+export type Role = 'user' | 'assistant' | 'tool';
+
+export interface TextPart {
+  type: 'text';
+  text: string;
+}
+
+/** Base64 data with its media type (image/png…), or a URL for providers that fetch images themselves. */
+export type ImageSource = { kind: 'base64'; mediaType: string; data: string } | { kind: 'url'; url: string };
+
+export interface ImagePart {
+  type: 'image';
+  source: ImageSource;
+}
+
+/** A tool call the model made: the provider's id (or a generated one where it gives none) and parsed arguments. */
+export interface ToolCall {
+  id: string;
+  name: string;
+  arguments: Record<string, unknown>;
+  /** Gemini's thoughtSignature on the call: it must come back with the call on the next turn; other providers ignore it. */
+  signature?: string;
+}
+
+export interface ToolCallPart extends ToolCall {
+  type: 'tool_call';
+}
+
+/** The answer to one tool call, in a `tool` message; `callId` names a tool_call of an earlier assistant message. */
+export interface ToolResultPart {
+  type: 'tool_result';
+  callId: string;
+  content: string | (TextPart | ImagePart)[];
+  isError?: boolean;
+}
+
+/** Model reasoning; a `signature` is only valid for the provider kind that made it (sent back there, dropped elsewhere). */
+export interface ReasoningPart {
+  type: 'reasoning';
+  text: string;
+  signature?: string;
+  provider?: ProviderKind;
+}
+
+export type ContentPart = TextPart | ImagePart | ToolCallPart | ToolResultPart | ReasoningPart;
 
 export interface ChatMessage {
   role: Role;
-  content: string;
+  /** A string is one text part. */
+  content: string | ContentPart[];
+}
+
+/** A tool the model may call; `parameters` is a JSON Schema object. */
+export interface ToolDefinition {
+  name: string;
+  description?: string;
+  parameters: Record<string, unknown>;
+}
+
+export type ToolChoice = 'auto' | 'none' | 'required' | { name: string };
+
+/** Structured output: the answer text must be JSON matching `schema`. */
+export interface ResponseFormat {
+  type: 'json_schema';
+  name?: string;
+  schema: Record<string, unknown>;
+  strict?: boolean;
 }
 
 /** What the editor (or CLI) asks for; adapters translate it to each provider's wire format. */
@@ -18,11 +84,18 @@ export interface ChatRequest {
   maxTokens?: number;
   stop?: string[];
   stream?: boolean;
+  tools?: ToolDefinition[];
+  /** Only meaningful with tools; the provider's default (auto) when absent. */
+  toolChoice?: ToolChoice;
+  responseFormat?: ResponseFormat;
   /** Why the editor asks (e.g. 'suggest', 'analyze', 'ask'); used for logs and metrics only. */
   purpose?: string;
   /** Fields of the provider's wire body, merged by the one rule in providers/providerOptions.ts; part of the cache key. */
   providerOptions?: Record<string, unknown>;
 }
+
+/** A request whose messages are plain text, as the editor's own tasks build them. */
+export type TextChatRequest = ChatRequest & { messages: { role: Role; content: string }[] };
 
 export interface Usage {
   /** All prompt tokens, including cached ones (Anthropic's input_tokens + cache reads + cache writes). */
@@ -30,6 +103,8 @@ export interface Usage {
   outputTokens: number;
   /** Input tokens served from the provider's prompt cache (billed at a lower rate). */
   cachedInputTokens: number;
+  /** Input tokens written to the provider's prompt cache (Anthropic's cache_creation_input_tokens). */
+  cacheWriteTokens: number;
 }
 
 export type FinishReason = 'stop' | 'length' | 'content_filter' | 'tool_calls' | 'other';
@@ -37,6 +112,16 @@ export type FinishReason = 'stop' | 'length' | 'content_filter' | 'tool_calls' |
 /** One parsed piece of a provider's stream. */
 export type StreamEvent =
   | { type: 'text'; text: string }
+  /** A complete tool call, from providers that send each call whole (Gemini, Ollama). */
+  | { type: 'tool_call'; call: ToolCall }
+  /**
+   * A piece of the tool call at `index` (id and name usually in the first piece, arguments JSON text in pieces).
+   * The transport joins the pieces and hands the call on only once its arguments parse.
+   */
+  | { type: 'tool_call_delta'; index: number; id?: string; name?: string; arguments?: string }
+  /** The tool call at `index` is complete (Anthropic content_block_stop, Cohere tool-call-end); a finish completes all. */
+  | { type: 'tool_call_end'; index: number }
+  | { type: 'reasoning'; part: ReasoningPart }
   | { type: 'usage'; usage: Partial<Usage> }
   | { type: 'finish'; reason: FinishReason }
   /** The provider signalled a clean end of stream (e.g. `[DONE]`, `message_stop`, `done: true`). */
@@ -46,6 +131,8 @@ export type StreamEvent =
 /** A complete, non-streamed answer parsed from a provider response body. */
 export interface ParsedCompletion {
   text: string;
+  toolCalls?: ToolCall[];
+  reasoning?: ReasoningPart[];
   model?: string;
   usage?: Partial<Usage>;
   finishReason?: FinishReason;
@@ -68,6 +155,10 @@ export interface AttemptRecord {
 
 export interface ChatResult {
   text: string;
+  /** The calls the answer ends in (finishReason 'tool_calls'); empty when there are none. */
+  toolCalls: ToolCall[];
+  /** Reasoning the provider returned; pass it back in the assistant message to keep signatures across turns. */
+  reasoning?: ReasoningPart[];
   provider: string;
   model: string;
   cached: boolean;

@@ -2,6 +2,7 @@ import type * as vscode from 'vscode';
 import { AllProvidersFailedError, BudgetExceededError, CancelledError } from '../engine/errors';
 import { adviseAttempts } from '../engine/failureAdvice';
 import type { AttemptRecord, ChatRequest, ChatResult } from '../engine/types';
+import { messageText } from '../engine/chatContent';
 import { failureFacts } from './failureFacts';
 
 let sequence = 0;
@@ -39,7 +40,7 @@ export class RequestLog {
 
   private prompt(id: number, req: ChatRequest): void {
     if (!this.includePrompts()) return;
-    const text = [req.system ? `system: ${req.system}` : '', ...req.messages.map((m) => `${m.role}: ${m.content}`)].filter(Boolean).join('\n');
+    const text = [req.system ? `system: ${req.system}` : '', ...req.messages.map((m) => `${m.role}: ${messageText(m)}`)].filter(Boolean).join('\n');
     this.channel.debug(`#${id} prompt:\n${text}`);
   }
 }

@@ -2,8 +2,9 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { ProviderKind } from '../../src/engine/types';
 import { seededRandom } from '../support/seededRandom';
+import { randomBytes } from 'node:crypto';
 import { matchModelsRoute, respondModels } from './modelsRoute';
-import type { EmulatedReply, WireFormat } from './wireFormat';
+import type { EmulatedReply, EmulatedToolCall, WireFormat } from './wireFormat';
 
 /** What the emulator does to one request instead of (or on the way to) a normal answer. */
 export type Fault =
@@ -28,7 +29,12 @@ export type Fault =
   /** A 200 answer with no text and no finish reason, streamed or not (the format's emptyAnswer). */
   | { type: 'empty' }
   /** The 200 answer for a prompt the content filter blocked, where the format documents one (Azure OpenAI, Gemini). */
-  | { type: 'promptBlocked' };
+  | { type: 'promptBlocked' }
+  /**
+   * An answer ending in tool calls (optional text before them), streamed with each call's arguments in pieces;
+   * `cutInArguments` breaks the connection right after the first piece of the first call's arguments (or of the call at that index).
+   */
+  | { type: 'toolCall'; calls: { name: string; arguments: Record<string, unknown> }[]; text?: string; cutInArguments?: boolean | number };
 
 export type FormatKind = WireFormat['kind'];
 
@@ -75,6 +81,8 @@ export interface EmulatorOptions {
   /** Model named in replies when the request names none. */
   model?: string;
   cachedInputTokens?: number;
+  /** Prompt tokens reported as written to the provider's cache (formats that report writes: Anthropic). */
+  cacheWriteTokens?: number;
   host?: string;
   port?: number;
   /** Wire formats to serve; defaults to the five provider formats in ./formats. */
@@ -150,20 +158,24 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     return undefined;
   }
 
-  function buildReply(prompt: string, model: string, override?: string): EmulatedReply {
+  function buildReply(prompt: string, model: string, fault: Fault | undefined): EmulatedReply {
+    const override = fault?.type === 'ok' ? fault.reply : fault?.type === 'toolCall' ? (fault.text ?? '') : undefined;
     const text = override ?? opts.reply ?? (opts.replyFn ? opts.replyFn(prompt) : `Hello from ${name}.`);
     const words = splitWords(text);
     const cached = Math.max(0, opts.cachedInputTokens ?? 0);
+    const written = Math.max(0, opts.cacheWriteTokens ?? 0);
     return {
       text,
       model,
       chunks: groupWords(words, opts.chunks ?? DEFAULT_CHUNKS),
       usage: {
         // Input includes cached tokens, so it can never be smaller than the cached part.
-        inputTokens: Math.max(1, Math.ceil(prompt.length / 4), cached),
+        inputTokens: Math.max(1, Math.ceil(prompt.length / 4), cached + written),
         outputTokens: Math.max(1, words.length),
         cachedInputTokens: cached,
+        ...(written > 0 ? { cacheWriteTokens: written } : {}),
       },
+      ...(fault?.type === 'toolCall' ? { toolCalls: fault.calls.map(emulatedToolCall) } : {}),
     };
   }
 
@@ -213,7 +225,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     const model = route.model ?? opts.model ?? DEFAULT_MODEL;
     record.model = model;
     const prompt = safePrompt(format, body);
-    const reply = buildReply(prompt, model, fault?.type === 'ok' ? fault.reply : undefined);
+    const reply = buildReply(prompt, model, fault);
     await respond({ req, res, format, stream: route.stream, reply, fault, sleep, chunkDelayMs: opts.chunkDelayMs ?? 0 });
   }
 
@@ -316,6 +328,9 @@ interface ResponseContext {
 async function respond(ctx: ResponseContext): Promise<void> {
   const { req, res, format, stream, fault } = ctx;
   switch (fault?.type) {
+    case 'toolCall':
+      if (stream && fault.cutInArguments !== undefined && fault.cutInArguments !== false) return cutInArguments(ctx, fault.cutInArguments === true ? 0 : fault.cutInArguments);
+      return stream ? sendStream(ctx, framesOf(ctx), ctx.chunkDelayMs) : sendCompletion(ctx);
     case undefined:
     case 'ok':
       return stream ? sendStream(ctx, framesOf(ctx), ctx.chunkDelayMs) : sendCompletion(ctx);
@@ -426,6 +441,19 @@ async function cutStream(ctx: ResponseContext, afterChunks: number): Promise<voi
   const upTo = n === 0 ? (content[0] ?? Math.max(0, all.length - 1)) : content[n - 1] + 1;
   startStream(ctx.res, ctx.format);
   if (await writeFrames(ctx, all.slice(0, upTo))) ctx.req.socket.destroy();
+}
+
+/** Writes the stream up to the frame carrying the first piece of one call's arguments, then breaks the connection. */
+async function cutInArguments(ctx: ResponseContext, callIndex: number): Promise<void> {
+  const all = ctx.format.streamFrames(ctx.reply);
+  const call = ctx.reply.toolCalls?.[callIndex];
+  const piece = call?.pieces[0] ?? '';
+  // Formats that stream arguments as a JSON string carry the piece escaped once more.
+  const needles = [JSON.stringify(piece).slice(1, -1), piece];
+  const opened = call ? Math.max(0, all.findIndex((f) => f.includes(call.id.replace(/^call_/, '')))) : 0;
+  const at = all.findIndex((f, i) => i > opened && needles.some((n) => n !== '' && f.includes(n)));
+  startStream(ctx.res, ctx.format);
+  if (await writeFrames(ctx, all.slice(0, at < 0 ? 1 : at + 1))) ctx.req.socket.destroy();
 }
 
 async function truncatedStream(ctx: ResponseContext): Promise<void> {
@@ -604,6 +632,16 @@ function readBody(req: http.IncomingMessage): Promise<string | null> {
 
 function defaultMessage(status: number): string {
   return http.STATUS_CODES[status] ?? `Emulated HTTP ${status}`;
+}
+
+const ARGUMENT_PIECES = 3;
+
+function emulatedToolCall(call: { name: string; arguments: Record<string, unknown> }): EmulatedToolCall {
+  const args = JSON.stringify(call.arguments);
+  const size = Math.max(1, Math.ceil(args.length / ARGUMENT_PIECES));
+  const pieces: string[] = [];
+  for (let i = 0; i < args.length; i += size) pieces.push(args.slice(i, i + size));
+  return { id: `call_${randomBytes(12).toString('hex')}`, name: call.name, arguments: args, pieces };
 }
 
 /** Splits text into words that keep their trailing whitespace, so joining them gives the text back. */

@@ -2,9 +2,20 @@
 export interface EmulatedReply {
   text: string;
   model: string;
-  usage: { inputTokens: number; outputTokens: number; cachedInputTokens: number };
+  /** inputTokens includes cache reads and writes, as the router's Usage does. */
+  usage: { inputTokens: number; outputTokens: number; cachedInputTokens: number; cacheWriteTokens?: number };
   /** The text split into the pieces a stream sends, in order. */
   chunks: string[];
+  /** Tool calls the answer ends in (the `toolCall` fault); none for a plain text answer. */
+  toolCalls?: EmulatedToolCall[];
+}
+
+export interface EmulatedToolCall {
+  id: string;
+  name: string;
+  /** The arguments as JSON text, and that text split into the pieces a stream sends. */
+  arguments: string;
+  pieces: string[];
 }
 
 /** One answer in both shapes: the JSON body of a non-streamed one and the frames of a streamed one. */

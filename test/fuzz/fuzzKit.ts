@@ -110,7 +110,7 @@ export function randomPieces(rng: Rng, bytes: Uint8Array, maxPieces: number): Ui
   return out;
 }
 
-const EVENT_TYPES = new Set(['text', 'usage', 'finish', 'end', 'model']);
+const EVENT_TYPES = new Set(['text', 'usage', 'finish', 'end', 'model', 'tool_call', 'tool_call_delta', 'tool_call_end', 'reasoning']);
 const FINISH = new Set(['stop', 'length', 'content_filter', 'tool_calls', 'other']);
 
 /** Asserts a thrown value is a classified ProviderError naming the provider. */
@@ -130,6 +130,9 @@ export function assertEvents(events: unknown, what: string): asserts events is S
     if (e.type === 'text') assert.equal(typeof e.text, 'string', `${what}: text event without a string`);
     if (e.type === 'finish') assert.ok(FINISH.has(e.reason), `${what}: finish reason ${String(e.reason)}`);
     if (e.type === 'model') assert.equal(typeof e.model, 'string', `${what}: model event without a string`);
+    if (e.type === 'tool_call_delta' || e.type === 'tool_call_end') assert.ok(Number.isInteger(e.index) && e.index >= 0, `${what}: tool call index ${String(e.index)}`);
+    if (e.type === 'tool_call_delta') for (const v of [e.id, e.name, e.arguments]) assert.ok(v === undefined || typeof v === 'string', `${what}: tool call piece ${String(v)}`);
+    if (e.type === 'tool_call') assert.ok(typeof e.call.name === 'string' && typeof e.call.arguments === 'object' && e.call.arguments !== null, `${what}: tool call without name or arguments object`);
     if (e.type === 'usage') {
       for (const v of Object.values(e.usage)) assert.ok(typeof v === 'number' && Number.isFinite(v), `${what}: usage value ${String(v)}`);
     }

@@ -18,7 +18,7 @@ function entry(key: string, createdAt: number, over: Partial<CacheEntry> = {}): 
     text: `answer for ${key}: the quick brown fox jumps over the lazy dog`,
     provider: 'openai-main',
     model: 'gpt-4o-mini',
-    usage: { inputTokens: 120, outputTokens: 40, cachedInputTokens: 0 },
+    usage: { inputTokens: 120, outputTokens: 40, cachedInputTokens: 0, cacheWriteTokens: 0 },
     finishReason: 'stop',
     costUsd: 0.00012,
     createdAt,

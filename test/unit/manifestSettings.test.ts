@@ -79,8 +79,11 @@ const EDITOR_HINTS: Record<string, (m: Record<string, unknown>) => void> = {
   },
 };
 
-/** Sections only the CLI reads: `llm-router serve` uses `gateway.*`; the extension does not host the gateway yet. */
-const CLI_ONLY = ['llmRouter.gateway.'];
+/**
+ * Sections only the CLI reads: `llm-router serve` uses `gateway.*`; the extension does not host the gateway yet.
+ * `sharedState.*` stays CLI-only until the extension keeps the Redis password in SecretStorage (keyStore).
+ */
+const CLI_ONLY = ['llmRouter.gateway.', 'llmRouter.sharedState'];
 
 describe('settings: package.json agrees with the zod schema', () => {
   const schemaSettings = new Map([...leaves(fromZod, 'llmRouter')].filter(([key]) => !CLI_ONLY.some((prefix) => key.startsWith(prefix))));

@@ -171,15 +171,15 @@ describe('anthropic adapter', () => {
       assert.equal(anthropicAdapter.parseCompletion(message, ep).text, 'Hello, world');
     });
 
-    it('counts cache reads and writes in inputTokens and reports cache reads as cachedInputTokens', () => {
+    it('counts cache reads and writes in inputTokens and reports cache reads as cachedInputTokens and writes as cacheWriteTokens', () => {
       const parsed = anthropicAdapter.parseCompletion(message, ep);
-      assert.deepEqual(parsed.usage, { inputTokens: 2310, outputTokens: 7, cachedInputTokens: 2000 });
+      assert.deepEqual(parsed.usage, { inputTokens: 2310, outputTokens: 7, cachedInputTokens: 2000, cacheWriteTokens: 300 });
       assert.equal(parsed.model, 'claude-sonnet-4-5-20250929');
     });
 
     it('treats missing cache fields as zero', () => {
       const parsed = anthropicAdapter.parseCompletion({ ...message, usage: { input_tokens: 12, output_tokens: 3 } }, ep);
-      assert.deepEqual(parsed.usage, { inputTokens: 12, outputTokens: 3, cachedInputTokens: 0 });
+      assert.deepEqual(parsed.usage, { inputTokens: 12, outputTokens: 3, cachedInputTokens: 0, cacheWriteTokens: 0 });
     });
 
     const stopReasons = [
@@ -229,11 +229,11 @@ describe('anthropic adapter', () => {
       ]);
       assert.deepEqual(out, [
         { type: 'model', model: 'claude-sonnet-4-5-20250929' },
-        { type: 'usage', usage: { inputTokens: 130, cachedInputTokens: 100 } },
+        { type: 'usage', usage: { inputTokens: 130, cachedInputTokens: 100, cacheWriteTokens: 5 } },
       ]);
     });
 
-    it('emits text for text_delta and nothing for an empty content_block_start or content_block_stop', () => {
+    it('emits text for text_delta, nothing for an empty content_block_start, and tool_call_end for content_block_stop', () => {
       const out = events([
         frame('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }),
         frame('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Hel' } }),
@@ -243,17 +243,23 @@ describe('anthropic adapter', () => {
       assert.deepEqual(out, [
         { type: 'text', text: 'Hel' },
         { type: 'text', text: 'lo' },
+        { type: 'tool_call_end', index: 0 },
       ]);
     });
 
-    it('ignores non-text deltas (input_json_delta, thinking_delta, signature_delta) and non-text blocks', () => {
+    it('turns tool_use blocks and input_json_delta into tool-call pieces by index, and thinking into reasoning parts', () => {
       const out = events([
         frame('content_block_start', { type: 'content_block_start', index: 1, content_block: { type: 'tool_use', id: 't', name: 'f', input: {} } }),
         frame('content_block_delta', { type: 'content_block_delta', index: 1, delta: { type: 'input_json_delta', partial_json: '{"a":' } }),
         frame('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'thinking_delta', thinking: 'Let me' } }),
         frame('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'signature_delta', signature: 'abc' } }),
       ]);
-      assert.deepEqual(out, []);
+      assert.deepEqual(out, [
+        { type: 'tool_call_delta', index: 1, id: 't', name: 'f' },
+        { type: 'tool_call_delta', index: 1, arguments: '{"a":' },
+        { type: 'reasoning', part: { type: 'reasoning', text: 'Let me', provider: 'anthropic' } },
+        { type: 'reasoning', part: { type: 'reasoning', text: '', signature: 'abc', provider: 'anthropic' } },
+      ]);
     });
 
     it('turns message_delta into output usage and a finish reason', () => {
@@ -274,7 +280,7 @@ describe('anthropic adapter', () => {
           usage: { input_tokens: 12, cache_creation_input_tokens: 0, cache_read_input_tokens: 40, output_tokens: 30 },
         }),
       ]);
-      assert.deepEqual(complete[0], { type: 'usage', usage: { inputTokens: 52, cachedInputTokens: 40, outputTokens: 30 } });
+      assert.deepEqual(complete[0], { type: 'usage', usage: { inputTokens: 52, cachedInputTokens: 40, cacheWriteTokens: 0, outputTokens: 30 } });
       const partial = events([frame('message_delta', { type: 'message_delta', delta: { stop_reason: null }, usage: { input_tokens: 12, output_tokens: 30 } })]);
       assert.deepEqual(partial, [{ type: 'usage', usage: { outputTokens: 30 } }]);
     });
@@ -333,7 +339,7 @@ describe('anthropic adapter', () => {
       const out = events(frames);
       assert.equal(out.filter((e) => e.type === 'text').map((e) => (e as { text: string }).text).join(''), 'Hello, world');
       assert.deepEqual(out.filter((e) => e.type === 'usage'), [
-        { type: 'usage', usage: { inputTokens: 120, cachedInputTokens: 100 } },
+        { type: 'usage', usage: { inputTokens: 120, cachedInputTokens: 100, cacheWriteTokens: 0 } },
         { type: 'usage', usage: { outputTokens: 4 } },
       ]);
       assert.deepEqual(out.slice(-2), [{ type: 'finish', reason: 'stop' }, { type: 'end' }]);
@@ -443,7 +449,7 @@ describe('anthropic adapter', () => {
       assert.deepEqual(anthropicAdapter.parseCompletion(b, ep), {
         text: 'Hi there',
         model: 'claude-sonnet-4-5',
-        usage: { inputTokens: 50, outputTokens: 3, cachedInputTokens: 20 },
+        usage: { inputTokens: 50, outputTokens: 3, cachedInputTokens: 20, cacheWriteTokens: 0 },
         finishReason: 'stop',
       });
     });
@@ -547,7 +553,7 @@ describe('anthropic adapter', () => {
       assert.equal(result.status, 200);
       assert.equal(result.model, 'claude-sonnet-4-5');
       assert.equal(result.finishReason, 'stop');
-      assert.deepEqual(result.usage, { inputTokens: expectedInputTokens(), outputTokens: REPLY.split(' ').length, cachedInputTokens: CACHED });
+      assert.deepEqual(result.usage, { inputTokens: expectedInputTokens(), outputTokens: REPLY.split(' ').length, cachedInputTokens: CACHED, cacheWriteTokens: 0 });
     });
 
     it('streams the answer in its text deltas with the same usage, ending on message_stop', async () => {
@@ -560,7 +566,7 @@ describe('anthropic adapter', () => {
       assert.equal(result.text, REPLY);
       assert.equal(result.finishReason, 'stop');
       assert.notEqual(result.timeToFirstTokenMs, undefined);
-      assert.deepEqual(result.usage, { inputTokens: expectedInputTokens(), outputTokens: REPLY.split(' ').length, cachedInputTokens: CACHED });
+      assert.deepEqual(result.usage, { inputTokens: expectedInputTokens(), outputTokens: REPLY.split(' ').length, cachedInputTokens: CACHED, cacheWriteTokens: 0 });
     });
 
     it('turns a 529 into an overloaded ProviderError with retryAfterMs from retry-after', async () => {

@@ -157,15 +157,22 @@ describe('cohere adapter: stream events', () => {
     ]);
   });
 
-  it('ignores message-start, content-start/end, tool-plan, tool-call, citation, debug and unknown events', () => {
+  it('turns tool-plan-delta into reasoning and tool-call-start/delta/end into tool-call pieces by index', () => {
+    assert.deepEqual(sse('tool-plan-delta', { type: 'tool-plan-delta', delta: { message: { tool_plan: 'I will' } } }), [
+      { type: 'reasoning', part: { type: 'reasoning', text: 'I will', provider: 'cohere' } },
+    ]);
+    const start = { type: 'tool-call-start', index: 1, delta: { message: { tool_calls: { id: 't', type: 'function', function: { name: 'f', arguments: '' } } } } };
+    assert.deepEqual(sse('tool-call-start', start), [{ type: 'tool_call_delta', index: 1, id: 't', name: 'f', arguments: undefined }]);
+    const delta = { type: 'tool-call-delta', index: 1, delta: { message: { tool_calls: { function: { arguments: '{}' } } } } };
+    assert.deepEqual(sse('tool-call-delta', delta), [{ type: 'tool_call_delta', index: 1, id: undefined, name: undefined, arguments: '{}' }]);
+    assert.deepEqual(sse('tool-call-end', { type: 'tool-call-end', index: 1 }), [{ type: 'tool_call_end', index: 1 }]);
+  });
+
+  it('ignores message-start, content-start/end, citation, debug and unknown events', () => {
     const ignored = [
       { type: 'message-start', id: 'abc', delta: { message: { role: 'assistant', content: [], tool_plan: '', tool_calls: [], citations: [] } } },
       { type: 'content-start', index: 0, delta: { message: { content: { type: 'text', text: '' } } } },
       { type: 'content-end', index: 0 },
-      { type: 'tool-plan-delta', delta: { message: { tool_plan: 'I will' } } },
-      { type: 'tool-call-start', index: 0, delta: { message: { tool_calls: { id: 't', type: 'function', function: { name: 'f', arguments: '' } } } } },
-      { type: 'tool-call-delta', index: 0, delta: { message: { tool_calls: { function: { arguments: '{}' } } } } },
-      { type: 'tool-call-end', index: 0 },
       { type: 'citation-start', index: 0, delta: { message: { citations: { start: 0, end: 2, text: 'Hi' } } } },
       { type: 'citation-end', index: 0 },
       { type: 'debug', prompt: 'x' },
@@ -325,7 +332,7 @@ describe('cohere over HTTP (sendChat against the emulator)', () => {
   it('gets a complete answer with usage and finish reason, sending a bearer key and stream: false to /v2/chat', async () => {
     const result = await sendChat(cohereAdapter, live, ask, { totalTimeoutMs: 2000 });
     assert.equal(result.text, REPLY);
-    assert.deepEqual(result.usage, { inputTokens: 50, outputTokens: 6, cachedInputTokens: 50 });
+    assert.deepEqual(result.usage, { inputTokens: 50, outputTokens: 6, cachedInputTokens: 50, cacheWriteTokens: 0 });
     assert.equal(result.finishReason, 'stop');
     assert.equal(emu.requests.length, 1);
     const rec = emu.requests[0];
@@ -351,7 +358,7 @@ describe('cohere over HTTP (sendChat against the emulator)', () => {
     assert.equal(pieces.length, 3);
     assert.equal(pieces.join(''), REPLY);
     assert.equal(result.finishReason, 'stop');
-    assert.deepEqual(result.usage, { inputTokens: 50, outputTokens: 6, cachedInputTokens: 50 });
+    assert.deepEqual(result.usage, { inputTokens: 50, outputTokens: 6, cachedInputTokens: 50, cacheWriteTokens: 0 });
     assert.equal((emu.requests[0].body as Record<string, unknown>).stream, true);
   });
 

@@ -105,7 +105,7 @@ describe('gemini adapter: request', () => {
 });
 
 describe('gemini adapter: complete responses', () => {
-  it('joins the text parts of the first candidate, skipping thought parts, with usage counting thoughts as output', () => {
+  it('joins the text parts of the first candidate, thought parts kept apart as reasoning, with usage counting thoughts as output', () => {
     const parsed = geminiAdapter.parseCompletion(
       {
         candidates: [
@@ -124,6 +124,7 @@ describe('gemini adapter: complete responses', () => {
     );
     assert.deepEqual(parsed, {
       text: 'Hello, world',
+      reasoning: [{ type: 'reasoning', text: 'thinking…', provider: 'gemini' }],
       model: 'gemini-2.5-flash-001',
       usage: { inputTokens: 120, outputTokens: 37, cachedInputTokens: 100 },
       finishReason: 'stop',
@@ -197,8 +198,8 @@ describe('gemini adapter: stream chunks', () => {
     ]);
   });
 
-  it('emits no text for a chunk holding only thought parts and nothing for an empty frame', () => {
-    assert.deepEqual(geminiAdapter.parseStreamEvent(frame(chunk([{ text: 'hmm', thought: true }])), ep()), []);
+  it('emits reasoning, not text, for a chunk holding only thought parts and nothing for an empty frame', () => {
+    assert.deepEqual(geminiAdapter.parseStreamEvent(frame(chunk([{ text: 'hmm', thought: true }])), ep()), [{ type: 'reasoning', part: { type: 'reasoning', text: 'hmm', provider: 'gemini' } }]);
     assert.deepEqual(geminiAdapter.parseStreamEvent({ data: '  ' }, ep()), []);
   });
 

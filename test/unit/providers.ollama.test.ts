@@ -263,7 +263,7 @@ describe('ollama over HTTP (sendChat against the emulator)', () => {
     const result = await sendChat(ollamaAdapter, live, ask, { totalTimeoutMs: 2000 });
     assert.equal(result.text, REPLY);
     assert.equal(result.model, 'llama3.2');
-    assert.deepEqual(result.usage, { inputTokens: 30, outputTokens: 4, cachedInputTokens: 0 });
+    assert.deepEqual(result.usage, { inputTokens: 30, outputTokens: 4, cachedInputTokens: 0, cacheWriteTokens: 0 });
     assert.equal(result.finishReason, 'stop');
     const rec = emu.requests[0];
     assert.equal(rec.method, 'POST');
@@ -286,7 +286,7 @@ describe('ollama over HTTP (sendChat against the emulator)', () => {
     assert.equal(result.text, REPLY);
     assert.equal(pieces.length, 2);
     assert.equal(result.finishReason, 'stop');
-    assert.deepEqual(result.usage, { inputTokens: 30, outputTokens: 4, cachedInputTokens: 0 });
+    assert.deepEqual(result.usage, { inputTokens: 30, outputTokens: 4, cachedInputTokens: 0, cacheWriteTokens: 0 });
     assert.equal((emu.requests[0].body as Record<string, unknown>).stream, true);
   });
 

@@ -457,7 +457,7 @@ describe('OpenAI adapter over HTTP (emulator)', () => {
     assert.equal(body.temperature, 0.2);
     assert.equal(body.stream, false);
     assert.deepEqual((body.messages as unknown[])[0], { role: 'system', content: 'You are terse.' });
-    assert.deepEqual(result.usage, { inputTokens: expectedInputTokens(body), outputTokens: 8, cachedInputTokens: 8 });
+    assert.deepEqual(result.usage, { inputTokens: expectedInputTokens(body), outputTokens: 8, cachedInputTokens: 8, cacheWriteTokens: 0 });
   });
 
   it('streams the answer in order, delivering each delta to onText, with usage from the final chunk', async () => {
@@ -471,7 +471,7 @@ describe('OpenAI adapter over HTTP (emulator)', () => {
     const body = emu.requests[0].body as Record<string, unknown>;
     assert.equal(body.stream, true);
     assert.deepEqual(body.stream_options, { include_usage: true });
-    assert.deepEqual(result.usage, { inputTokens: expectedInputTokens(body), outputTokens: 8, cachedInputTokens: 8 });
+    assert.deepEqual(result.usage, { inputTokens: expectedInputTokens(body), outputTokens: 8, cachedInputTokens: 8, cacheWriteTokens: 0 });
   });
 
   it('talks to a keyless OpenAI-compatible server without an Authorization header, using max_tokens', async () => {

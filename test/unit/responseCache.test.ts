@@ -24,7 +24,7 @@ function answer(text = 'The function sums its arguments and returns the total.')
     text,
     provider: 'openai-main',
     model: 'gpt-4o-mini',
-    usage: { inputTokens: 100, outputTokens: 12, cachedInputTokens: 40 },
+    usage: { inputTokens: 100, outputTokens: 12, cachedInputTokens: 40, cacheWriteTokens: 0 },
     finishReason: 'stop',
     costUsd: 0.0002,
   };

@@ -2,12 +2,14 @@ import { constants as bufferConstants } from 'node:buffer';
 import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
 import type { StateDocument } from '../state/stateStore';
-import type { FinishReason, Usage } from '../types';
+import type { FinishReason, ToolCall, Usage } from '../types';
 import { CACHE_KEY_VERSION } from './cacheKey';
 
 /** One cached answer. Times are wall-clock epoch milliseconds so they stay meaningful across restarts. */
 export interface CachedResponse {
   text: string;
+  /** The calls a tool-call answer ended in, replayed as the same calls (ids included). */
+  toolCalls?: ToolCall[];
   provider: string;
   model: string;
   usage: Usage;
@@ -120,7 +122,7 @@ export function codecOf(bytes: Uint8Array): Codec | undefined {
  * Used both for the in-memory bound and when bounding a merged file, so the two agree.
  */
 export function entrySize(key: string, value: CachedResponse): number {
-  let chars = key.length + value.text.length + value.provider.length + value.model.length;
+  let chars = key.length + value.text.length + value.provider.length + value.model.length + (value.toolCalls ? JSON.stringify(value.toolCalls).length : 0);
   for (const tag of value.tags) chars += tag.length;
   return 2 * chars + 200;
 }
@@ -196,11 +198,15 @@ function corrupt(detail: string): DecodeResult {
 const FINISH_REASONS = new Set<string>(['stop', 'length', 'content_filter', 'tool_calls', 'other']);
 
 function isCacheEntry(v: unknown): boolean {
+  return isCachedResponse(v) && typeof (v as unknown as Record<string, unknown>).key === 'string';
+}
+
+/** Whether outside bytes (a cache file, another team member's shared entry) hold a usable answer. */
+export function isCachedResponse(v: unknown): v is CachedResponse {
   if (typeof v !== 'object' || v === null) return false;
   const e = v as Record<string, unknown>;
   const u = e.usage as Record<string, unknown> | null;
   return (
-    typeof e.key === 'string' &&
     typeof e.text === 'string' &&
     typeof e.provider === 'string' &&
     typeof e.model === 'string' &&
@@ -215,6 +221,12 @@ function isCacheEntry(v: unknown): boolean {
     u !== null &&
     Number.isFinite(u.inputTokens) &&
     Number.isFinite(u.outputTokens) &&
-    Number.isFinite(u.cachedInputTokens)
+    Number.isFinite(u.cachedInputTokens) &&
+    (e.toolCalls === undefined || (Array.isArray(e.toolCalls) && e.toolCalls.every(isToolCall)))
   );
+}
+
+function isToolCall(v: unknown): boolean {
+  const c = v as Record<string, unknown> | null;
+  return typeof c === 'object' && c !== null && typeof c.id === 'string' && typeof c.name === 'string' && typeof c.arguments === 'object' && c.arguments !== null && !Array.isArray(c.arguments);
 }

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { ChatRequest, ProviderKind } from '../types';
+import type { ChatMessage, ChatRequest, ProviderKind } from '../types';
 
 /** Bump when the key material or its serialisation changes: old entries then never match and old files are set aside. */
-export const CACHE_KEY_VERSION = 1;
+export const CACHE_KEY_VERSION = 2;
 
 export interface CacheKeyInput {
   providerKind: ProviderKind;
@@ -27,6 +27,7 @@ export function cacheKey(input: CacheKeyInput): string {
   for (const name of Object.keys(req)) {
     if (!NOT_OUTPUT_AFFECTING.has(name)) params[name] = req[name];
   }
+  params.messages = input.request.messages.map(withImageHashes);
   const material = {
     v: CACHE_KEY_VERSION,
     kind: input.providerKind,
@@ -36,6 +37,15 @@ export function cacheKey(input: CacheKeyInput): string {
     tools: input.tools,
   };
   return createHash('sha256').update(canonicalJson(material)).digest('hex');
+}
+
+/** Images enter the key by the sha256 of their data (tools, tool choice and schema are request fields, hashed as they are). */
+function withImageHashes(m: ChatMessage): unknown {
+  if (typeof m.content === 'string') return m;
+  return {
+    ...m,
+    content: m.content.map((p) => (p.type === 'image' && p.source.kind === 'base64' ? { type: 'image', mediaType: p.source.mediaType, sha256: createHash('sha256').update(p.source.data).digest('hex') } : p)),
+  };
 }
 
 /**

@@ -24,7 +24,7 @@ export interface ResponseCacheOptions {
 }
 
 /** What the caller stores; the cache adds createdAt, expiresAt and tags. */
-export type CacheableResponse = Pick<CachedResponse, 'text' | 'provider' | 'model' | 'usage' | 'finishReason' | 'costUsd'>;
+export type CacheableResponse = Pick<CachedResponse, 'text' | 'toolCalls' | 'provider' | 'model' | 'usage' | 'finishReason' | 'costUsd'>;
 
 export interface CacheSetOptions {
   /** Overrides config.ttlSeconds for this entry; 0 or less stores nothing. */
@@ -170,6 +170,7 @@ export class ResponseCache {
     const createdAt = this.now();
     const value: CachedResponse = {
       text: response.text,
+      ...(response.toolCalls && response.toolCalls.length > 0 ? { toolCalls: structuredClone(response.toolCalls) } : {}),
       provider: response.provider,
       model: response.model,
       usage: { ...response.usage },
@@ -268,6 +269,7 @@ export class ResponseCache {
         if (e.expiresAt <= now) continue;
         const value: CachedResponse = {
           text: e.text,
+          ...(e.toolCalls ? { toolCalls: e.toolCalls } : {}),
           provider: e.provider,
           model: e.model,
           usage: e.usage,

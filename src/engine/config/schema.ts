@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 export const PROVIDER_KINDS = ['openai', 'openai-compatible', 'anthropic', 'gemini', 'cohere', 'ollama'] as const;
+export const SHARED_STATE_PARTS = ['budget', 'breakers', 'rateLimits', 'cache', 'metrics'] as const;
 export const ROUTING_STRATEGIES = ['priority', 'weighted', 'latency', 'cost'] as const;
 
 const httpUrl = z
@@ -39,6 +40,8 @@ export const providerSchema = z.object({
   timeoutMs: positiveInt.optional(),
   pricing: pricingSchema.optional(),
   contextWindow: positiveInt.optional(),
+  /** What the model can take; a missing field means capable, so the provider's own answer decides. */
+  capabilities: z.strictObject({ tools: z.boolean().optional(), images: z.boolean().optional(), structuredOutput: z.boolean().optional() }).optional(),
   headers: z.record(z.string(), z.string()).optional(),
   enabled: z.boolean().optional(),
 });
@@ -131,6 +134,19 @@ export const configSchema = z
         maxBodyBytes: positiveInt.default(32 * 1024 * 1024),
       })
       .prefault({}),
+    // Opt-in team state through Redis or Valkey; without it every member keeps state in their own files.
+    sharedState: z
+      .object({
+        url: z
+          .string()
+          .refine((u) => /^rediss?:\/\/[^/]/.test(u), 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379'),
+        namespace: z.string().min(1, 'must not be empty').regex(/^[A-Za-z0-9._-]+$/, 'may hold only letters, digits, ".", "_" and "-"'),
+        passwordEnv: z.string().min(1, 'must not be empty').optional(),
+        share: z.array(z.enum(SHARED_STATE_PARTS)).default([...SHARED_STATE_PARTS]),
+        cacheContent: z.boolean().default(true),
+        timeoutMs: positiveInt.max(5_000).default(150),
+      })
+      .optional(),
     // Read by the extension only; accepted here so one file serves both.
     inlineSuggestions: z.object({ enabled: z.boolean().default(false), debounceMs: z.number().int().nonnegative().default(300) }).prefault({}),
     log: z.object({ includePrompts: z.boolean().default(false) }).prefault({}),
@@ -158,6 +174,7 @@ export const configSchema = z
 
 export type RouterConfig = z.output<typeof configSchema>;
 export type ProviderConfig = z.output<typeof providerSchema>;
+export type SharedStateConfig = NonNullable<RouterConfig['sharedState']>;
 export type RoutingStrategy = (typeof ROUTING_STRATEGIES)[number];
 export type AlertsConfig = RouterConfig['alerts'];
 export type ProbesConfig = RouterConfig['probes'];

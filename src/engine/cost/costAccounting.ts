@@ -7,6 +7,7 @@ import { costOf, estimateCost } from './costMath';
 import { CostLedger, type PeriodCostTotals } from './costLedger';
 import { priceFor, type ResolvedPrice } from './priceTable';
 import type { StateStore } from '../state/stateStore';
+import type { Reservation, TeamBudget } from './teamBudget';
 
 export interface CostSummary {
   today: PeriodCostTotals;
@@ -26,9 +27,13 @@ export class CostAccounting {
   private readonly guard: BudgetGuard;
   private readonly prices = new Map<string, ResolvedPrice | null>();
   private budget: RouterConfig['budget'];
+  private readonly team: TeamBudget | undefined;
+  private readonly now: () => number;
 
-  constructor(opts: { budget: RouterConfig['budget']; events: EngineEvents; store?: StateStore; now: () => number }) {
+  constructor(opts: { budget: RouterConfig['budget']; events: EngineEvents; store?: StateStore; team?: TeamBudget; now: () => number }) {
     this.budget = opts.budget;
+    this.team = opts.team;
+    this.now = opts.now;
     this.ledger = new CostLedger({ store: opts.store, now: opts.now });
     this.guard = new BudgetGuard({
       config: opts.budget,
@@ -79,6 +84,24 @@ export class CostAccounting {
       else out.refused.push({ provider: p, error: decision.error });
     }
     return out;
+  }
+
+  /**
+   * With a team budget, reserves the dearest estimate among the admitted candidates team-wide (a fallback may
+   * cost that much); throws the BudgetExceededError when the team's spend leaves no room for it.
+   */
+  async reserve(allowed: ProviderConfig[], req: ChatRequest): Promise<Reservation | undefined> {
+    if (!this.team) return undefined;
+    const estimates = allowed.map((p) => this.estimate(p, req));
+    const estimate = estimates.some((e) => e === undefined) ? null : Math.max(0, ...(estimates as number[]));
+    const outcome = await this.team.reserve(estimate, this.budget, this.now());
+    if (!outcome.ok) throw outcome.error;
+    return outcome.reservation;
+  }
+
+  /** Replaces a reservation by what the request really cost (0 when it failed or its price is unknown). */
+  settle(reservation: Reservation | undefined, costUsd: number | null): Promise<void> {
+    return reservation && this.team ? this.team.settle(reservation, costUsd ?? 0) : Promise.resolve();
   }
 
   /** Books a provider's answer; returns its cost, or null when the model's price is unknown. */

@@ -1,3 +1,4 @@
+import { promptChars } from '../chatContent';
 import type { ChatRequest, Usage } from '../types';
 import type { ModelPrice } from './priceTable';
 
@@ -16,7 +17,7 @@ function count(n: number | undefined): number {
  * USD for a finished request. `inputTokens` includes the cached ones; the cached subset is billed at the
  * cached-input price (the input price when the model has none) and the rest at the input price.
  */
-export function costOf(usage: Usage, price: ModelPrice): number {
+export function costOf(usage: Pick<Usage, 'inputTokens' | 'outputTokens' | 'cachedInputTokens'>, price: ModelPrice): number {
   const input = count(usage.inputTokens);
   const cached = Math.min(count(usage.cachedInputTokens), input);
   const output = count(usage.outputTokens);
@@ -27,7 +28,7 @@ export function costOf(usage: Usage, price: ModelPrice): number {
 /** Estimated prompt tokens: characters of the system prompt and every message, divided by CHARS_PER_TOKEN. */
 export function estimateInputTokens(request: Pick<ChatRequest, 'system' | 'messages'>): number {
   let chars = request.system?.length ?? 0;
-  for (const m of request.messages) chars += m.content.length;
+  for (const m of request.messages) chars += promptChars(m);
   return Math.ceil(chars / CHARS_PER_TOKEN);
 }
 

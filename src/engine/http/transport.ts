@@ -3,10 +3,11 @@ import { request, type Dispatcher } from 'undici';
 import { CancelledError, ProviderError, type ErrorClass } from '../errors';
 import type { ProviderAdapter, ProviderEndpoint, ResponseHeaders } from '../providers/adapter';
 import { emptyAnswerError } from '../providers/emptyAnswer';
-import type { ChatRequest, FinishReason, StreamEvent, Usage } from '../types';
+import type { ChatRequest, FinishReason, ReasoningPart, StreamEvent, ToolCall, Usage } from '../types';
 import { insecureKeyTransport } from './endpointSecurity';
 import { headerValue } from './retryAfter';
 import { createNdjsonSplitter, createSseSplitter } from './streamFraming';
+import { generatedCallId, ToolCallAssembly } from './toolCallAssembly';
 
 export interface SendOptions {
   signal?: AbortSignal;
@@ -17,10 +18,14 @@ export interface SendOptions {
   totalTimeoutMs?: number;
   maxResponseBytes?: number;
   onText?: (delta: string) => void;
+  /** Streaming only: each tool call once it is complete. */
+  onToolCall?: (call: ToolCall) => void;
 }
 
 export interface AttemptResult {
   text: string;
+  toolCalls: ToolCall[];
+  reasoning: ReasoningPart[];
   model: string;
   usage: Usage;
   finishReason: FinishReason;
@@ -65,7 +70,7 @@ export async function sendChat(
   armTimer('total', opts.totalTimeoutMs);
   const firstTokenTimer = stream ? armTimer('first token', opts.firstTokenTimeoutMs) : undefined;
 
-  const state = new StreamState(opts.onText);
+  const state = new StreamState(ep, opts.onText, opts.onToolCall);
   let status = 0;
   let headers: ResponseHeaders = {};
   try {
@@ -92,9 +97,11 @@ export async function sendChat(
       // Some OpenAI-compatible servers ignore `stream: true` and answer with one JSON body.
       const bodyText = await readCapped(res.body, maxBytes, false, () => abortWith({ kind: 'too-large', limit: maxBytes }));
       const parsed = adapter.parseCompletion(parseJsonBody(bodyText, ep), ep);
-      const notAnAnswer = emptyAnswerError(ep, parsed.text, parsed.finishReason);
+      const notAnAnswer = emptyAnswerError(ep, parsed.text, parsed.finishReason, parsed.toolCalls?.length ?? 0);
       if (notAnAnswer) throw notAnAnswer;
       if (parsed.text) state.onText(parsed.text, firstTokenTimer);
+      for (const part of parsed.reasoning ?? []) state.apply({ type: 'reasoning', part });
+      for (const call of parsed.toolCalls ?? []) state.apply({ type: 'tool_call', call });
       state.apply({ type: 'usage', usage: parsed.usage ?? {} });
       if (parsed.model) state.apply({ type: 'model', model: parsed.model });
       state.finish = parsed.finishReason ?? 'stop';
@@ -104,9 +111,11 @@ export async function sendChat(
     }
     return {
       text: state.text,
+      toolCalls: state.toolCalls,
+      reasoning: state.reasoning,
       model: state.model ?? req.model ?? ep.model,
       usage: state.usage,
-      finishReason: state.finish ?? 'stop',
+      finishReason: state.finishReason(),
       timeToFirstTokenMs: state.firstTokenAt === undefined ? undefined : state.firstTokenAt - started,
       latencyMs: performance.now() - started,
       headers,
@@ -139,22 +148,63 @@ class AttemptAbort extends EventEmitter {
 
 class StreamState {
   text = '';
+  toolCalls: ToolCall[] = [];
+  reasoning: ReasoningPart[] = [];
   model?: string;
-  usage: Usage = { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 };
+  usage: Usage = { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, cacheWriteTokens: 0 };
   finish?: FinishReason;
   ended = false;
   firstTokenAt?: number;
+  readonly assembly: ToolCallAssembly;
 
-  constructor(private readonly sink: ((delta: string) => void) | undefined) {}
+  constructor(
+    ep: ProviderEndpoint,
+    private readonly sink: ((delta: string) => void) | undefined,
+    private readonly toolSink: ((call: ToolCall) => void) | undefined,
+  ) {
+    this.assembly = new ToolCallAssembly(ep);
+  }
+
+  /** Whether anything reached the caller: text or a complete tool call. */
+  get delivered(): boolean {
+    return this.text.length > 0 || this.toolCalls.length > 0;
+  }
+
+  /** `tool_calls` whenever the answer ends in tool calls, whatever the provider called its stop (Gemini: STOP). */
+  finishReason(): FinishReason {
+    const finish = this.finish ?? 'stop';
+    return this.toolCalls.length > 0 && finish === 'stop' ? 'tool_calls' : finish;
+  }
+
+  private firstOutput(firstTokenTimer: NodeJS.Timeout | undefined): void {
+    if (this.firstTokenAt !== undefined) return;
+    this.firstTokenAt = performance.now();
+    if (firstTokenTimer) clearTimeout(firstTokenTimer);
+  }
 
   onText(delta: string, firstTokenTimer: NodeJS.Timeout | undefined): void {
     if (delta === '') return;
-    if (this.firstTokenAt === undefined) {
-      this.firstTokenAt = performance.now();
-      if (firstTokenTimer) clearTimeout(firstTokenTimer);
-    }
+    this.firstOutput(firstTokenTimer);
     this.text += delta;
     this.sink?.(delta);
+  }
+
+  private onToolCall(call: ToolCall, firstTokenTimer: NodeJS.Timeout | undefined): void {
+    this.firstOutput(firstTokenTimer);
+    const done = call.id ? call : { ...call, id: generatedCallId() };
+    this.toolCalls.push(done);
+    this.toolSink?.(done);
+  }
+
+  /** Streamed thinking arrives in pieces and its signature last: pieces join into one part until it is signed. */
+  private addReasoning(part: ReasoningPart): void {
+    const last = this.reasoning[this.reasoning.length - 1];
+    if (!last || last.signature !== undefined || last.provider !== part.provider) {
+      this.reasoning.push({ ...part });
+      return;
+    }
+    last.text += part.text;
+    if (part.signature !== undefined) last.signature = part.signature;
   }
 
   apply(ev: StreamEvent, firstTokenTimer?: NodeJS.Timeout): void {
@@ -162,17 +212,35 @@ class StreamState {
       case 'text':
         this.onText(ev.text, firstTokenTimer);
         break;
+      case 'tool_call':
+        this.onToolCall(ev.call, firstTokenTimer);
+        break;
+      case 'tool_call_delta':
+        // Arguments arriving count as output for the first-token timeout, though nothing is handed on yet.
+        if (firstTokenTimer) clearTimeout(firstTokenTimer);
+        this.assembly.add(ev.index, ev);
+        break;
+      case 'tool_call_end': {
+        const call = this.assembly.complete(ev.index);
+        if (call) this.onToolCall(call, firstTokenTimer);
+        break;
+      }
+      case 'reasoning':
+        this.addReasoning(ev.part);
+        break;
       case 'usage':
         // Providers report usage cumulatively (or in parts); the largest value seen is the total.
-        for (const k of ['inputTokens', 'outputTokens', 'cachedInputTokens'] as const) {
+        for (const k of ['inputTokens', 'outputTokens', 'cachedInputTokens', 'cacheWriteTokens'] as const) {
           const v = ev.usage[k];
           if (typeof v === 'number' && Number.isFinite(v) && v > this.usage[k]) this.usage[k] = v;
         }
         break;
       case 'finish':
+        for (const call of this.assembly.completeAll()) this.onToolCall(call, firstTokenTimer);
         this.finish = ev.reason;
         break;
       case 'end':
+        for (const call of this.assembly.completeAll()) this.onToolCall(call, firstTokenTimer);
         this.ended = true;
         break;
       case 'model':
@@ -215,7 +283,7 @@ async function consumeStream(
       message: `Provider '${ep.id}': stream ended before the provider's end marker${state.text ? ` after ${state.text.length} characters` : ''}.`,
     });
   }
-  const notAnAnswer = emptyAnswerError(ep, state.text, state.finish);
+  const notAnAnswer = emptyAnswerError(ep, state.text, state.finish, state.toolCalls.length);
   if (notAnAnswer) throw notAnAnswer;
 }
 
@@ -286,7 +354,7 @@ function classifyFailure(err: unknown, reason: AbortReason | undefined, ep: Prov
     return new ProviderError({ provider: ep.id, errorClass: err.errorClass, message: `Provider '${ep.id}': ${err.message}` });
   }
   if (err instanceof CancelledError) return err;
-  const partial = state.text.length > 0;
+  const partial = state.delivered;
   if (reason?.kind === 'timeout') {
     return new ProviderError({
       provider: ep.id,
@@ -300,11 +368,11 @@ function classifyFailure(err: unknown, reason: AbortReason | undefined, ep: Prov
   }
   const code = networkCode(err);
   const known = code ? NETWORK_CODES[code] : undefined;
-  if (partial || (known === undefined && state.firstTokenAt === undefined && isBodyTermination(err))) {
+  if (partial || state.assembly.hasPending || (known === undefined && state.firstTokenAt === undefined && isBodyTermination(err))) {
     return new ProviderError({
       provider: ep.id,
       errorClass: 'stream_cut',
-      message: `Provider '${ep.id}': the stream broke${partial ? ` after ${state.text.length} characters` : ' before the first token'} (${known?.what ?? describe(err)}).`,
+      message: `Provider '${ep.id}': the stream broke${partial ? ` after ${describeDelivered(state)}` : state.assembly.hasPending ? ' inside a tool call, before it was complete' : ' before the first token'} (${known?.what ?? describe(err)}).`,
       cause: err,
     });
   }
@@ -312,6 +380,11 @@ function classifyFailure(err: unknown, reason: AbortReason | undefined, ep: Prov
     return new ProviderError({ provider: ep.id, errorClass: known.cls, providerCode: code, message: `Provider '${ep.id}': ${known.what} (${safeHost(ep.baseUrl)}).`, cause: err });
   }
   return new ProviderError({ provider: ep.id, errorClass: 'connection', message: `Provider '${ep.id}': request failed — ${describe(err)}.`, cause: err });
+}
+
+function describeDelivered(state: StreamState): string {
+  const calls = state.toolCalls.length;
+  return calls > 0 ? `${calls} tool call${calls === 1 ? '' : 's'} and ${state.text.length} characters` : `${state.text.length} characters`;
 }
 
 function isBodyTermination(err: unknown): boolean {

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { ProviderError, type ErrorClass } from '../errors';
+import { messageParts } from '../chatContent';
 import { retryAfterMsFromHeaders } from '../http/retryAfter';
-import type { ChatMessage, ChatRequest, FinishReason, ParsedCompletion, StreamEvent, Usage } from '../types';
+import type { ChatMessage, ChatRequest, ContentPart, FinishReason, ImageSource, ParsedCompletion, ReasoningPart, StreamEvent, ToolCall, ToolChoice, Usage } from '../types';
 import type { FramedEvent, HttpRequestSpec, ProbeRequestSpec, ProviderAdapter, ProviderEndpoint, ResponseHeaders } from './adapter';
 import { applyProviderOptions, type OwnedFields } from './providerOptions';
 import { isRecord, malformedResponse, nonJsonBodyError, parseJsonFrame, parseJsonOrUndefined, providerMessage, safeDetail } from './wireText';
@@ -24,7 +25,17 @@ type WireUsage = z.infer<typeof usageSchema>;
 
 const messageSchema = z.object({
   model: z.string().optional(),
-  content: z.array(z.object({ type: z.string(), text: z.string().optional() })),
+  content: z.array(
+    z.object({
+      type: z.string(),
+      text: z.string().optional(),
+      id: z.string().optional(),
+      name: z.string().optional(),
+      input: z.unknown().optional(),
+      thinking: z.string().optional(),
+      signature: z.string().optional(),
+    }),
+  ),
   stop_reason: z.string().nullish(),
   usage: usageSchema.optional(),
 });
@@ -40,8 +51,20 @@ type WireError = z.infer<typeof errorObjectSchema>;
 const streamEventSchema = z.object({
   type: z.string(),
   message: z.object({ model: z.string().optional(), usage: usageSchema.optional() }).optional(),
-  content_block: z.object({ type: z.string(), text: z.string().optional() }).optional(),
-  delta: z.object({ type: z.string().optional(), text: z.string().optional(), stop_reason: z.string().nullish() }).optional(),
+  index: z.number().int().nonnegative().optional(),
+  content_block: z
+    .object({ type: z.string(), text: z.string().optional(), id: z.string().optional(), name: z.string().optional(), thinking: z.string().optional(), signature: z.string().optional() })
+    .optional(),
+  delta: z
+    .object({
+      type: z.string().optional(),
+      text: z.string().optional(),
+      partial_json: z.string().optional(),
+      thinking: z.string().optional(),
+      signature: z.string().optional(),
+      stop_reason: z.string().nullish(),
+    })
+    .optional(),
   usage: usageSchema.optional(),
   error: errorObjectSchema.optional(),
 });
@@ -71,23 +94,72 @@ function finishReasonFromStopReason(stopReason: string): FinishReason {
   return STOP_REASONS[stopReason] ?? 'other';
 }
 
+type WireBlock = Record<string, unknown>;
+type WireTurn = { role: 'user' | 'assistant'; content: WireBlock[] };
+
 /**
  * Anthropic wants alternating user/assistant turns starting with a user turn and no empty text,
  * while editors send whatever history they have: merge, drop blanks, and open with a user turn.
+ * Tool results (neutral `tool` messages) go in the user turn, as tool_result blocks first.
  */
-function toAnthropicMessages(messages: ChatMessage[]): { role: 'user' | 'assistant'; content: string }[] {
-  const turns: { role: 'user' | 'assistant'; content: string }[] = [];
+function toAnthropicMessages(messages: ChatMessage[]): { role: 'user' | 'assistant'; content: string | WireBlock[] }[] {
+  const turns: WireTurn[] = [];
   for (const m of messages) {
-    if (m.content.trim() === '') continue;
+    const blocks = messageParts(m).flatMap(toWireBlocks);
+    if (blocks.length === 0) continue;
+    const role = m.role === 'assistant' ? 'assistant' : 'user';
     const last = turns[turns.length - 1];
-    if (last && last.role === m.role) last.content = `${last.content}\n\n${m.content}`;
-    else turns.push({ role: m.role, content: m.content });
+    if (last && last.role === role) last.content.push(...blocks);
+    else turns.push({ role, content: blocks });
   }
-  if (turns.length > 0 && turns[0].role === 'assistant') turns.unshift({ role: 'user', content: LEADING_USER_PLACEHOLDER });
+  if (turns.length > 0 && turns[0].role === 'assistant') turns.unshift({ role: 'user', content: [{ type: 'text', text: LEADING_USER_PLACEHOLDER }] });
   const last = turns[turns.length - 1];
   // A final assistant turn is a prefill, and Anthropic rejects prefills ending in whitespace.
-  if (last && last.role === 'assistant') last.content = last.content.trimEnd();
-  return turns;
+  const tail = last?.role === 'assistant' ? last.content[last.content.length - 1] : undefined;
+  if (tail?.type === 'text') tail.text = String(tail.text).trimEnd();
+  return turns.map((t) => ({ role: t.role, content: plainText(t.content) ?? t.content }));
+}
+
+/** A turn of text blocks only is sent as one string, as before full chat (joined by a blank line). */
+function plainText(blocks: WireBlock[]): string | undefined {
+  if (!blocks.every((b) => b.type === 'text')) return undefined;
+  return blocks.map((b) => String(b.text)).join('\n\n');
+}
+
+function toWireBlocks(p: ContentPart): WireBlock[] {
+  switch (p.type) {
+    case 'text':
+      return p.text.trim() === '' ? [] : [{ type: 'text', text: p.text }];
+    case 'image':
+      return [imageBlock(p.source)];
+    case 'tool_call':
+      return [{ type: 'tool_use', id: anthropicToolId(p.id), name: p.name, input: p.arguments }];
+    case 'tool_result': {
+      const content = typeof p.content === 'string' ? p.content : p.content.map((c) => (c.type === 'text' ? { type: 'text', text: c.text } : imageBlock(c.source)));
+      return [{ type: 'tool_result', tool_use_id: anthropicToolId(p.callId), content, ...(p.isError ? { is_error: true } : {}) }];
+    }
+    case 'reasoning':
+      // Only Anthropic's own signed thinking can be sent back; other providers' reasoning is dropped.
+      if (p.provider !== 'anthropic' || !p.signature) return [];
+      return [{ type: 'thinking', thinking: p.text, signature: p.signature }];
+  }
+}
+
+function imageBlock(source: ImageSource): WireBlock {
+  return { type: 'image', source: source.kind === 'url' ? { type: 'url', url: source.url } : { type: 'base64', media_type: source.mediaType, data: source.data } };
+}
+
+/** Anthropic accepts tool ids matching ^[a-zA-Z0-9_-]+$; ids from other providers are mapped to that, the same way each time. */
+function anthropicToolId(id: string): string {
+  const mapped = id.replace(/[^a-zA-Z0-9_-]/g, '_');
+  return mapped === '' ? 'toolu_' : mapped;
+}
+
+function toWireToolChoice(choice: ToolChoice): Record<string, unknown> {
+  if (choice === 'auto') return { type: 'auto' };
+  if (choice === 'none') return { type: 'none' };
+  if (choice === 'required') return { type: 'any' };
+  return { type: 'tool', name: choice.name };
 }
 
 function buildBody(req: ChatRequest, ep: ProviderEndpoint, stream: boolean): Record<string, unknown> {
@@ -102,6 +174,11 @@ function buildBody(req: ChatRequest, ep: ProviderEndpoint, stream: boolean): Rec
   if (req.topP !== undefined) body.top_p = req.topP;
   if (req.stop && req.stop.length > 0) body.stop_sequences = req.stop;
   if (stream) body.stream = true;
+  const tools = (req.tools ?? []).map((t) => ({ name: t.name, ...(t.description ? { description: t.description } : {}), input_schema: t.parameters }));
+  if (req.toolChoice && tools.length > 0) {
+    body.tool_choice = toWireToolChoice(req.toolChoice);
+  }
+  if (tools.length > 0) body.tools = tools;
   return applyProviderOptions(body, req.providerOptions, ownedFields, ep);
 }
 
@@ -118,6 +195,7 @@ function usageFromWire(u: WireUsage): Partial<Usage> {
   if (typeof u.input_tokens === 'number') {
     usage.inputTokens = u.input_tokens + (u.cache_read_input_tokens ?? 0) + (u.cache_creation_input_tokens ?? 0);
     usage.cachedInputTokens = u.cache_read_input_tokens ?? 0;
+    usage.cacheWriteTokens = u.cache_creation_input_tokens ?? 0;
   }
   if (typeof u.output_tokens === 'number') usage.outputTokens = u.output_tokens;
   return usage;
@@ -132,7 +210,17 @@ function parseCompletion(body: unknown, ep: ProviderEndpoint): ParsedCompletion 
   if (!parsed.success) throw malformedResponse(ep, 'not a Messages API message object', parsed.error);
   const msg = parsed.data;
   const text = msg.content.map((block) => (block.type === 'text' ? (block.text ?? '') : '')).join('');
+  const toolCalls: ToolCall[] = [];
+  const reasoning: ReasoningPart[] = [];
+  for (const block of msg.content) {
+    if (block.type === 'thinking') reasoning.push({ type: 'reasoning', text: block.thinking ?? '', signature: block.signature, provider: 'anthropic' });
+    if (block.type !== 'tool_use') continue;
+    if (!block.id || !block.name || !isRecord(block.input)) throw malformedResponse(ep, 'a tool_use block without id, name or an input object');
+    toolCalls.push({ id: block.id, name: block.name, arguments: block.input });
+  }
   return {
+    ...(toolCalls.length > 0 ? { toolCalls } : {}),
+    ...(reasoning.length > 0 ? { reasoning } : {}),
     text,
     model: msg.model,
     usage: msg.usage ? usageFromWire(msg.usage) : undefined,
@@ -156,9 +244,11 @@ function parseStreamEvent(ev: FramedEvent, ep: ProviderEndpoint): StreamEvent[] 
       return out;
     }
     case 'content_block_start':
-      return data.content_block?.type === 'text' && data.content_block.text ? [{ type: 'text', text: data.content_block.text }] : [];
+      return blockStartEvents(data.index ?? 0, data.content_block);
     case 'content_block_delta':
-      return data.delta?.type === 'text_delta' && data.delta.text ? [{ type: 'text', text: data.delta.text }] : [];
+      return blockDeltaEvents(data.index ?? 0, data.delta);
+    case 'content_block_stop':
+      return [{ type: 'tool_call_end', index: data.index ?? 0 }];
     case 'message_delta':
       return messageDeltaEvents(data.delta?.stop_reason ?? undefined, data.usage);
     case 'message_stop':
@@ -166,6 +256,29 @@ function parseStreamEvent(ev: FramedEvent, ep: ProviderEndpoint): StreamEvent[] 
     case 'error':
       if (!data.error) throw malformedResponse(ep, 'stream error event without an error object');
       throw errorFromWire(data.error, undefined, {}, ep);
+    default:
+      return [];
+  }
+}
+
+type WireEvent = z.infer<typeof streamEventSchema>;
+
+function blockStartEvents(index: number, block: WireEvent['content_block']): StreamEvent[] {
+  if (block?.type === 'text' && block.text) return [{ type: 'text', text: block.text }];
+  if (block?.type === 'tool_use') return [{ type: 'tool_call_delta', index, id: block.id, name: block.name }];
+  return [];
+}
+
+function blockDeltaEvents(index: number, delta: WireEvent['delta']): StreamEvent[] {
+  switch (delta?.type) {
+    case 'text_delta':
+      return delta.text ? [{ type: 'text', text: delta.text }] : [];
+    case 'input_json_delta':
+      return delta.partial_json ? [{ type: 'tool_call_delta', index, arguments: delta.partial_json }] : [];
+    case 'thinking_delta':
+      return delta.thinking ? [{ type: 'reasoning', part: { type: 'reasoning', text: delta.thinking, provider: 'anthropic' } }] : [];
+    case 'signature_delta':
+      return delta.signature ? [{ type: 'reasoning', part: { type: 'reasoning', text: '', signature: delta.signature, provider: 'anthropic' } }] : [];
     default:
       return [];
   }

@@ -1,7 +1,9 @@
+import { messageParts, messageText, toolCallsOf, toolResultText } from '../chatContent';
 import { STATUS_CODES } from 'node:http';
 import { ProviderError, type ErrorClass } from '../errors';
 import { retryAfterMsFromHeaders } from '../http/retryAfter';
-import type { ChatRequest, FinishReason, ParsedCompletion, StreamEvent, Usage } from '../types';
+import type { ChatMessage, ChatRequest, FinishReason, ParsedCompletion, ReasoningPart, StreamEvent, ToolCall, Usage } from '../types';
+import { parseToolArguments } from './toolArguments';
 import type { FramedEvent, HttpRequestSpec, ProbeRequestSpec, ProviderAdapter, ProviderEndpoint, ResponseHeaders } from './adapter';
 import { applyProviderOptions, type OwnedFields } from './providerOptions';
 import { isRecord, malformedResponse, parseJsonFrame, parseJsonOrUndefined, providerMessage, reportedUsage, safeDetail, tokenCount } from './wireText';
@@ -25,11 +27,17 @@ export const cohereAdapter: ProviderAdapter = {
 const MAX_DETAIL_CHARS = 300;
 
 function buildRequest(req: ChatRequest, ep: ProviderEndpoint, stream: boolean): HttpRequestSpec {
-  const messages = [
-    ...(req.system ? [{ role: 'system', content: req.system }] : []),
-    ...req.messages.map((m) => ({ role: m.role, content: m.content })),
-  ];
+  const messages = [...(req.system ? [{ role: 'system', content: req.system }] : []), ...req.messages.flatMap(toWireMessages)];
   const body: Record<string, unknown> = { model: req.model ?? ep.model, messages };
+  const choice = req.toolChoice;
+  // Cohere cannot name a tool to call: a named choice sends only that tool, required.
+  const tools = typeof choice === 'object' ? (req.tools ?? []).filter((t) => t.name === choice.name) : (req.tools ?? []);
+  if (tools.length > 0) {
+    body.tools = tools.map((t) => ({ type: 'function', function: { name: t.name, ...(t.description ? { description: t.description } : {}), parameters: t.parameters } }));
+    if (choice === 'none') body.tool_choice = 'NONE';
+    else if (choice === 'required' || typeof choice === 'object') body.tool_choice = 'REQUIRED';
+  }
+  if (req.responseFormat) body.response_format = { type: 'json_object', json_schema: req.responseFormat.schema };
   if (req.temperature !== undefined) body.temperature = req.temperature;
   if (req.topP !== undefined) body.p = req.topP;
   if (req.maxTokens !== undefined) body.max_tokens = req.maxTokens;
@@ -42,6 +50,43 @@ function buildRequest(req: ChatRequest, ep: ProviderEndpoint, stream: boolean): 
   return { url: `${ep.baseUrl}/v2/chat`, headers, body };
 }
 
+/** Neutral → Cohere v2 messages: tool_calls with JSON-string arguments and the tool_plan Cohere made, one `tool` message per result. */
+function toWireMessages(m: ChatMessage): Record<string, unknown>[] {
+  if (typeof m.content === 'string') return [{ role: m.role, content: m.content }];
+  const parts = messageParts(m);
+  if (m.role === 'tool') {
+    return parts.flatMap((p) => (p.type === 'tool_result' ? [{ role: 'tool', tool_call_id: p.callId, content: toolResultText(p) }] : []));
+  }
+  if (m.role === 'assistant') {
+    const calls = toolCallsOf(m);
+    const plan = parts.find((p): p is ReasoningPart => p.type === 'reasoning' && p.provider === 'cohere');
+    const text = messageText(m);
+    return [
+      {
+        role: 'assistant',
+        ...(text !== '' || calls.length === 0 ? { content: text } : {}),
+        ...(calls.length > 0 && plan ? { tool_plan: plan.text } : {}),
+        ...(calls.length > 0 ? { tool_calls: calls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: JSON.stringify(c.arguments) } })) } : {}),
+      },
+    ];
+  }
+  const content = parts.flatMap((p): Record<string, unknown>[] => {
+    if (p.type === 'text') return [{ type: 'text', text: p.text }];
+    if (p.type === 'image') return [{ type: 'image_url', image_url: { url: p.source.kind === 'url' ? p.source.url : `data:${p.source.mediaType};base64,${p.source.data}` } }];
+    return [];
+  });
+  return [{ role: m.role, content }];
+}
+
+function toolCallsFrom(message: Record<string, unknown>, ep: ProviderEndpoint): ToolCall[] {
+  if (!Array.isArray(message.tool_calls)) return [];
+  return message.tool_calls.map((c) => {
+    const fn = isRecord(c) ? c.function : undefined;
+    if (!isRecord(c) || typeof c.id !== 'string' || !isRecord(fn) || typeof fn.name !== 'string') throw malformedResponse(ep, 'a tool call without id or function name');
+    return { id: c.id, name: fn.name, arguments: parseToolArguments(typeof fn.arguments === 'string' ? fn.arguments : '', ep, fn.name) };
+  });
+}
+
 function parseCompletion(body: unknown, ep: ProviderEndpoint): ParsedCompletion {
   if (!isRecord(body) || !isRecord(body.message)) throw malformedResponse(ep, 'a chat response without a message');
   const content = body.message.content;
@@ -51,7 +96,15 @@ function parseCompletion(body: unknown, ep: ProviderEndpoint): ParsedCompletion 
         .map((c) => c.text)
         .join('')
     : '';
-  return { text, usage: usageFrom(body.usage), finishReason: finishReasonFrom(body.finish_reason) };
+  const toolCalls = toolCallsFrom(body.message, ep);
+  const plan = body.message.tool_plan;
+  return {
+    text,
+    ...(toolCalls.length > 0 ? { toolCalls } : {}),
+    ...(typeof plan === 'string' && plan !== '' ? { reasoning: [{ type: 'reasoning', text: plan, provider: 'cohere' }] } : {}),
+    usage: usageFrom(body.usage),
+    finishReason: finishReasonFrom(body.finish_reason),
+  };
 }
 
 function parseStreamEvent(ev: FramedEvent, ep: ProviderEndpoint): StreamEvent[] {
@@ -68,6 +121,19 @@ function parseStreamEvent(ev: FramedEvent, ep: ProviderEndpoint): StreamEvent[] 
     // Reasoning models stream `thinking` deltas in the same event; only `text` is the answer.
     return typeof content.text === 'string' && content.text !== '' ? [{ type: 'text', text: content.text }] : [];
   }
+  const index = typeof data.index === 'number' && Number.isInteger(data.index) && data.index >= 0 ? data.index : 0;
+  const message = isRecord(delta.message) ? delta.message : {};
+  if (type === 'tool-plan-delta') {
+    return typeof message.tool_plan === 'string' && message.tool_plan !== '' ? [{ type: 'reasoning', part: { type: 'reasoning', text: message.tool_plan, provider: 'cohere' } }] : [];
+  }
+  if (type === 'tool-call-start' || type === 'tool-call-delta') {
+    // Streamed, tool_calls is one object (not an array): id and name at the start, arguments in the deltas.
+    const call = isRecord(message.tool_calls) ? message.tool_calls : {};
+    const fn = isRecord(call.function) ? call.function : {};
+    const piece = { id: asString(call.id), name: asString(fn.name), arguments: asString(fn.arguments) };
+    return [{ type: 'tool_call_delta', index, ...piece }];
+  }
+  if (type === 'tool-call-end') return [{ type: 'tool_call_end', index }];
   if (type === 'message-end') {
     if (typeof delta.error === 'string' && delta.error !== '') {
       throw new ProviderError({
@@ -85,8 +151,12 @@ function parseStreamEvent(ev: FramedEvent, ep: ProviderEndpoint): StreamEvent[] 
     events.push({ type: 'end' });
     return events;
   }
-  // message-start, content-start/end, tool-plan-delta, tool-call-*, citation-*, debug and future events.
+  // message-start, content-start/end, citation-*, debug and future events.
   return [];
+}
+
+function asString(v: unknown): string | undefined {
+  return typeof v === 'string' && v !== '' ? v : undefined;
 }
 
 function finishReasonFrom(reason: unknown): FinishReason | undefined {

@@ -8,8 +8,8 @@ import { malformedResponse, providerMessage } from './wireText';
  * it stopped: with no finish reason either (OpenAI's `choices: []` from a gateway) it is malformed, and
  * with only a content-filter stop it is the provider's refusal; either way the router falls back.
  */
-export function emptyAnswerError(ep: ProviderEndpoint, text: string, finish: FinishReason | undefined): ProviderError | undefined {
-  if (text !== '') return undefined;
+export function emptyAnswerError(ep: ProviderEndpoint, text: string, finish: FinishReason | undefined, toolCalls = 0): ProviderError | undefined {
+  if (text !== '' || toolCalls > 0) return undefined;
   if (finish === undefined) return malformedResponse(ep, 'an answer with no text and no finish reason (no choice or candidate)');
   if (finish !== 'content_filter') return undefined;
   return new ProviderError({

@@ -1,6 +1,7 @@
+import { messageParts, toolCallsOf, toolResultText } from '../chatContent';
 import { ProviderError, type ErrorClass } from '../errors';
 import { retryAfterMsFromHeaders } from '../http/retryAfter';
-import type { ChatRequest, FinishReason, ParsedCompletion, StreamEvent, Usage } from '../types';
+import type { ChatMessage, ChatRequest, ContentPart, FinishReason, ParsedCompletion, ReasoningPart, StreamEvent, ToolCall, ToolChoice, Usage } from '../types';
 import type { FramedEvent, HttpRequestSpec, ProbeRequestSpec, ProviderAdapter, ProviderEndpoint, ResponseHeaders } from './adapter';
 import { applyProviderOptions, type OwnedFields } from './providerOptions';
 import {
@@ -39,20 +40,73 @@ function versionedBase(baseUrl: string): string {
 const ownedFields: OwnedFields = { model: 'model', contents: 'messages', systemInstruction: 'system', system_instruction: 'system' };
 
 function buildBody(req: ChatRequest, ep: ProviderEndpoint): JsonRecord {
-  const body: JsonRecord = {
-    contents: req.messages.map((m) => ({
-      role: m.role === 'assistant' ? 'model' : 'user',
-      parts: [{ text: m.content }],
-    })),
-  };
+  const body: JsonRecord = { contents: toContents(req.messages, ep) };
+  if (req.tools && req.tools.length > 0) {
+    body.tools = [{ functionDeclarations: req.tools.map((t) => ({ name: t.name, ...(t.description ? { description: t.description } : {}), parameters: t.parameters })) }];
+    if (req.toolChoice) body.toolConfig = { functionCallingConfig: toFunctionCallingConfig(req.toolChoice) };
+  }
   if (req.system) body.systemInstruction = { parts: [{ text: req.system }] };
   const generationConfig: JsonRecord = {};
   if (req.temperature !== undefined) generationConfig.temperature = req.temperature;
   if (req.topP !== undefined) generationConfig.topP = req.topP;
   if (req.maxTokens !== undefined) generationConfig.maxOutputTokens = req.maxTokens;
   if (req.stop && req.stop.length > 0) generationConfig.stopSequences = req.stop;
+  if (req.responseFormat) {
+    generationConfig.responseMimeType = 'application/json';
+    generationConfig.responseSchema = req.responseFormat.schema;
+  }
   if (Object.keys(generationConfig).length > 0) body.generationConfig = generationConfig;
   return applyProviderOptions(body, req.providerOptions, ownedFields, ep);
+}
+
+/**
+ * Neutral messages → Gemini contents: the assistant is `model`; tool results go back as functionResponse parts
+ * in a user turn, matched to their call by name (Gemini has no call ids); same-role turns are merged.
+ */
+function toContents(messages: ChatMessage[], ep: ProviderEndpoint): JsonRecord[] {
+  const names = new Map<string, string>();
+  for (const m of messages) for (const c of toolCallsOf(m)) names.set(c.id, c.name);
+  const contents: { role: string; parts: JsonRecord[] }[] = [];
+  for (const m of messages) {
+    const parts = messageParts(m).flatMap((p) => toWireParts(p, names, ep));
+    if (parts.length === 0) continue;
+    const role = m.role === 'assistant' ? 'model' : 'user';
+    const last = contents[contents.length - 1];
+    if (last && last.role === role) last.parts.push(...parts);
+    else contents.push({ role, parts });
+  }
+  return contents;
+}
+
+function toWireParts(p: ContentPart, names: Map<string, string>, ep: ProviderEndpoint): JsonRecord[] {
+  switch (p.type) {
+    case 'text':
+      return [{ text: p.text }];
+    case 'image':
+      if (p.source.kind === 'url') throw refused(ep, 'image URLs (Gemini takes images inline: send them as base64)');
+      return [{ inlineData: { mimeType: p.source.mediaType, data: p.source.data } }];
+    case 'tool_call':
+      return [{ functionCall: { name: p.name, args: p.arguments }, ...(p.signature ? { thoughtSignature: p.signature } : {}) }];
+    case 'tool_result': {
+      const name = names.get(p.callId);
+      if (!name) throw refused(ep, `a tool result for call '${p.callId}', which no earlier assistant message made (Gemini matches results to calls by name)`);
+      return [{ functionResponse: { name, response: p.isError ? { error: toolResultText(p) } : { result: toolResultText(p) } } }];
+    }
+    case 'reasoning':
+      // Only Gemini's own signed thoughts go back; other providers' reasoning is dropped.
+      return p.provider === 'gemini' && p.signature ? [{ text: p.text, thought: true, thoughtSignature: p.signature }] : [];
+  }
+}
+
+function toFunctionCallingConfig(choice: ToolChoice): JsonRecord {
+  if (choice === 'auto') return { mode: 'AUTO' };
+  if (choice === 'none') return { mode: 'NONE' };
+  if (choice === 'required') return { mode: 'ANY' };
+  return { mode: 'ANY', allowedFunctionNames: [choice.name] };
+}
+
+function refused(ep: ProviderEndpoint, what: string): ProviderError {
+  return new ProviderError({ provider: ep.id, errorClass: 'bad_request', message: providerMessage(ep, `cannot send ${what}`) });
 }
 
 const CONTENT_FILTER_REASONS = new Set([
@@ -101,6 +155,8 @@ function blockedPrompt(feedback: unknown, ep: ProviderEndpoint): ProviderError |
 
 interface ChunkParts {
   text: string;
+  toolCalls: ToolCall[];
+  reasoning: ReasoningPart[];
   finishReason?: FinishReason;
   usage?: Partial<Usage>;
   model?: string;
@@ -121,15 +177,24 @@ function readResponse(body: unknown, ep: ProviderEndpoint): ChunkParts {
   if (first !== undefined && !isRecord(first)) throw malformedResponse(ep, 'candidate is not an object');
 
   let text = '';
+  const toolCalls: ToolCall[] = [];
+  const reasoning: ReasoningPart[] = [];
   const parts = isRecord(first?.content) ? first.content.parts : undefined;
   if (Array.isArray(parts)) {
     for (const part of parts) {
+      if (!isRecord(part)) continue;
+      const signature = typeof part.thoughtSignature === 'string' ? part.thoughtSignature : undefined;
+      if (isRecord(part.functionCall)) {
+        toolCalls.push(toolCallFrom(part.functionCall, signature, ep));
+        continue;
+      }
       // Thought summaries (includeThoughts) are reasoning, not the answer.
-      if (isRecord(part) && part.thought !== true && typeof part.text === 'string') text += part.text;
+      if (part.thought === true) reasoning.push({ type: 'reasoning', text: typeof part.text === 'string' ? part.text : '', ...(signature ? { signature } : {}), provider: 'gemini' });
+      else if (typeof part.text === 'string') text += part.text;
     }
   }
   const reason = first?.finishReason;
-  const out: ChunkParts = { text };
+  const out: ChunkParts = { text, toolCalls, reasoning };
   if (typeof reason === 'string' && reason !== '' && reason !== 'FINISH_REASON_UNSPECIFIED') {
     out.finishReason = mapFinishReason(reason);
   }
@@ -139,12 +204,22 @@ function readResponse(body: unknown, ep: ProviderEndpoint): ChunkParts {
   return out;
 }
 
+/** Gemini gives no call id (or an optional one): the transport generates a unique one where it is missing. */
+function toolCallFrom(call: JsonRecord, signature: string | undefined, ep: ProviderEndpoint): ToolCall {
+  if (typeof call.name !== 'string' || call.name === '') throw malformedResponse(ep, 'a functionCall without a name');
+  const args = call.args === undefined ? {} : call.args;
+  if (!isRecord(args)) throw malformedResponse(ep, `functionCall '${call.name}' with args that are not an object`);
+  return { id: typeof call.id === 'string' ? call.id : '', name: call.name, arguments: args, ...(signature ? { signature } : {}) };
+}
+
 export function parseCompletion(body: unknown, ep: ProviderEndpoint): ParsedCompletion {
   const r = readResponse(body, ep);
   if (isRecord(body) && (!Array.isArray(body.candidates) || body.candidates.length === 0)) {
     throw malformedResponse(ep, 'no candidates and no block reason');
   }
   const parsed: ParsedCompletion = { text: r.text };
+  if (r.toolCalls.length > 0) parsed.toolCalls = r.toolCalls;
+  if (r.reasoning.length > 0) parsed.reasoning = r.reasoning;
   if (r.model) parsed.model = r.model;
   if (r.usage) parsed.usage = r.usage;
   if (r.finishReason) parsed.finishReason = r.finishReason;
@@ -158,6 +233,8 @@ export function parseStreamEvent(ev: FramedEvent, ep: ProviderEndpoint): StreamE
   const events: StreamEvent[] = [];
   if (r.model) events.push({ type: 'model', model: r.model });
   if (r.text !== '') events.push({ type: 'text', text: r.text });
+  for (const part of r.reasoning) events.push({ type: 'reasoning', part });
+  for (const call of r.toolCalls) events.push({ type: 'tool_call', call });
   if (r.usage) events.push({ type: 'usage', usage: r.usage });
   if (r.finishReason) events.push({ type: 'finish', reason: r.finishReason }, { type: 'end' });
   return events;

@@ -1,7 +1,8 @@
+import { messageParts, messageText, toolCallsOf, toolResultText } from '../chatContent';
 import { STATUS_CODES } from 'node:http';
 import { ProviderError, type ErrorClass } from '../errors';
 import { retryAfterMsFromHeaders } from '../http/retryAfter';
-import type { ChatRequest, FinishReason, ParsedCompletion, StreamEvent, Usage } from '../types';
+import type { ChatMessage, ChatRequest, FinishReason, ParsedCompletion, StreamEvent, ToolCall, Usage } from '../types';
 import type { FramedEvent, HttpRequestSpec, ProbeRequestSpec, ProviderAdapter, ProviderEndpoint, ResponseHeaders } from './adapter';
 import { applyProviderOptions, type OwnedFields } from './providerOptions';
 import { isRecord, malformedResponse, parseJsonFrame, parseJsonOrUndefined, providerMessage, reportedUsage, safeDetail, tokenCount } from './wireText';
@@ -25,10 +26,9 @@ export const ollamaAdapter: ProviderAdapter = {
 const MAX_DETAIL_CHARS = 300;
 
 function buildRequest(req: ChatRequest, ep: ProviderEndpoint, stream: boolean): HttpRequestSpec {
-  const messages = [
-    ...(req.system ? [{ role: 'system', content: req.system }] : []),
-    ...req.messages.map((m) => ({ role: m.role, content: m.content })),
-  ];
+  const names = new Map<string, string>();
+  for (const m of req.messages) for (const c of toolCallsOf(m)) names.set(c.id, c.name);
+  const messages = [...(req.system ? [{ role: 'system', content: req.system }] : []), ...req.messages.flatMap((m) => toWireMessages(m, names, ep))];
   const options: Record<string, unknown> = {};
   if (req.temperature !== undefined) options.temperature = req.temperature;
   if (req.topP !== undefined) options.top_p = req.topP;
@@ -38,6 +38,11 @@ function buildRequest(req: ChatRequest, ep: ProviderEndpoint, stream: boolean): 
   // `stream` is always explicit: Ollama streams when it is omitted.
   const body: Record<string, unknown> = { model: req.model ?? ep.model, messages, stream };
   if (Object.keys(options).length > 0) body.options = options;
+  // Ollama has no tool_choice: 'none' sends no tools; 'required' and a named tool cannot be enforced.
+  if (req.tools && req.tools.length > 0 && req.toolChoice !== 'none') {
+    body.tools = req.tools.map((t) => ({ type: 'function', function: { name: t.name, ...(t.description ? { description: t.description } : {}), parameters: t.parameters } }));
+  }
+  if (req.responseFormat) body.format = req.responseFormat.schema;
   applyProviderOptions(body, req.providerOptions, ownedFields, ep);
 
   const headers: Record<string, string> = { ...ep.headers };
@@ -46,12 +51,48 @@ function buildRequest(req: ChatRequest, ep: ProviderEndpoint, stream: boolean): 
   return { url: `${ep.baseUrl}/api/chat`, headers, body };
 }
 
+/** Neutral → Ollama messages: images as base64 beside the text, calls with object arguments, one `tool` message per result. */
+function toWireMessages(m: ChatMessage, names: Map<string, string>, ep: ProviderEndpoint): Record<string, unknown>[] {
+  if (m.role === 'tool') {
+    return messageParts(m).flatMap((p) => (p.type === 'tool_result' ? [{ role: 'tool', content: toolResultText(p), ...(names.has(p.callId) ? { tool_name: names.get(p.callId) } : {}) }] : []));
+  }
+  const images = messageParts(m).flatMap((p) => {
+    if (p.type !== 'image') return [];
+    if (p.source.kind === 'url') throw new ProviderError({ provider: ep.id, errorClass: 'bad_request', message: providerMessage(ep, 'cannot send image URLs', 'Ollama takes images as base64') });
+    return [p.source.data];
+  });
+  const calls = toolCallsOf(m);
+  return [
+    {
+      role: m.role,
+      content: messageText(m),
+      ...(images.length > 0 ? { images } : {}),
+      ...(calls.length > 0 ? { tool_calls: calls.map((c) => ({ function: { name: c.name, arguments: c.arguments } })) } : {}),
+    },
+  ];
+}
+
+/** Ollama sends each call whole with object arguments (and no id in older versions: the transport generates one). */
+function toolCallsFrom(message: unknown, ep: ProviderEndpoint): ToolCall[] {
+  const calls = isRecord(message) ? message.tool_calls : undefined;
+  if (!Array.isArray(calls)) return [];
+  return calls.map((c) => {
+    const fn = isRecord(c) ? c.function : undefined;
+    if (!isRecord(fn) || typeof fn.name !== 'string' || fn.name === '') throw malformedResponse(ep, 'a tool call without a function name');
+    const args = fn.arguments ?? {};
+    if (!isRecord(args)) throw malformedResponse(ep, `tool call '${fn.name}' with arguments that are not an object`);
+    return { id: isRecord(c) && typeof c.id === 'string' ? c.id : '', name: fn.name, arguments: args };
+  });
+}
+
 function parseCompletion(body: unknown, ep: ProviderEndpoint): ParsedCompletion {
   if (!isRecord(body)) throw malformedResponse(ep, 'a chat response that is not a JSON object');
   if (typeof body.error === 'string') throw inBodyError(body.error, ep);
   if (!isRecord(body.message) && body.done !== true) throw malformedResponse(ep, 'a chat response without a message');
   const content = isRecord(body.message) ? body.message.content : undefined;
+  const toolCalls = toolCallsFrom(body.message, ep);
   return {
+    ...(toolCalls.length > 0 ? { toolCalls } : {}),
     text: typeof content === 'string' ? content : '',
     model: typeof body.model === 'string' ? body.model : undefined,
     usage: usageFrom(body),
@@ -68,6 +109,7 @@ function parseStreamEvent(ev: FramedEvent, ep: ProviderEndpoint): StreamEvent[] 
   const events: StreamEvent[] = [];
   const content = isRecord(line.message) ? line.message.content : undefined;
   if (typeof content === 'string' && content !== '') events.push({ type: 'text', text: content });
+  for (const call of toolCallsFrom(line.message, ep)) events.push({ type: 'tool_call', call });
   if (line.done === true) {
     if (typeof line.model === 'string') events.push({ type: 'model', model: line.model });
     events.push({ type: 'finish', reason: finishReasonFrom(line.done_reason) });

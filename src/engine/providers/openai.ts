@@ -2,7 +2,9 @@ import { STATUS_CODES } from 'node:http';
 import { z } from 'zod';
 import { ProviderError, type ErrorClass } from '../errors';
 import { retryAfterMsFromHeaders } from '../http/retryAfter';
-import type { ChatRequest, FinishReason, ParsedCompletion, ProviderKind, StreamEvent, Usage } from '../types';
+import { messageText, toolCallsOf, toolResultsOf, toolResultText } from '../chatContent';
+import { parseToolArguments } from './toolArguments';
+import type { ChatMessage, ChatRequest, FinishReason, ImageSource, ParsedCompletion, ProviderKind, StreamEvent, ToolChoice, Usage } from '../types';
 import type { FramedEvent, HttpRequestSpec, ProbeRequestSpec, ProviderAdapter, ProviderEndpoint, ResponseHeaders } from './adapter';
 import { applyProviderOptions, type OwnedFields } from './providerOptions';
 import { describeNonJsonBody, isRecord, malformedResponse, parseJsonFrame, parseJsonOrUndefined, providerMessage, reportedUsage, safeDetail } from './wireText';
@@ -23,11 +25,22 @@ const ErrorObjectSchema = z.object({
   code: z.unknown().optional(),
 });
 
+const ToolCallSchema = z.object({
+  id: z.string(),
+  function: z.object({ name: z.string(), arguments: z.string().nullish() }),
+});
+
+const ToolCallDeltaSchema = z.object({
+  index: z.number().int().nonnegative(),
+  id: z.string().nullish(),
+  function: z.object({ name: z.string().nullish(), arguments: z.string().nullish() }).nullish(),
+});
+
 const CompletionSchema = z.object({
   model: z.string().nullish(),
   choices: z.array(
     z.object({
-      message: z.object({ content: z.string().nullish() }).nullish(),
+      message: z.object({ content: z.string().nullish(), tool_calls: z.array(ToolCallSchema).nullish() }).nullish(),
       finish_reason: z.string().nullish(),
     }),
   ),
@@ -40,7 +53,7 @@ const ChunkSchema = z.object({
   choices: z
     .array(
       z.object({
-        delta: z.object({ content: z.string().nullish() }).nullish(),
+        delta: z.object({ content: z.string().nullish(), tool_calls: z.array(ToolCallDeltaSchema).nullish() }).nullish(),
         finish_reason: z.string().nullish(),
       }),
     )
@@ -111,11 +124,16 @@ export const openaiCompatibleAdapter: ProviderAdapter = createOpenAiAdapter({
 
 function buildChatRequest(req: ChatRequest, ep: ProviderEndpoint, stream: boolean, maxTokensField: OpenAiFlavour['maxTokensField']): HttpRequestSpec {
   const baseUrl = ep.baseUrl.replace(/\/+$/, '');
-  const messages = [
-    ...(req.system ? [{ role: 'system', content: req.system }] : []),
-    ...req.messages.map((m) => ({ role: m.role, content: m.content })),
-  ];
+  const messages = [...(req.system ? [{ role: 'system', content: req.system }] : []), ...req.messages.flatMap(toWireMessages)];
   const body: Record<string, unknown> = { model: req.model ?? ep.model, messages };
+  if (req.tools && req.tools.length > 0) {
+    body.tools = req.tools.map((t) => ({ type: 'function', function: { name: t.name, ...(t.description ? { description: t.description } : {}), parameters: t.parameters } }));
+    if (req.toolChoice) body.tool_choice = toWireToolChoice(req.toolChoice);
+  }
+  if (req.responseFormat) {
+    const { name, schema, strict } = req.responseFormat;
+    body.response_format = { type: 'json_schema', json_schema: { name: name ?? 'response', schema, ...(strict !== undefined ? { strict } : {}) } };
+  }
   if (req.temperature !== undefined) body.temperature = req.temperature;
   if (req.topP !== undefined) body.top_p = req.topP;
   if (req.maxTokens !== undefined) body[maxTokensField] = req.maxTokens;
@@ -127,6 +145,39 @@ function buildChatRequest(req: ChatRequest, ep: ProviderEndpoint, stream: boolea
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (ep.apiKey) headers.authorization = `Bearer ${ep.apiKey}`;
   return { url: `${baseUrl}/chat/completions`, headers: { ...headers, ...ep.headers }, body };
+}
+
+/** One neutral message → Chat Completions messages (a `tool` message becomes one wire message per result). */
+function toWireMessages(m: ChatMessage): Record<string, unknown>[] {
+  if (typeof m.content === 'string') return [{ role: m.role, content: m.content }];
+  if (m.role === 'tool') {
+    return toolResultsOf(m).map((r) => ({ role: 'tool', tool_call_id: r.callId, content: toolResultText(r) }));
+  }
+  if (m.role === 'assistant') {
+    const calls = toolCallsOf(m);
+    const text = messageText(m);
+    return [
+      {
+        role: 'assistant',
+        content: text === '' && calls.length > 0 ? null : text,
+        ...(calls.length > 0 ? { tool_calls: calls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: JSON.stringify(c.arguments) } })) } : {}),
+      },
+    ];
+  }
+  const parts = m.content.flatMap((p): Record<string, unknown>[] => {
+    if (p.type === 'text') return [{ type: 'text', text: p.text }];
+    if (p.type === 'image') return [{ type: 'image_url', image_url: { url: imageUrl(p.source) } }];
+    return [];
+  });
+  return [{ role: m.role, content: parts }];
+}
+
+function imageUrl(source: ImageSource): string {
+  return source.kind === 'url' ? source.url : `data:${source.mediaType};base64,${source.data}`;
+}
+
+function toWireToolChoice(choice: ToolChoice): unknown {
+  return typeof choice === 'string' ? choice : { type: 'function', function: { name: choice.name } };
 }
 
 /** Mistral rejects unknown body fields (422 extra_forbidden) and sends usage in its last chunk anyway. */
@@ -145,6 +196,10 @@ function parseCompletion(body: unknown, ep: ProviderEndpoint): ParsedCompletion 
   const choice = parsed.data.choices[0];
   if (choice === undefined) throwIfPromptFiltered(body, ep);
   const result: ParsedCompletion = { text: choice?.message?.content ?? '' };
+  const calls = choice?.message?.tool_calls;
+  if (calls && calls.length > 0) {
+    result.toolCalls = calls.map((c) => ({ id: c.id, name: c.function.name, arguments: parseToolArguments(c.function.arguments ?? '', ep, c.function.name) }));
+  }
   if (parsed.data.model) result.model = parsed.data.model;
   const usage = toUsage(parsed.data.usage);
   if (usage) result.usage = usage;
@@ -167,6 +222,9 @@ function parseStreamEvent(ev: FramedEvent, ep: ProviderEndpoint): StreamEvent[] 
   const choice = chunk.choices?.[0];
   const text = choice?.delta?.content;
   if (text) events.push({ type: 'text', text });
+  for (const d of choice?.delta?.tool_calls ?? []) {
+    events.push({ type: 'tool_call_delta', index: d.index, id: d.id ?? undefined, name: d.function?.name ?? undefined, arguments: d.function?.arguments ?? undefined });
+  }
   if (choice?.finish_reason) events.push({ type: 'finish', reason: toFinishReason(choice.finish_reason) });
   const usage = toUsage(chunk.usage ?? chunk.x_groq?.usage);
   if (usage) events.push({ type: 'usage', usage });

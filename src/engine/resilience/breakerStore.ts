@@ -69,6 +69,11 @@ export class BreakerStore {
     });
   }
 
+  /** Adopts the stored entries that are newer than these breakers, writing nothing (a read of other processes' news). */
+  async refresh(breakers: Iterable<ProviderBreaker>): Promise<void> {
+    mergeBreakers(await this.store.read(breakersDocument), [...breakers]);
+  }
+
   /** Schedules a sync of these breakers after a short delay. */
   save(breakers: Iterable<ProviderBreaker>): void {
     this.pending = [...breakers];

@@ -5,7 +5,7 @@ import { sendChat, type AttemptResult } from '../http/transport';
 import type { ProviderAdapter, ProviderEndpoint } from '../providers/adapter';
 import type { ProviderBreaker } from '../resilience/circuitBreaker';
 import { retryDelayMs, shouldRetry, sleep } from '../resilience/retryPolicy';
-import type { AttemptRecord, ChatRequest } from '../types';
+import type { AttemptRecord, ChatRequest, ToolCall } from '../types';
 
 /** A configured provider with everything needed to call it. */
 export interface ProviderRuntime {
@@ -50,6 +50,7 @@ export interface RequestContext {
 export class StreamGate {
   owner?: string;
   delivered = '';
+  deliveredToolCalls = 0;
   /** What the caller's own onText threw: it ends the request and blames no provider. */
   sinkError?: { error: unknown };
   private readonly losers = new Map<string, () => void>();
@@ -57,7 +58,13 @@ export class StreamGate {
   constructor(
     private readonly sink: (delta: string) => void,
     private readonly onOwner?: (provider: string) => void,
+    private readonly toolSink?: (call: ToolCall) => void,
   ) {}
+
+  /** Text or a complete tool call reached the caller; partial tool-call arguments never do. */
+  get hasDelivered(): boolean {
+    return this.delivered !== '' || this.deliveredToolCalls > 0;
+  }
 
   register(racer: string, cancel: () => void): void {
     this.losers.set(racer, cancel);
@@ -68,16 +75,29 @@ export class StreamGate {
   }
 
   forward(racer: string, delta: string, provider: string): void {
+    this.deliver(racer, provider, () => {
+      this.delivered += delta;
+      this.sink(delta);
+    });
+  }
+
+  forwardToolCall(racer: string, call: ToolCall, provider: string): void {
+    this.deliver(racer, provider, () => {
+      this.deliveredToolCalls++;
+      this.toolSink?.(call);
+    });
+  }
+
+  private deliver(racer: string, provider: string, send: () => void): void {
     const first = this.owner === undefined;
     if (first) {
       this.owner = racer;
       for (const [id, cancel] of this.losers) if (id !== racer) cancel();
     }
     if (this.owner !== racer) return;
-    this.delivered += delta;
     try {
       if (first) this.onOwner?.(provider);
-      this.sink(delta);
+      send();
     } catch (error) {
       this.sinkError = { error };
       // Stops the racer's stream as a cancellation, which does not count against the provider.
@@ -174,6 +194,7 @@ export async function runProvider(rt: ProviderRuntime, ctx: RequestContext, run:
         totalTimeoutMs: Math.min(rt.config.timeoutMs ?? ctx.cfg.timeouts.totalMs, remaining),
         maxResponseBytes: ctx.cfg.limits.maxResponseBytes,
         onText: ctx.streamGate ? (d) => ctx.streamGate?.forward(run.racer, d, id) : undefined,
+        onToolCall: ctx.streamGate ? (c) => ctx.streamGate?.forwardToolCall(run.racer, c, id) : undefined,
       });
       admission.release('success');
       record({ outcome: 'ok', status: result.status, latencyMs: result.latencyMs, try: tryNo }, result);
@@ -196,7 +217,7 @@ export async function runProvider(rt: ProviderRuntime, ctx: RequestContext, run:
       admission.release({ error: err });
       if (err.retryAfterMs !== undefined) host.coolDown(id, err.retryAfterMs);
       record({ outcome: 'error', errorClass: err.errorClass, status: err.status, message: err.message, latencyMs, try: tryNo }, undefined, err);
-      if (ctx.streamGate?.owner === run.racer && ctx.streamGate.delivered !== '') throw new BrokenAfterDeliveryError(err);
+      if (ctx.streamGate?.owner === run.racer && ctx.streamGate.hasDelivered) throw new BrokenAfterDeliveryError(err);
       // Nobody is listening there: retrying now only delays the answer another provider can give.
       if (run.hasAlternatives && err.providerCode === 'ECONNREFUSED') throw err;
       const delay = retryDelayMs(tryNo, err, ctx.cfg.retry, host.random);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../cache/cacheKey';
-import type { ChatRequest } from '../types';
+import type { ChatRequest, TextChatRequest } from '../types';
 
 export interface SuggestInput {
   /** Shown to the model; a workspace-relative path reads best. */
@@ -34,7 +34,7 @@ const FIX_PROMPT = [
 ].join('\n');
 
 /** The request that asks a model for a better version of one span of a document (or, with `problem`, for that problem's fix). */
-export function buildSuggestRequest(input: SuggestInput): ChatRequest {
+export function buildSuggestRequest(input: SuggestInput): TextChatRequest {
   const { text, start, end } = input;
   if (start < 0 || end > text.length || start > end) throw new RangeError('The code range lies outside the document.');
   const code = text.slice(start, end);

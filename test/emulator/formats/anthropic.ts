@@ -24,6 +24,11 @@ function id(prefix: string): string {
   return `${prefix}_01${randomBytes(12).toString('hex')}`;
 }
 
+/** Anthropic's tool ids look like toolu_01…; the emulator's own ids are call_<hex>. */
+function toolUseId(callId: string): string {
+  return `toolu_01${callId.replace(/^call_/, '')}`;
+}
+
 function sse(event: string, data: unknown): string {
   return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 }
@@ -37,15 +42,47 @@ function blocksText(value: unknown): string {
     .join('');
 }
 
-/** Anthropic's input_tokens excludes cache reads; the emulator's inputTokens includes them. */
+/** Anthropic's input_tokens excludes cache reads and writes; the emulator's inputTokens includes both. */
 function wireUsage(reply: EmulatedReply) {
   const cached = reply.usage.cachedInputTokens;
+  const written = reply.usage.cacheWriteTokens ?? 0;
   return {
-    input_tokens: reply.usage.inputTokens - cached,
-    cache_creation_input_tokens: 0,
+    input_tokens: Math.max(0, reply.usage.inputTokens - cached - written),
+    cache_creation_input_tokens: written,
     cache_read_input_tokens: cached,
     output_tokens: reply.usage.outputTokens,
   };
+}
+
+function withPing(blocks: string[]): string[] {
+  return [...blocks.slice(0, 1), sse('ping', { type: 'ping' }), ...blocks.slice(1)];
+}
+
+function calls(reply: EmulatedReply) {
+  return reply.toolCalls ?? [];
+}
+
+/** The text block at index 0; an answer of tool calls alone has none. */
+function textBlockFrames(reply: EmulatedReply): string[] {
+  if (reply.text === '' && calls(reply).length > 0) return [];
+  return [
+    sse('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }),
+    ...reply.chunks.map((text) => sse('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } })),
+    sse('content_block_stop', { type: 'content_block_stop', index: 0 }),
+  ];
+}
+
+/** Each tool_use block: start with id, name and an empty input, the input as input_json_delta pieces, then stop. */
+function toolUseFrames(reply: EmulatedReply): string[] {
+  const first = reply.text === '' ? 0 : 1;
+  return calls(reply).flatMap((c, i) => {
+    const index = first + i;
+    return [
+      sse('content_block_start', { type: 'content_block_start', index, content_block: { type: 'tool_use', id: toolUseId(c.id), name: c.name, input: {} } }),
+      ...c.pieces.map((partial_json) => sse('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json } })),
+      sse('content_block_stop', { type: 'content_block_stop', index }),
+    ];
+  });
 }
 
 /** 429s carry the per-minute limit headers; values are illustrative, resets are RFC 3339. */
@@ -60,6 +97,10 @@ function rateLimitHeaders(): Record<string, string> {
   return headers;
 }
 
+/**
+ * Anthropic Messages (`POST /v1/messages`). Tool use (`tool_use` blocks, `input_json_delta`, `stop_reason: tool_use`)
+ * and cache usage fields as in docs.anthropic.com: Messages API, streaming and tool use pages (read 2026-12-03).
+ */
 export const anthropicFormat: WireFormat = {
   kind: 'anthropic',
   framing: 'sse',
@@ -83,8 +124,11 @@ export const anthropicFormat: WireFormat = {
       type: 'message',
       role: 'assistant',
       model: reply.model,
-      content: [{ type: 'text', text: reply.text }],
-      stop_reason: 'end_turn',
+      content: [
+        ...(reply.text !== '' || calls(reply).length === 0 ? [{ type: 'text', text: reply.text }] : []),
+        ...calls(reply).map((c) => ({ type: 'tool_use', id: toolUseId(c.id), name: c.name, input: JSON.parse(c.arguments) as unknown })),
+      ],
+      stop_reason: calls(reply).length > 0 ? 'tool_use' : 'end_turn',
       stop_sequence: null,
       usage: wireUsage(reply),
     };
@@ -106,13 +150,11 @@ export const anthropicFormat: WireFormat = {
           usage: { ...usage, output_tokens: 1 },
         },
       }),
-      sse('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }),
-      sse('ping', { type: 'ping' }),
-      ...reply.chunks.map((text) => sse('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } })),
-      sse('content_block_stop', { type: 'content_block_stop', index: 0 }),
+      // Anthropic sends its first ping after the first content_block_start.
+      ...withPing([...textBlockFrames(reply), ...toolUseFrames(reply)]),
       sse('message_delta', {
         type: 'message_delta',
-        delta: { stop_reason: 'end_turn', stop_sequence: null },
+        delta: { stop_reason: calls(reply).length > 0 ? 'tool_use' : 'end_turn', stop_sequence: null },
         usage: { output_tokens: usage.output_tokens },
       }),
       sse('message_stop', { type: 'message_stop' }),

@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { EmulatedReply, WireFormat } from '../wireFormat';
 
-/** Cohere Chat API v2, from docs.cohere.com/reference/chat and /reference/chat-stream. */
+/**
+ * Cohere Chat API v2, from docs.cohere.com/reference/chat and /reference/chat-stream; tool use (tool_plan,
+ * tool-call-start/delta/end, finish_reason TOOL_CALL) from docs.cohere.com/docs/tool-use (read 2026-12-03).
+ */
 export const cohereFormat: WireFormat = {
   kind: 'cohere',
   framing: 'sse',
@@ -19,12 +22,12 @@ export const cohereFormat: WireFormat = {
   },
 
   completionBody(reply) {
-    return {
-      id: randomUUID(),
-      finish_reason: 'COMPLETE',
-      message: { role: 'assistant', content: [{ type: 'text', text: reply.text }] },
-      usage: usageOf(reply),
-    };
+    const calls = reply.toolCalls ?? [];
+    const message =
+      calls.length > 0
+        ? { role: 'assistant', tool_plan: TOOL_PLAN, tool_calls: calls.map((c) => ({ id: cohereCallId(c.id), type: 'function', function: { name: c.name, arguments: c.arguments } })) }
+        : { role: 'assistant', content: [{ type: 'text', text: reply.text }] };
+    return { id: randomUUID(), finish_reason: calls.length > 0 ? 'TOOL_CALL' : 'COMPLETE', message, usage: usageOf(reply) };
   },
 
   streamFrames(reply) {
@@ -34,10 +37,8 @@ export const cohereFormat: WireFormat = {
         type: 'message-start',
         delta: { message: { role: 'assistant', content: [], tool_plan: '', tool_calls: [], citations: [] } },
       }),
-      sse('content-start', { type: 'content-start', index: 0, delta: { message: { content: { type: 'text', text: '' } } } }),
-      ...reply.chunks.map((text) => sse('content-delta', { type: 'content-delta', index: 0, delta: { message: { content: { text } } } })),
-      sse('content-end', { type: 'content-end', index: 0 }),
-      sse('message-end', { type: 'message-end', delta: { finish_reason: 'COMPLETE', usage: usageOf(reply) } }),
+      ...(reply.toolCalls?.length ? toolCallFrames(reply) : textFrames(reply)),
+      sse('message-end', { type: 'message-end', delta: { finish_reason: reply.toolCalls?.length ? 'TOOL_CALL' : 'COMPLETE', usage: usageOf(reply) } }),
     ];
   },
 
@@ -62,6 +63,37 @@ export const cohereFormat: WireFormat = {
     };
   },
 };
+
+const TOOL_PLAN = 'I will look this up with the tools.';
+
+/** Cohere's call ids look like get_weather_<hex>; the emulator's own are call_<hex>. */
+function cohereCallId(callId: string): string {
+  return `tc_${callId.replace(/^call_/, '')}`;
+}
+
+function textFrames(reply: EmulatedReply): string[] {
+  return [
+    sse('content-start', { type: 'content-start', index: 0, delta: { message: { content: { type: 'text', text: '' } } } }),
+    ...reply.chunks.map((text) => sse('content-delta', { type: 'content-delta', index: 0, delta: { message: { content: { text } } } })),
+    sse('content-end', { type: 'content-end', index: 0 }),
+  ];
+}
+
+/** The plan, then per call: tool-call-start (id, name), tool-call-delta (argument pieces), tool-call-end. */
+function toolCallFrames(reply: EmulatedReply): string[] {
+  return [
+    sse('tool-plan-delta', { type: 'tool-plan-delta', delta: { message: { tool_plan: TOOL_PLAN } } }),
+    ...(reply.toolCalls ?? []).flatMap((c, index) => [
+      sse('tool-call-start', {
+        type: 'tool-call-start',
+        index,
+        delta: { message: { tool_calls: { id: cohereCallId(c.id), type: 'function', function: { name: c.name, arguments: '' } } } },
+      }),
+      ...c.pieces.map((arguments_) => sse('tool-call-delta', { type: 'tool-call-delta', index, delta: { message: { tool_calls: { function: { arguments: arguments_ } } } } })),
+      sse('tool-call-end', { type: 'tool-call-end', index }),
+    ]),
+  ];
+}
 
 function usageOf(reply: EmulatedReply): Record<string, unknown> {
   const { inputTokens, outputTokens, cachedInputTokens } = reply.usage;

@@ -1,6 +1,8 @@
 import type { EmulatedAnswer, EmulatedReply, MatchedRoute, WireFormat } from '../wireFormat';
 
 /**
+ * Function calling (functionDeclarations, functionCall/functionResponse parts, thoughtSignature, finishReason STOP)
+ * as in ai.google.dev/gemini-api/docs/function-calling and /thought-signatures (read 2026-12-03).
  * Google Gemini API v1beta as the emulator speaks it: POST /v1beta/models/{model}:generateContent
  * and :streamGenerateContent?alt=sse. Google frames SSE with CRLF line endings and sends no end
  * marker; the last chunk carries finishReason and the totals in usageMetadata.
@@ -52,8 +54,20 @@ function usageMetadata(reply: EmulatedReply, outputTokens: number | undefined): 
 let responseCounter = 0;
 const responseId = () => `emu-${Date.now().toString(36)}-${(responseCounter++).toString(36)}`;
 
-function response(reply: EmulatedReply, id: string, text: string, last: boolean): Json {
-  const candidate: Json = { content: { role: 'model', parts: [{ text }] } };
+/** Emulated thought signature the first call carries, as Gemini 3 models send on function calls. */
+export const GEMINI_EMULATED_SIGNATURE = 'CiQBemulatedThoughtSignature==';
+
+/** Whole functionCall parts (Gemini never splits a call across chunks); no ids, as Gemini sends none. */
+function functionCallParts(reply: EmulatedReply): Json[] {
+  return (reply.toolCalls ?? []).map((c, i) => ({
+    functionCall: { name: c.name, args: JSON.parse(c.arguments) as unknown },
+    ...(i === 0 ? { thoughtSignature: GEMINI_EMULATED_SIGNATURE } : {}),
+  }));
+}
+
+function response(reply: EmulatedReply, id: string, text: string, last: boolean, extraParts: Json[] = []): Json {
+  const parts = [...(text !== '' || extraParts.length === 0 ? [{ text }] : []), ...extraParts];
+  const candidate: Json = { content: { role: 'model', parts } };
   if (last) candidate.finishReason = 'STOP';
   candidate.index = 0;
   return {
@@ -94,14 +108,20 @@ export const geminiFormat: WireFormat = {
   },
 
   completionBody(reply: EmulatedReply): unknown {
-    return response(reply, responseId(), reply.text, true);
+    return response(reply, responseId(), reply.text, true, functionCallParts(reply));
   },
 
   streamFrames(reply: EmulatedReply): string[] {
     const id = responseId();
     // The finish comes in its own last chunk (empty text, full usage), as Google often sends it,
     // so a stream cut after the last text chunk is still detectably incomplete.
-    return [...reply.chunks.map((text) => frame(response(reply, id, text, false))), frame(response(reply, id, '', true))];
+    // With tool calls, one chunk of whole functionCall parts comes before it (Gemini never splits a call).
+    const calls = functionCallParts(reply);
+    return [
+      ...reply.chunks.map((text) => frame(response(reply, id, text, false))),
+      ...(calls.length > 0 ? [frame(response(reply, id, '', false, calls))] : []),
+      frame(response(reply, id, '', true)),
+    ];
   },
 
   errorBody(status: number, message: string): { body: unknown; headers?: Record<string, string> } {

@@ -1,6 +1,7 @@
 import type { EmulatedReply, WireFormat } from '../wireFormat';
 
 /** Ollama's POST /api/chat, from ollama/docs/api.md ("Generate a chat completion"). */
+/** Tools, `images` and `format` as in github.com/ollama/ollama docs/api.md, "Chat request (with tools)" (read 2026-12-03). */
 export const ollamaFormat: WireFormat = {
   kind: 'ollama',
   framing: 'ndjson',
@@ -22,7 +23,7 @@ export const ollamaFormat: WireFormat = {
     return {
       model: reply.model,
       created_at: new Date().toISOString(),
-      message: { role: 'assistant', content: reply.text },
+      message: { role: 'assistant', content: reply.text, ...toolCallsOf(reply) },
       done_reason: 'stop',
       done: true,
       ...statsOf(reply),
@@ -33,6 +34,8 @@ export const ollamaFormat: WireFormat = {
     const lines = reply.chunks.map((content) =>
       ndjson({ model: reply.model, created_at: new Date().toISOString(), message: { role: 'assistant', content }, done: false }),
     );
+    // Calls arrive whole, in a line of their own before the done line.
+    if (reply.toolCalls?.length) lines.push(ndjson({ model: reply.model, created_at: new Date().toISOString(), message: { role: 'assistant', content: '', ...toolCallsOf(reply) }, done: false }));
     lines.push(
       ndjson({
         model: reply.model,
@@ -87,6 +90,12 @@ function defaultMessage(status: number): string {
     default:
       return 'an error was encountered while running the model';
   }
+}
+
+/** `message.tool_calls` with object arguments, as docs/api.md shows (Ollama sends no finish reason of its own for calls). */
+function toolCallsOf(reply: EmulatedReply): { tool_calls?: unknown[] } {
+  if (!reply.toolCalls?.length) return {};
+  return { tool_calls: reply.toolCalls.map((c) => ({ function: { name: c.name, arguments: JSON.parse(c.arguments) as unknown } })) };
 }
 
 function ndjson(obj: unknown): string {

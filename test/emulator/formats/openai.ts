@@ -33,6 +33,15 @@ function envelope(reply: EmulatedReply, object: 'chat.completion' | 'chat.comple
   };
 }
 
+/** The text of a message's content: a string, or the text parts of an array (image parts carry none). */
+function textOf(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return '';
+  return content
+    .map((p) => (p && typeof p === 'object' && (p as { type?: unknown }).type === 'text' ? String((p as { text?: unknown }).text ?? '') : ''))
+    .join('');
+}
+
 const sse = (json: unknown) => `data: ${JSON.stringify(json)}\n\n`;
 
 /** Azure OpenAI's verdict per category; a blocked prompt has at least one `filtered: true`. */
@@ -70,7 +79,11 @@ function errorKind(status: number, message: string): { type: string; code: strin
   return { type: 'invalid_request_error', code: null };
 }
 
-/** OpenAI Chat Completions (`POST /v1/chat/completions`), also spoken by every OpenAI-compatible server. */
+/**
+ * OpenAI Chat Completions (`POST /v1/chat/completions`), also spoken by every OpenAI-compatible server.
+ * Tool calls (`message.tool_calls`, streamed `delta.tool_calls[]` by index, `finish_reason: tool_calls`) as in
+ * the OpenAI API reference, Chat Completions object and chunk object (platform.openai.com/docs/api-reference/chat, read 2026-12-03).
+ */
 export const openaiFormat = {
   kind: 'openai' as const,
   framing: 'sse' as const,
@@ -85,20 +98,28 @@ export const openaiFormat = {
     const messages = asBody(body).messages;
     if (!Array.isArray(messages)) return '';
     return messages
-      .map((m) => (m && typeof m === 'object' && typeof (m as { content?: unknown }).content === 'string' ? (m as { content: string }).content : ''))
+      .map((m) => textOf(m && typeof m === 'object' ? (m as { content?: unknown }).content : undefined))
       .filter((c) => c !== '')
       .join('\n');
   },
 
   completionBody(reply: EmulatedReply): unknown {
+    const calls = reply.toolCalls ?? [];
+    const toolCalls = calls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } }));
     return {
       ...envelope(reply, 'chat.completion'),
       choices: [
         {
           index: 0,
-          message: { role: 'assistant', content: reply.text, refusal: null, annotations: [] },
+          message: {
+            role: 'assistant',
+            content: calls.length > 0 && reply.text === '' ? null : reply.text,
+            refusal: null,
+            annotations: [],
+            ...(calls.length > 0 ? { tool_calls: toolCalls } : {}),
+          },
           logprobs: null,
-          finish_reason: 'stop',
+          finish_reason: calls.length > 0 ? 'tool_calls' : 'stop',
         },
       ],
       usage: usageObject(reply),
@@ -116,7 +137,14 @@ export const openaiFormat = {
     const chunk = (choice: object) => ({ ...base, choices: [{ index: 0, ...choice, logprobs: null }], ...(includeUsage ? { usage: null } : {}) });
     const frames = [sse(chunk({ delta: { role: 'assistant', content: '', refusal: null }, finish_reason: null }))];
     for (const piece of reply.chunks) frames.push(sse(chunk({ delta: { content: piece }, finish_reason: null })));
-    frames.push(sse(chunk({ delta: {}, finish_reason: 'stop' })));
+    // Each call opens with its id, type and name and empty arguments; the arguments follow in pieces, by index.
+    const calls = reply.toolCalls ?? [];
+    calls.forEach((c, index) => {
+      const open = { index, id: c.id, type: 'function', function: { name: c.name, arguments: '' } };
+      frames.push(sse(chunk({ delta: { tool_calls: [open] }, finish_reason: null })));
+      for (const piece of c.pieces) frames.push(sse(chunk({ delta: { tool_calls: [{ index, function: { arguments: piece } }] }, finish_reason: null })));
+    });
+    frames.push(sse(chunk({ delta: {}, finish_reason: calls.length > 0 ? 'tool_calls' : 'stop' })));
     if (includeUsage) frames.push(sse({ ...base, choices: [], usage: usageObject(reply) }));
     frames.push('data: [DONE]\n\n');
     return frames;

@@ -1,0 +1,147 @@
+import { z } from 'zod';
+import type { ChatMessage, ContentPart, ImageSource, ResponseFormat, TextPart, ToolDefinition } from '../types';
+import { ChatInputError, fieldPath } from './chatInputError';
+import { jsonSchemaObject } from './jsonSchema';
+
+/**
+ * The OpenAI Chat Completions `messages` format (the de facto interchange format) → the neutral model.
+ * Shared by `ask --messages` and the gateway; every problem is a ChatInputError naming its field.
+ */
+
+const textPart = z.object({ type: z.literal('text'), text: z.string({ error: 'must be a string' }) });
+const imagePart = z.object({
+  type: z.literal('image_url'),
+  image_url: z.object({ url: z.string({ error: 'must be a URL or a data: URL' }).min(1), detail: z.string().optional() }),
+});
+const refusalPart = z.object({ type: z.literal('refusal'), refusal: z.string() });
+const userPart = z.discriminatedUnion('type', [textPart, imagePart], { error: "must be a content part of type 'text' or 'image_url'" });
+const assistantPart = z.discriminatedUnion('type', [textPart, refusalPart], { error: "must be a content part of type 'text' or 'refusal'" });
+
+const toolCall = z.object({
+  id: z.string({ error: 'is required: the call id that the tool message answers' }).min(1, 'must not be empty'),
+  type: z.literal('function', { error: "must be 'function'" }).optional(),
+  function: z.object({ name: z.string({ error: 'is required' }).min(1, 'must not be empty'), arguments: z.string({ error: 'must be a JSON string' }) }),
+});
+
+const message = z.discriminatedUnion(
+  'role',
+  [
+    z.object({ role: z.enum(['system', 'developer']), content: z.union([z.string(), z.array(textPart)], { error: 'must be a string or text parts' }) }),
+    z.object({ role: z.literal('user'), content: z.union([z.string(), z.array(userPart)], { error: 'must be a string or an array of content parts' }) }),
+    z.object({
+      role: z.literal('assistant'),
+      content: z.union([z.string(), z.array(assistantPart)], { error: 'must be a string, text parts or null' }).nullish(),
+      tool_calls: z.array(toolCall).optional(),
+    }),
+    z.object({
+      role: z.literal('tool'),
+      tool_call_id: z.string({ error: 'is required: the id of the assistant tool call this answers' }).min(1, 'must not be empty'),
+      content: z.union([z.string(), z.array(textPart)], { error: 'must be a string or text parts' }),
+    }),
+  ],
+  { error: 'must have a role of system, developer, user, assistant or tool' },
+);
+const messages = z.array(message, { error: 'must be an array of messages' }).min(1, 'needs at least one message');
+
+const toolDefinition = z.object({
+  name: z
+    .string({ error: 'is required' })
+    .regex(/^[a-zA-Z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, underscores or hyphens (what every provider accepts)'),
+  description: z.string({ error: 'must be a string' }).optional(),
+  parameters: jsonSchemaObject,
+});
+const toolDefinitions = z.array(toolDefinition, { error: 'must be a JSON array of {"name", "description"?, "parameters"}' });
+
+function parse<T extends z.ZodType>(schema: T, value: unknown, root: string): z.output<T> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new ChatInputError(fieldPath([root, ...issue.path]), issue.message);
+}
+
+export interface ParsedConversation {
+  system?: string;
+  messages: ChatMessage[];
+}
+
+/** Chat Completions messages → system prompt and neutral messages (a tool result must answer an earlier call). */
+export function parseOpenAiMessages(value: unknown, root = 'messages'): ParsedConversation {
+  const wire = parse(messages, value, root);
+  const system: string[] = [];
+  const out: ChatMessage[] = [];
+  const callIds = new Set<string>();
+  wire.forEach((m, i) => {
+    const at = `${root}[${i}]`;
+    switch (m.role) {
+      case 'system':
+      case 'developer':
+        system.push(typeof m.content === 'string' ? m.content : m.content.map((p) => p.text).join(''));
+        return;
+      case 'user':
+        out.push({ role: 'user', content: typeof m.content === 'string' ? m.content : m.content.map((p, j) => userContent(p, `${at}.content[${j}]`)) });
+        return;
+      case 'assistant': {
+        const text = typeof m.content === 'string' ? m.content : (m.content ?? []).map((p) => (p.type === 'text' ? p.text : p.refusal)).join('');
+        const calls = (m.tool_calls ?? []).map((c, j): ContentPart => {
+          callIds.add(c.id);
+          return { type: 'tool_call', id: c.id, name: c.function.name, arguments: toolArguments(c.function.arguments, `${at}.tool_calls[${j}].function.arguments`) };
+        });
+        out.push({ role: 'assistant', content: calls.length === 0 ? text : [...(text ? [{ type: 'text' as const, text }] : []), ...calls] });
+        return;
+      }
+      case 'tool': {
+        if (!callIds.has(m.tool_call_id)) throw new ChatInputError(`${at}.tool_call_id`, `'${m.tool_call_id}' answers no tool call of an earlier assistant message`);
+        const content = typeof m.content === 'string' ? m.content : m.content.map((p): TextPart => ({ type: 'text', text: p.text }));
+        out.push({ role: 'tool', content: [{ type: 'tool_result', callId: m.tool_call_id, content }] });
+        return;
+      }
+    }
+  });
+  if (out.length === 0) throw new ChatInputError(root, 'needs at least one user or assistant message');
+  return { ...(system.length > 0 ? { system: system.join('\n\n') } : {}), messages: out };
+}
+
+/** A JSON array of tool definitions `{name, description?, parameters}`, names unique. */
+export function parseToolDefinitions(value: unknown, root = 'tools'): ToolDefinition[] {
+  const tools = parse(toolDefinitions, value, root);
+  const seen = new Set<string>();
+  tools.forEach((t, i) => {
+    if (seen.has(t.name)) throw new ChatInputError(`${root}[${i}].name`, `'${t.name}' is defined twice`);
+    seen.add(t.name);
+  });
+  return tools.map((t) => ({ name: t.name, ...(t.description !== undefined ? { description: t.description } : {}), parameters: t.parameters }));
+}
+
+/** A JSON Schema the answer must match → structured output. */
+export function parseResponseSchema(value: unknown, root = 'schema'): ResponseFormat {
+  return { type: 'json_schema', schema: parse(jsonSchemaObject, value, root) };
+}
+
+function userContent(p: z.infer<typeof userPart>, at: string): ContentPart {
+  if (p.type === 'text') return { type: 'text', text: p.text };
+  return { type: 'image', source: imageSource(p.image_url.url, `${at}.image_url.url`) };
+}
+
+const DATA_URL = /^data:(image\/[a-z0-9.+-]+);base64,([A-Za-z0-9+/=\s]+)$/i;
+
+function imageSource(url: string, at: string): ImageSource {
+  if (url.startsWith('data:')) {
+    const m = DATA_URL.exec(url);
+    if (!m) throw new ChatInputError(at, 'must be a data:image/<type>;base64,… URL');
+    return { kind: 'base64', mediaType: m[1].toLowerCase(), data: m[2].replace(/\s+/g, '') };
+  }
+  if (!/^https?:\/\//i.test(url)) throw new ChatInputError(at, 'must be an http(s) URL or a data: URL');
+  return { kind: 'url', url };
+}
+
+function toolArguments(text: string, at: string): Record<string, unknown> {
+  if (text.trim() === '') return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new ChatInputError(at, 'must be a JSON object encoded as a string');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ChatInputError(at, 'must encode a JSON object');
+  return value as Record<string, unknown>;
+}

@@ -1,0 +1,57 @@
+import type { SharedStateConfig } from '../../config/schema';
+import type { SharedCache } from '../../cache/sharedCache';
+import type { TeamBudget } from '../../cost/teamBudget';
+import type { BreakerStore } from '../../resilience/breakerStore';
+import type { ResilienceSync } from '../../resilience/sharedResilience';
+import type { StateStore } from '../stateStore';
+import { RedisResilience } from './redisResilience';
+import { RedisResponseCache } from './redisResponseCache';
+import { RedisStateStore } from './redisStateStore';
+import { RedisTeamBudget } from './redisTeamBudget';
+import { SharedStateClient } from './sharedStateClient';
+
+/** What a team shares through its Redis/Valkey, one part per entry of `sharedState.share`. */
+export interface SharedState {
+  readonly client: SharedStateClient;
+  readonly budget?: TeamBudget;
+  /** Only with `cacheContent`: the cache holds prompts' answers, which such a team keeps out of Redis. */
+  readonly cache?: SharedCache;
+  /** Where breakers are kept when they are shared. */
+  readonly breakerDocuments?: StateStore;
+  /** Cooldowns and probe leases beside the shared breakers; `probeLeaseMs` is how long one member may probe. */
+  resilience?(breakers: BreakerStore, probeLeaseMs: () => number): ResilienceSync;
+  close(): Promise<void>;
+}
+
+export interface OpenSharedStateOptions {
+  /** Defaults to the environment variable named by `passwordEnv`. */
+  password?: string;
+  /** The member's `cache.maxBytes`, which also caps one shared entry. */
+  cacheMaxBytes: () => number;
+  /** This user's own state, where what Redis could not take waits to be merged. */
+  localStore?: StateStore;
+  warn: (message: string) => void;
+  now?: () => number;
+}
+
+export function openSharedState(config: SharedStateConfig, options: OpenSharedStateOptions): SharedState {
+  const password = options.password ?? (config.passwordEnv ? process.env[config.passwordEnv] : undefined);
+  if (config.passwordEnv && !password) {
+    options.warn(`Shared state: the environment variable ${config.passwordEnv} (sharedState.passwordEnv) is not set; connecting to Redis without a password.`);
+  }
+  const client = new SharedStateClient({ config, password: password || undefined, warn: options.warn, now: options.now });
+  const budget = config.share.includes('budget') ? new RedisTeamBudget(client, options.localStore) : undefined;
+  const sharesBreakers = config.share.includes('breakers');
+  const cache = config.share.includes('cache') && config.cacheContent ? new RedisResponseCache(client, options.cacheMaxBytes, options.now) : undefined;
+  return {
+    client,
+    budget,
+    cache,
+    breakerDocuments: sharesBreakers ? new RedisStateStore(client) : undefined,
+    resilience: sharesBreakers ? (breakers, probeLeaseMs) => new RedisResilience(client, breakers, probeLeaseMs, options.now) : undefined,
+    close: async () => {
+      await Promise.all([budget?.close(), cache?.close()]);
+      await client.close();
+    },
+  };
+}

@@ -1,0 +1,131 @@
+import Redis from 'ioredis';
+import type { SharedStateConfig } from '../../config/schema';
+
+/** After a failed call, how long calls skip Redis at once (unless it reconnects first), so a dead Redis costs no latency. */
+const SKIP_AFTER_FAILURE_MS = 2_000;
+
+export interface SharedStateClientOptions {
+  config: SharedStateConfig;
+  /** The password from `passwordEnv` (CLI) or secret storage (editor); never logged. */
+  password?: string;
+  warn: (message: string) => void;
+  now?: () => number;
+}
+
+/**
+ * The one connection to the team's Redis/Valkey. Every call either answers within `timeoutMs` or yields
+ * undefined, so callers go on with local state; one warning says Redis is unavailable until it answers again.
+ */
+export class SharedStateClient {
+  readonly redis: Redis;
+  private readonly config: SharedStateConfig;
+  private readonly warn: (message: string) => void;
+  private readonly now: () => number;
+  private skipUntil = 0;
+  private warned = false;
+  private lastError: Error | undefined;
+  private readonly onReadyListeners: (() => void)[] = [];
+
+  constructor(options: SharedStateClientOptions) {
+    this.config = options.config;
+    this.warn = options.warn;
+    this.now = options.now ?? Date.now;
+    this.redis = new Redis(options.config.url, {
+      password: options.password,
+      connectTimeout: Math.max(options.config.timeoutMs, 1_000),
+      maxRetriesPerRequest: 0,
+      enableReadyCheck: false,
+      retryStrategy: (times) => Math.min(100 * times, 2_000),
+      // A refused password will not fix itself by reconnecting quickly.
+      reconnectOnError: () => false,
+    });
+    this.redis.on('error', (err: Error) => (this.lastError = err));
+    this.redis.on('ready', () => {
+      this.skipUntil = 0;
+      this.lastError = undefined;
+      for (const listener of this.onReadyListeners) listener();
+    });
+  }
+
+  /** Where the state lives, for messages; a password in the URL is left out. */
+  get location(): string {
+    return redactUrl(this.config.url);
+  }
+
+  key(...parts: string[]): string {
+    return ['llmr', this.config.namespace, ...parts].join(':');
+  }
+
+  /** Called each time the connection becomes usable (first connect and every reconnect). */
+  onReady(listener: () => void): void {
+    this.onReadyListeners.push(listener);
+    if (this.redis.status === 'ready') listener();
+  }
+
+  /** Runs `fn` against Redis within `timeoutMs`; undefined (and one warning) when Redis is down, slow or refuses. */
+  async call<T>(fn: (redis: Redis) => Promise<T>): Promise<T | undefined> {
+    // A reconnect clears skipUntil; a connection that is up but hung is skipped like a dead one.
+    if (this.now() < this.skipUntil) return undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${this.config.timeoutMs} ms (sharedState.timeoutMs)`)), this.config.timeoutMs);
+    });
+    try {
+      const result = await Promise.race([fn(this.redis), timeout]);
+      if (this.warned) this.warn(`Shared state: Redis at ${this.location} answers again; local spend made meanwhile is being merged.`);
+      this.warned = false;
+      return result;
+    } catch (err) {
+      this.failed(err as Error);
+      return undefined;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async close(): Promise<void> {
+    const quit = this.redis.status === 'ready' ? this.redis.quit().catch(() => undefined) : Promise.resolve();
+    await Promise.race([quit, new Promise((r) => setTimeout(r, this.config.timeoutMs).unref())]);
+    this.redis.disconnect();
+  }
+
+  private failed(err: Error): void {
+    this.skipUntil = this.now() + SKIP_AFTER_FAILURE_MS;
+    if (this.warned) return;
+    this.warned = true;
+    this.warn(this.explain(this.lastError ?? err));
+  }
+
+  private explain(err: Error): string {
+    const where = `Redis at ${this.location} (sharedState.url)`;
+    const local = "going on with this machine's state until it answers";
+    const msg = err.message;
+    if (/WRONGPASS|invalid password|invalid username-password/i.test(msg)) {
+      const env = this.config.passwordEnv;
+      return env
+        ? `Shared state: ${where} refused the password from the environment variable ${env} (sharedState.passwordEnv): set ${env} to the right password. ${capital(local)}.`
+        : `Shared state: ${where} refused the password in the URL: fix sharedState.url or use sharedState.passwordEnv. ${capital(local)}.`;
+    }
+    if (/NOAUTH/i.test(msg)) {
+      const env = this.config.passwordEnv;
+      const fix = env ? `set the environment variable ${env} (sharedState.passwordEnv)` : 'set sharedState.passwordEnv to the name of an environment variable holding it';
+      return `Shared state: ${where} requires a password: ${fix}. ${capital(local)}.`;
+    }
+    return `Shared state: ${where} is unavailable (${msg}); ${local}.`;
+  }
+}
+
+function capital(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    u.username = '';
+    u.password = '';
+    return u.toString().replace(/\/$/, '');
+  } catch {
+    return 'the configured URL';
+  }
+}
