@@ -8,7 +8,7 @@ import { envKeyFor } from './providers/vendorKeys';
 import { cacheKey, fileTag, ResponseCache, type CachedResponse, type CacheStats } from './cache/responseCache';
 import { replayAsStream } from './cache/replay';
 import { CostAccounting, type CostSummary } from './cost/costAccounting';
-import { EngineEvents, type EngineEventListener } from './events';
+import { EngineEvents, type AttemptEvent, type EngineEventListener } from './events';
 import { providerHealth, type ProviderHealth } from './health/providerHealth';
 import { ProviderOutcomes } from './health/providerOutcomes';
 import { parseRateLimitHeaders } from './http/rateLimitHeaders';
@@ -52,6 +52,8 @@ export interface ChatOptions {
   onlyProviders?: readonly string[];
   /** Streaming: told which provider owns the stream just before its first text reaches onText, with the attempts before it. */
   onStreamStart?: (provider: string, earlierAttempts: readonly AttemptRecord[]) => void;
+  /** Told when each attempt starts and ends, as it happens (e.g. for a progress message); what it throws is only warned about. */
+  onAttempt?: (event: AttemptEvent) => void;
 }
 
 export interface ProviderStatus {
@@ -175,6 +177,7 @@ export class RouterEngine {
       this.metrics.recordCacheMiss();
     }
     const affordable = this.admitByBudget(candidates, req);
+    const tell = this.attemptListener(opts.onAttempt);
     const ctx: RequestContext = {
       req,
       cfg: this.cfg,
@@ -186,7 +189,9 @@ export class RouterEngine {
       resolveKey: async (p) => (await this.resolveKeyFn(p)) || undefined,
       now: this.now,
       random: this.random,
+      onAttemptStarted: tell && ((rt, tryNo, firstTokenTimeoutMs) => tell({ type: 'attempt-started', at: this.now(), provider: rt.config.id, model: req.model ?? rt.config.model, try: tryNo, firstTokenTimeoutMs })),
       onAttemptFinished: (record, _rt, result, err) => {
+        tell?.({ type: 'attempt-finished', at: this.now(), record });
         this.outcomes.record(record, this.now());
         if (record.outcome === 'ok') this.latency.record(record.provider, record.latencyMs);
         // A failing provider must not look fast to the latency strategy: count it as the slowest possible answer.
@@ -278,6 +283,17 @@ export class RouterEngine {
     this.breakerStore?.save(this.breakers.values());
     // Each store has warned about its own failure; one failing must not keep the others from saving.
     await Promise.allSettled([this.breakerStore?.flush(), this.cache.flush(), this.metrics.flush(), this.costs.flush()]);
+  }
+
+  private attemptListener(listener: ChatOptions['onAttempt']): ((event: AttemptEvent) => void) | undefined {
+    if (!listener) return undefined;
+    return (event) => {
+      try {
+        listener(event);
+      } catch (err) {
+        this.warn(`An onAttempt listener failed: ${(err as Error).message}`);
+      }
+    };
   }
 
   /** Leaves out providers this request cannot afford; refuses it outright when none is left. */

@@ -6,6 +6,7 @@ import type { ProviderAdapter, ProviderEndpoint } from '../providers/adapter';
 import type { ProviderBreaker } from '../resilience/circuitBreaker';
 import type { ProviderCooldowns } from '../resilience/cooldown';
 import { retryDelayMs, shouldRetry, sleep } from '../resilience/retryPolicy';
+import { attemptTiming } from './purposeTimeouts';
 import type { AttemptRecord, ChatRequest } from '../types';
 
 /** A configured provider with everything needed to call it. */
@@ -32,6 +33,7 @@ export interface RequestContext {
   random(): number;
   /** Streaming: forwards a racer's text to the caller if that racer owns the stream. */
   streamGate?: StreamGate;
+  onAttemptStarted?(runtime: ProviderRuntime, tryNo: number, firstTokenTimeoutMs: number): void;
   onAttemptFinished?(record: AttemptRecord, runtime: ProviderRuntime, result?: AttemptResult, err?: unknown): void;
 }
 
@@ -109,6 +111,8 @@ export async function runProvider(rt: ProviderRuntime, ctx: RequestContext, run:
   // AbortSignal.any costs tens of µs on Node 20; it is only needed when there really are two signals.
   const signal = ctx.signal && run.racerSignal ? AbortSignal.any([ctx.signal, run.racerSignal]) : (ctx.signal ?? run.racerSignal);
   let waitedOutCooldown: number | undefined;
+  const timing = attemptTiming(ctx.cfg, ctx.req);
+  const wireReq = timing.streamOnWire && !ctx.req.stream ? { ...ctx.req, stream: true } : ctx.req;
 
   for (let tryNo = 1; ; tryNo++) {
     let remaining = ctx.deadline - ctx.now();
@@ -150,11 +154,12 @@ export async function runProvider(rt: ProviderRuntime, ctx: RequestContext, run:
     }
     const endpoint: ProviderEndpoint = { id, kind: rt.config.kind, baseUrl: rt.baseUrl, model: rt.config.model, apiKey: key, headers: rt.config.headers };
     const started = ctx.now();
+    ctx.onAttemptStarted?.(rt, tryNo, timing.firstTokenMs);
     try {
-      const result = await sendChat(rt.adapter, endpoint, ctx.req, {
+      const result = await sendChat(rt.adapter, endpoint, wireReq, {
         signal,
         dispatcher: ctx.dispatcher,
-        firstTokenTimeoutMs: ctx.cfg.timeouts.firstTokenMs,
+        firstTokenTimeoutMs: timing.firstTokenMs,
         totalTimeoutMs: Math.min(rt.config.timeoutMs ?? ctx.cfg.timeouts.totalMs, remaining),
         maxResponseBytes: ctx.cfg.limits.maxResponseBytes,
         onText: ctx.streamGate ? (d) => ctx.streamGate?.forward(run.racer, d, id) : undefined,
@@ -183,6 +188,8 @@ export async function runProvider(rt: ProviderRuntime, ctx: RequestContext, run:
       if (ctx.streamGate?.owner === run.racer && ctx.streamGate.delivered !== '') throw new BrokenAfterDeliveryError(err);
       // Nobody is listening there: retrying now only delays the answer another provider can give.
       if (run.hasAlternatives && err.providerCode === 'ECONNREFUSED') throw err;
+      // Someone is waiting: a provider that stayed silent does not get the same wait again while another can answer.
+      if (run.hasAlternatives && timing.moveOnAfterTimeout && err.errorClass === 'timeout') throw err;
       const delay = retryDelayMs(tryNo, err, ctx.cfg.retry, ctx.random);
       // A long Retry-After is better spent on another provider than asleep.
       if (run.hasAlternatives && delay > ctx.cfg.retry.maxDelayMs) throw err;
