@@ -6,6 +6,7 @@ import { buildAnalyzeRequest, FindingsFormatError, parseFindings, type Finding, 
 import { findingRange } from '../../engine/tasks/findingRange';
 import type { ChatResult } from '../../engine/types';
 import { presentError } from '../presentError';
+import { reportAttempts } from '../progressReporter';
 import { ReadOnlyDocuments } from '../readOnlyDocuments';
 import type { RouterHost } from '../routerHost';
 
@@ -47,7 +48,7 @@ async function analyzeFile(host: RouterHost, diagnostics: vscode.DiagnosticColle
     const tag = await host.invalidateFileCache(cacheIdentity(document.uri), hash);
     const result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `LLM Router: analysing ${path.posix.basename(document.uri.path)}`, cancellable: true },
-      (_progress, token) => host.run(request, { token, cacheTags: [tag] }),
+      (progress, token) => host.run(request, { token, cacheTags: [tag], onAttempt: reportAttempts(progress) }),
     );
     const lines = text.split(/\r?\n/);
     let findings: Finding[];

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { buildSuggestRequest, extractSuggestion, fitSuggestion, smallestEnclosing } from '../../engine/tasks/suggestCode';
 import type { ChatResult } from '../../engine/types';
 import { presentError } from '../presentError';
+import { reportAttempts } from '../progressReporter';
 import { closeTabsShowing, ReadOnlyDocuments } from '../readOnlyDocuments';
 import type { RouterHost } from '../routerHost';
 
@@ -101,6 +102,7 @@ function runStreaming(
   progress.report({ message: 'waiting for the answer…' });
   return host.run(request, {
     token,
+    onAttempt: reportAttempts(progress),
     onText: (delta) => {
       received += delta.length;
       const now = Date.now();
