@@ -6,6 +6,7 @@ import { openFile, revert, select } from './support/documents';
 import { emulatorsFor } from './support/emulators';
 import { findNotification, hideNotifications } from './support/notifications';
 import { configure, FAST_SETTINGS, freshState } from './support/router';
+import { waitFor } from './support/waitFor';
 
 const FIRST_TOKEN_MS = 1_500;
 /** The backup takes its time, so the progress line can be read while it answers. */
@@ -40,17 +41,18 @@ describe('Suggest Code with a provider that accepts the request and never answer
     select(editor, 'let total = 0;');
     emu.primary.enqueue({ type: 'hang' }, { type: 'hang' }, { type: 'hang' });
     emu.backup.enqueue({ type: 'delay', ms: BACKUP_MS });
-    const started = Date.now();
-
     const running = Promise.resolve(vscode.commands.executeCommand<SuggestCodeResult | undefined>('llmRouter.suggestCode', { apply: false }));
+    // From the request on the wire: the editor's own work before it (finding the target, a cold window) is not the router's.
+    await waitFor('the primary to receive the request', () => emu.primary.requests.length === 1);
+    const sent = Date.now();
     const progress = await findNotification('trying backup');
     const result = await running;
-    const elapsedMs = Date.now() - started;
+    const elapsedMs = Date.now() - sent;
 
     assert.match(progress, /LLM Router: improving the selection/);
     assert.match(progress, /primary timed out after 2 s — trying backup/);
     assert.equal(result?.provider, 'backup');
-    assert.ok(elapsedMs < FIRST_TOKEN_MS + BACKUP_MS + 2_500, `answered after ${elapsedMs} ms`);
+    assert.ok(elapsedMs < FIRST_TOKEN_MS + BACKUP_MS + 1_500, `answered ${elapsedMs} ms after the request went out`);
     assert.equal(emu.primary.requests.length, 1, 'the silent primary is not asked again while the backup can answer');
   });
 });
