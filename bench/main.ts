@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { measureBreakerWindow } from './breakerWindow';
 import { measureCacheHit } from './cacheHit';
 import { measureCacheLoad } from './cacheLoad';
+import { editorBenchUnavailable, measureEditor } from './editor';
 import { measureFailover } from './failover';
 import { measureMemory } from './memory';
 import { measureOverhead } from './overhead';
@@ -11,7 +12,7 @@ import { startRemoteEmulator } from './remoteEmulator';
 import { atLeast, atMost, info, renderTable, type Figure } from './report';
 import { round } from './stats';
 
-const SECTIONS = ['overhead', 'cacheHit', 'cacheLoad', 'failover', 'memory', 'breaker'] as const;
+const SECTIONS = ['overhead', 'cacheHit', 'cacheLoad', 'failover', 'memory', 'breaker', 'editor'] as const;
 type Section = (typeof SECTIONS)[number];
 
 /**
@@ -143,6 +144,26 @@ async function main(): Promise<void> {
         figures.push(
           info('breaker', `per success, window full at ${b.ratePerSecond} req/s (${b.windowSamples} samples)`, b.successUs, 'µs'),
           info('breaker', `per failure, window full at ${b.ratePerSecond} req/s`, b.failureUs, 'µs'),
+        );
+      }
+    }
+    if (only.has('editor')) {
+      const unavailable = editorBenchUnavailable();
+      if (unavailable) {
+        log(`editor section skipped: ${unavailable}`);
+      } else {
+        log('activation and extension host memory in real VS Code (code-server)…');
+        const requests = scale(1_000);
+        const e = await measureEditor({ repoRoot: process.cwd(), emulatorOrigin: emulator.origin, requests, timeoutMs: 240_000 });
+        details.editor = e;
+        const mb = (n: number) => round(n, 1);
+        figures.push(
+          atMost('editor', 'activation (VS Code: code loading + activate())', e.activationMs, 'ms', 20),
+          info('editor', 'extension host heap after activation', mb(e.afterActivation.heapUsedMB), 'MB'),
+          ...(e.beforeActivation ? [info('editor', 'heap added by activation (engine bundle loaded)', mb(e.afterActivation.heapUsedMB - e.beforeActivation.heapUsedMB), 'MB')] : []),
+          info('editor', `heap added by ${requests} requests (after the first)`, mb(e.afterRequests.heapUsedMB - e.afterFirstRequest.heapUsedMB), 'MB'),
+          info('editor', `RSS added by the first request + ${requests} more`, mb(e.afterRequests.rssMB - e.afterActivation.rssMB), 'MB'),
+          info('editor', 'request through the extension host (mean)', round(e.requestsMs / requests, 2), 'ms'),
         );
       }
     }
