@@ -19,7 +19,7 @@ import { BreakerStore } from './resilience/breakerStore';
 import { ProviderBreaker, type BreakerSnapshot } from './resilience/circuitBreaker';
 import { ProviderCooldowns } from './resilience/cooldown';
 import { routeWithFallback, type HedgePolicy } from './routing/fallbackRoute';
-import { StreamGate, type ProviderRuntime, type RequestContext } from './routing/providerAttempt';
+import { StreamGate, type ProviderRuntime, type RequestContext, type RoutingHost } from './routing/providerAttempt';
 import { RecentLatency } from './routing/recentLatency';
 import { FileStateStore } from './state/fileStateStore';
 import type { StateStore } from './state/stateStore';
@@ -109,6 +109,7 @@ export class RouterEngine {
   private readonly warn: (message: string) => void;
   private readonly resolveKeyFn: (p: ProviderConfig) => string | undefined | Promise<string | undefined>;
   private readonly loaded: Promise<void>;
+  private readonly routingHost: RoutingHost = this.createRoutingHost();
   private closing?: Promise<void>;
 
   constructor(options: EngineOptions) {
@@ -177,27 +178,14 @@ export class RouterEngine {
       this.metrics.recordCacheMiss();
     }
     const affordable = this.admitByBudget(candidates, req);
-    const tell = this.attemptListener(opts.onAttempt);
     const ctx: RequestContext = {
       req,
       cfg: this.cfg,
+      host: this.routingHost,
       signal: opts.signal,
       deadline: started + this.cfg.routing.requestBudgetMs,
       attempts: [],
-      dispatcher: this.dispatcher,
-      cooldowns: this.cooldowns,
-      resolveKey: async (p) => (await this.resolveKeyFn(p)) || undefined,
-      now: this.now,
-      random: this.random,
-      onAttemptStarted: tell && ((rt, tryNo, firstTokenTimeoutMs) => tell({ type: 'attempt-started', at: this.now(), provider: rt.config.id, model: req.model ?? rt.config.model, try: tryNo, firstTokenTimeoutMs })),
-      onAttemptFinished: (record, _rt, result, err) => {
-        tell?.({ type: 'attempt-finished', at: this.now(), record });
-        this.outcomes.record(record, this.now());
-        if (record.outcome === 'ok') this.latency.record(record.provider, record.latencyMs);
-        // A failing provider must not look fast to the latency strategy: count it as the slowest possible answer.
-        else if (err instanceof ProviderError && err.countsAgainstProvider) this.latency.record(record.provider, this.cfg.timeouts.totalMs);
-        if (result) this.emitRateLimit(record.provider, result.headers);
-      },
+      onAttempt: this.attemptListener(opts.onAttempt),
     };
     const onStreamStart = opts.onStreamStart;
     if (req.stream && opts.onText) ctx.streamGate = new StreamGate(opts.onText, onStreamStart && ((provider) => onStreamStart(provider, ctx.attempts)));
@@ -232,6 +220,25 @@ export class RouterEngine {
       this.events.emit({ type: 'cache-stats', stats: this.cache.stats() });
     }
     return answer;
+  }
+
+  /** What the routing code may use of this engine. */
+  private createRoutingHost(): RoutingHost {
+    return {
+      now: () => this.now(),
+      random: () => this.random(),
+      apiKey: async (p) => (await this.resolveKeyFn(p)) || undefined,
+      dispatcher: () => this.dispatcher,
+      coolingDownUntil: (id) => this.cooldowns.until(id),
+      coolDown: (id, retryAfterMs) => this.cooldowns.setFor(id, retryAfterMs),
+      attemptFinished: (record, result, err) => {
+        this.outcomes.record(record, this.now());
+        if (record.outcome === 'ok') this.latency.record(record.provider, record.latencyMs);
+        // A failing provider must not look fast to the latency strategy: count it as the slowest possible answer.
+        else if (err instanceof ProviderError && err.countsAgainstProvider) this.latency.record(record.provider, this.cfg.timeouts.totalMs);
+        if (result) this.emitRateLimit(record.provider, result.headers);
+      },
+    };
   }
 
   /** Drops cached answers about older contents of a file; returns the tag for answers about this content. */

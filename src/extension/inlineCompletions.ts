@@ -1,13 +1,12 @@
 import * as vscode from 'vscode';
 import { buildInlineRequest, cleanInlineCompletion, inlineWindow } from '../engine/tasks/inlineCompletion';
-import { REPORT_SCHEME } from './commands/analyzeFile';
 import { SUGGESTION_SCHEME } from './commands/suggestCode';
 import type { RouterHost } from './routerHost';
 
 // Enough text around the cursor for inlineWindow to cut its own window at line boundaries.
 const READ_BEFORE = 4_000;
 const READ_AFTER = 1_000;
-const SKIPPED_SCHEMES = new Set([SUGGESTION_SCHEME, REPORT_SCHEME, 'output', 'vscode-scm']);
+const SKIPPED_SCHEMES = new Set([SUGGESTION_SCHEME, 'output', 'vscode-scm']);
 
 /** Offers inline completions while `llmRouter.inlineSuggestions.enabled` is on, following the setting live. */
 export function registerInlineCompletions(host: RouterHost): vscode.Disposable {

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { analysisReport } from '../../src/engine/tasks/analysisReport';
+import { analysisReport, messageHtml } from '../../src/engine/tasks/analysisReport';
 import type { Finding } from '../../src/engine/tasks/analyzeFile';
 import { findingRange } from '../../src/engine/tasks/findingRange';
 
@@ -28,20 +28,36 @@ describe('analysisReport', () => {
     { line: 7, endLine: 9, severity: 'warning', message: 'Swallowed\nerror <here>.' },
     { line: 12, severity: 'info', message: 'Name is unclear.' },
   ];
-  const base = { fileName: 'src/a.ts', provider: 'claude', model: 'claude-sonnet-4-5', findings, lineLink: (n: number) => `file:///w/src/a.ts#L${n}` };
+  const base = { fileName: 'src/a.ts', provider: 'claude', model: 'claude-sonnet-4-5', findings, lineLink: (n: number) => `command:show?["a.ts",${n}]` };
 
-  it('names the file, provider, model and cost, counts findings by severity, and links every line', () => {
-    const md = analysisReport({ ...base, cached: false, costUsd: 0.00125 });
-    assert.match(md, /^# Analysis of src\/a\.ts\n/);
-    assert.match(md, /\nclaude \(claude-sonnet-4-5\) · cost \$0\.001250\n/);
-    assert.match(md, /3 findings: 1 error, 1 warning, 1 info\./);
-    assert.match(md, /- \*\*error\*\* \[line 3\]\(file:\/\/\/w\/src\/a\.ts#L3\): Null dereference\./);
-    assert.match(md, /- \*\*warning\*\* \[lines 7–9\]\(file:\/\/\/w\/src\/a\.ts#L7\): Swallowed error &lt;here>\./);
+  it('names the file, provider, model and cost, counts findings by severity, and links every finding to its line', () => {
+    const html = analysisReport({ ...base, cached: false, costUsd: 0.00125 });
+    assert.match(html, /^<h1>Analysis of src\/a\.ts<\/h1>\n/);
+    assert.match(html, /claude \(claude-sonnet-4-5\) · cost \$0\.001250/);
+    assert.match(html, /3 findings: 1 error, 1 warning, 1 info\./);
+    assert.match(html, /<li class="error"><span class="severity">error<\/span> <a href="command:show\?\[&quot;a\.ts&quot;,3\]">line 3<\/a>: Null dereference\.<\/li>/);
+    assert.match(html, /<a href="command:show\?\[&quot;a\.ts&quot;,7\]">lines 7–9<\/a>: Swallowed error &lt;here&gt;\./);
   });
 
   it('says when the answer came from the cache or its price is unknown, and when there is nothing to report', () => {
     assert.match(analysisReport({ ...base, cached: true, costUsd: 0 }), /served from cache, no cost/);
     assert.match(analysisReport({ ...base, cached: false, costUsd: null }), /cost unknown/);
-    assert.match(analysisReport({ ...base, findings: [], cached: false, costUsd: 0 }), /\nNo findings\.\n/);
+    assert.match(analysisReport({ ...base, findings: [], cached: false, costUsd: 0 }), /<p class="summary">No findings\.<\/p>/);
+  });
+
+  it('escapes the model\'s text exactly once, so <= reads as <= and an entity it wrote stays visible as written', () => {
+    assert.equal(messageHtml('i <= n && j > 0'), 'i &lt;= n &amp;&amp; j &gt; 0');
+    assert.equal(messageHtml('already &lt;= escaped'), 'already &amp;lt;= escaped');
+    assert.equal(messageHtml('<img src=x onerror=alert(1)>'), '&lt;img src=x onerror=alert(1)&gt;');
+  });
+
+  it('shows `code spans` and fenced blocks literally, as code', () => {
+    assert.equal(messageHtml('Loop uses `i <= values.length`, one too far.'), 'Loop uses <code>i &lt;= values.length</code>, one too far.');
+    assert.equal(messageHtml('Use ``a ` b`` here'), 'Use <code>a ` b</code> here');
+    assert.equal(messageHtml('Write:\n```ts\nif (a <= b) {\n  **x**;\n}\n```\ninstead.'), 'Write: <pre><code>if (a &lt;= b) {\n  **x**;\n}</code></pre> instead.');
+  });
+
+  it('keeps an unmatched backtick as text', () => {
+    assert.equal(messageHtml('a ` b'), 'a ` b');
   });
 });

@@ -258,6 +258,40 @@ describe('ProviderBreaker', () => {
     assert.equal(breaker.state, 'half-open', 'a late success does not close it');
   });
 
+  it('outlook() says when an attempt could next be admitted: now, at openUntil, on the probe verdict, or never', () => {
+    const { breaker, clock: c } = make({ probeTimeoutMs: 1_000 });
+    assert.deepEqual(breaker.outlook(), { kind: 'now' });
+    fail(breaker, 5);
+    const openUntil = c.now() + 100;
+    assert.deepEqual(breaker.outlook(), { kind: 'at', at: openUntil });
+    c.advance(100);
+    assert.deepEqual(breaker.outlook(), { kind: 'now' }, 'half-open with the probe slot free');
+    const probe = admit(breaker);
+    assert.deepEqual(breaker.outlook(), { kind: 'verdict', latest: c.now() + 1_000 });
+    probe.release('success');
+    assert.deepEqual(breaker.outlook(), { kind: 'now' });
+    breaker.isolate();
+    assert.deepEqual(breaker.outlook(), { kind: 'never' });
+  });
+
+  it('notifies availability listeners on every transition and when a half-open probe is released without a verdict', () => {
+    const { breaker, clock: c } = make();
+    let calls = 0;
+    const off = breaker.onAvailabilityChange(() => calls++);
+    fail(breaker, 5);
+    assert.equal(calls, 1, 'closed → open');
+    c.advance(100);
+    const probe = admit(breaker);
+    assert.equal(calls, 2, 'open → half-open');
+    probe.release('neutral');
+    assert.equal(calls, 3, 'the probe slot is free again');
+    admit(breaker).release({ error: perr('server_error') });
+    assert.equal(calls, 4, 'half-open → open');
+    off();
+    breaker.reset();
+    assert.equal(calls, 4, 'no call after unsubscribing');
+  });
+
   it('admits a new probe when the previous one was never released within probeTimeoutMs', () => {
     const { breaker, clock: c } = make({ probeTimeoutMs: 1_000 });
     fail(breaker, 5);

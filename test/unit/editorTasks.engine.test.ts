@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { createHash } from 'node:crypto';
 import { buildAnalyzeRequest, parseFindings } from '../../src/engine/tasks/analyzeFile';
 import { buildInlineRequest, cleanInlineCompletion } from '../../src/engine/tasks/inlineCompletion';
-import { buildSuggestRequest, extractSuggestion, fitSuggestion } from '../../src/engine/tasks/suggestCode';
+import { buildSuggestRequest, extractSuggestion, fitSuggestion, suggestionCacheTag } from '../../src/engine/tasks/suggestCode';
 import { startHarness, type Harness } from '../support/engineHarness';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -51,6 +51,28 @@ describe('editor tasks through the engine and a provider emulator', () => {
     await analyse('const a = 1;\nconsole.log(a);\n');
     const afterEditBack = await analyse(v1);
     assert.equal(afterEditBack.cached, false, 'the answer about the old content was dropped when the file changed');
+    assert.equal(h.emulators.main.requests.length, 3);
+  });
+
+  it('drops a discarded suggestion from the cache by its tag, and only that one', async () => {
+    const suggest = (text: string) => {
+      const req = { ...buildSuggestRequest({ fileName: 'm.py', languageId: 'python', text, start: 0, end: text.length }), stream: true };
+      return { req, tag: suggestionCacheTag(req) };
+    };
+    const discarded = suggest('x = 1\n');
+    const kept = suggest('y = 2\n');
+    h.emulators.main.enqueue({ type: 'ok', reply: '```python\nx = 1  # one\n```' }, { type: 'ok', reply: '```python\ny = 2  # two\n```' });
+    await h.engine.chat(discarded.req, { cacheTags: [discarded.tag], onText: () => undefined });
+    await h.engine.chat(kept.req, { cacheTags: [kept.tag], onText: () => undefined });
+
+    await h.engine.invalidateCache(discarded.tag);
+
+    h.emulators.main.enqueue({ type: 'ok', reply: '```python\nx = 1  # fresh\n```' });
+    const asked = await h.engine.chat(discarded.req, { cacheTags: [discarded.tag], onText: () => undefined });
+    const replayed = await h.engine.chat(kept.req, { cacheTags: [kept.tag], onText: () => undefined });
+    assert.equal(asked.cached, false, 'the discarded answer is not replayed');
+    assert.match(asked.text, /# fresh/);
+    assert.equal(replayed.cached, true, 'the other suggestion stays cached');
     assert.equal(h.emulators.main.requests.length, 3);
   });
 });

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { buildSuggestRequest, extractSuggestion, fitSuggestion, smallestEnclosing, type Span } from '../../src/engine/tasks/suggestCode';
+import { buildSuggestRequest, extractSuggestion, fitSuggestion, smallestEnclosing, suggestionCacheTag, type Span } from '../../src/engine/tasks/suggestCode';
 
 const FILE = ['import { x } from "y";', '', 'function add(a, b) {', '  return a + b', '}', '', 'export const z = add(1, 2);', ''].join('\n');
 
@@ -52,6 +52,38 @@ describe('buildSuggestRequest', () => {
     assert.throws(() => buildSuggestRequest({ fileName: 'a', languageId: 'plaintext', text: 'abc', start: 1, end: 9 }), RangeError);
     const big = 'x'.repeat(40_000);
     assert.throws(() => buildSuggestRequest({ fileName: 'a', languageId: 'plaintext', text: big, start: 0, end: big.length }), /too large/);
+  });
+});
+
+describe('buildSuggestRequest for a finding (the quick fix)', () => {
+  const target = '  return a + b';
+  const fix = () => buildSuggestRequest({ fileName: 'src/math.js', languageId: 'javascript', text: FILE, ...spanOf(FILE, target), problem: 'Missing semicolon;\n  ASI may  bite.' });
+
+  it('names the problem on one line, asks to fix only that, and marks the code as the code to fix', () => {
+    const req = fix();
+    assert.equal(req.purpose, 'fix');
+    assert.match(req.system ?? '', /fix the problem described under "Problem", keep everything else as it is/);
+    const prompt = req.messages[0].content;
+    assert.match(prompt, /File: src\/math\.js \(javascript\), lines 4-4\.\n\nProblem \(reported at these lines\): Missing semicolon; ASI may bite\.\n\n/);
+    assert.ok(prompt.includes(`Code to fix:\n\`\`\`javascript\n${target}\n\`\`\``));
+    assert.doesNotMatch(prompt, /Code to improve/);
+  });
+
+  it('sends the surrounding code as context, as Suggest Code does', () => {
+    const prompt = fix().messages[0].content;
+    assert.match(prompt, /Context before the code[^\n]*\n```javascript\nimport \{ x \} from "y";\n\nfunction add\(a, b\) \{\n```/);
+    assert.match(prompt, /Context after the code[^\n]*\n```javascript\n\n\}/);
+  });
+});
+
+describe('suggestionCacheTag', () => {
+  const req = buildSuggestRequest({ fileName: 'a.py', languageId: 'python', text: 'x = 1\n', start: 0, end: 6 });
+
+  it('is the same for the same request, streamed or not, and differs for any other request', () => {
+    assert.equal(suggestionCacheTag(req), suggestionCacheTag({ ...req, stream: true }));
+    assert.match(suggestionCacheTag(req), /^suggestion:[0-9a-f]{64}$/);
+    assert.notEqual(suggestionCacheTag(req), suggestionCacheTag({ ...req, messages: [{ role: 'user', content: 'other' }] }));
+    assert.notEqual(suggestionCacheTag(req), suggestionCacheTag({ ...req, temperature: 0.9 }));
   });
 });
 

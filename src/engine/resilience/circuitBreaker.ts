@@ -48,6 +48,12 @@ export interface BreakerRejection {
 
 export type BreakerAdmission = BreakerPermit | BreakerRejection;
 
+/**
+ * When the breaker could next admit an attempt: now; at an epoch ms (an open breaker's half-open time);
+ * on the in-flight probe's verdict (or at `latest`, when that probe is presumed lost); or not before the user restores it.
+ */
+export type BreakerOutlook = { kind: 'now' } | { kind: 'at'; at: number } | { kind: 'verdict'; latest: number } | { kind: 'never' };
+
 export interface BreakerErrorInfo {
   errorClass: string;
   message: string;
@@ -132,6 +138,7 @@ export class ProviderBreaker {
   private probe?: { token: number; startedAt: number };
   private nextProbeToken = 1;
   private readonly listeners = new Set<(change: BreakerStateChange) => void>();
+  private readonly availabilityListeners = new Set<() => void>();
 
   constructor(options: ProviderBreakerOptions) {
     this.provider = options.provider;
@@ -184,6 +191,32 @@ export class ProviderBreaker {
     }
   }
 
+  /** When an attempt could next be admitted; changes nothing but the lazy open → half-open step. */
+  outlook(): BreakerOutlook {
+    this.advance();
+    switch (this.current) {
+      case 'isolated':
+        return { kind: 'never' };
+      case 'open':
+        return { kind: 'at', at: this.openUntil ?? this.cfg.now() };
+      case 'half-open':
+        if (this.probe && this.cfg.now() - this.probe.startedAt < this.cfg.probeTimeoutMs) {
+          return { kind: 'verdict', latest: this.probe.startedAt + this.cfg.probeTimeoutMs };
+        }
+        return { kind: 'now' };
+      case 'closed':
+        return { kind: 'now' };
+    }
+  }
+
+  /** Called whenever admission may have become possible or changed: every transition, and a half-open probe released. */
+  onAvailabilityChange(listener: () => void): () => void {
+    this.availabilityListeners.add(listener);
+    return () => {
+      this.availabilityListeners.delete(listener);
+    };
+  }
+
   success(): void {
     this.record({ kind: 'success' });
   }
@@ -202,8 +235,11 @@ export class ProviderBreaker {
     this.clearCounters();
     this.failedProbes = 0;
     this.updatedAt = this.cfg.now();
-    if (this.current === 'closed') this.epoch++;
-    else this.transition('closed', 'reset');
+    if (this.current !== 'closed') this.transition('closed', 'reset');
+    else {
+      this.epoch++;
+      this.notifyAvailability();
+    }
   }
 
   /** Holds the breaker open until `restore()`. */
@@ -271,6 +307,7 @@ export class ProviderBreaker {
     this.probe = undefined;
     this.epoch++;
     if (from !== this.current) this.emit(from, this.current, 'synced');
+    else this.notifyAvailability();
     return true;
   }
 
@@ -318,6 +355,8 @@ export class ProviderBreaker {
         this.consecutive++;
         this.failedProbes++;
         this.trip('probe-failed');
+      } else {
+        this.notifyAvailability();
       }
       return;
     }
@@ -379,6 +418,11 @@ export class ProviderBreaker {
         // A faulty listener must not break routing.
       }
     }
+    this.notifyAvailability();
+  }
+
+  private notifyAvailability(): void {
+    for (const listener of [...this.availabilityListeners]) listener();
   }
 
   private clearCounters(): void {

@@ -1,10 +1,10 @@
 import type { Dispatcher } from 'undici';
 import type { ProviderConfig, RouterConfig } from '../config/schema';
 import { CancelledError, ProviderError } from '../errors';
+import type { AttemptEvent } from '../events';
 import { sendChat, type AttemptResult } from '../http/transport';
 import type { ProviderAdapter, ProviderEndpoint } from '../providers/adapter';
 import type { ProviderBreaker } from '../resilience/circuitBreaker';
-import type { ProviderCooldowns } from '../resilience/cooldown';
 import { retryDelayMs, shouldRetry, sleep } from '../resilience/retryPolicy';
 import { attemptTiming } from './purposeTimeouts';
 import type { AttemptRecord, ChatRequest } from '../types';
@@ -17,24 +17,34 @@ export interface ProviderRuntime {
   breaker: ProviderBreaker;
 }
 
+/** What routing needs from the engine that runs it, and nothing more. */
+export interface RoutingHost {
+  now(): number;
+  random(): number;
+  /** The provider's API key; undefined when none is set. */
+  apiKey(p: ProviderConfig): Promise<string | undefined>;
+  /** The HTTP client for the next attempt (it changes when the proxy settings do). */
+  dispatcher(): Dispatcher | undefined;
+  /** Epoch ms before which the provider asked not to be called (Retry-After), if still ahead. */
+  coolingDownUntil(id: string): number | undefined;
+  coolDown(id: string, retryAfterMs: number): void;
+  attemptFinished(record: AttemptRecord, result?: AttemptResult, err?: unknown): void;
+}
+
 /** Shared by every attempt of one routed request. */
 export interface RequestContext {
   req: ChatRequest;
   cfg: RouterConfig;
+  host: RoutingHost;
   /** The caller's cancellation. */
   signal?: AbortSignal;
   /** Epoch ms after which no new attempt starts (routing.requestBudgetMs). */
   deadline: number;
   attempts: AttemptRecord[];
-  dispatcher?: Dispatcher;
-  cooldowns: ProviderCooldowns;
-  resolveKey(p: ProviderConfig): Promise<string | undefined>;
-  now(): number;
-  random(): number;
   /** Streaming: forwards a racer's text to the caller if that racer owns the stream. */
   streamGate?: StreamGate;
-  onAttemptStarted?(runtime: ProviderRuntime, tryNo: number, firstTokenTimeoutMs: number): void;
-  onAttemptFinished?(record: AttemptRecord, runtime: ProviderRuntime, result?: AttemptResult, err?: unknown): void;
+  /** This request's own listener (ChatOptions.onAttempt): each attempt as it starts and ends. */
+  onAttempt?(event: AttemptEvent): void;
 }
 
 /**
@@ -87,35 +97,39 @@ export class BrokenAfterDeliveryError extends Error {
   }
 }
 
-/** The provider was not called at all (breaker open, cooling down, no key): try the next one. */
+/** The provider was not called at all (no time left, hedge lost): try the next one. */
 export class ProviderSkipped extends Error {}
+
+/** The provider may not be called right now (breaker open or probing, Retry-After running), but may be later. */
+export class ProviderUnavailable extends ProviderSkipped {}
 
 export interface RunOptions {
   racer: string;
-  /** Whether another provider could be tried after this one; if not, a Retry-After wait is worth it. */
+  /** Whether another provider could be tried after this one: then a refused connection or a long Retry-After moves on instead of retrying. */
   hasAlternatives: boolean;
-  /** Cancels just this racer (hedging's loser); absent when nothing can cancel it alone. */
+  /** Cancels just this racer (hedging's loser, or the stream gate); absent when nothing can cancel it alone. */
   racerSignal?: AbortSignal;
   hedged?: boolean;
 }
 
 /** Tries one provider, retrying transient failures with jittered backoff inside the request budget. */
 export async function runProvider(rt: ProviderRuntime, ctx: RequestContext, run: RunOptions): Promise<AttemptResult> {
+  const { host } = ctx;
   const id = rt.config.id;
   const model = ctx.req.model ?? rt.config.model;
   const record = (r: Omit<AttemptRecord, 'provider' | 'model'>, result?: AttemptResult, err?: unknown) => {
     const full: AttemptRecord = { provider: id, model, ...r, ...(run.hedged ? { hedged: true } : {}) };
     ctx.attempts.push(full);
-    ctx.onAttemptFinished?.(full, rt, result, err);
+    host.attemptFinished(full, result, err);
+    ctx.onAttempt?.({ type: 'attempt-finished', at: host.now(), record: full });
   };
-  // AbortSignal.any costs tens of µs on Node 20; it is only needed when there really are two signals.
   const signal = ctx.signal && run.racerSignal ? AbortSignal.any([ctx.signal, run.racerSignal]) : (ctx.signal ?? run.racerSignal);
   let waitedOutCooldown: number | undefined;
   const timing = attemptTiming(ctx.cfg, ctx.req);
   const wireReq = timing.streamOnWire && !ctx.req.stream ? { ...ctx.req, stream: true } : ctx.req;
 
   for (let tryNo = 1; ; tryNo++) {
-    let remaining = ctx.deadline - ctx.now();
+    let remaining = ctx.deadline - host.now();
     if (remaining <= 0) {
       record({ outcome: 'skipped', errorClass: 'timeout', message: `request budget of ${ctx.cfg.routing.requestBudgetMs} ms used up`, latencyMs: 0, try: tryNo });
       throw new ProviderSkipped('request budget used up');
@@ -123,26 +137,31 @@ export async function runProvider(rt: ProviderRuntime, ctx: RequestContext, run:
     // Checked again after every wait: a request already in flight may have brought back a later Retry-After meanwhile.
     // A deadline already slept through is done with, whatever the clock says (clocks step back; timers fire early).
     let sleptThrough: number | undefined;
-    for (let coolUntil = ctx.cooldowns.until(id); coolUntil !== undefined && coolUntil !== sleptThrough; coolUntil = ctx.cooldowns.until(id)) {
-      const coolMs = coolUntil - ctx.now();
-      // The tail of a Retry-After this racer already chose to wait for (timers can fire a hair early) is no reason to move on.
-      if ((run.hasAlternatives && coolUntil !== waitedOutCooldown) || coolMs >= remaining) {
+    for (let coolUntil = host.coolingDownUntil(id); coolUntil !== undefined && coolUntil !== sleptThrough; coolUntil = host.coolingDownUntil(id)) {
+      const coolMs = coolUntil - host.now();
+      // Only the tail of the Retry-After this racer chose to sleep through is waited out here; any other wait is
+      // the router's to decide, across all candidates.
+      if (coolUntil !== waitedOutCooldown || coolMs >= remaining) {
         record({ outcome: 'skipped', errorClass: 'rate_limited', message: `rate-limited: provider asked to wait ${Math.ceil(coolMs)} ms`, latencyMs: 0, try: tryNo });
-        throw new ProviderSkipped('cooling down');
+        throw new ProviderUnavailable('cooling down');
       }
       await sleep(coolMs, signal).catch(rethrowCancel(ctx));
       sleptThrough = coolUntil;
-      remaining = Math.max(1, ctx.deadline - ctx.now());
+      remaining = Math.max(1, ctx.deadline - host.now());
     }
     const admission = rt.breaker.tryAcquire();
     if (!admission.ok) {
-      const message = admission.reason === 'isolated' ? 'isolated by the user' : admission.reason === 'open' ? `circuit breaker open${admission.retryAt ? ` until ${new Date(admission.retryAt).toISOString()}` : ''}` : 'circuit breaker half-open, probe in flight';
+      if (admission.reason === 'isolated') {
+        record({ outcome: 'skipped', errorClass: 'breaker_open', message: 'isolated by the user', latencyMs: 0, try: tryNo });
+        throw new ProviderSkipped('isolated');
+      }
+      const message = admission.reason === 'open' ? `circuit breaker open${admission.retryAt ? ` until ${new Date(admission.retryAt).toISOString()}` : ''}` : 'circuit breaker half-open, probe in flight';
       record({ outcome: 'skipped', errorClass: 'breaker_open', message, latencyMs: 0, try: tryNo });
-      throw new ProviderSkipped(message);
+      throw new ProviderUnavailable(message);
     }
     let key: string | undefined;
     try {
-      key = await ctx.resolveKey(rt.config);
+      key = await host.apiKey(rt.config);
       if (rt.adapter.requiresKey && !key) {
         throw new ProviderError({ provider: id, errorClass: 'missing_key', message: `Provider '${id}': no API key — set it with 'LLM Router: Set API Key' or the environment variable named by providers[].apiKeyEnv.` });
       }
@@ -153,12 +172,12 @@ export async function runProvider(rt: ProviderRuntime, ctx: RequestContext, run:
       throw err;
     }
     const endpoint: ProviderEndpoint = { id, kind: rt.config.kind, baseUrl: rt.baseUrl, model: rt.config.model, apiKey: key, headers: rt.config.headers };
-    const started = ctx.now();
-    ctx.onAttemptStarted?.(rt, tryNo, timing.firstTokenMs);
+    const started = host.now();
+    ctx.onAttempt?.({ type: 'attempt-started', at: started, provider: id, model, try: tryNo, firstTokenTimeoutMs: timing.firstTokenMs });
     try {
       const result = await sendChat(rt.adapter, endpoint, wireReq, {
         signal,
-        dispatcher: ctx.dispatcher,
+        dispatcher: host.dispatcher(),
         firstTokenTimeoutMs: timing.firstTokenMs,
         totalTimeoutMs: Math.min(rt.config.timeoutMs ?? ctx.cfg.timeouts.totalMs, remaining),
         maxResponseBytes: ctx.cfg.limits.maxResponseBytes,
@@ -168,7 +187,7 @@ export async function runProvider(rt: ProviderRuntime, ctx: RequestContext, run:
       record({ outcome: 'ok', status: result.status, latencyMs: result.latencyMs, try: tryNo }, result);
       return result;
     } catch (err) {
-      const latencyMs = ctx.now() - started;
+      const latencyMs = host.now() - started;
       if (err instanceof CancelledError || !(err instanceof ProviderError)) {
         admission.release('neutral');
         if (ctx.signal?.aborted) {
@@ -183,18 +202,18 @@ export async function runProvider(rt: ProviderRuntime, ctx: RequestContext, run:
         throw err;
       }
       admission.release({ error: err });
-      if (err.retryAfterMs !== undefined) ctx.cooldowns.setFor(id, err.retryAfterMs);
+      if (err.retryAfterMs !== undefined) host.coolDown(id, err.retryAfterMs);
       record({ outcome: 'error', errorClass: err.errorClass, status: err.status, message: err.message, latencyMs, try: tryNo }, undefined, err);
       if (ctx.streamGate?.owner === run.racer && ctx.streamGate.delivered !== '') throw new BrokenAfterDeliveryError(err);
       // Nobody is listening there: retrying now only delays the answer another provider can give.
       if (run.hasAlternatives && err.providerCode === 'ECONNREFUSED') throw err;
       // Someone is waiting: a provider that stayed silent does not get the same wait again while another can answer.
       if (run.hasAlternatives && timing.moveOnAfterTimeout && err.errorClass === 'timeout') throw err;
-      const delay = retryDelayMs(tryNo, err, ctx.cfg.retry, ctx.random);
+      const delay = retryDelayMs(tryNo, err, ctx.cfg.retry, host.random);
       // A long Retry-After is better spent on another provider than asleep.
       if (run.hasAlternatives && delay > ctx.cfg.retry.maxDelayMs) throw err;
-      if (!shouldRetry(err, tryNo, ctx.cfg.retry, ctx.deadline - ctx.now(), delay)) throw err;
-      waitedOutCooldown = ctx.cooldowns.until(id);
+      if (!shouldRetry(err, tryNo, ctx.cfg.retry, ctx.deadline - host.now(), delay)) throw err;
+      waitedOutCooldown = host.coolingDownUntil(id);
       await sleep(delay, signal).catch(rethrowCancel(ctx));
       if (run.racerSignal?.aborted) throw new ProviderSkipped('hedge lost');
     }

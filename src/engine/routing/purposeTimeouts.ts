@@ -1,8 +1,8 @@
 import type { RouterConfig } from '../config/schema';
 import type { ChatRequest } from '../types';
 
-/** Purposes where a person waits for the answer: the editor's own actions. */
-export const INTERACTIVE_PURPOSES: ReadonlySet<string> = new Set(['suggest', 'analyze', 'inline']);
+/** Purposes where a person waits for the answer: the editor's own actions (Suggest Code, a finding's quick fix, Analyze File, inline). */
+export const INTERACTIVE_PURPOSES: ReadonlySet<string> = new Set(['suggest', 'fix', 'analyze', 'inline']);
 
 export interface AttemptTiming {
   firstTokenMs: number;

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { canonicalJson } from '../cache/cacheKey';
 import type { ChatRequest } from '../types';
 
 export interface SuggestInput {
@@ -9,6 +11,8 @@ export interface SuggestInput {
   /** Offsets into `text` of the code to improve. */
   start: number;
   end: number;
+  /** A reported problem to fix in that code (a finding's message); without it the code is improved in general. */
+  problem?: string;
 }
 
 const MAX_CODE_CHARS = 30_000;
@@ -22,7 +26,14 @@ const SYSTEM_PROMPT = [
   'Answer with the replacement code alone, in one fenced code block, with no explanation before or after it. If the code is already good, return it unchanged.',
 ].join('\n');
 
-/** The request that asks a model for a better version of one span of a document. */
+const FIX_PROMPT = [
+  'You are an expert programmer fixing one reported problem in a piece of code inside a larger file.',
+  'Return a corrected version of exactly the code marked "Code to fix": fix the problem described under "Problem", keep everything else as it is, and do not change its public behaviour or signature unless the problem requires it.',
+  'Your answer replaces that code verbatim, so keep its indentation, do not repeat the surrounding context, and do not add imports or code outside it.',
+  'Answer with the replacement code alone, in one fenced code block, with no explanation before or after it.',
+].join('\n');
+
+/** The request that asks a model for a better version of one span of a document (or, with `problem`, for that problem's fix). */
 export function buildSuggestRequest(input: SuggestInput): ChatRequest {
   const { text, start, end } = input;
   if (start < 0 || end > text.length || start > end) throw new RangeError('The code range lies outside the document.');
@@ -36,16 +47,27 @@ export function buildSuggestRequest(input: SuggestInput): ChatRequest {
   const firstLine = lineOf(text, start);
   const lastLine = lineOf(text, Math.max(start, end - (code.endsWith('\n') ? 1 : 0)));
   const lang = input.languageId;
+  const problem = input.problem?.replace(/\s+/g, ' ').trim();
   const parts = [`File: ${input.fileName} (${lang}), lines ${firstLine}-${lastLine}.`];
+  if (problem) parts.push(`Problem (reported at these lines): ${problem}`);
   if (before.trim() !== '') parts.push(`Context before the code (do not repeat it):\n${fenced(before, lang)}`);
-  parts.push(`Code to improve:\n${fenced(code, lang)}`);
+  parts.push(`${problem ? 'Code to fix' : 'Code to improve'}:\n${fenced(code, lang)}`);
   if (after.trim() !== '') parts.push(`Context after the code (do not repeat it):\n${fenced(after, lang)}`);
   return {
-    system: SYSTEM_PROMPT,
+    system: problem ? FIX_PROMPT : SYSTEM_PROMPT,
     messages: [{ role: 'user', content: parts.join('\n\n') }],
     temperature: 0.2,
-    purpose: 'suggest',
+    purpose: problem ? 'fix' : 'suggest',
   };
+}
+
+/**
+ * The cache tag of one suggestion request: every cached answer to exactly this request carries it, so a
+ * discarded answer can be dropped without touching any other.
+ */
+export function suggestionCacheTag(request: ChatRequest): string {
+  const { stream: _stream, ...asked } = request;
+  return `suggestion:${createHash('sha256').update(canonicalJson(asked)).digest('hex')}`;
 }
 
 /**

@@ -7,10 +7,9 @@ import { findingRange } from '../../engine/tasks/findingRange';
 import type { ChatResult } from '../../engine/types';
 import { presentError } from '../presentError';
 import { reportAttempts } from '../progressReporter';
-import { ReadOnlyDocuments } from '../readOnlyDocuments';
+import { FINDING_SOURCE } from '../review/fixFinding';
+import { ReportPanel } from '../review/reportPanel';
 import type { RouterHost } from '../routerHost';
-
-export const REPORT_SCHEME = 'llm-router-report';
 
 export interface AnalyzeFileResult {
   findings: Finding[];
@@ -24,17 +23,17 @@ const SEVERITY: Record<Severity, vscode.DiagnosticSeverity> = {
   info: vscode.DiagnosticSeverity.Information,
 };
 
-/** Asks for findings about a whole file, marks them as diagnostics, and opens a short report beside it. */
+/** Asks for findings about a whole file, marks them as diagnostics (each with a quick fix), and shows a short report beside it. */
 export function registerAnalyzeFile(host: RouterHost): vscode.Disposable {
   const diagnostics = vscode.languages.createDiagnosticCollection('llmRouter');
-  const reports = new ReadOnlyDocuments(REPORT_SCHEME);
+  const reports = new ReportPanel();
   // Findings stay through edits until the next analysis, but go with the document.
   const onClose = vscode.workspace.onDidCloseTextDocument((d) => diagnostics.delete(d.uri));
   const command = vscode.commands.registerCommand('llmRouter.analyzeFile', (arg?: unknown) => analyzeFile(host, diagnostics, reports, arg));
   return vscode.Disposable.from(command, onClose, diagnostics, reports);
 }
 
-async function analyzeFile(host: RouterHost, diagnostics: vscode.DiagnosticCollection, reports: ReadOnlyDocuments, arg: unknown): Promise<AnalyzeFileResult | undefined> {
+async function analyzeFile(host: RouterHost, diagnostics: vscode.DiagnosticCollection, reports: ReportPanel, arg: unknown): Promise<AnalyzeFileResult | undefined> {
   try {
     const document = arg instanceof vscode.Uri ? await vscode.workspace.openTextDocument(arg) : vscode.window.activeTextEditor?.document;
     if (!document) {
@@ -65,7 +64,7 @@ async function analyzeFile(host: RouterHost, diagnostics: vscode.DiagnosticColle
       document.uri,
       findings.map((f) => toDiagnostic(f, lines)),
     );
-    await showReport(reports, document, fileName, result, findings);
+    showReport(reports, document, fileName, result, findings);
     return { findings, provider: result.provider, cached: result.cached };
   } catch (err) {
     // Not awaited: the message waits for the user, and callers (tests included) should not.
@@ -83,7 +82,7 @@ function toDiagnostic(f: Finding, lines: string[]): vscode.Diagnostic {
   const span = findingRange(f, (i) => lines[i] ?? '');
   const range = new vscode.Range(span.startLine, span.startCharacter, span.endLine, span.endCharacter);
   const diagnostic = new vscode.Diagnostic(range, f.message, SEVERITY[f.severity]);
-  diagnostic.source = 'LLM Router';
+  diagnostic.source = FINDING_SOURCE;
   return diagnostic;
 }
 
@@ -97,22 +96,15 @@ function reportFormatError(host: RouterHost, result: ChatResult, err: FindingsFo
     .then((choice) => choice && host.channel.show(true));
 }
 
-async function showReport(reports: ReadOnlyDocuments, document: vscode.TextDocument, fileName: string, result: ChatResult, findings: Finding[]): Promise<void> {
-  const content = analysisReport({
+function showReport(reports: ReportPanel, document: vscode.TextDocument, fileName: string, result: ChatResult, findings: Finding[]): void {
+  const body = analysisReport({
     fileName,
     provider: result.provider,
     model: result.model,
     cached: result.cached,
     costUsd: result.costUsd,
     findings,
-    lineLink: (line) => document.uri.with({ fragment: `L${line}` }).toString(),
+    lineLink: (line) => ReportPanel.lineLink(document.uri, line),
   });
-  const dirs = path.posix
-    .dirname(fileName.replace(/\\/g, '/'))
-    .split('/')
-    .filter((d) => d !== '' && d !== '.');
-  const uri = reports.set(`/${[...dirs, `Analysis of ${path.posix.basename(document.uri.path) || 'untitled'}.md`].join('/')}`, content);
-  const report = await vscode.workspace.openTextDocument(uri);
-  // Beside the code and without taking focus, so the user (or a test) keeps typing where they were.
-  await vscode.window.showTextDocument(report, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true, preview: true });
+  reports.show(`Analysis of ${path.posix.basename(document.uri.path) || 'untitled'}`, body);
 }

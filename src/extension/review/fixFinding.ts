@@ -1,0 +1,52 @@
+import * as vscode from 'vscode';
+import { buildSuggestRequest } from '../../engine/tasks/suggestCode';
+import { presentError } from '../presentError';
+import type { ReviewOutcome, SuggestionReviews } from './suggestionReview';
+
+/** The `source` of the diagnostics Analyze File publishes; the quick fix is offered on these only. */
+export const FINDING_SOURCE = 'LLM Router';
+
+export const FIX_FINDING_COMMAND = 'llmRouter.fixFinding';
+
+/** "Fix with LLM Router" on each finding in the Problems panel and under the squiggle, reviewed like Suggest Code. */
+export function registerFixFinding(reviews: SuggestionReviews): vscode.Disposable {
+  const provider: vscode.CodeActionProvider = {
+    provideCodeActions: (document, _range, context) =>
+      context.diagnostics
+        .filter((d) => d.source === FINDING_SOURCE)
+        .map((d) => {
+          const action = new vscode.CodeAction('Fix with LLM Router', vscode.CodeActionKind.QuickFix);
+          action.diagnostics = [d];
+          action.command = { command: FIX_FINDING_COMMAND, title: 'Fix with LLM Router', arguments: [document.uri, d] };
+          return action;
+        }),
+  };
+  return vscode.Disposable.from(
+    vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, provider, { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] }),
+    vscode.languages.registerCodeActionsProvider({ scheme: 'untitled' }, provider, { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] }),
+    vscode.commands.registerCommand(FIX_FINDING_COMMAND, (uri: vscode.Uri, finding: vscode.Diagnostic) => fixFinding(reviews, uri, finding)),
+  );
+}
+
+async function fixFinding(reviews: SuggestionReviews, uri: vscode.Uri, finding: vscode.Diagnostic): Promise<ReviewOutcome | undefined> {
+  try {
+    const document = await vscode.workspace.openTextDocument(uri);
+    // Whole lines, so the model sees complete statements and the indentation travels with the fix.
+    const last = document.lineAt(finding.range.end.line);
+    const range = new vscode.Range(finding.range.start.line, 0, last.lineNumber, last.text.length);
+    const fileName = vscode.workspace.asRelativePath(document.uri, false);
+    const lines = range.start.line === range.end.line ? `${range.start.line + 1}` : `${range.start.line + 1}-${range.end.line + 1}`;
+    const request = buildSuggestRequest({
+      fileName,
+      languageId: document.languageId,
+      text: document.getText(),
+      start: document.offsetAt(range.start),
+      end: document.offsetAt(range.end),
+      problem: finding.message,
+    });
+    return await reviews.review({ document, version: document.version, range, lineIndent: '', what: `the finding at line ${lines}`, where: `${fileName}:${lines}`, request });
+  } catch (err) {
+    void presentError('Fix with LLM Router', err);
+    return undefined;
+  }
+}
