@@ -70,6 +70,8 @@ const ICONS = {
     ['path', { d: 'M2.6 4h.1M2.6 8h.1M2.6 12h.1', class: 'dot' }],
   ],
   close: [['path', { d: 'M4 4l8 8M12 4l-8 8' }]],
+  add: [['path', { d: 'M8 2.5v11M2.5 8h11' }]],
+  beaker: [['path', { d: 'M6 1.8h4M6.6 1.8v4.4L2.6 13a.8.8 0 0 0 .7 1.2h9.4a.8.8 0 0 0 .7-1.2L9.4 6.2V1.8M4.4 10h7.2' }]],
   info: [
     ['circle', { cx: 8, cy: 8, r: 6.25 }],
     ['line', { x1: 8, y1: 7.2, x2: 8, y2: 11.2 }],

@@ -11,7 +11,7 @@ import { Header } from './panels/header';
 import { ProviderCards } from './panels/providerCards';
 import { SummaryTiles } from './panels/summaryTiles';
 import { hostApi, readUiState, type UiState } from './uiState';
-import { cacheView, costView, DashboardStore, eventViews, providerViews, summaryView, type Percentile } from './viewModel';
+import { cacheView, costView, DashboardStore, effectiveFilter, eventViews, providerViews, summaryView, type Percentile } from './viewModel';
 import type { EventFilter } from './viewModel';
 
 const api = hostApi();
@@ -58,7 +58,7 @@ function render(): void {
   if (c) costs.update(c);
   const cv = cacheView(store);
   if (cv) cache.update(cv);
-  events.update(eventViews(store, ui.filter, now), store.events.length, ui.filter);
+  events.update(eventViews(store, ui.filter, now), store.events.length, effectiveFilter(store, ui.filter), store.providers.map((p) => p.id));
 }
 
 window.addEventListener('message', (e: MessageEvent) => {

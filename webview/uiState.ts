@@ -10,7 +10,7 @@ export interface UiState {
   scrollY: number;
 }
 
-export const DEFAULT_UI_STATE: UiState = { window: '5m', percentile: 'p95', filter: { kinds: [], text: '' }, scrollY: 0 };
+export const DEFAULT_UI_STATE: UiState = { window: '5m', percentile: 'p95', filter: { kinds: [], text: '', provider: '' }, scrollY: 0 };
 
 const uiStateSchema = z.object({
   window: dashboardWindowSchema.catch('5m'),
@@ -19,8 +19,9 @@ const uiStateSchema = z.object({
     .object({
       kinds: z.array(z.enum(LOG_EVENT_KINDS as [LogEventKind, ...LogEventKind[]])).catch([]),
       text: z.string().max(200).catch(''),
+      provider: z.string().max(64).catch(''),
     })
-    .catch({ kinds: [], text: '' }),
+    .catch({ kinds: [], text: '', provider: '' }),
   scrollY: z.number().min(0).catch(0),
 });
 

@@ -11,6 +11,8 @@ import {
   type LogEventDto,
   type LogEventKind,
   type PeriodCostsDto,
+  type PlaygroundMessage,
+  type RoutedRequestsDto,
   summarizeHealth,
   type HealthState,
   type OverallHealth,
@@ -43,6 +45,9 @@ export class DashboardStore {
   providers: ProviderStatusDto[] = [];
   stats = new Map<string, WindowStatsDto>();
   totals: WindowStatsDto = EMPTY_STATS;
+  routed: RoutedRequestsDto = { requests: 0, answered: 0, failed: 0, errorRate: null };
+  /** Only in the playground: each simulated provider's failure mode, and the modes offered. */
+  playground?: Omit<PlaygroundMessage, 'type' | 'seq'>;
   history = new Map<string, HistoryPointDto[]>();
   costs?: CostsDto;
   cache?: CacheDto;
@@ -58,6 +63,10 @@ export class DashboardStore {
       this.lastError = msg.message;
       return true;
     }
+    if (msg.type === 'playground') {
+      this.playground = { providers: msg.providers, modes: msg.modes };
+      return true;
+    }
     if (msg.type === 'delta' && (!this.hasSnapshot || msg.seq <= this.seq)) return false;
     this.seq = msg.seq;
     this.clockOffset = msg.now - localNow;
@@ -67,6 +76,7 @@ export class DashboardStore {
       this.providers = msg.providers;
       this.stats = new Map(msg.stats.map((s) => [s.provider, s.stats]));
       this.totals = msg.totals;
+      this.routed = msg.routed;
       this.history = new Map(msg.history.map((h) => [h.provider, [...h.points].sort((a, b) => a.t - b.t)]));
       this.costs = msg.costs;
       this.cache = msg.cache;
@@ -80,6 +90,7 @@ export class DashboardStore {
     }
     for (const s of msg.stats ?? []) this.stats.set(s.provider, s.stats);
     if (msg.totals) this.totals = msg.totals;
+    if (msg.routed) this.routed = msg.routed;
     if (msg.history) {
       for (const h of msg.history) this.history.set(h.provider, upsertPoints(this.history.get(h.provider) ?? [], h.points));
       this.historyVersion++;
@@ -134,9 +145,15 @@ export interface ProviderView {
   stateDetail: string;
   /** Why the provider has this health, from the engine; also the badge's hover text. */
   reason: string;
-  lastError?: { errorClass: string; message: string; when: string };
+  /** `advice` is the sentence every surface shows (cause and next step); `message` the engine's detail, if any. */
+  lastError?: { errorClass: string; advice: string; message: string; when: string };
   requests: string;
+  /** This provider's failed calls / its calls (after retries). */
   errorRate: string;
+  /** Offer "Set key": the provider is sent a key. */
+  usesKey: boolean;
+  /** Playground only: the failure switch of a simulated provider. */
+  playground?: { mode: string; modes: { id: string; label: string; detail: string }[] };
   retries: string;
   fallbacks: string;
   latency: { p50: string; p95: string; p99: string };
@@ -173,7 +190,8 @@ export function providerViews(store: DashboardStore, now: number): ProviderView[
   return store.providers.map((p, i) => {
     const st = store.stats.get(p.id) ?? EMPTY_STATS;
     const health = p.health.state;
-    const err = p.breaker.lastError;
+    const err = p.lastError;
+    const simulated = store.playground?.providers.find((s) => s.id === p.id);
     return {
       id: p.id,
       subtitle: `${p.kind} · ${p.model}`,
@@ -183,9 +201,11 @@ export function providerViews(store: DashboardStore, now: number): ProviderView[
       healthLabel: HEALTH_LABEL[health],
       stateDetail: stateDetail(p, now),
       reason: p.health.reason,
-      lastError: err ? { errorClass: err.errorClass, message: err.message, when: formatAgo(err.at, now) } : undefined,
+      lastError: err ? { errorClass: err.errorClass, advice: err.advice, message: err.message, when: formatAgo(err.at, now) } : undefined,
       requests: formatCount(st.requests),
       errorRate: formatPercent(st.errorRate),
+      usesKey: p.usesKey,
+      playground: simulated && store.playground ? { mode: simulated.mode, modes: store.playground.modes } : undefined,
       retries: formatCount(st.retries),
       fallbacks: formatCount(st.fallbacks),
       latency: { p50: formatMs(st.latency.p50), p95: formatMs(st.latency.p95), p99: formatMs(st.latency.p99) },
@@ -205,7 +225,13 @@ export interface SummaryView {
   /** Hover text: why each provider that is not healthy is not. */
   why: string;
   requests: string;
-  errorRate: string;
+  /** Requests that failed after every fallback / requests. */
+  requestErrorRate: string;
+  /** e.g. "4 of 4 answered". */
+  requestDetail: string;
+  /** Failed provider calls / provider calls: high while fallbacks still answer every request. */
+  attemptErrorRate: string;
+  attemptDetail: string;
   p95: string;
   costToday: string;
   cacheHitRate: string;
@@ -222,8 +248,11 @@ export function summaryView(store: DashboardStore): SummaryView {
       .filter((p) => p.health.state !== 'healthy')
       .map((p) => `${p.id}: ${HEALTH_LABEL[p.health.state].toLowerCase()} — ${p.health.reason}`)
       .join('\n'),
-    requests: formatCount(store.totals.requests),
-    errorRate: formatPercent(store.totals.errorRate),
+    requests: formatCount(store.routed.requests),
+    requestErrorRate: formatPercent(store.routed.errorRate),
+    requestDetail: `${formatCount(store.routed.answered)} of ${formatCount(store.routed.requests)} answered`,
+    attemptErrorRate: formatPercent(store.totals.errorRate),
+    attemptDetail: `${formatCount(store.totals.errorCount)} of ${formatCount(store.totals.requests)} provider calls failed`,
     p95: formatMs(store.totals.latency.p95),
     costToday: formatUsd(store.costs?.today.costUsd ?? 0),
     cacheHitRate: formatPercent(store.cache?.hitRate ?? null),
@@ -352,6 +381,18 @@ export interface EventFilter {
   kinds: readonly LogEventKind[];
   /** Case-insensitive text the event must contain (provider, model, error class…). */
   text: string;
+  /** Only events about this provider; '' for all. */
+  provider: string;
+}
+
+/** The provider filter only keeps a provider that is still configured: a removed one leaves the filter. */
+export function effectiveFilter(store: DashboardStore, filter: EventFilter): EventFilter {
+  return filter.provider && !store.providers.some((p) => p.id === filter.provider) ? { ...filter, provider: '' } : filter;
+}
+
+function mentions(e: LogEventDto, provider: string): boolean {
+  if (e.kind === 'fallback') return e.from === provider || e.to === provider;
+  return e.kind !== 'budget' && e.provider === provider;
 }
 
 function eventText(e: LogEventDto): { text: string; severity: Severity } {
@@ -374,12 +415,14 @@ function eventText(e: LogEventDto): { text: string; severity: Severity } {
 }
 
 /** Newest first, filtered. */
-export function eventViews(store: DashboardStore, filter: EventFilter, now: number, limit = 200): EventView[] {
+export function eventViews(store: DashboardStore, wanted: EventFilter, now: number, limit = 200): EventView[] {
+  const filter = effectiveFilter(store, wanted);
   const needle = filter.text.trim().toLowerCase();
   const out: EventView[] = [];
   for (let i = store.events.length - 1; i >= 0 && out.length < limit; i--) {
     const e = store.events[i];
     if (filter.kinds.length > 0 && !filter.kinds.includes(e.kind)) continue;
+    if (filter.provider && !mentions(e, filter.provider)) continue;
     const { text, severity } = eventText(e);
     if (needle && !`${text} ${e.kind}`.toLowerCase().includes(needle)) continue;
     out.push({ id: e.id, kind: e.kind, severity, time: formatClock(e.at, now), ago: formatAgo(e.at, now), text });

@@ -1,27 +1,39 @@
 import * as vscode from 'vscode';
 import { AllProvidersFailedError, BudgetExceededError, CancelledError } from '../engine/errors';
+import { ACTION_LABEL, adviseAttempts, type FailureAction } from '../engine/failureAdvice';
+import { failureFacts } from './failureFacts';
+
+/** Runs the command behind a button of an error message. */
+export async function runFailureAction(action: FailureAction, setting?: string): Promise<void> {
+  switch (action) {
+    case 'addProvider':
+      return void (await vscode.commands.executeCommand('llmRouter.addProvider'));
+    case 'setApiKey':
+      return void (await vscode.commands.executeCommand('llmRouter.setApiKey'));
+    case 'openSettings':
+      return void (await vscode.commands.executeCommand('workbench.action.openSettings', setting ?? 'llmRouter'));
+    case 'showLog':
+      return void (await vscode.commands.executeCommand('llmRouter.showLog'));
+  }
+}
 
 /** Tells the user what went wrong with an AI command, which provider or setting caused it, and what to do next. */
 export async function presentError(what: string, err: unknown): Promise<void> {
   if (err instanceof CancelledError) return;
   if (err instanceof BudgetExceededError) {
-    const choice = await vscode.window.showWarningMessage(`LLM Router: ${what} refused. ${err.message}`, 'Open Settings');
-    if (choice) await vscode.commands.executeCommand('workbench.action.openSettings', `llmRouter.budget.${err.budget}Usd`);
+    const choice = await vscode.window.showWarningMessage(`LLM Router: ${what} refused. ${err.message}`, ACTION_LABEL.openSettings);
+    if (choice) await runFailureAction('openSettings', `llmRouter.budget.${err.budget}Usd`);
     return;
   }
   if (err instanceof AllProvidersFailedError) {
-    const reasons = err.attempts
-      .filter((a) => a.outcome !== 'ok')
-      .map((a) => `${a.provider}: ${a.errorClass ?? a.outcome}${a.status ? ` (${a.status})` : ''}`);
-    const unique = [...new Set(reasons)].join('; ');
-    const needsKey = err.attempts.some((a) => a.errorClass === 'missing_key' || a.errorClass === 'auth');
-    const actions = [needsKey ? 'Set API Key' : undefined, 'Show Log', 'Open Dashboard'].filter((a): a is string => a !== undefined);
-    const headline = err.partialText ? err.message : `every provider failed — ${unique || 'no provider could be tried'}`;
-    const choice = await vscode.window.showErrorMessage(`LLM Router: ${what} failed: ${headline}`, ...actions);
-    if (choice === 'Set API Key') await vscode.commands.executeCommand('llmRouter.setApiKey');
-    if (choice === 'Show Log') await vscode.commands.executeCommand('llmRouter.showLog');
-    if (choice === 'Open Dashboard') await vscode.commands.executeCommand('llmRouter.openDashboard');
+    const { lines, actions, setting } = adviseAttempts(failureFacts(err.attempts));
+    const why = err.partialText || lines.length === 0 ? err.message : lines.map((l) => `${l}.`).join(' ');
+    const offered = actions.length > 0 ? actions : (['addProvider', 'showLog'] as FailureAction[]);
+    const choice = await vscode.window.showErrorMessage(`LLM Router: ${what} failed. ${why}`, ...offered.map((a) => ACTION_LABEL[a]));
+    const picked = offered.find((a) => ACTION_LABEL[a] === choice);
+    if (picked) await runFailureAction(picked, setting);
     return;
   }
-  await vscode.window.showErrorMessage(`LLM Router: ${what} failed: ${err instanceof Error ? err.message : String(err)}`);
+  const choice = await vscode.window.showErrorMessage(`LLM Router: ${what} failed: ${err instanceof Error ? err.message : String(err)}`, ACTION_LABEL.showLog);
+  if (choice) await runFailureAction('showLog');
 }

@@ -1,6 +1,8 @@
 import type * as vscode from 'vscode';
 import { AllProvidersFailedError, BudgetExceededError, CancelledError } from '../engine/errors';
+import { adviseAttempts } from '../engine/failureAdvice';
 import type { AttemptRecord, ChatRequest, ChatResult } from '../engine/types';
+import { failureFacts } from './failureFacts';
 
 let sequence = 0;
 
@@ -26,6 +28,7 @@ export class RequestLog {
       this.channel.info(`#${id} ${req.purpose ?? 'request'} cancelled after ${Math.round(latencyMs)} ms`);
     } else if (err instanceof AllProvidersFailedError) {
       this.channel.error(`#${id} ${req.purpose ?? 'request'} failed after ${Math.round(latencyMs)} ms · attempts: ${attempts(err.attempts)}${err.partialText ? ` · stream broke after ${err.partialText.length} characters` : ''}`);
+      for (const line of adviseAttempts(failureFacts(err.attempts)).lines) this.channel.error(`#${id}   ${line}`);
     } else if (err instanceof BudgetExceededError) {
       this.channel.warn(`#${id} ${req.purpose ?? 'request'} refused: ${err.message}`);
     } else {

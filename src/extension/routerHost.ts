@@ -28,6 +28,8 @@ export class RouterHost implements vscode.Disposable {
   readonly keys: KeyStore;
   readonly log: RequestLog;
   usingDefaultProvider = false;
+  /** The settings' first problem while they are invalid (the last valid configuration stays in force); cleared once valid ones apply. */
+  configProblem: { path: string; message: string; more: number } | undefined;
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeConfig = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [];
@@ -165,8 +167,8 @@ export class RouterHost implements vscode.Disposable {
 
   reload(): void {
     const config = this.readValidSettings();
-    if (!config) return;
-    this.engine.updateConfig(config);
+    if (config) this.engine.updateConfig(config);
+    // Also when invalid: the status bar shows the problem until a valid configuration applies.
     this.changed.fire();
   }
 
@@ -174,13 +176,15 @@ export class RouterHost implements vscode.Disposable {
     const result = readSettings();
     if (!result.ok) {
       const first = result.issues[0];
+      this.configProblem = { path: first.path, message: first.message, more: result.issues.length - 1 };
       const more = result.issues.length > 1 ? ` (and ${result.issues.length - 1} more)` : '';
       for (const i of result.issues) this.channel.error(`Invalid setting ${i.path}: ${i.message}`);
       void vscode.window
-        .showErrorMessage(`LLM Router: invalid setting ${first.path}: ${first.message}${more}. The previous configuration stays active.`, 'Open Settings')
+        .showErrorMessage(`LLM Router: invalid setting ${first.path}: ${sentence(`${first.message}${more}`)} Nothing of this change is applied; the last valid configuration stays active.`, 'Open settings.json')
         .then((choice) => choice && vscode.commands.executeCommand('workbench.action.openSettingsJson'));
       return undefined;
     }
+    this.configProblem = undefined;
     for (const w of result.warnings) this.channel.warn(w);
     if (result.plainKeyProviders.length > 0) {
       void vscode.window.showWarningMessage(
@@ -215,4 +219,9 @@ export class RouterHost implements vscode.Disposable {
   dispose(): void {
     void this.close();
   }
+}
+
+/** Ends a clause with a full stop unless it already ends with punctuation ("did you mean 'baseUrl'?"). */
+function sentence(text: string): string {
+  return /[.?!]$/.test(text) ? text : `${text}.`;
 }

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { parseConfig } from '../engine/config/loadConfig';
+import { parseConfig, PLAIN_KEY_FIELDS } from '../engine/config/loadConfig';
 import { configSchema, type ProviderConfig, type RouterConfig } from '../engine/config/schema';
 import { ConfigError } from '../engine/errors';
 
@@ -34,8 +34,6 @@ export function readSettings(): SettingsResult {
     throw err;
   }
 }
-
-const PLAIN_KEY_FIELDS = ['apiKey', 'api_key', 'key', 'token'];
 
 function hasPlainKey(p: Record<string, unknown>): boolean {
   return PLAIN_KEY_FIELDS.some((f) => typeof p[f] === 'string' && (p[f] as string) !== '');

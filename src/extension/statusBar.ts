@@ -30,6 +30,8 @@ export function registerStatusBar(host: RouterHost): vscode.Disposable {
 
   const render = () => {
     timer = undefined;
+    if (host.configProblem) return renderInvalid(item, host.configProblem);
+    item.command = 'llmRouter.openDashboard';
     const providers = host.providers();
     const summary = summarizeHealth(providers.map((p) => p.health.state));
     item.text = statusText(summary);
@@ -57,6 +59,22 @@ export function registerStatusBar(host: RouterHost): vscode.Disposable {
     configSub.dispose();
     item.dispose();
   });
+}
+
+/** Stays until a valid configuration applies, so a misspelt field cannot go unnoticed. */
+function renderInvalid(item: vscode.StatusBarItem, problem: NonNullable<RouterHost['configProblem']>): void {
+  item.text = '$(error) LLM Router: invalid settings';
+  item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
+  item.command = 'workbench.action.openSettingsJson';
+  item.accessibilityInformation = { label: `LLM Router: invalid configuration at ${problem.path}; click to open settings.json`, role: 'button' };
+  const md = new vscode.MarkdownString(undefined, true);
+  md.isTrusted = { enabledCommands: ['workbench.action.openSettingsJson', 'llmRouter.showLog'] };
+  md.appendMarkdown(`**LLM Router: invalid configuration**\n\n${escape(problem.path)}: ${escape(problem.message)}`);
+  if (problem.more > 0) md.appendMarkdown(` (and ${problem.more} more in the log)`);
+  md.appendMarkdown('\n\nNone of it is applied; the last valid configuration stays active until this is fixed.\n\n');
+  md.appendMarkdown('[$(json) Open settings.json](command:workbench.action.openSettingsJson) · [$(output) Show Log](command:llmRouter.showLog)');
+  item.tooltip = md;
+  item.show();
 }
 
 function tooltip(host: RouterHost, providers: ProviderStatus[], summary: HealthSummary): vscode.MarkdownString {

@@ -6,6 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { ChatRequest } from '../../src/engine/types';
 import { DashboardFeed } from '../../src/extension/dashboard/dashboardFeed';
+import { LatestFailures } from '../../src/extension/dashboard/latestFailures';
 import { LatestRateLimits } from '../../src/extension/dashboard/latestRateLimits';
 import { RoutingEventLog } from '../../src/extension/dashboard/routingEventLog';
 import { startHarness } from '../support/engineHarness';
@@ -81,7 +82,11 @@ describe('dashboard webview in Chromium', function () {
     await page.expectText(card('openai', 'since'), /^since 14:29:56 \(2 min ago\) · probe in 1[78] s$/);
     await page.expectText(card('openai', 'last-error-class'), 'server_error');
     await page.expectText(card('groq', 'reason'), /^Rate-limited until \d\d:\d\d:\d\d \(the provider's Retry-After\)$/);
-    await page.expectText('[data-testid="total-requests"]', count(snapshot.totals.requests));
+    await page.expectText('[data-testid="total-requests"]', count(snapshot.routed.requests));
+    await page.expectText('[data-testid="total-requestErrorRate"]', `${(snapshot.routed.errorRate! * 100).toFixed(1)}%`);
+    await page.expectText('[data-testid="total-attemptErrorRate"]', `${(snapshot.totals.errorRate! * 100).toFixed(1)}%`);
+    assert.equal(await page.page.evaluate(() => (document.querySelector('[data-provider="ollama"] [data-action="set-key"]') as HTMLElement).hidden), true, 'no Set key for a local Ollama');
+    assert.equal(await page.page.evaluate(() => (document.querySelector('[data-provider="groq"] [data-action="set-key"]') as HTMLElement).hidden), false);
     await page.expectText('[data-testid="health-headline"]', '1 of 5 providers healthy');
     await page.expectText('[data-field="daily-percent"]', '84%');
     await page.expectText('[data-field="cache-hitRate"]', '21%');
@@ -121,7 +126,7 @@ describe('dashboard webview in Chromium', function () {
     while (page.warnings.length < 3 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
     assert.equal(page.warnings.filter((w) => w.includes('ignored a malformed message')).length, 3);
     assert.equal(await page.text(card('claude', 'requests')), before);
-    await page.send({ type: 'delta', seq: 52, now: NOW, totals: { ...snapshot.totals, requests: 1 } });
+    await page.send({ type: 'delta', seq: 52, now: NOW, routed: { ...snapshot.routed, requests: 1 } });
     await page.expectText('[data-testid="total-requests"]', '1');
   });
 
@@ -163,7 +168,7 @@ describe('dashboard webview in Chromium', function () {
     await page.page.click('[data-kind="breaker"]');
     const kinds = await page.page.evaluate(() => Array.from(document.querySelectorAll('.events li')).map((li) => li.getAttribute('data-kind')));
     assert.deepEqual(kinds, snapshot.events.filter((e) => e.kind === 'breaker').map(() => 'breaker'));
-    assert.deepEqual(((await page.probe()).state as { filter: unknown }).filter, { kinds: ['breaker'], text: '' });
+    assert.deepEqual(((await page.probe()).state as { filter: unknown }).filter, { kinds: ['breaker'], text: '', provider: '' });
   });
 
   it('comes back with the saved window, filter and scroll position', async () => {
@@ -181,10 +186,11 @@ describe('dashboard webview in Chromium', function () {
     const h = await startHarness([{ id: 'primary' }, { id: 'backup' }], { cache: { enabled: false }, retry: { maxAttempts: 1 }, breaker: { consecutiveFailures: 2, halfOpenAfterMs: 60_000, maxHalfOpenAfterMs: 60_000 } });
     const log = new RoutingEventLog(h.engine);
     const rateLimits = new LatestRateLimits(h.engine);
+    const failures = new LatestFailures(h.engine);
     const page = await open(LIGHT);
     // Straight from the feed's own timers to the page, in order, as the panel forwards them.
     let delivered = Promise.resolve();
-    const feed = new DashboardFeed({ source: h.engine, log, rateLimits, post: (m) => void (delivered = delivered.then(() => page.send(m)).catch(() => undefined)), throttleMs: 20, tickMs: 100 });
+    const feed = new DashboardFeed({ source: h.engine, log, rateLimits, failures, post: (m) => void (delivered = delivered.then(() => page.send(m)).catch(() => undefined)), throttleMs: 20, tickMs: 100 });
     try {
       await feed.start('5m');
       h.emulators.primary.enqueue({ type: 'status', status: 503 }, { type: 'status', status: 503 });
@@ -194,7 +200,10 @@ describe('dashboard webview in Chromium', function () {
       await page.expectText(card('primary', 'state'), 'Unavailable');
       await page.expectText(card('backup', 'requests'), String(metrics.providers.backup.requests));
       await page.expectText(card('primary', 'requests'), String(metrics.providers.primary.requests));
-      await page.expectText('[data-testid="total-requests"]', String(metrics.total.requests));
+      await page.expectText('[data-testid="total-requests"]', String(metrics.total.routed.requests));
+      // Every request was answered (backup covered the failures): no failed requests, though provider calls failed.
+      await page.expectText('[data-testid="total-requestErrorRate"]', '0%');
+      assert.ok(metrics.total.errorRate !== null && metrics.total.errorRate > 0);
       const events = await page.page.evaluate(() => Array.from(document.querySelectorAll('.events .event-text')).map((e) => e.textContent));
       assert.ok(events.includes('Breaker of primary opened (consecutive failures)'), events.join('\n'));
       assert.ok(events.includes('Fell back from primary to backup (server error)'), events.join('\n'));
@@ -202,6 +211,7 @@ describe('dashboard webview in Chromium', function () {
       feed.dispose();
       log.dispose();
       rateLimits.dispose();
+      failures.dispose();
       await h.close();
     }
   });

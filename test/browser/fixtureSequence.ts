@@ -2,6 +2,9 @@
 // opened, one was rate-limited, one is probing and one was isolated, then the deltas of the next seconds.
 // Deterministic (seeded noise, times relative to `now`), so the browser test can assert exact numbers.
 import { providerHealth, type LastOutcome } from '../../src/engine/health/providerHealth';
+import { adviseFailure } from '../../src/engine/failureAdvice';
+import type { ProviderKind } from '../../src/engine/types';
+import { usesKey } from '../../src/extension/dashboard/toProtocol';
 import type { DeltaMessage, HistoryPointDto, LogEventDto, ProviderStatusDto, SnapshotMessage, WindowStatsDto } from '../../src/extension/dashboard/protocol';
 
 const MIN = 60_000;
@@ -100,11 +103,14 @@ export interface FixtureSequence {
   deltas: DeltaMessage[];
 }
 
-type UnjudgedStatus = Omit<ProviderStatusDto, 'health'>;
+type UnjudgedStatus = Omit<ProviderStatusDto, 'health' | 'usesKey' | 'lastError'>;
 
 /** The status with the engine's own verdict on it, as the host sends it; every provider here has answered before. */
 function judged(p: UnjudgedStatus, now: number, lastOutcome?: LastOutcome): ProviderStatusDto {
-  return { ...p, health: providerHealth({ breaker: { provider: p.id, ...p.breaker }, coolingDownUntil: p.coolingDownUntil, lastOutcome, everAnswered: true, now }) };
+  const kind = p.kind as ProviderKind;
+  const err = p.breaker.lastError;
+  const lastError = err ? { ...err, advice: adviseFailure({ provider: p.id, errorClass: err.errorClass, kind, baseUrl: p.baseUrl, message: err.message }).text } : undefined;
+  return { ...p, usesKey: usesKey(kind, p.baseUrl), ...(lastError ? { lastError } : {}), health: providerHealth({ breaker: { provider: p.id, ...p.breaker }, coolingDownUntil: p.coolingDownUntil, lastOutcome, everAnswered: true, now }) };
 }
 
 /** The sequence as of `now` (epoch ms), window '1h'. */
@@ -283,6 +289,7 @@ export function fixtureSequence(now: number): FixtureSequence {
     providers: statuses,
     stats,
     totals,
+    routed: { requests: totals.requests - totals.fallbacks, answered: totals.successes, failed: totals.requests - totals.fallbacks - totals.successes, errorRate: (totals.requests - totals.fallbacks - totals.successes) / (totals.requests - totals.fallbacks) },
     history: PROFILES.map((p) => ({ provider: p.id, points: hist.get(p.id) as HistoryPointDto[] })),
     costs,
     cache: { enabled: true, entries: 128, memoryBytes: 2_516_582, diskBytes: 3_250_000, evictions: 3, hits: 57, misses: 212, hitRate: 57 / 269 },

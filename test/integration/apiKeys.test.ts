@@ -102,7 +102,7 @@ describe('API keys in SecretStorage', () => {
     if (hasBridge()) {
       const shown = await findNotification('Suggest Code failed');
       await hideNotifications();
-      assert.match(shown, /vault: auth \(401\)/);
+      assert.match(shown, /Provider 'vault': 401 Unauthorized — the key was refused; run 'LLM Router: Set API Key'/);
       assert.ok(!shown.includes(KEY), 'the error notification does not show the key');
       const page = await read({ frames: WEBVIEW_FRAMES, selector: 'body', hasText: 'vault' });
       assert.ok(!page.texts.join('\n').includes(KEY), 'the dashboard page does not show the key');

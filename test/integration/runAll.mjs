@@ -4,6 +4,7 @@
 //   untrusted  a fresh folder in Restricted Mode whose settings point every provider at a port of
 //              its own; needs the code-server runner (@vscode/test-electron turns trust off)
 //   reload     a window whose suite reloads it and checks what survived (code-server)
+//   dashboard  the dashboard restored after a window reload, driven from outside (dashboardReload.outside.mjs)
 // Each window gets its own XDG_STATE_HOME, so no run reads or writes the user's real spend.
 // Extra arguments (--runner, --verbose, --timeout) go to scripts/vscode/runIntegrationTests.mjs;
 // the untrusted window always uses code-server.
@@ -57,6 +58,15 @@ function freePort() {
   });
 }
 
+function runScript(name, script, args) {
+  console.log(`[integration] ${name}`);
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [script, ...args], { cwd: repoRoot, stdio: 'inherit' });
+    child.on('error', () => resolve(1));
+    child.on('close', (code) => resolve(code ?? 1));
+  });
+}
+
 function runWindow(name, args) {
   console.log(`[integration] ${name} window`);
   const stateHome = ['--env', `XDG_STATE_HOME=${path.join(scratch, `state-${name}`)}`];
@@ -90,6 +100,10 @@ try {
     '--screenshot-dir', path.join(screenshots, 'reload'),
     '--env', 'LLM_ROUTER_INTEGRATION_GROUP=reload',
   ]);
+  // The dashboard's own reload check reads the page from outside, so it needs no marker shared with the suite above.
+  if (!process.env.LLM_ROUTER_INTEGRATION_GREP) {
+    results.dashboardReload = await runScript('dashboard reload: the panel comes back with live data', path.join(repoRoot, 'test', 'integration', 'dashboardReload.outside.mjs'), ['--screenshot-dir', screenshots]);
+  }
 } finally {
   unregister();
   rmSync(scratch, { recursive: true, force: true });

@@ -91,14 +91,14 @@ describe('CLI (dist/cli.js as a separate process)', function () {
     assert.deepEqual(out.attempts.map((a: { errorClass: string }) => a.errorClass), ['server_error', 'overloaded']);
   });
 
-  it('exits 2 naming the field path of a bad config', async () => {
+  it('exits 2 naming the bad field by provider id, with the bad value', async () => {
     await writeConfig({}, [
       { id: 'a', kind: 'openai', model: 'x' },
       { id: 'b', kind: 'telepathy', model: 'y' },
     ]);
     const r = await ask('hello');
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /providers\[1\]\.kind/);
+    assert.match(r.stderr, /providers\['b'\]\.kind: must be one of .* \(got "telepathy"\)/);
   });
 
   it('exits 2 for bad arguments and for an unreadable config', async () => {
@@ -318,5 +318,35 @@ describe('CLI (dist/cli.js as a separate process)', function () {
       assert.ok(!`${json.stdout}${json.stderr}${text.stdout}${text.stderr}`.includes(KEY), 'the key value was printed');
       assert.equal(primary.requests.filter((r) => header(r.headers, 'authorization') === `Bearer ${KEY}`).length, 2, 'only the provider naming a variable sent a key');
     });
+  });
+});
+
+describe('CLI: a misspelt provider field refuses the whole configuration', function () {
+  this.timeout(20_000);
+
+  it("'baseURL' exits 2 with \"did you mean 'baseUrl'\", naming the provider by id, and no request leaves (the key would go to the default host)", async () => {
+    const emulator = await startEmulator({ name: 'typo' });
+    const dir = await mkdtemp(path.join(tmpdir(), 'llm-router-cli-typo-'));
+    try {
+      const file = path.join(dir, 'cfg.json');
+      await writeFile(
+        file,
+        JSON.stringify({
+          providers: [
+            { id: 'groq', kind: 'openai', model: 'm', baseURL: emulator.baseUrl('openai'), apiKeyEnv: 'TEST_PROVIDER_KEY' },
+            { id: 'backup', kind: 'openai', model: 'm', baseUrl: emulator.baseUrl('openai'), apiKeyEnv: 'TEST_PROVIDER_KEY' },
+          ],
+        }),
+      );
+      const r = await runCli(['ask', '--config', file, '--state-dir', path.join(dir, 'state'), 'hello']);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, /providers\['groq'\]\.baseURL: unknown field 'baseURL' in provider 'groq' — did you mean 'baseUrl'\?/);
+      assert.equal(r.stdout, '');
+      assert.equal(emulator.requests.length, 0, 'not even the valid provider was called');
+      assert.ok(!r.stderr.includes(KEY));
+    } finally {
+      await emulator.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

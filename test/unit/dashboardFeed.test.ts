@@ -3,11 +3,15 @@ import { setTimeout as wait } from 'node:timers/promises';
 import type { RouterEngine } from '../../src/engine/engine';
 import type { ChatRequest } from '../../src/engine/types';
 import { DashboardFeed } from '../../src/extension/dashboard/dashboardFeed';
+import { LatestFailures } from '../../src/extension/dashboard/latestFailures';
 import { LatestRateLimits } from '../../src/extension/dashboard/latestRateLimits';
 import { hostMessageSchema, type DeltaMessage, type HostMessage, type SnapshotMessage } from '../../src/extension/dashboard/protocol';
 import { RoutingEventLog } from '../../src/extension/dashboard/routingEventLog';
 import { displayUrl } from '../../src/extension/dashboard/toProtocol';
+import { parseConfig } from '../../src/engine/config/loadConfig';
 import { startHarness, type Harness } from '../support/engineHarness';
+
+const FAST_SETTINGS_FOR = (h: Harness) => ({ retry: h.engine.config.retry, cache: h.engine.config.cache, timeouts: h.engine.config.timeouts });
 
 const KEY = 'sk-test-key';
 let prompt = 0;
@@ -26,8 +30,9 @@ function rig(engine: RouterEngine, opts: { throttleMs?: number } = {}): Rig {
   const sent: HostMessage[] = [];
   const log = new RoutingEventLog(engine);
   const rateLimits = new LatestRateLimits(engine);
+  const failures = new LatestFailures(engine);
   // A throttle and tick far beyond the test's length: deltas go out only when the test flushes, unless it asks otherwise.
-  const feed = new DashboardFeed({ source: engine, log, rateLimits, post: (m) => sent.push(m), throttleMs: opts.throttleMs ?? 60_000, tickMs: 60_000, statsCostFactor: 0 });
+  const feed = new DashboardFeed({ source: engine, log, rateLimits, failures, post: (m) => sent.push(m), throttleMs: opts.throttleMs ?? 60_000, tickMs: 60_000, statsCostFactor: 0 });
   return {
     feed,
     sent,
@@ -37,6 +42,7 @@ function rig(engine: RouterEngine, opts: { throttleMs?: number } = {}): Rig {
       feed.dispose();
       log.dispose();
       rateLimits.dispose();
+      failures.dispose();
     },
   };
 }
@@ -199,6 +205,50 @@ describe('dashboard feed (real engine, emulated providers over HTTP)', () => {
     const all = JSON.stringify(r.sent);
     assert.ok(!all.includes(KEY), 'the key appears in no message');
     assert.ok(all.includes('"auth"'), 'the 401 is there, classified');
+  });
+
+  it("shows the newest failure as the last error, with advice, when the breaker's own last error is older (a 404 does not count against the breaker)", async () => {
+    h = await startHarness([{ id: 'a' }, { id: 'b' }], { cache: { enabled: false }, retry: { maxAttempts: 1 } });
+    r = rig(h.engine);
+    await r.feed.start();
+    h.emulators.a.enqueue({ type: 'status', status: 503 });
+    await h.engine.chat(ask());
+    await wait(5);
+    h.emulators.a.enqueue({ type: 'status', status: 404 });
+    await h.engine.chat(ask());
+    r.feed.flush();
+    const a = r.deltas().at(-1)?.providers?.find((p) => p.id === 'a');
+    assert.equal(a?.breaker.lastError?.errorClass, 'server_error', "the breaker's record stops at the 503");
+    assert.equal(a?.lastError?.errorClass, 'not_found');
+    assert.ok((a?.lastError?.at ?? 0) > (a?.breaker.lastError?.at ?? Infinity));
+    assert.match(a?.lastError?.advice ?? '', /^Provider 'a': .*the model or endpoint does not exist there; check its model and baseUrl$/);
+  });
+
+  it('offers a key only to providers that are sent one (openai on loopback needs one; a local Ollama does not)', async () => {
+    h = await startHarness([{ id: 'cloud' }, { id: 'local', kind: 'ollama' }]);
+    r = rig(h.engine);
+    await r.feed.start();
+    assert.deepEqual(r.snapshots()[0].providers.map((p) => [p.id, p.usesKey]), [['cloud', true], ['local', false]]);
+  });
+
+  it('drops the cards and the events of a provider removed from the settings, and separates answered requests from failed calls', async () => {
+    h = await startHarness([{ id: 'a' }, { id: 'b' }], { cache: { enabled: false }, retry: { maxAttempts: 1 } });
+    r = rig(h.engine);
+    await r.feed.start();
+    h.emulators.a.enqueue({ type: 'status', status: 503 }, { type: 'status', status: 503 }, { type: 'status', status: 503 });
+    for (let i = 0; i < 3; i++) assert.equal((await h.engine.chat(ask())).provider, 'b');
+    r.feed.flush();
+    const routed = r.deltas().at(-1)?.routed;
+    assert.deepEqual(routed, { requests: 3, answered: 3, failed: 0, errorRate: 0 }, 'every request was answered');
+    assert.equal(r.deltas().at(-1)?.totals?.errorRate, 0.5, '3 of 6 provider calls failed');
+    const kinds = r.deltas().at(-1)?.events?.map((e) => e.kind) ?? [];
+    assert.ok(kinds.includes('failure') && kinds.includes('fallback'), kinds.join());
+
+    h.engine.updateConfig(parseConfig({ ...FAST_SETTINGS_FOR(h), providers: h.engine.config.providers.filter((p) => p.id === 'b') }).config);
+    r.feed.flush();
+    const snap = r.snapshots().at(-1);
+    assert.deepEqual(snap?.providers.map((p) => p.id), ['b']);
+    assert.deepEqual(snap?.events, [], "a's failures and fallbacks left with it");
   });
 
   it('shows endpoints without user info, query or fragment, where a key could hide', () => {

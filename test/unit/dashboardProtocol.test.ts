@@ -32,6 +32,8 @@ describe('dashboard protocol', () => {
         { type: 'setApiKey', provider: 'gemini' },
         { type: 'clearCache' },
         { type: 'openSettings' },
+        { type: 'addProvider' },
+        { type: 'setPlaygroundMode', provider: 'primary', mode: 'stream-cut' },
       ];
       for (const m of valid) assert.deepEqual(parseWebviewMessage(m), { ok: true, message: m }, JSON.stringify(m));
     });
@@ -100,6 +102,24 @@ describe('dashboard protocol', () => {
       assert.equal(parseHostMessage({ type: 'delta', now: NOW }).ok, false);
       assert.equal(parseHostMessage({ ...deltas[0], history: [{ provider: 'claude', points: [{ t: NOW }] }] }).ok, false);
       assert.match(problemOf(parseHostMessage({ ...deltas[1], cache: { ...snapshot.cache, hitRate: 2 } })), /'delta' message: cache\.hitRate/);
+    });
+  });
+
+  describe('playground switches (both directions)', () => {
+    const state = { type: 'playground', seq: 3, providers: [{ id: 'primary', mode: 'healthy' }, { id: 'backup', mode: 'rate-limited' }], modes: [{ id: 'healthy', label: 'Healthy', detail: 'answers normally' }, { id: 'rate-limited', label: '429', detail: 'answers 429 with Retry-After' }] };
+
+    it('accepts the host\'s playground state and the webview\'s set-mode request', () => {
+      assert.deepEqual(parseHostMessage(state), { ok: true, message: state });
+      assert.equal(parseWebviewMessage({ type: 'setPlaygroundMode', provider: 'backup', mode: 'down' }).ok, true);
+    });
+
+    it('rejects a state without modes, a bad provider id or mode, and a set-mode request with extra fields or a missing mode', () => {
+      assert.match(problemOf(parseHostMessage({ ...state, modes: [] })), /modes/);
+      assert.match(problemOf(parseHostMessage(withField(state, ['providers', 0, 'id'], 'has space'))), /providers\.0\.id/);
+      assert.match(problemOf(parseHostMessage(withField(state, ['providers', 1, 'mode'], 'DROP TABLE'))), /providers\.1\.mode/);
+      problemOf(parseWebviewMessage({ type: 'setPlaygroundMode', provider: 'backup' }));
+      problemOf(parseWebviewMessage({ type: 'setPlaygroundMode', provider: 'backup', mode: 'down', key: 'sk-x' }));
+      problemOf(parseWebviewMessage({ type: 'setPlaygroundMode', provider: '../etc', mode: 'down' }));
     });
   });
 });

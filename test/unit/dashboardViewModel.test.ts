@@ -7,6 +7,7 @@ import {
   costChart,
   costView,
   DashboardStore,
+  effectiveFilter,
   eventViews,
   latencyChart,
   providerViews,
@@ -26,7 +27,11 @@ function stats(over: Partial<WindowStatsDto> = {}): WindowStatsDto {
 function provider(id: string, breaker: Partial<ProviderStatusDto['breaker']> = {}, over: Partial<ProviderStatusDto> = {}): ProviderStatusDto {
   const b: ProviderStatusDto['breaker'] = { state: 'closed', since: NOW - 3 * 3_600_000, consecutiveFailures: 0, failureRate: 0, requestsInWindow: 0, ...breaker };
   const health = providerHealth({ breaker: { provider: id, ...b }, coolingDownUntil: over.coolingDownUntil, everAnswered: true, now: NOW });
-  return { id, kind: 'openai', model: `${id}-model`, baseUrl: `https://${id}.example/v1`, breaker: b, health, ...over };
+  return { id, kind: 'openai', model: `${id}-model`, baseUrl: `https://${id}.example/v1`, breaker: b, health, usesKey: true, ...over };
+}
+
+function routed(requests: number, answered = requests): SnapshotMessage['routed'] {
+  return { requests, answered, failed: requests - answered, errorRate: requests > 0 ? (requests - answered) / requests : null };
 }
 
 function point(t: number, over: Partial<HistoryPointDto> = {}): HistoryPointDto {
@@ -42,6 +47,7 @@ function snapshot(over: Partial<SnapshotMessage> = {}): SnapshotMessage {
     providers: [provider('a'), provider('b')],
     stats: [],
     totals: stats(),
+    routed: { requests: 0, answered: 0, failed: 0, errorRate: null },
     history: [],
     costs: {
       today: { costUsd: 0, requests: 0, unknownCostRequests: 0, providers: [] },
@@ -136,7 +142,7 @@ describe('dashboard view model', () => {
               }),
             },
           ],
-          providers: [provider('a', { lastError: { errorClass: 'rate_limited', message: "Provider 'a': 429", at: NOW - 42_000 } }), provider('b')],
+          providers: [provider('a', {}, { lastError: { errorClass: 'rate_limited', message: "Provider 'a': 429", advice: "Provider 'a': 429 Too Many Requests — it is tried again after the wait it asked for; or add another provider", at: NOW - 42_000 } }), provider('b')],
         }),
       );
       const [a, b] = providerViews(store, NOW);
@@ -148,7 +154,7 @@ describe('dashboard view model', () => {
       assert.deepEqual(a.ttft, { p50: '95 ms', p95: '—', p99: '1 min 1 s' });
       assert.equal(a.errorClasses, 'Errors: rate limited ×3 · server error ×1');
       assert.equal(b.errorClasses, '');
-      assert.deepEqual(a.lastError, { errorClass: 'rate_limited', message: "Provider 'a': 429", when: '42 s ago' });
+      assert.deepEqual(a.lastError, { errorClass: 'rate_limited', advice: "Provider 'a': 429 Too Many Requests — it is tried again after the wait it asked for; or add another provider", message: "Provider 'a': 429", when: '42 s ago' });
       assert.equal(b.requests, '0', 'a provider without requests in the window shows zeros');
       assert.equal(b.errorRate, '—');
       assert.equal(b.lastError, undefined);
@@ -175,7 +181,7 @@ describe('dashboard view model', () => {
     it('applies a delta to the providers and stats it names and leaves the others as they were', () => {
       const store = storeWith(
         snapshot({ stats: [{ provider: 'a', stats: stats({ requests: 5 }) }, { provider: 'b', stats: stats({ requests: 9 }) }] }),
-        delta(2, { providers: [provider('b', { state: 'open', since: NOW })], stats: [{ provider: 'a', stats: stats({ requests: 6 }) }], totals: stats({ requests: 15 }) }),
+        delta(2, { providers: [provider('b', { state: 'open', since: NOW })], stats: [{ provider: 'a', stats: stats({ requests: 6 }) }], routed: routed(15) }),
       );
       const [a, b] = providerViews(store, NOW);
       assert.deepEqual([a.health, a.requests, b.health, b.requests], ['healthy', '6', 'unavailable', '9']);
@@ -184,13 +190,13 @@ describe('dashboard view model', () => {
 
     it('ignores a delta before any snapshot and a delta not newer than the last message', () => {
       const store = new DashboardStore();
-      assert.equal(store.apply(delta(5, { totals: stats({ requests: 1 }) })), false);
+      assert.equal(store.apply(delta(5, { routed: routed(1) })), false);
       assert.equal(store.hasSnapshot, false);
-      store.apply(snapshot({ seq: 7, totals: stats({ requests: 3 }) }));
-      assert.equal(store.apply(delta(7, { totals: stats({ requests: 99 }) })), false);
-      assert.equal(store.apply(delta(6, { totals: stats({ requests: 98 }) })), false);
+      store.apply(snapshot({ seq: 7, routed: routed(3) }));
+      assert.equal(store.apply(delta(7, { routed: routed(99) })), false);
+      assert.equal(store.apply(delta(6, { routed: routed(98) })), false);
       assert.equal(summaryView(store).requests, '3');
-      assert.equal(store.apply(delta(8, { totals: stats({ requests: 4 }) })), true);
+      assert.equal(store.apply(delta(8, { routed: routed(4) })), true);
       assert.equal(summaryView(store).requests, '4');
     });
 
@@ -240,7 +246,7 @@ describe('dashboard view model', () => {
 
     it('lists routing events newest first, in words, with their time and severity', () => {
       const store = storeWith(snapshot({ events }));
-      const views = eventViews(store, { kinds: [], text: '' }, NOW);
+      const views = eventViews(store, { kinds: [], text: '', provider: '' }, NOW);
       assert.deepEqual(
         views.map((v) => [v.time, v.severity, v.text]),
         [
@@ -257,18 +263,18 @@ describe('dashboard view model', () => {
     it('filters by kind and by text, case-insensitively', () => {
       const store = storeWith(snapshot({ events }));
       assert.deepEqual(
-        eventViews(store, { kinds: ['breaker'], text: '' }, NOW).map((v) => v.id),
+        eventViews(store, { kinds: ['breaker'], text: '', provider: '' }, NOW).map((v) => v.id),
         [6, 4, 1],
       );
       assert.deepEqual(
-        eventViews(store, { kinds: [], text: 'OpenAI' }, NOW).map((v) => v.id),
+        eventViews(store, { kinds: [], text: 'OpenAI', provider: '' }, NOW).map((v) => v.id),
         [6, 4, 3, 2],
       );
       assert.deepEqual(
-        eventViews(store, { kinds: ['fallback', 'failure'], text: 'claude' }, NOW).map((v) => v.id),
+        eventViews(store, { kinds: ['fallback', 'failure'], text: 'claude', provider: '' }, NOW).map((v) => v.id),
         [3],
       );
-      assert.deepEqual(eventViews(store, { kinds: [], text: 'nothing like this' }, NOW), []);
+      assert.deepEqual(eventViews(store, { kinds: [], text: 'nothing like this', provider: '' }, NOW), []);
     });
 
     it('appends only events it has not seen and keeps the newest 500', () => {
@@ -421,6 +427,43 @@ describe('dashboard view model', () => {
       assert.deepEqual([formatBytes(0), formatBytes(1_023), formatBytes(1_536), formatBytes(3_250_000), formatBytes(150 * 1024 ** 3)], ['0 B', '1023 B', '1.5 KiB', '3.1 MiB', '150 GiB']);
       assert.deepEqual([formatAgo(NOW - 2_000, NOW), formatAgo(NOW - 59_000, NOW), formatAgo(NOW - 3 * 3_600_000 - 5 * MIN, NOW), formatAgo(NOW - 3 * 86_400_000, NOW)], ['just now', '59 s ago', '3 h 5 min ago', '3 d ago']);
       assert.equal(formatClock(new Date(2026, 10, 21, 9, 5, 7).getTime(), NOW), '2026-11-21 09:05:07');
+    });
+  });
+
+  describe('semantics (issue 12)', () => {
+    it('labels the request error rate and the attempt error rate apart: 4 of 4 requests answered while 3 of 7 provider calls failed', () => {
+      const store = storeWith(snapshot({ routed: routed(4, 4), totals: stats({ requests: 7, successes: 4, errorCount: 3, errorRate: 3 / 7 }) }));
+      const s = summaryView(store);
+      assert.deepEqual([s.requests, s.requestErrorRate, s.requestDetail], ['4', '0%', '4 of 4 answered']);
+      assert.deepEqual([s.attemptErrorRate, s.attemptDetail], ['43%', '3 of 7 provider calls failed']);
+    });
+
+    it('offers Set key only for providers that are sent a key', () => {
+      const store = storeWith(snapshot({ providers: [provider('cloud'), provider('local', {}, { kind: 'ollama', baseUrl: 'http://localhost:11434', usesKey: false })] }));
+      assert.deepEqual(providerViews(store, NOW).map((v) => [v.id, v.usesKey]), [['cloud', true], ['local', false]]);
+    });
+
+    it('drops a provider removed from the settings from the event filter, and shows only that provider while it stays', () => {
+      const events: LogEventDto[] = [
+        { kind: 'failure', id: 1, at: NOW - 5_000, provider: 'a', model: 'm', errorClass: 'timeout', latencyMs: 10 },
+        { kind: 'fallback', id: 2, at: NOW - 4_000, from: 'a', to: 'b', errorClass: 'timeout' },
+        { kind: 'failure', id: 3, at: NOW - 3_000, provider: 'b', model: 'm', errorClass: 'auth', latencyMs: 10 },
+      ];
+      const store = storeWith(snapshot({ events }));
+      const onlyB = { kinds: [], text: '', provider: 'b' };
+      assert.deepEqual(eventViews(store, onlyB, NOW).map((v) => v.id), [3, 2]);
+      store.apply(snapshot({ seq: 2, providers: [provider('a')], events: events.slice(0, 1) }));
+      assert.deepEqual(effectiveFilter(store, onlyB), { kinds: [], text: '', provider: '' });
+      assert.deepEqual(eventViews(store, onlyB, NOW).map((v) => v.id), [1]);
+    });
+
+    it('puts a failure switch on the cards of simulated providers only, showing the current mode', () => {
+      const store = storeWith(snapshot());
+      store.apply({ type: 'playground', seq: 2, providers: [{ id: 'b', mode: 'down' }], modes: [{ id: 'healthy', label: 'Healthy', detail: 'answers' }, { id: 'down', label: 'Down', detail: 'refuses connections' }] });
+      const [a, b] = providerViews(store, NOW);
+      assert.equal(a.playground, undefined);
+      assert.equal(b.playground?.mode, 'down');
+      assert.deepEqual(b.playground?.modes.map((m) => m.id), ['healthy', 'down']);
     });
   });
 });

@@ -10,6 +10,22 @@ import { seeded } from '../fuzz/fuzzKit';
 import { CLI_PATH, runCli } from '../support/runCli';
 
 
+/**
+ * Where the error should point: a provider by its id (`providers['groq'].kind`), by its index only when the id is
+ * not a valid, unique one (it is the broken field itself, or duplicated).
+ */
+function issuePath(cfg: unknown, p: Path): string {
+  const providers = (cfg as { providers?: unknown }).providers;
+  if (p[0] !== 'providers' || typeof p[1] !== 'number' || !Array.isArray(providers)) return pathText(p);
+  const idOf = (x: unknown) => {
+    const id = (x as { id?: unknown } | null)?.id;
+    return typeof id === 'string' && /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(id) ? id : undefined;
+  };
+  const id = idOf(providers[p[1]]);
+  if (id === undefined || providers.filter((x) => idOf(x) === id).length > 1) return pathText(p);
+  return `providers['${id}']${pathText(['x', ...p.slice(2)]).slice(1)}`;
+}
+
 function configErrorOf(raw: unknown): ConfigError {
   try {
     parseConfig(raw);
@@ -47,7 +63,7 @@ describe('fuzz: invalid configurations', function () {
           const cfg = validConfig();
           const p = spec.path(i);
           setAt(cfg, p, value);
-          assertIssuesName(configErrorOf(cfg), [pathText(p)], `${pathText(p)} = ${String(JSON.stringify(value) ?? value)}`);
+          assertIssuesName(configErrorOf(cfg), [issuePath(cfg, p)], `${pathText(p)} = ${String(JSON.stringify(value) ?? value)}`);
           cases++;
           if (p[0] !== 'providers') break;
         }
@@ -61,7 +77,7 @@ describe('fuzz: invalid configurations', function () {
       for (const i of [0, 1, 2]) {
         const cfg = validConfig();
         const p = brk.apply(cfg, i);
-        assertIssuesName(configErrorOf(cfg), [pathText(p)], `${brk.name} (provider ${i})`);
+        assertIssuesName(configErrorOf(cfg), [issuePath(cfg, p)], `${brk.name} (provider ${i})`);
       }
     }
   });
@@ -80,7 +96,7 @@ describe('fuzz: invalid configurations', function () {
         setAt(cfg, p, rng.pick(spec.values));
         broken.push(p);
       }
-      assertIssuesName(configErrorOf(cfg), broken.map(pathText), `config #${n}`);
+      assertIssuesName(configErrorOf(cfg), broken.map((p) => issuePath(cfg, p)), `config #${n}`);
     }
   });
 
@@ -89,7 +105,7 @@ describe('fuzz: invalid configurations', function () {
       [{ 'llmRouter.routing.strategy': 'fastest' }, 'routing.strategy'],
       [{ 'timeouts.totalMs': -1 }, 'timeouts.totalMs'],
       [{ 'llmRouter.breaker': { failureRateThreshold: 2 } }, 'breaker.failureRateThreshold'],
-      [{ 'llmRouter.providers': [{ id: 'x', kind: 'gpt', model: 'm' }] }, 'providers[0].kind'],
+      [{ 'llmRouter.providers': [{ id: 'x', kind: 'gpt', model: 'm' }] }, "providers['x'].kind"],
     ];
     for (const [raw, want] of cases) assertIssuesName(configErrorOf(raw), [want], JSON.stringify(raw));
   });
@@ -100,6 +116,47 @@ describe('fuzz: invalid configurations', function () {
       assert.equal(err.issues.length, 1);
       assert.equal(err.issues[0].path, '');
     }
+  });
+
+  it("an unknown field in a provider is an error naming the provider by id, with a 'did you mean' for every field misspelt by case or one letter", () => {
+    const fields = ['kind', 'baseUrl', 'model', 'apiKeyEnv', 'priority', 'weight', 'timeoutMs', 'pricing', 'contextWindow', 'headers', 'enabled'];
+    const rng = seeded(4242);
+    for (const field of fields) {
+      const chars = field.split('');
+      const k = rng.int(chars.length);
+      chars[k] = chars[k] === 'x' ? 'y' : 'x';
+      for (const typo of [field.toUpperCase(), field === 'baseUrl' ? 'baseURL' : field.toLowerCase() === field ? `${field}s` : field.toLowerCase(), chars.join('')]) {
+        if (typo === field) continue;
+        const cfg = validConfig();
+        const groq = (cfg.providers as Record<string, unknown>[])[2];
+        groq[typo] = groq[field] ?? 1;
+        delete groq[field];
+        const err = configErrorOf(cfg);
+        const issue = err.issues.find((i) => i.path === `providers['groq'].${typo}`);
+        assert.ok(issue, `${typo}: ${err.message}`);
+        assert.equal(issue.message, `unknown field '${typo}' in provider 'groq' — did you mean '${field}'?`, typo);
+      }
+    }
+  });
+
+  it('names a field that could hold a secret without ever showing its value', () => {
+    const secret = 'sk-live-0123456789abcdef';
+    for (const [p, value] of [
+      [['providers', 0, 'apiKeyEnv'], secret],
+      [['providers', 2, 'headers', 'Authorization'], 12345],
+      [['providers', 2, 'headers'], secret],
+    ] as [Path, unknown][]) {
+      const cfg = validConfig();
+      setAt(cfg, p, value);
+      const err = configErrorOf(cfg);
+      assert.ok(!err.message.includes(secret) && !err.message.includes('12345'), err.message);
+      assert.match(err.message, /not shown/);
+    }
+    const cfg = validConfig();
+    (cfg.providers as Record<string, unknown>[])[1].apiKey = secret;
+    const err = configErrorOf(cfg);
+    assert.ok(!err.message.includes(secret));
+    assert.match(err.message, /providers\['claude'\]\.apiKey: unknown field 'apiKey' in provider 'claude' — a key is never read from the configuration/);
   });
 
   describe('through the CLI (dist/cli.js)', () => {
@@ -128,7 +185,7 @@ describe('fuzz: invalid configurations', function () {
           await writeFile(file, JSON.stringify(cfg));
           const r = await runCli(['ask', '--config', file, '--state-dir', path.join(dir, 'state'), 'hello']);
           assert.equal(r.code, 2, `${name}: ${r.stderr}`);
-          assert.ok(r.stderr.includes(pathText(p)), `${name}: stderr does not name ${pathText(p)}:\n${r.stderr}`);
+          assert.ok(r.stderr.includes(issuePath(cfg, p)), `${name}: stderr does not name ${issuePath(cfg, p)}:\n${r.stderr}`);
           assert.equal(r.stdout, '');
         }),
       );

@@ -13,6 +13,8 @@ export class EventLog {
   private readonly items = new Map<string, Keyed<EventView>>();
   private readonly chips = new Map<LogEventKind | 'all', HTMLButtonElement>();
   private readonly input: HTMLInputElement;
+  private readonly providerSelect: HTMLSelectElement;
+  private providerIds = '';
   private readonly count: HTMLElement;
   private readonly empty: HTMLElement;
 
@@ -31,6 +33,8 @@ export class EventLog {
     }
     this.input = h('input', { type: 'search', className: 'filter-text', placeholder: 'Filter by provider, model, error…', 'aria-label': 'Filter events by text', value: filter.text });
     this.input.addEventListener('input', () => onFilter({ ...this.filter, text: this.input.value }));
+    this.providerSelect = h('select', { className: 'filter-provider', 'aria-label': 'Show events of provider' });
+    this.providerSelect.addEventListener('change', () => onFilter({ ...this.filter, provider: this.providerSelect.value }));
     this.count = h('span', { className: 'muted', 'aria-live': 'polite' });
     this.list = h('ol', { className: 'events', tabindex: 0, 'aria-label': 'Routing events, newest first' });
     this.empty = h('p', { className: 'muted', hidden: true });
@@ -38,14 +42,21 @@ export class EventLog {
       'section',
       { className: 'card event-log', 'aria-labelledby': 'events-title' },
       h('div', { className: 'section-head' }, h('h2', { id: 'events-title' }, icon('list-unordered'), 'Routing events'), this.count),
-      h('div', { className: 'filters' }, chips, this.input),
+      h('div', { className: 'filters' }, chips, this.providerSelect, this.input),
       this.empty,
       this.list,
     );
   }
 
-  update(views: EventView[], total: number, filter: EventFilter): void {
+  /** `providers`: the configured ones, so a removed provider leaves the filter. `filter` is the effective one. */
+  update(views: EventView[], total: number, filter: EventFilter, providers: readonly string[]): void {
     this.filter = filter;
+    const ids = providers.join('\n');
+    if (ids !== this.providerIds) {
+      this.providerIds = ids;
+      this.providerSelect.replaceChildren(h('option', { value: '' }, 'All providers'), ...providers.map((p) => h('option', { value: p }, p)));
+    }
+    if (this.providerSelect.value !== filter.provider) this.providerSelect.value = filter.provider;
     if (this.input.value !== filter.text && document.activeElement !== this.input) this.input.value = filter.text;
     for (const [kind, b] of this.chips) setAttr(b, 'aria-pressed', String(kind === 'all' ? filter.kinds.length === 0 : filter.kinds.includes(kind)));
     setText(this.count, views.length === total ? `${total} event${total === 1 ? '' : 's'}` : `${views.length} of ${total} events`);

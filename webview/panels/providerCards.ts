@@ -15,7 +15,9 @@ export class ProviderCards {
 
   constructor(private readonly post: (m: WebviewMessage) => void) {
     this.list = h('div', { className: 'cards' });
-    this.empty = h('p', { className: 'muted', hidden: true }, 'No providers are configured. Add some in the llmRouter.providers setting.');
+    const add = h('button', { type: 'button', 'data-action': 'add-provider' }, icon('add'), h('span', {}, 'Add Provider'));
+    add.addEventListener('click', () => post({ type: 'addProvider' }));
+    this.empty = h('div', { className: 'empty-state', hidden: true }, h('p', { className: 'muted' }, 'No providers are configured yet.'), add);
     this.el = h('section', { className: 'providers', 'aria-labelledby': 'providers-title' }, h('h2', { id: 'providers-title' }, icon('server'), 'Providers'), this.empty, this.list);
   }
 
@@ -46,9 +48,14 @@ function providerCard(first: ProviderView, post: (m: WebviewMessage) => void): K
   const errClass = h('code', { className: 'error-class', 'data-field': 'last-error-class' });
   const errWhen = h('span', { className: 'muted' });
   const errMsg = h('span', { className: 'error-message', 'data-field': 'last-error-message' });
+  const simLabelId = `simulate-${id}`;
+  const simChips = h('div', { className: 'chips', role: 'group', 'aria-labelledby': simLabelId });
+  const simDetail = h('span', { className: 'muted', 'data-field': 'playground-detail' });
+  const simulate = h('div', { className: 'playground-switch', 'data-field': 'playground', hidden: true }, h('span', { className: 'switch-label', id: simLabelId }, icon('beaker'), 'Simulate'), simChips, simDetail);
+  let simModes = '';
   const lastError = h('div', { className: 'last-error', 'data-field': 'last-error' }, h('div', { className: 'last-error-head' }, icon('error'), h('span', {}, 'Last error'), errClass, errWhen), errMsg);
   const requests = metric('Requests', 'requests');
-  const errorRate = metric('Error rate', 'error-rate');
+  const errorRate = metric('Failed calls', 'error-rate');
   const retries = metric('Retries', 'retries');
   const fallbacks = metric('Fallbacks', 'fallbacks');
   const errorClasses = h('p', { className: 'error-classes muted', 'data-field': 'error-classes' });
@@ -82,6 +89,7 @@ function providerCard(first: ProviderView, post: (m: WebviewMessage) => void): K
     { className: 'card provider', 'data-provider': id, 'aria-labelledby': titleId },
     h('header', { className: 'card-head' }, h('div', { className: 'card-title' }, swatch, h('h3', { id: titleId }, id)), badge),
     subtitle,
+    simulate,
     detail,
     reason,
     lastError,
@@ -109,7 +117,27 @@ function providerCard(first: ProviderView, post: (m: WebviewMessage) => void): K
       if (v.lastError) {
         setText(errClass, v.lastError.errorClass);
         setText(errWhen, v.lastError.when);
-        setText(errMsg, v.lastError.message);
+        setText(errMsg, v.lastError.advice);
+        setAttr(errMsg, 'title', v.lastError.message || null);
+      }
+      setHidden(setKey, !v.usesKey);
+      setHidden(simulate, !v.playground);
+      if (v.playground) {
+        const modes = JSON.stringify(v.playground.modes);
+        if (modes !== simModes) {
+          simModes = modes;
+          simChips.replaceChildren(
+            ...v.playground.modes.map((m) => {
+              const b = h('button', { type: 'button', className: 'chip', 'data-mode': m.id, title: m.detail, 'aria-pressed': 'false' }, m.label);
+              b.addEventListener('click', () => post({ type: 'setPlaygroundMode', provider: id, mode: m.id }));
+              return b;
+            }),
+          );
+        }
+        for (const b of Array.from(simChips.children)) setAttr(b, 'aria-pressed', String((b as HTMLElement).dataset.mode === v.playground.mode));
+        const mode = v.playground.modes.find((m) => m.id === v.playground?.mode);
+        setText(simDetail, mode && mode.id !== 'healthy' ? mode.detail : '');
+        setVariant(simulate, 'mode-', v.playground.mode === 'healthy' ? 'healthy' : 'broken');
       }
       setText(requests.value, v.requests);
       setText(errorRate.value, v.errorRate);

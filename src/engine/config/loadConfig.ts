@@ -4,9 +4,14 @@ import { configSchema, type RouterConfig } from './schema';
 
 export interface ParsedConfig {
   config: RouterConfig;
-  /** Keys that mean nothing to the router (probably typos); reported, not fatal. */
+  /** Keys outside a provider that mean nothing to the router (probably typos); reported, not fatal. */
   warnings: string[];
 }
+
+/** Fields where a user may have put a key by mistake: a problem there never shows the value. */
+const SECRET_PATH = /key|token|secret|password|auth|headers/i;
+/** Where people put a key by mistake; the config never reads one. */
+export const PLAIN_KEY_FIELDS = ['apiKey', 'api_key', 'key', 'token'];
 
 const SETTINGS_PREFIX = 'llmRouter.';
 
@@ -19,36 +24,55 @@ export function parseConfig(raw: unknown): ParsedConfig {
     throw new ConfigError([{ path: '', message: 'the configuration must be a JSON object' }]);
   }
   const nested = expandDottedKeys(raw as Record<string, unknown>);
+  const providers = Array.isArray(nested.providers) ? (nested.providers as unknown[]) : [];
   const result = configSchema.safeParse(nested, { reportInput: true });
-  if (!result.success) throw new ConfigError(result.error.issues.map(toIssue));
-  return { config: result.data, warnings: unknownKeys(nested) };
+  const { warnings, providerIssues } = unknownKeys(nested, providers);
+  // A misspelt field first: it usually explains the other problems (a 'baseURL' leaves baseUrl missing).
+  const issues = [...providerIssues, ...(result.success ? [] : result.error.issues.map((i) => toIssue(i, providers)))];
+  if (!result.success || issues.length > 0) throw new ConfigError(issues);
+  return { config: result.data, warnings };
 }
 
-export function formatPath(path: readonly PropertyKey[]): string {
+/**
+ * `providers['groq'].baseUrl`: a provider is named by its id; by its 0-based index only when it has no valid,
+ * unique id (the id itself is what is wrong, or two providers share it).
+ */
+export function formatPath(path: readonly PropertyKey[], providers: readonly unknown[] = []): string {
   let out = '';
-  for (const seg of path) {
-    if (typeof seg === 'number') out += `[${seg}]`;
-    else out += out === '' ? String(seg) : `.${String(seg)}`;
-  }
+  path.forEach((seg, i) => {
+    if (typeof seg === 'number') {
+      const id = i === 1 && path[0] === 'providers' ? providerId(providers, seg) : undefined;
+      out += id === undefined ? `[${seg}]` : `['${id}']`;
+    } else out += out === '' ? String(seg) : `.${String(seg)}`;
+  });
   return out;
 }
 
-function toIssue(issue: z.core.$ZodIssue): { path: string; message: string } {
-  return { path: formatPath(issue.path), message: describeIssue(issue) };
+function providerId(providers: readonly unknown[], index: number): string | undefined {
+  const idOf = (p: unknown) => (isPlainObject(p) && typeof p.id === 'string' && /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(p.id) ? p.id : undefined);
+  const id = idOf(providers[index]);
+  return id !== undefined && providers.filter((p) => idOf(p) === id).length === 1 ? id : undefined;
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
+function toIssue(issue: z.core.$ZodIssue, providers: readonly unknown[]): { path: string; message: string } {
+  const secret = issue.path.some((seg) => typeof seg === 'string' && SECRET_PATH.test(seg));
+  return { path: formatPath(issue.path, providers), message: describeIssue(issue, secret) };
+}
+
+function describeIssue(issue: z.core.$ZodIssue, secret: boolean): string {
+  const got = (v: unknown) => (v === undefined ? '' : ` (got ${secret ? 'a value that is not shown' : describeValue(v)})`);
   switch (issue.code) {
     case 'invalid_value':
-      return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+      return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}${got(issue.input)}`;
     case 'invalid_type':
-      return issue.input === undefined ? 'is required' : `must be ${article(issue.expected)} (got ${describeValue(issue.input)})`;
+      return issue.input === undefined ? 'is required' : `must be ${article(issue.expected)}${got(issue.input)}`;
     case 'too_small':
-      return `must be ${issue.inclusive ? 'at least' : 'greater than'} ${String(issue.minimum)}${issue.input !== undefined ? ` (got ${describeValue(issue.input)})` : ''}`;
+      return `must be ${issue.inclusive ? 'at least' : 'greater than'} ${String(issue.minimum)}${got(issue.input)}`;
     case 'too_big':
-      return `must be ${issue.inclusive ? 'at most' : 'less than'} ${String(issue.maximum)}${issue.input !== undefined ? ` (got ${describeValue(issue.input)})` : ''}`;
+      return `must be ${issue.inclusive ? 'at most' : 'less than'} ${String(issue.maximum)}${got(issue.input)}`;
     default:
-      return issue.message;
+      // A refinement of the whole config reports the whole config as its input: not worth echoing.
+      return `${issue.message}${isPlainObject(issue.input) ? '' : got(issue.input)}`;
   }
 }
 
@@ -87,14 +111,17 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-function unknownKeys(nested: Record<string, unknown>): string[] {
+/** Unknown keys: a warning elsewhere, an error in a provider (a misspelt baseUrl would send its key to the default host). */
+function unknownKeys(nested: Record<string, unknown>, providers: readonly unknown[]): { warnings: string[]; providerIssues: { path: string; message: string }[] } {
   const warnings: string[] = [];
+  const providerIssues: { path: string; message: string }[] = [];
   const walk = (value: unknown, shape: Record<string, z.ZodType> | undefined, path: (string | number)[]) => {
     if (!shape || !isPlainObject(value)) return;
     for (const [k, v] of Object.entries(value)) {
       const child = shape[k];
       if (!child) {
-        warnings.push(`${formatPath([...path, k])}: unknown setting, ignored`);
+        if (path[0] === 'providers') providerIssues.push({ path: formatPath([...path, k], providers), message: unknownProviderField(k, Object.keys(shape), providers, path[1] as number) });
+        else warnings.push(`${formatPath([...path, k])}: unknown setting, ignored${didYouMean(k, Object.keys(shape))}`);
         continue;
       }
       if (k === 'providers' && Array.isArray(v)) {
@@ -105,7 +132,36 @@ function unknownKeys(nested: Record<string, unknown>): string[] {
     }
   };
   walk(nested, objectShape(configSchema), []);
-  return warnings;
+  return { warnings, providerIssues };
+}
+
+function unknownProviderField(field: string, known: string[], providers: readonly unknown[], index: number): string {
+  const id = providerId(providers, index);
+  const which = id === undefined ? `providers[${index}]` : `provider '${id}'`;
+  if (PLAIN_KEY_FIELDS.includes(field)) return `unknown field '${field}' in ${which} — a key is never read from the configuration; put it in an environment variable and name that in apiKeyEnv`;
+  const hint = didYouMean(field, known);
+  return `unknown field '${field}' in ${which}${hint || ` — remove it (known fields: ${known.join(', ')})`}`;
+}
+
+/** ` — did you mean 'baseUrl'?` for a near miss (other case, or one or two letters off), else ''. */
+export function didYouMean(word: string, candidates: readonly string[]): string {
+  const lower = word.toLowerCase();
+  let best: { c: string; d: number } | undefined;
+  for (const c of candidates) {
+    const d = c.toLowerCase() === lower ? 0 : editDistance(lower, c.toLowerCase());
+    if (!best || d < best.d) best = { c, d };
+  }
+  return best && best.d <= Math.min(2, Math.floor(best.c.length / 3)) ? ` — did you mean '${best.c}'?` : '';
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length];
 }
 
 function providerShape(): z.ZodType {

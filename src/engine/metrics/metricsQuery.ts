@@ -1,7 +1,7 @@
 import { ERROR_CLASSES, type ErrorClass } from '../errors';
 import { MetricCell } from './metricCell';
 import { MINUTE_MS, minuteOf, RETAIN_MINUTES, Tally, type MetricsData, type ProviderTally } from './minuteBuckets';
-import type { HistoryPoint, MetricsSnapshot, MetricsStats, MetricsWindow, ProviderStats } from './metricsTypes';
+import type { HistoryPoint, MetricsSnapshot, MetricsStats, MetricsWindow, ProviderStats, RoutedRequests } from './metricsTypes';
 
 const WINDOW_MINUTES: Record<Exclude<MetricsWindow, 'today' | 'all'>, number> = {
   '5m': 5,
@@ -39,6 +39,17 @@ function statsOf(c: MetricCell): MetricsStats {
     costUsd: c.costUsd,
     unknownCostRequests: c.unknownCostRequests,
   };
+}
+
+/**
+ * Each routed request begins with one provider call that is not a fallback, and an answered one ends with exactly
+ * one successful call; so the calls tell the requests apart without a second counter.
+ */
+function routedOf(total: MetricsStats): RoutedRequests {
+  const answered = total.successes;
+  // A hedge that lost was cancelled by the router, not the caller: its request still counts when answered.
+  const requests = Math.max(answered, total.requests - total.fallbacks - total.errors.cancelled);
+  return { requests, answered, failed: requests - answered, errorRate: requests > 0 ? (requests - answered) / requests : null };
 }
 
 function providerStats(p: ProviderTally, sum: MetricCell): ProviderStats {
@@ -87,11 +98,12 @@ export function buildSnapshot(
     for (const [state, n] of p.breaker) totalBreaker.set(state, (totalBreaker.get(state) ?? 0) + n);
   }
   const lookups = agg.cacheHits + agg.cacheMisses;
+  const totalStats = statsOf(totalCell);
   return {
     window,
     fromMs,
     toMs: nowMs,
-    total: { ...statsOf(totalCell), breakerTransitions: recordOf(totalBreaker) },
+    total: { ...totalStats, breakerTransitions: recordOf(totalBreaker), routed: routedOf(totalStats) },
     providers,
     cache: { hits: agg.cacheHits, misses: agg.cacheMisses, hitRate: lookups > 0 ? agg.cacheHits / lookups : null },
   };

@@ -42,7 +42,10 @@ export interface MetricsStats {
   errors: Record<ErrorClass, number>;
   /** requests − successes. */
   errorCount: number;
-  /** Failures / requests, both without 'cancelled' (the caller's doing); null with no such requests. */
+  /**
+   * Attempt error rate: failed provider calls / provider calls (a call is one provider's part in a request, its
+   * retries folded in), both without 'cancelled' (the caller's doing); null with no such calls.
+   */
   errorRate: number | null;
   retries: number;
   fallbacks: number;
@@ -66,9 +69,19 @@ export interface MetricsSnapshot {
   /** The covered time range, epoch ms. Windows are whole minutes, so fromMs may be up to a minute earlier. */
   fromMs: number;
   toMs: number;
-  total: MetricsStats & { breakerTransitions: Record<string, number> };
+  total: MetricsStats & { breakerTransitions: Record<string, number>; routed: RoutedRequests };
   providers: Record<string, ProviderStats>;
   cache: { hits: number; misses: number; hitRate: number | null };
+}
+
+/** Routed requests, as the user sees them: answered by some provider, or failed after every fallback. */
+export interface RoutedRequests {
+  /** Without those the caller cancelled. */
+  requests: number;
+  answered: number;
+  failed: number;
+  /** Request error rate: failed / requests; null with no requests. Low while fallbacks cover failing providers. */
+  errorRate: number | null;
 }
 
 /** One minute of one provider (or all providers), for trend charts. */

@@ -1,9 +1,10 @@
 import type { RouterEngine } from '../../engine/engine';
 import type { MetricsSnapshot } from '../../engine/metrics/metricsTypes';
+import type { LatestFailures } from './latestFailures';
 import type { LatestRateLimits } from './latestRateLimits';
-import { hostMessageSchema, WINDOW_MS, type DashboardWindow, type DeltaMessage, type HistoryPointDto, type HostMessage, type SnapshotMessage } from './protocol';
+import { hostMessageSchema, WINDOW_MS, type DashboardWindow, type DeltaMessage, type HistoryPointDto, type HostMessage, type LogEventDto, type PlaygroundMessage, type SnapshotMessage } from './protocol';
 import type { RoutingEventLog } from './routingEventLog';
-import { providerWindowStats, toCache, toCosts, toHistoryPoint, toProviderStatus, toWindowStats } from './toProtocol';
+import { providerWindowStats, toCache, toCosts, toHistoryPoint, toProviderStatus, toRouted, toWindowStats } from './toProtocol';
 
 /** What the feed reads: the engine itself, or the extension's host in front of it. */
 export type DashboardSource = Pick<RouterEngine, 'ready' | 'providers' | 'onEvent' | 'metricsSnapshot' | 'metricsHistory' | 'costSummary' | 'cacheStats' | 'cacheEnabled'>;
@@ -12,6 +13,7 @@ export interface DashboardFeedOptions {
   source: DashboardSource;
   log: RoutingEventLog;
   rateLimits: LatestRateLimits;
+  failures: LatestFailures;
   post: (message: HostMessage) => void;
   /** Shortest time between two deltas, ms. */
   throttleMs?: number;
@@ -29,6 +31,7 @@ interface Sent {
   providers: Map<string, string>;
   stats: Map<string, string>;
   totals: string;
+  routed: string;
   costs: string;
   cache: string;
   /** Per provider: the newest minute point sent. */
@@ -59,6 +62,7 @@ export class DashboardFeed {
   /** For tests and the inspect command. */
   lastSnapshot?: SnapshotMessage;
   lastDelta?: DeltaMessage;
+  lastPlayground?: PlaygroundMessage;
   deltasSent = 0;
 
   constructor(private readonly opts: DashboardFeedOptions) {
@@ -121,7 +125,7 @@ export class DashboardFeed {
     }
     const delta: Omit<DeltaMessage, 'type' | 'seq' | 'now'> = {};
 
-    const providers = statuses.map((p) => toProviderStatus(p, this.opts.rateLimits.of(p.id))).filter((p) => changed(sent.providers, p.id, p));
+    const providers = statuses.map((p) => this.status(p)).filter((p) => changed(sent.providers, p.id, p));
     if (providers.length > 0) delta.providers = providers;
 
     const metrics = this.windowMetricsIfDue();
@@ -133,6 +137,12 @@ export class DashboardFeed {
       if (totalsJson !== sent.totals) {
         sent.totals = totalsJson;
         delta.totals = totals;
+      }
+      const routed = toRouted(metrics.total.routed);
+      const routedJson = JSON.stringify(routed);
+      if (routedJson !== sent.routed) {
+        sent.routed = routedJson;
+        delta.routed = routed;
       }
       this.lookups = metrics.cache;
     }
@@ -160,7 +170,8 @@ export class DashboardFeed {
     const events = this.opts.log.after(sent.lastEventId);
     if (events.length > 0) {
       sent.lastEventId = events[events.length - 1].id;
-      delta.events = events;
+      const current = aboutProviders(events, statuses.map((p) => p.id));
+      if (current.length > 0) delta.events = current;
     }
 
     if (Object.keys(delta).length === 0) return;
@@ -169,6 +180,12 @@ export class DashboardFeed {
       this.lastDelta = message;
       this.deltasSent++;
     }
+  }
+
+  /** The playground's failure switches, for the simulated providers' cards. */
+  postPlayground(state: Omit<PlaygroundMessage, 'type' | 'seq'>): void {
+    const message: PlaygroundMessage = { type: 'playground', seq: ++this.seq, ...state };
+    if (this.emit(message)) this.lastPlayground = message;
   }
 
   /** Tells the webview about a problem (e.g. an action that failed). */
@@ -191,7 +208,7 @@ export class DashboardFeed {
   }
 
   private postSnapshot(): void {
-    const { source, log, rateLimits } = this.opts;
+    const { source, log } = this.opts;
     const now = this.now();
     const statuses = source.providers();
     const metrics = this.windowMetrics();
@@ -202,13 +219,15 @@ export class DashboardFeed {
       seq: ++this.seq,
       now,
       window: this.window,
-      providers: statuses.map((p) => toProviderStatus(p, rateLimits.of(p.id))),
+      providers: statuses.map((p) => this.status(p)),
       stats: statuses.map((p) => ({ provider: p.id, stats: providerWindowStats(metrics, p.id) })),
       totals: toWindowStats(metrics.total),
+      routed: toRouted(metrics.total.routed),
       history: statuses.map((p) => ({ provider: p.id, points: source.metricsHistory(p.id, since).map(toHistoryPoint) })),
       costs: toCosts(source.costSummary()),
       cache: toCache(source.cacheStats(), source.cacheEnabled, metrics.cache),
-      events: log.after(0),
+      // Providers removed from the settings leave the log with their cards.
+      events: aboutProviders(log.after(0), statuses.map((p) => p.id)),
     };
     this.historyDirty.clear();
     this.sent = {
@@ -216,12 +235,17 @@ export class DashboardFeed {
       providers: new Map(snapshot.providers.map((p) => [p.id, JSON.stringify(p)])),
       stats: new Map(snapshot.stats.map((s) => [s.provider, JSON.stringify(s.stats)])),
       totals: JSON.stringify(snapshot.totals),
+      routed: JSON.stringify(snapshot.routed),
       costs: JSON.stringify(snapshot.costs),
       cache: JSON.stringify(snapshot.cache),
       lastPoint: new Map(snapshot.history.flatMap((h) => (h.points.length > 0 ? [[h.provider, pointEntry(h.points[h.points.length - 1])] as const] : []))),
       lastEventId: log.lastId,
     };
     if (this.emit(snapshot)) this.lastSnapshot = snapshot;
+  }
+
+  private status(p: ReturnType<DashboardSource['providers']>[number]) {
+    return toProviderStatus(p, this.opts.rateLimits.of(p.id), this.opts.failures.of(p.id));
   }
 
   private windowMetrics(): MetricsSnapshot {
@@ -264,6 +288,12 @@ export class DashboardFeed {
     this.opts.post(message);
     return true;
   }
+}
+
+/** Events about configured providers only (budget events are about none, and stay). */
+function aboutProviders(events: LogEventDto[], ids: readonly string[]): LogEventDto[] {
+  const known = new Set(ids);
+  return events.filter((e) => (e.kind === 'fallback' ? known.has(e.from) && known.has(e.to) : e.kind === 'budget' || known.has(e.provider)));
 }
 
 function pointEntry(p: HistoryPointDto): { t: number; json: string } {

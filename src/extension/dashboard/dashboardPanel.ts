@@ -2,8 +2,10 @@ import * as vscode from 'vscode';
 import type { RouterHost } from '../routerHost';
 import { DashboardFeed } from './dashboardFeed';
 import { dashboardHtml, newNonce } from './dashboardHtml';
+import { PlaygroundControl } from '../playground/playgroundControl';
+import { LatestFailures } from './latestFailures';
 import { LatestRateLimits } from './latestRateLimits';
-import { parseWebviewMessage, type DeltaMessage, type SnapshotMessage, type WebviewMessage } from './protocol';
+import { parseWebviewMessage, type DeltaMessage, type PlaygroundMessage, type SnapshotMessage, type WebviewMessage } from './protocol';
 import { RoutingEventLog } from './routingEventLog';
 
 export const DASHBOARD_VIEW_TYPE = 'llmRouter.dashboard';
@@ -19,6 +21,7 @@ export interface DashboardInspection {
   lastSnapshot?: SnapshotMessage;
   lastDelta?: DeltaMessage;
   lastReceived?: WebviewMessage;
+  lastPlayground?: PlaygroundMessage;
 }
 
 interface Shared {
@@ -26,11 +29,18 @@ interface Shared {
   extensionUri: vscode.Uri;
   log: RoutingEventLog;
   rateLimits: LatestRateLimits;
+  failures: LatestFailures;
 }
 
 /** `llmRouter.openDashboard`, the panel's restore after a window reload, and the event memory it shows. */
 export function registerDashboard(host: RouterHost, extensionUri: vscode.Uri): vscode.Disposable {
-  const shared: Shared = { host, extensionUri, log: new RoutingEventLog(host), rateLimits: new LatestRateLimits(host) };
+  const shared: Shared = {
+    host,
+    extensionUri,
+    log: new RoutingEventLog(host),
+    rateLimits: new LatestRateLimits(host),
+    failures: new LatestFailures(host),
+  };
   let current: DashboardPanel | undefined;
   const adopt = (panel: vscode.WebviewPanel) => {
     current?.dispose();
@@ -43,6 +53,7 @@ export function registerDashboard(host: RouterHost, extensionUri: vscode.Uri): v
   return vscode.Disposable.from(
     shared.log,
     shared.rateLimits,
+    shared.failures,
     vscode.commands.registerCommand('llmRouter.openDashboard', () => {
       if (current) return current.reveal();
       adopt(
@@ -83,6 +94,7 @@ class DashboardPanel {
       source: host,
       log: shared.log,
       rateLimits: shared.rateLimits,
+      failures: shared.failures,
       post: (m) => void webview.postMessage(m).then(undefined, () => undefined),
       warn: (m) => host.channel.warn(m),
     });
@@ -119,6 +131,7 @@ class DashboardPanel {
       lastSnapshot: this.feed.lastSnapshot,
       lastDelta: this.feed.lastDelta,
       lastReceived: this.lastReceived,
+      lastPlayground: this.feed.lastPlayground,
     };
   }
 
@@ -134,7 +147,8 @@ class DashboardPanel {
     try {
       switch (msg.type) {
         case 'ready':
-          return await this.feed.start(msg.window);
+          await this.feed.start(msg.window);
+          return await this.sendPlayground();
         case 'setWindow':
           return await this.feed.start(msg.window);
         case 'clearCache':
@@ -143,6 +157,17 @@ class DashboardPanel {
         case 'openSettings':
           await vscode.commands.executeCommand('workbench.action.openSettings', 'llmRouter');
           return;
+        case 'addProvider':
+          await vscode.commands.executeCommand('llmRouter.addProvider');
+          return;
+        case 'setPlaygroundMode': {
+          const control = PlaygroundControl.fromEnvironment();
+          if (!control) throw new Error('The failure switches exist only in the playground (npm start).');
+          await control.setMode(msg.provider, msg.mode);
+          host.channel.info(`Dashboard: playground provider '${msg.provider}' is now '${msg.mode}'.`);
+          await this.sendPlayground();
+          break;
+        }
         default:
           await this.providerAction(msg);
       }
@@ -154,7 +179,19 @@ class DashboardPanel {
     }
   }
 
-  private async providerAction(msg: Extract<WebviewMessage, { provider: string }>): Promise<void> {
+  /** The simulated providers' switches, when this window runs the playground. */
+  private async sendPlayground(): Promise<void> {
+    const control = PlaygroundControl.fromEnvironment();
+    if (!control) return;
+    try {
+      const state = await control.state();
+      this.feed.postPlayground({ providers: state.providers.map((p) => ({ id: p.id, mode: p.mode })), modes: state.modes });
+    } catch (err) {
+      this.shared.host.channel.warn(`Dashboard: the playground's control did not answer (${(err as Error).message}); is npm start still running?`);
+    }
+  }
+
+  private async providerAction(msg: Extract<WebviewMessage, { type: 'resetBreaker' | 'isolate' | 'restore' | 'setApiKey' }>): Promise<void> {
     const { host } = this.shared;
     if (!host.providers().some((p) => p.id === msg.provider)) {
       this.feed.postError(`There is no provider '${msg.provider}' in llmRouter.providers any more.`);

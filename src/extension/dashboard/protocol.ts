@@ -55,6 +55,10 @@ export const providerStatusSchema = z.object({
     openUntil: epochMs.optional(),
     lastError: z.object({ errorClass: label, message, at: epochMs }).optional(),
   }),
+  /** The provider's newest failure, from its breaker or the request log, whichever is later; `advice` says what to do. */
+  lastError: z.object({ errorClass: label, message, advice: message, at: epochMs }).optional(),
+  /** Whether a key is sent to it, so the card offers "Set key" (not for Ollama or a local server without a required key). */
+  usesKey: z.boolean(),
   /** The engine's verdict (providerHealth), with the one-line reason every badge shows on hover. */
   health: z.object({ state: healthStateSchema, reason: message }),
   /** The provider asked (Retry-After) not to be called before this time. */
@@ -144,6 +148,10 @@ export const LOG_EVENT_KINDS: readonly LogEventKind[] = ['fallback', 'breaker', 
 
 const seq = count;
 
+/** Routed requests in the window: answered by some provider, or failed after every fallback. */
+export const routedRequestsSchema = z.object({ requests: count, answered: count, failed: count, errorRate: ratio.nullable() });
+export type RoutedRequestsDto = z.infer<typeof routedRequestsSchema>;
+
 /** Everything the webview shows, for one window. Also sent again after a window or settings change. */
 export const snapshotMessageSchema = z.object({
   type: z.literal('snapshot'),
@@ -155,6 +163,8 @@ export const snapshotMessageSchema = z.object({
   providers: z.array(providerStatusSchema).max(MAX_PROVIDERS),
   stats: z.array(providerStatsSchema).max(MAX_PROVIDERS),
   totals: windowStatsSchema,
+  /** Request error rate (answered vs failed requests); `totals.errorRate` is the attempt error rate. */
+  routed: routedRequestsSchema,
   history: z.array(providerHistorySchema).max(MAX_PROVIDERS),
   costs: costsSchema,
   cache: cacheSchema,
@@ -172,6 +182,7 @@ export const deltaMessageSchema = z.object({
   providers: z.array(providerStatusSchema).max(MAX_PROVIDERS).optional(),
   stats: z.array(providerStatsSchema).max(MAX_PROVIDERS).optional(),
   totals: windowStatsSchema.optional(),
+  routed: routedRequestsSchema.optional(),
   /** New minute points, or a newer version of the last minute (same `t`) to replace. */
   history: z.array(providerHistorySchema).max(MAX_PROVIDERS).optional(),
   costs: costsSchema.optional(),
@@ -184,7 +195,18 @@ export type DeltaMessage = z.infer<typeof deltaMessageSchema>;
 export const errorMessageSchema = z.object({ type: z.literal('error'), seq, message });
 export type ErrorMessage = z.infer<typeof errorMessageSchema>;
 
-export const hostMessageSchema = z.discriminatedUnion('type', [snapshotMessageSchema, deltaMessageSchema, errorMessageSchema]);
+const modeId = z.string().max(64).regex(/^[a-z0-9-]+$/);
+
+/** Only in the playground (npm start): each simulated provider's failure switch and the modes offered. */
+export const playgroundMessageSchema = z.object({
+  type: z.literal('playground'),
+  seq,
+  providers: z.array(z.object({ id: providerIdSchema, mode: modeId })).max(MAX_PROVIDERS),
+  modes: z.array(z.object({ id: modeId, label, detail: message })).min(1).max(20),
+});
+export type PlaygroundMessage = z.infer<typeof playgroundMessageSchema>;
+
+export const hostMessageSchema = z.discriminatedUnion('type', [snapshotMessageSchema, deltaMessageSchema, errorMessageSchema, playgroundMessageSchema]);
 export type HostMessage = z.infer<typeof hostMessageSchema>;
 
 const providerAction = (type: 'resetBreaker' | 'isolate' | 'restore' | 'setApiKey') => z.strictObject({ type: z.literal(type), provider: providerIdSchema });
@@ -199,6 +221,9 @@ export const webviewMessageSchema = z.discriminatedUnion('type', [
   providerAction('setApiKey'),
   z.strictObject({ type: z.literal('clearCache') }),
   z.strictObject({ type: z.literal('openSettings') }),
+  z.strictObject({ type: z.literal('addProvider') }),
+  /** Playground only: switch a simulated provider to a failure mode. */
+  z.strictObject({ type: z.literal('setPlaygroundMode'), provider: providerIdSchema, mode: modeId }),
 ]);
 export type WebviewMessage = z.infer<typeof webviewMessageSchema>;
 

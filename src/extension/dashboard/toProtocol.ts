@@ -3,8 +3,12 @@ import type { CostSummary } from '../../engine/cost/costAccounting';
 import type { PeriodCostTotals } from '../../engine/cost/costLedger';
 import type { ProviderStatus } from '../../engine/engine';
 import type { RateLimitSnapshot, RateLimitWindow } from '../../engine/http/rateLimitHeaders';
-import type { HistoryPoint, MetricsSnapshot, MetricsStats } from '../../engine/metrics/metricsTypes';
-import { EMPTY_STATS, type CacheDto, type CostsDto, type HistoryPointDto, type PeriodCostsDto, type ProviderStatusDto, type WindowStatsDto } from './protocol';
+import { adviseFailure } from '../../engine/failureAdvice';
+import { isLoopbackHost } from '../../engine/http/endpointSecurity';
+import type { HistoryPoint, MetricsSnapshot, MetricsStats, RoutedRequests } from '../../engine/metrics/metricsTypes';
+import { adapterFor } from '../../engine/providers/registry';
+import type { FailureSeen } from './latestFailures';
+import { EMPTY_STATS, type CacheDto, type RoutedRequestsDto, type CostsDto, type HistoryPointDto, type PeriodCostsDto, type ProviderStatusDto, type WindowStatsDto } from './protocol';
 
 // Engine shapes → protocol shapes. Strings that come from responses or files are clipped to what the protocol
 // accepts, so one long model name cannot make a whole message invalid.
@@ -41,9 +45,33 @@ function toRateLimit(r: RateLimitSnapshot | undefined): ProviderStatusDto['rateL
   return requests || tokens ? { ...(requests ? { requests } : {}), ...(tokens ? { tokens } : {}) } : undefined;
 }
 
-export function toProviderStatus(p: ProviderStatus, rateLimit?: RateLimitSnapshot): ProviderStatusDto {
+/** A key is sent where the adapter needs one, and to any remote endpoint but Ollama (a local server takes none). */
+export function usesKey(kind: ProviderStatus['kind'], baseUrl: string): boolean {
+  if (adapterFor(kind).requiresKey) return true;
+  if (kind === 'ollama') return false;
+  try {
+    return !isLoopbackHost(new URL(baseUrl).hostname);
+  } catch {
+    return true;
+  }
+}
+
+/** The newer of the breaker's last error and the newest failed request, with the advice every surface gives. */
+function lastError(p: ProviderStatus, failure: FailureSeen | undefined): ProviderStatusDto['lastError'] {
+  const b = p.breaker.lastError;
+  // The request log has no message; a breaker record of the same class is the same kind of failure and lends its own.
+  const newest = failure && (!b || failure.at > b.at) ? { errorClass: failure.errorClass, message: b?.errorClass === failure.errorClass ? b.message : '', at: failure.at } : b;
+  if (!newest) return undefined;
+  // The breaker keeps no status; the engine's message starts with it ("Provider 'x': 503 Service Unavailable — …").
+  const status = /^Provider '[^']*': ([1-5]\d\d) /.exec(newest.message)?.[1];
+  const advice = adviseFailure({ provider: p.id, errorClass: newest.errorClass, kind: p.kind, baseUrl: p.baseUrl, status: status ? Number(status) : undefined, message: newest.message || undefined });
+  return { errorClass: clip(newest.errorClass), message: clip(newest.message, MESSAGE_MAX), advice: clip(advice.text, MESSAGE_MAX), at: newest.at };
+}
+
+export function toProviderStatus(p: ProviderStatus, rateLimit?: RateLimitSnapshot, failure?: FailureSeen): ProviderStatusDto {
   const b = p.breaker;
   const limits = toRateLimit(rateLimit);
+  const last = lastError(p, failure);
   return {
     id: p.id,
     kind: p.kind,
@@ -58,6 +86,8 @@ export function toProviderStatus(p: ProviderStatus, rateLimit?: RateLimitSnapsho
       ...(b.openUntil !== undefined ? { openUntil: b.openUntil } : {}),
       ...(b.lastError ? { lastError: { errorClass: clip(b.lastError.errorClass), message: clip(b.lastError.message, MESSAGE_MAX), at: b.lastError.at } } : {}),
     },
+    ...(last ? { lastError: last } : {}),
+    usesKey: usesKey(p.kind, p.baseUrl),
     health: { state: p.health.state, reason: clip(p.health.reason, MESSAGE_MAX) },
     ...(p.coolingDownUntil !== undefined ? { coolingDownUntil: p.coolingDownUntil } : {}),
     ...(limits ? { rateLimit: limits } : {}),
@@ -85,6 +115,9 @@ export function toWindowStats(s: MetricsStats): WindowStatsDto {
   };
 }
 
+export function toRouted(r: RoutedRequests): RoutedRequestsDto {
+  return { requests: r.requests, answered: r.answered, failed: r.failed, errorRate: r.errorRate === null ? null : Math.min(1, Math.max(0, r.errorRate)) };
+}
 
 /** A configured provider with no requests in the window still gets a row of zeros. */
 export function providerWindowStats(snapshot: MetricsSnapshot, id: string): WindowStatsDto {
