@@ -39,10 +39,12 @@ exports.run = async () => {
 
   await openAt('src/example.ts', 4);
   const suggestion = vscode.commands.executeCommand('llmRouter.suggestCode');
-  await bridge('/text', { selector: '.notification-toast', hasText: 'apply', timeoutMs: 30000 });
+  // The review's actions live in the diff's title bar until the user decides.
+  await bridge('/text', { selector: '.editor-group-container.active .editor-actions', hasText: 'Ask Again', timeoutMs: 30000 });
+  await vscode.commands.executeCommand('notifications.clearAll');
   await pause(1500);
   await shoot('suggestion');
-  await bridge('/click', { selector: '.notification-toast .monaco-button', hasText: 'Discard' });
+  await vscode.commands.executeCommand('llmRouter.review.discard');
   await suggestion;
 
   const editor = await openAt('src/example.ts', 1);
