@@ -2,6 +2,7 @@ import type { CacheStats } from './cache/responseCache';
 import type { ErrorClass } from './errors';
 import type { RateLimitSnapshot } from './http/rateLimitHeaders';
 import type { BreakerChangeReason, BreakerState } from './resilience/circuitBreaker';
+import type { AttemptRecord } from './types';
 
 /** What the engine tells live consumers (status bar, dashboard, logs). `at` is epoch ms. */
 export type EngineEvent =
@@ -22,6 +23,11 @@ export type EngineEvent =
   | { type: 'budget-warning'; at: number; budget: 'daily' | 'monthly'; spentUsd: number; limitUsd: number; percent: number }
   | { type: 'cache-stats'; at: number; stats: CacheStats }
   | { type: 'rate-limit'; at: number; provider: string; snapshot?: RateLimitSnapshot };
+
+/** One request's progress as it happens, told only to that request's ChatOptions.onAttempt (progress UI). */
+export type AttemptEvent =
+  | { type: 'attempt-started'; at: number; provider: string; model: string; try: number; firstTokenTimeoutMs: number }
+  | { type: 'attempt-finished'; at: number; record: AttemptRecord };
 
 export type EngineEventType = EngineEvent['type'];
 export type EngineEventOf<T extends EngineEventType> = Extract<EngineEvent, { type: T }>;
