@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { measureBreakerWindow } from './breakerWindow';
 import { measureCacheHit } from './cacheHit';
 import { measureCacheLoad } from './cacheLoad';
+import { editorBenchUnavailable, measureEditor } from './editor';
 import { measureFailover } from './failover';
 import { measureMemory } from './memory';
 import { measureOverhead } from './overhead';
@@ -12,7 +13,7 @@ import { atLeast, atMost, info, renderTable, type Figure } from './report';
 import { measureSharedState } from './sharedState';
 import { round } from './stats';
 
-const SECTIONS = ['overhead', 'cacheHit', 'cacheLoad', 'failover', 'memory', 'breaker', 'sharedState'] as const;
+const SECTIONS = ['overhead', 'cacheHit', 'cacheLoad', 'failover', 'memory', 'breaker', 'sharedState', 'editor'] as const;
 type Section = (typeof SECTIONS)[number];
 
 /**
@@ -159,6 +160,26 @@ async function main(): Promise<void> {
         info('shared state', `team spend, ${s.racers} racers on a $${s.limitUsd} budget`, s.teamSpentUsd, 'USD'),
         atMost('shared state', `overshoot (≤ in-flight estimates: ${s.racers} × $${s.estimateUsd})`, s.overshootUsd, 'USD', s.allowedOvershootUsd),
       );
+    }
+    if (only.has('editor')) {
+      const unavailable = editorBenchUnavailable();
+      if (unavailable) {
+        log(`editor section skipped: ${unavailable}`);
+      } else {
+        log('activation and extension host memory in real VS Code (code-server)…');
+        const requests = scale(1_000);
+        const e = await measureEditor({ repoRoot: process.cwd(), emulatorOrigin: emulator.origin, requests, timeoutMs: 240_000 });
+        details.editor = e;
+        const mb = (n: number) => round(n, 1);
+        figures.push(
+          atMost('editor', 'activation (VS Code: code loading + activate())', e.activationMs, 'ms', 20),
+          info('editor', 'extension host heap after activation', mb(e.afterActivation.heapUsedMB), 'MB'),
+          ...(e.beforeActivation ? [info('editor', 'heap added by activation (engine bundle loaded)', mb(e.afterActivation.heapUsedMB - e.beforeActivation.heapUsedMB), 'MB')] : []),
+          info('editor', `heap added by ${requests} requests (after the first)`, mb(e.afterRequests.heapUsedMB - e.afterFirstRequest.heapUsedMB), 'MB'),
+          info('editor', `RSS added by the first request + ${requests} more`, mb(e.afterRequests.rssMB - e.afterActivation.rssMB), 'MB'),
+          info('editor', 'request through the extension host (mean)', round(e.requestsMs / requests, 2), 'ms'),
+        );
+      }
     }
   } finally {
     await emulator.close();

@@ -11,7 +11,7 @@ import { envKeyFor } from './providers/vendorKeys';
 import { cacheKey, fileTag, ResponseCache, type CachedResponse, type CacheStats } from './cache/responseCache';
 import { replayAsStream } from './cache/replay';
 import { CostAccounting, type CostSummary } from './cost/costAccounting';
-import { EngineEvents, type EngineEventListener } from './events';
+import { EngineEvents, type AttemptEvent, type EngineEventListener } from './events';
 import { BackgroundProbes, type ProbeOutcome } from './health/backgroundProbe';
 import { providerHealth, type ProviderHealth } from './health/providerHealth';
 import { ProviderOutcomes } from './health/providerOutcomes';
@@ -66,6 +66,8 @@ export interface ChatOptions {
   onlyProviders?: readonly string[];
   /** Streaming: told which provider owns the stream just before its first text reaches onText, with the attempts before it. */
   onStreamStart?: (provider: string, earlierAttempts: readonly AttemptRecord[]) => void;
+  /** Told when each attempt starts and ends, as it happens (e.g. for a progress message); what it throws is only warned about. */
+  onAttempt?: (event: AttemptEvent) => void;
 }
 
 export interface ProviderStatus {
@@ -227,6 +229,7 @@ export class RouterEngine {
       signal: opts.signal,
       deadline: started + this.cfg.routing.requestBudgetMs,
       attempts: [],
+      onAttempt: this.attemptListener(opts.onAttempt),
     };
     const onStreamStart = opts.onStreamStart;
     if (req.stream && (opts.onText || opts.onToolCall)) {
@@ -355,6 +358,17 @@ export class RouterEngine {
       return gap === undefined;
     });
     return { candidates: capable, skipped };
+  }
+
+  private attemptListener(listener: ChatOptions['onAttempt']): ((event: AttemptEvent) => void) | undefined {
+    if (!listener) return undefined;
+    return (event) => {
+      try {
+        listener(event);
+      } catch (err) {
+        this.warn(`An onAttempt listener failed: ${(err as Error).message}`);
+      }
+    };
   }
 
   /** Leaves out providers this request cannot afford; refuses it outright when none is left. */

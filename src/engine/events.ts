@@ -3,6 +3,7 @@ import type { CacheStats } from './cache/responseCache';
 import type { ErrorClass } from './errors';
 import type { RateLimitSnapshot } from './http/rateLimitHeaders';
 import type { BreakerChangeReason, BreakerState } from './resilience/circuitBreaker';
+import type { AttemptRecord } from './types';
 
 /** What the engine tells live consumers (status bar, dashboard, logs). `at` is epoch ms. */
 export type EngineEvent =
@@ -27,6 +28,11 @@ export type EngineEvent =
   | { type: 'alert'; at: number; change: 'raised' | 'cleared'; alert: Alert }
   /** A background health probe finished; it is not user traffic. */
   | { type: 'probe'; at: number; provider: string; ok: boolean; latencyMs: number; errorClass?: ErrorClass; message?: string };
+
+/** One request's progress as it happens, told only to that request's ChatOptions.onAttempt (progress UI). */
+export type AttemptEvent =
+  | { type: 'attempt-started'; at: number; provider: string; model: string; try: number; firstTokenTimeoutMs: number }
+  | { type: 'attempt-finished'; at: number; record: AttemptRecord };
 
 export type EngineEventType = EngineEvent['type'];
 export type EngineEventOf<T extends EngineEventType> = Extract<EngineEvent, { type: T }>;

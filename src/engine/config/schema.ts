@@ -65,6 +65,8 @@ export const configSchema = z
       .object({
         connectMs: positiveInt.default(5_000),
         firstTokenMs: positiveInt.default(30_000),
+        // Suggest Code, Analyze File, inline completions: a person is waiting, so a silent provider is left sooner.
+        interactiveFirstTokenMs: positiveInt.default(5_000),
         totalMs: positiveInt.default(120_000),
       })
       .prefault({}),

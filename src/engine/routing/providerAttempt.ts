@@ -1,10 +1,12 @@
 import type { Dispatcher } from 'undici';
 import type { ProviderConfig, RouterConfig } from '../config/schema';
 import { CancelledError, ProviderError } from '../errors';
+import type { AttemptEvent } from '../events';
 import { sendChat, type AttemptResult } from '../http/transport';
 import type { ProviderAdapter, ProviderEndpoint } from '../providers/adapter';
 import type { ProviderBreaker } from '../resilience/circuitBreaker';
 import { retryDelayMs, shouldRetry, sleep } from '../resilience/retryPolicy';
+import { attemptTiming } from './purposeTimeouts';
 import type { AttemptRecord, ChatRequest, ToolCall } from '../types';
 
 /** A configured provider with everything needed to call it. */
@@ -41,6 +43,8 @@ export interface RequestContext {
   attempts: AttemptRecord[];
   /** Streaming: forwards a racer's text to the caller if that racer owns the stream. */
   streamGate?: StreamGate;
+  /** This request's own listener (ChatOptions.onAttempt): each attempt as it starts and ends. */
+  onAttempt?(event: AttemptEvent): void;
 }
 
 /**
@@ -137,9 +141,12 @@ export async function runProvider(rt: ProviderRuntime, ctx: RequestContext, run:
     const full: AttemptRecord = { provider: id, model, ...r, ...(run.hedged ? { hedged: true } : {}) };
     ctx.attempts.push(full);
     host.attemptFinished(full, result, err);
+    ctx.onAttempt?.({ type: 'attempt-finished', at: host.now(), record: full });
   };
   const signal = ctx.signal && run.racerSignal ? AbortSignal.any([ctx.signal, run.racerSignal]) : (ctx.signal ?? run.racerSignal);
   let waitedOutCooldown: number | undefined;
+  const timing = attemptTiming(ctx.cfg, ctx.req);
+  const wireReq = timing.streamOnWire && !ctx.req.stream ? { ...ctx.req, stream: true } : ctx.req;
 
   for (let tryNo = 1; ; tryNo++) {
     let remaining = ctx.deadline - host.now();
@@ -186,11 +193,12 @@ export async function runProvider(rt: ProviderRuntime, ctx: RequestContext, run:
     }
     const endpoint: ProviderEndpoint = { id, kind: rt.config.kind, baseUrl: rt.baseUrl, model: rt.config.model, apiKey: key, headers: rt.config.headers };
     const started = host.now();
+    ctx.onAttempt?.({ type: 'attempt-started', at: started, provider: id, model, try: tryNo, firstTokenTimeoutMs: timing.firstTokenMs });
     try {
-      const result = await sendChat(rt.adapter, endpoint, ctx.req, {
+      const result = await sendChat(rt.adapter, endpoint, wireReq, {
         signal,
         dispatcher: host.dispatcher(),
-        firstTokenTimeoutMs: ctx.cfg.timeouts.firstTokenMs,
+        firstTokenTimeoutMs: timing.firstTokenMs,
         totalTimeoutMs: Math.min(rt.config.timeoutMs ?? ctx.cfg.timeouts.totalMs, remaining),
         maxResponseBytes: ctx.cfg.limits.maxResponseBytes,
         onText: ctx.streamGate ? (d) => ctx.streamGate?.forward(run.racer, d, id) : undefined,
@@ -220,6 +228,8 @@ export async function runProvider(rt: ProviderRuntime, ctx: RequestContext, run:
       if (ctx.streamGate?.owner === run.racer && ctx.streamGate.hasDelivered) throw new BrokenAfterDeliveryError(err);
       // Nobody is listening there: retrying now only delays the answer another provider can give.
       if (run.hasAlternatives && err.providerCode === 'ECONNREFUSED') throw err;
+      // Someone is waiting: a provider that stayed silent does not get the same wait again while another can answer.
+      if (run.hasAlternatives && timing.moveOnAfterTimeout && err.errorClass === 'timeout') throw err;
       const delay = retryDelayMs(tryNo, err, ctx.cfg.retry, host.random);
       // A long Retry-After is better spent on another provider than asleep.
       if (run.hasAlternatives && delay > ctx.cfg.retry.maxDelayMs) throw err;

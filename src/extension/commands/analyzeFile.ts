@@ -6,6 +6,7 @@ import { buildAnalyzeRequest, FindingsFormatError, parseFindings, type Finding, 
 import { findingRange } from '../../engine/tasks/findingRange';
 import type { ChatResult } from '../../engine/types';
 import { presentError } from '../presentError';
+import { reportAttempts } from '../progressReporter';
 import { FINDING_SOURCE } from '../review/fixFinding';
 import { ReportPanel } from '../review/reportPanel';
 import type { RouterHost } from '../routerHost';
@@ -46,7 +47,7 @@ async function analyzeFile(host: RouterHost, diagnostics: vscode.DiagnosticColle
     const tag = await host.invalidateFileCache(cacheIdentity(document.uri), hash);
     const result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `LLM Router: analysing ${path.posix.basename(document.uri.path)}`, cancellable: true },
-      (_progress, token) => host.run(request, { token, cacheTags: [tag] }),
+      (progress, token) => host.run(request, { token, cacheTags: [tag], onAttempt: reportAttempts(progress) }),
     );
     const lines = text.split(/\r?\n/);
     let findings: Finding[];

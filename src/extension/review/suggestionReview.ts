@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { extractSuggestion, fitSuggestion, suggestionCacheTag } from '../../engine/tasks/suggestCode';
 import type { ChatRequest, ChatResult } from '../../engine/types';
 import { presentError } from '../presentError';
+import { reportAttempts } from '../progressReporter';
 import { closeTabsShowing, ReadOnlyDocuments } from '../readOnlyDocuments';
 import type { RouterHost } from '../routerHost';
 
@@ -232,6 +233,7 @@ class Review {
           token: answer.cancel.token,
           noCache: fresh,
           cacheTags: [this.tag],
+          onAttempt: reportAttempts(report),
           onText: (delta) => {
             // A delta already on its way when the answer was discarded or replaced must not redraw a closed document.
             if (this.finished || this.answer !== answer) return;
