@@ -51,7 +51,8 @@ describe('shared state: CLI processes with their own --state-dir and one Redis',
     const cfg = {
       providers: [{ id: 'primary', kind: 'openai', baseUrl: primary.baseUrl('openai'), model: 'gpt-4o-mini', apiKeyEnv: 'TEST_PROVIDER_KEY', pricing: PRICING }],
       retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 10 },
-      sharedState: { url: redis.url, namespace: NAMESPACE, ...sharedState },
+      // A Redis that answers slowly under a loaded test machine must not look like a Redis that is down.
+      sharedState: { url: redis.url, namespace: NAMESPACE, timeoutMs: 2000, ...sharedState },
       ...extra,
     };
     await writeFile(file, JSON.stringify(cfg));
