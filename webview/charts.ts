@@ -20,7 +20,7 @@ const MINUTE_MS = 60_000;
 const TIME_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720].map((m) => m * MINUTE_MS);
 
 /** A round step (1, 2, 2.5, 5 × 10^n) that splits `max` into about `parts` ticks. */
-export function niceStep(max: number, parts = 4): number {
+function niceStep(max: number, parts = 4): number {
   if (!(max > 0)) return 1;
   const raw = max / parts;
   const pow = 10 ** Math.floor(Math.log10(raw));
@@ -160,7 +160,7 @@ export class TimeChart {
 const r1 = (v: number) => Math.round(v * 10) / 10;
 
 /** Breaks the line where a value is missing or two points are further apart than `maxGap`. */
-export function linePath(sr: ChartSeries, x: (t: number) => number, y: (v: number) => number, maxGap: number): string {
+function linePath(sr: ChartSeries, x: (t: number) => number, y: (v: number) => number, maxGap: number): string {
   let d = '';
   let prevT: number | undefined;
   for (const p of sr.points) {

@@ -1,6 +1,6 @@
 // How numbers read on the dashboard. Pure, so the view-model tests pin them down.
 
-export const DASH = '—';
+const DASH = '—';
 
 const grouped = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 

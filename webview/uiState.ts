@@ -10,7 +10,7 @@ export interface UiState {
   scrollY: number;
 }
 
-export const DEFAULT_UI_STATE: UiState = { window: '5m', percentile: 'p95', filter: { kinds: [], text: '', provider: '' }, scrollY: 0 };
+const DEFAULT_UI_STATE: UiState = { window: '5m', percentile: 'p95', filter: { kinds: [], text: '', provider: '' }, scrollY: 0 };
 
 const uiStateSchema = z.object({
   window: dashboardWindowSchema.catch('5m'),

@@ -23,9 +23,9 @@ import {
 import { formatAgo, formatBytes, formatClock, formatCompact, formatCount, formatMs, formatPercent, formatSpan, formatUsd, humanize } from './format';
 
 /** Provider colours cycle through this many chart palette slots. */
-export const PALETTE_SIZE = 6;
+const PALETTE_SIZE = 6;
 
-export const HEALTH_LABEL: Record<HealthState, string> = {
+const HEALTH_LABEL: Record<HealthState, string> = {
   healthy: 'Healthy',
   degraded: 'Degraded',
   unavailable: 'Unavailable',
@@ -133,7 +133,7 @@ const MINUTE_MS = 60_000;
 const minuteStart = (t: number) => Math.floor(t / MINUTE_MS) * MINUTE_MS;
 
 /** Merges points by minute: a point for a minute already present replaces it. */
-export function upsertPoints(existing: readonly HistoryPointDto[], incoming: readonly HistoryPointDto[]): HistoryPointDto[] {
+function upsertPoints(existing: readonly HistoryPointDto[], incoming: readonly HistoryPointDto[]): HistoryPointDto[] {
   const byT = new Map(existing.map((p) => [p.t, p]));
   for (const p of incoming) byT.set(p.t, p);
   return [...byT.values()].sort((a, b) => a.t - b.t);
@@ -477,7 +477,7 @@ export function latencyChart(store: DashboardStore, percentile: Percentile, now:
 }
 
 /** Bar width per window: a minute up to an hour, a quarter hour for a day (96 bars). */
-export function bucketMsFor(window: DashboardWindow): number {
+function bucketMsFor(window: DashboardWindow): number {
   return window === '24h' ? 15 * MINUTE_MS : MINUTE_MS;
 }
 

@@ -4,7 +4,7 @@ import { userFolders } from '../engine/state/userFolders';
 import { UsageError } from './exitCodes';
 
 /** Names a config file for every command, like --config. */
-export const CONFIG_ENV = 'LLM_ROUTER_CONFIG';
+const CONFIG_ENV = 'LLM_ROUTER_CONFIG';
 
 /**
  * The config file to read: the one the user names (--config, then LLM_ROUTER_CONFIG), else config.json or

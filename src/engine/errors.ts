@@ -27,10 +27,6 @@ export const ERROR_CLASSES = {
 
 export type ErrorClass = keyof typeof ERROR_CLASSES;
 
-export function isTransient(cls: ErrorClass): boolean {
-  return ERROR_CLASSES[cls].transient;
-}
-
 export interface ProviderErrorInit {
   provider: string;
   errorClass: ErrorClass;
@@ -119,7 +115,7 @@ export class ConfigError extends Error {
   }
 }
 
-export function describeAttempts(attempts: AttemptRecord[]): string {
+function describeAttempts(attempts: AttemptRecord[]): string {
   if (attempts.length === 0) return 'No provider could be tried.';
   const lines = attempts.map((a) => {
     const why = a.outcome === 'ok' ? 'ok' : `${a.errorClass ?? a.outcome}${a.status ? ` (HTTP ${a.status})` : ''}${a.message ? `: ${a.message}` : ''}`;

@@ -4,7 +4,7 @@ import { ACTION_LABEL, adviseAttempts, type FailureAction } from '../engine/fail
 import { failureFacts } from './failureFacts';
 
 /** Runs the command behind a button of an error message. */
-export async function runFailureAction(action: FailureAction, setting?: string): Promise<void> {
+async function runFailureAction(action: FailureAction, setting?: string): Promise<void> {
   switch (action) {
     case 'addProvider':
       return void (await vscode.commands.executeCommand('llmRouter.addProvider'));

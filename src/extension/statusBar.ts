@@ -19,7 +19,7 @@ const STATE_ICON: Record<HealthState, string> = {
 const TOOLTIP_COMMANDS = ['llmRouter.suggestCode', 'llmRouter.analyzeFile', 'llmRouter.openDashboard', 'llmRouter.resetBreakers', 'llmRouter.showLog'];
 
 /** `$(pulse) 1/2`: how many providers are healthy, by the engine's one definition of health (see providerHealth). */
-export function statusText(summary: HealthSummary): string {
+function statusText(summary: HealthSummary): string {
   return `${OVERALL_ICON[summary.overall]} ${summary.healthy}/${summary.total}`;
 }
 

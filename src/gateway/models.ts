@@ -1,10 +1,10 @@
 import type { RouterEngine } from '../engine/engine';
 import { GatewayError } from './gatewayError';
 
-export const AUTO_MODEL = 'auto';
+const AUTO_MODEL = 'auto';
 
 /** `auto` and every enabled provider id: the model names a client may ask for. */
-export function gatewayModelIds(engine: RouterEngine): string[] {
+function gatewayModelIds(engine: RouterEngine): string[] {
   return [AUTO_MODEL, ...engine.config.providers.filter((p) => p.enabled !== false).map((p) => p.id)];
 }
 

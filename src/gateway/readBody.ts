@@ -6,7 +6,7 @@ function tooLarge(max: number): GatewayError {
 }
 
 /** Reads the body up to `max` bytes; stops reading (413) as soon as the declared or received size exceeds it. */
-export function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
+function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > max) return Promise.reject(tooLarge(max));
   return new Promise((resolve, reject) => {

@@ -15,7 +15,7 @@ export interface KeyReport {
   withheld?: string;
 }
 
-export function keyReport(p: ProviderConfig, env: NodeJS.ProcessEnv = process.env): KeyReport {
+function keyReport(p: ProviderConfig, env: NodeJS.ProcessEnv = process.env): KeyReport {
   const source = keySourceFor(p);
   const set = firstSet(source.variables, env);
   const withheld = source.withheld && firstSet(source.withheld.variables, env);

@@ -11,7 +11,7 @@ export interface ServeOptions extends CommonOptions {
   token?: string;
 }
 
-export const DEFAULT_GATEWAY_PORT = 8686;
+const DEFAULT_GATEWAY_PORT = 8686;
 
 /** `llm-router serve`: the local gateway until SIGTERM or SIGINT, then finishes requests in flight and flushes state. */
 export async function runServe(opts: ServeOptions, io: CliIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {

@@ -6,7 +6,7 @@ import type { BreakerSnapshot } from '../resilience/circuitBreaker';
 import type { Alert } from './alertTypes';
 
 /** A raised error-rate or latency alert clears only once the figure falls below this share of its threshold, so it cannot flap. */
-export const CLEAR_RATIO = 0.8;
+const CLEAR_RATIO = 0.8;
 // Sums of float costs drift in the last bits; spend that lands exactly on the limit uses it up.
 const EPSILON_USD = 1e-9;
 

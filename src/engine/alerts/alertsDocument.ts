@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { decodeVersionedJson, type StateDocument } from '../state/stateStore';
 import { ALERT_KINDS, type Alert } from './alertTypes';
 
-export const ALERTS_FILE_NAME = 'alerts.json';
+const ALERTS_FILE_NAME = 'alerts.json';
 const ALERTS_FILE_VERSION = 1;
 
 const alertsFileSchema = z.object({

@@ -37,7 +37,7 @@ export function parseConfig(raw: unknown): ParsedConfig {
  * `providers['groq'].baseUrl`: a provider is named by its id; by its 0-based index only when it has no valid,
  * unique id (the id itself is what is wrong, or two providers share it).
  */
-export function formatPath(path: readonly PropertyKey[], providers: readonly unknown[] = []): string {
+function formatPath(path: readonly PropertyKey[], providers: readonly unknown[] = []): string {
   let out = '';
   path.forEach((seg, i) => {
     if (typeof seg === 'number') {
@@ -144,7 +144,7 @@ function unknownProviderField(field: string, known: string[], providers: readonl
 }
 
 /** ` — did you mean 'baseUrl'?` for a near miss (other case, or one or two letters off), else ''. */
-export function didYouMean(word: string, candidates: readonly string[]): string {
+function didYouMean(word: string, candidates: readonly string[]): string {
   const lower = word.toLowerCase();
   let best: { c: string; d: number } | undefined;
   for (const c of candidates) {

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 
-export const PROVIDER_KINDS = ['openai', 'openai-compatible', 'anthropic', 'gemini', 'cohere', 'ollama'] as const;
-export const SHARED_STATE_PARTS = ['budget', 'breakers', 'rateLimits', 'cache', 'metrics'] as const;
-export const ROUTING_STRATEGIES = ['priority', 'weighted', 'latency', 'cost'] as const;
+const PROVIDER_KINDS = ['openai', 'openai-compatible', 'anthropic', 'gemini', 'cohere', 'ollama'] as const;
+const SHARED_STATE_PARTS = ['budget', 'breakers', 'rateLimits', 'cache', 'metrics'] as const;
+const ROUTING_STRATEGIES = ['priority', 'weighted', 'latency', 'cost'] as const;
 
 const httpUrl = z
   .string()
@@ -19,7 +19,7 @@ const httpUrl = z
 const positiveInt = z.number().int().positive();
 const nonNegative = z.number().nonnegative();
 
-export const pricingSchema = z.object({
+const pricingSchema = z.object({
   inputPerMillion: nonNegative,
   outputPerMillion: nonNegative,
   cachedInputPerMillion: nonNegative.optional(),

@@ -4,9 +4,9 @@ import { decodeVersionedJson, type StateDocument, type StateStore } from '../sta
 
 export const COST_FILE_NAME = 'costs.json';
 /** Bump when the layout changes; a file with another version is set aside. */
-export const COST_FILE_VERSION = 1;
-export const RETAIN_DAYS = 400;
-export const RETAIN_MONTHS = 60;
+const COST_FILE_VERSION = 1;
+const RETAIN_DAYS = 400;
+const RETAIN_MONTHS = 60;
 
 export type BudgetPeriod = 'daily' | 'monthly';
 

@@ -3,7 +3,7 @@ import type { ChatRequest, Usage } from '../types';
 import type { ModelPrice } from './priceTable';
 
 /** Rough English-text ratio used for pre-send estimates; real tokenizers differ by model and language. */
-export const CHARS_PER_TOKEN = 4;
+const CHARS_PER_TOKEN = 4;
 /** Output assumed for an estimate when the request sets no maxTokens. */
 export const DEFAULT_ESTIMATED_OUTPUT_TOKENS = 1024;
 

@@ -59,7 +59,7 @@ const KIND_PROVIDERS: Partial<Record<ProviderConfig['kind'], string>> = {
 };
 
 /** The pricing provider an API host belongs to, or undefined for hosts we have no prices for. */
-export function pricingProviderForHost(host: string): string | undefined {
+function pricingProviderForHost(host: string): string | undefined {
   const h = host.toLowerCase().replace(/\.$/, '');
   for (const [suffix, provider] of HOST_PROVIDERS) {
     if (h === suffix || h.endsWith(`.${suffix}`)) return provider;

@@ -30,7 +30,7 @@ export interface HealthInputs {
 }
 
 /** A closed breaker whose recent failure rate reaches this counts as degraded. */
-export const DEGRADED_FAILURE_RATE = 0.1;
+const DEGRADED_FAILURE_RATE = 0.1;
 const MAX_MESSAGE_CHARS = 160;
 
 /** The one definition of provider health: the status bar, its tooltip, the dashboard and the CLI all show this. */

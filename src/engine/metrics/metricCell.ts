@@ -22,7 +22,7 @@ function amount(x: number | undefined): number {
   return x !== undefined && x > 0 && x < Infinity ? x : 0;
 }
 
-export function isErrorClass(name: string): name is ErrorClass {
+function isErrorClass(name: string): name is ErrorClass {
   return Object.prototype.hasOwnProperty.call(ERROR_CLASSES, name);
 }
 

@@ -6,7 +6,7 @@ import { RELATIVE_ACCURACY } from './percentiles';
 
 export const METRICS_FILE_NAME = 'metrics.json';
 /** Bump when the layout changes; a file with another version is set aside. */
-export const METRICS_FILE_VERSION = 1;
+const METRICS_FILE_VERSION = 1;
 
 // Counters are checked loosely (non-negative, finite): the file is only ever written by this module.
 const count = z.number().min(0).max(Number.MAX_VALUE);
@@ -86,7 +86,7 @@ function tallyFromJSON(json: TallyJSON, into: Tally): void {
  * The whole state, sketches included, so that a process loading it (or merging its own counts into it)
  * answers every window and percentile exactly as the writer would have.
  */
-export function encodeMetrics(data: MetricsData, savedAt: number): string {
+function encodeMetrics(data: MetricsData, savedAt: number): string {
   const file: FileJSON = {
     version: METRICS_FILE_VERSION,
     relativeAccuracy: RELATIVE_ACCURACY,
@@ -100,7 +100,7 @@ export function encodeMetrics(data: MetricsData, savedAt: number): string {
   return JSON.stringify(file);
 }
 
-export function decodeMetrics(bytes: Buffer): Decoded<MetricsData> {
+function decodeMetrics(bytes: Buffer): Decoded<MetricsData> {
   const parsed = decodeVersionedJson(bytes, METRICS_FILE_VERSION, fileSchema);
   if (!parsed.ok) return parsed;
   // Sketch keys only mean something under the mapping they were made with.

@@ -212,7 +212,7 @@ function toolCallFrom(call: JsonRecord, signature: string | undefined, ep: Provi
   return { id: typeof call.id === 'string' ? call.id : '', name: call.name, arguments: args, ...(signature ? { signature } : {}) };
 }
 
-export function parseCompletion(body: unknown, ep: ProviderEndpoint): ParsedCompletion {
+function parseCompletion(body: unknown, ep: ProviderEndpoint): ParsedCompletion {
   const r = readResponse(body, ep);
   if (isRecord(body) && (!Array.isArray(body.candidates) || body.candidates.length === 0)) {
     throw malformedResponse(ep, 'no candidates and no block reason');
@@ -226,7 +226,7 @@ export function parseCompletion(body: unknown, ep: ProviderEndpoint): ParsedComp
   return parsed;
 }
 
-export function parseStreamEvent(ev: FramedEvent, ep: ProviderEndpoint): StreamEvent[] {
+function parseStreamEvent(ev: FramedEvent, ep: ProviderEndpoint): StreamEvent[] {
   const data = ev.data.trim();
   if (data === '') return [];
   const r = readResponse(parseJsonFrame(data, ep, 'stream chunk is not JSON'), ep);
@@ -339,13 +339,13 @@ function errorObject(json: unknown): JsonRecord | undefined {
   return isRecord(candidate) && isRecord(candidate.error) ? candidate.error : undefined;
 }
 
-export function parseError(status: number, bodyText: string, headers: ResponseHeaders, ep: ProviderEndpoint): ProviderError {
+function parseError(status: number, bodyText: string, headers: ResponseHeaders, ep: ProviderEndpoint): ProviderError {
   const err = errorObject(parseJsonOrUndefined(bodyText));
   if (err) return classify(status, { ...err, code: status }, headers, ep);
   return nonJsonBodyError(ep, status, bodyText, headers, classByHttpStatus(status));
 }
 
-export function buildRequest(req: ChatRequest, ep: ProviderEndpoint, stream: boolean): HttpRequestSpec {
+function buildRequest(req: ChatRequest, ep: ProviderEndpoint, stream: boolean): HttpRequestSpec {
   const method = stream ? 'streamGenerateContent?alt=sse' : 'generateContent';
   const headers: Record<string, string> = { 'content-type': 'application/json', ...ep.headers };
   // The key goes in a header, never the query string, because URLs end up in logs.

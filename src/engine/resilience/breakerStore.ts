@@ -2,8 +2,8 @@ import { DebouncedSave, SerialQueue } from '../state/backgroundSave';
 import type { StateDocument, StateStore } from '../state/stateStore';
 import { parseBreakerJSON, type BreakerJSON, type ProviderBreaker } from './circuitBreaker';
 
-export const BREAKER_FILE_NAME = 'breakers.json';
-export const BREAKER_FILE_VERSION = 1;
+const BREAKER_FILE_NAME = 'breakers.json';
+const BREAKER_FILE_VERSION = 1;
 
 type BreakerEntries = Record<string, BreakerJSON>;
 

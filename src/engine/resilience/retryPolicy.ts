@@ -7,8 +7,6 @@ export interface RetryConfig {
   maxDelayMs: number;
 }
 
-export const DEFAULT_RETRY: RetryConfig = { maxAttempts: 3, baseDelayMs: 250, maxDelayMs: 8_000 };
-
 /**
  * Delay before the try after `tryNumber` (1-based) failed with `err`.
  * Full jitter: uniform in [0, min(maxDelayMs, baseDelayMs * 2^(tryNumber-1))). It is a pure function of the

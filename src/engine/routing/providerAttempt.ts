@@ -118,7 +118,7 @@ export class BrokenAfterDeliveryError extends Error {
 }
 
 /** The provider was not called at all (no time left, hedge lost): try the next one. */
-export class ProviderSkipped extends Error {}
+class ProviderSkipped extends Error {}
 
 /** The provider may not be called right now (breaker open or probing, Retry-After running), but may be later. */
 export class ProviderUnavailable extends ProviderSkipped {}

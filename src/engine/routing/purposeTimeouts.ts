@@ -2,7 +2,7 @@ import type { RouterConfig } from '../config/schema';
 import type { ChatRequest } from '../types';
 
 /** Purposes where a person waits for the answer: the editor's own actions (Suggest Code, a finding's quick fix, Analyze File, inline). */
-export const INTERACTIVE_PURPOSES: ReadonlySet<string> = new Set(['suggest', 'fix', 'analyze', 'inline']);
+const INTERACTIVE_PURPOSES: ReadonlySet<string> = new Set(['suggest', 'fix', 'analyze', 'inline']);
 
 export interface AttemptTiming {
   firstTokenMs: number;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ChatRequest } from '../types';
 
-export const SEVERITIES = ['error', 'warning', 'info'] as const;
+const SEVERITIES = ['error', 'warning', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
 export interface Finding {

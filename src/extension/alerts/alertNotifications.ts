@@ -3,9 +3,9 @@ import type { Alert } from '../../engine/alerts/alertTypes';
 import type { RouterHost } from '../routerHost';
 
 const SNOOZE_MS = 60 * 60 * 1000;
-export const OPEN_DASHBOARD = 'Open Dashboard';
-export const ISOLATE_PROVIDER = 'Isolate Provider';
-export const SNOOZE = 'Snooze 1 h';
+const OPEN_DASHBOARD = 'Open Dashboard';
+const ISOLATE_PROVIDER = 'Isolate Provider';
+const SNOOZE = 'Snooze 1 h';
 
 /**
  * Alerts in VS Code: one notification when a condition starts (the engine raises each once until it clears), a log

@@ -211,7 +211,7 @@ function hostOf(entry: ProviderConfig): string {
 }
 
 /** What went wrong, in words that point at the step to fix. */
-export function describeFailure(entry: ProviderConfig, probe: ProbeResult): string {
+function describeFailure(entry: ProviderConfig, probe: ProbeResult): string {
   const host = hostOf(entry);
   const status = probe.status ? ` (${probe.status})` : '';
   switch (probe.errorClass) {

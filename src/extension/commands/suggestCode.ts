@@ -123,7 +123,7 @@ function indentBefore(document: vscode.TextDocument, pos: vscode.Position): stri
 }
 
 /** 1-based lines; a range ending at the start of a line does not include that line. */
-export function lineLabel(range: vscode.Range): string {
+function lineLabel(range: vscode.Range): string {
   const first = range.start.line + 1;
   const last = range.end.character === 0 && range.end.line > range.start.line ? range.end.line : range.end.line + 1;
   return first === last ? `${first}` : `${first}-${last}`;

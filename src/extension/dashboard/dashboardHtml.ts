@@ -13,7 +13,7 @@ export function newNonce(): string {
 }
 
 /** Scripts only by nonce, no inline or eval, nothing remote; everything else the page needs comes from cspSource. */
-export function dashboardCsp(cspSource: string, nonce: string): string {
+function dashboardCsp(cspSource: string, nonce: string): string {
   return [
     "default-src 'none'",
     `script-src 'nonce-${nonce}'`,

@@ -8,7 +8,7 @@ import { LatestRateLimits } from './latestRateLimits';
 import { parseWebviewMessage, type DeltaMessage, type PlaygroundMessage, type SnapshotMessage, type WebviewMessage } from './protocol';
 import { RoutingEventLog } from './routingEventLog';
 
-export const DASHBOARD_VIEW_TYPE = 'llmRouter.dashboard';
+const DASHBOARD_VIEW_TYPE = 'llmRouter.dashboard';
 
 /** What `llmRouter.dashboard.inspect` returns, for integration tests. */
 export interface DashboardInspection {

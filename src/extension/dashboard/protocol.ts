@@ -14,7 +14,7 @@ export type DashboardWindow = z.infer<typeof dashboardWindowSchema>;
 export const WINDOW_MS: Record<DashboardWindow, number> = { '5m': 5 * 60_000, '1h': 60 * 60_000, '24h': 24 * 60 * 60_000 };
 
 /** Same rule as the `llmRouter.providers[].id` setting. */
-export const providerIdSchema = z
+const providerIdSchema = z
   .string()
   .max(64)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/);
@@ -34,14 +34,14 @@ const MAX_MODELS = 200;
 const MAX_POINTS = 24 * 60 + 1;
 export const MAX_LOG_EVENTS = 500;
 
-export const breakerStateSchema = z.enum(['closed', 'open', 'half-open', 'isolated']);
+const breakerStateSchema = z.enum(['closed', 'open', 'half-open', 'isolated']);
 export type BreakerStateName = z.infer<typeof breakerStateSchema>;
 
-export const healthStateSchema = z.enum(HEALTH_STATES as [HealthState, ...HealthState[]]);
+const healthStateSchema = z.enum(HEALTH_STATES as [HealthState, ...HealthState[]]);
 
 const rateLimitWindowSchema = z.object({ limit: nonNegative.optional(), remaining: nonNegative.optional(), resetAt: epochMs.optional() });
 
-export const providerStatusSchema = z.object({
+const providerStatusSchema = z.object({
   id: providerIdSchema,
   kind: label,
   model: label,
@@ -71,7 +71,7 @@ export type ProviderStatusDto = z.infer<typeof providerStatusSchema>;
 
 const percentilesSchema = z.object({ p50: millis, p95: millis, p99: millis });
 
-export const windowStatsSchema = z.object({
+const windowStatsSchema = z.object({
   requests: count,
   successes: count,
   errorCount: count,
@@ -93,7 +93,7 @@ const providerStatsSchema = z.object({ provider: providerIdSchema, stats: window
 export type ProviderStatsDto = z.infer<typeof providerStatsSchema>;
 
 /** One minute of one provider; minutes without requests are absent. */
-export const historyPointSchema = z.object({
+const historyPointSchema = z.object({
   t: epochMs,
   requests: count,
   errors: count,
@@ -116,14 +116,14 @@ const periodCostsSchema = z.object({
 });
 export type PeriodCostsDto = z.infer<typeof periodCostsSchema>;
 
-export const costsSchema = z.object({
+const costsSchema = z.object({
   today: periodCostsSchema,
   month: periodCostsSchema,
   budget: z.object({ dailyUsd: nonNegative.optional(), monthlyUsd: nonNegative.optional(), warnAtPercent: z.number().gt(0).max(100) }),
 });
 export type CostsDto = z.infer<typeof costsSchema>;
 
-export const cacheSchema = z.object({
+const cacheSchema = z.object({
   enabled: z.boolean(),
   entries: count,
   memoryBytes: count,
@@ -137,7 +137,7 @@ export const cacheSchema = z.object({
 export type CacheDto = z.infer<typeof cacheSchema>;
 
 const eventBase = { id: count, at: epochMs };
-export const logEventSchema = z.discriminatedUnion('kind', [
+const logEventSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('fallback'), ...eventBase, from: providerIdSchema, to: providerIdSchema, errorClass: label }),
   z.object({ kind: z.literal('breaker'), ...eventBase, provider: providerIdSchema, from: breakerStateSchema, to: breakerStateSchema, reason: label }),
   z.object({ kind: z.literal('budget'), ...eventBase, budget: z.enum(['daily', 'monthly']), spentUsd: nonNegative, limitUsd: nonNegative, percent: nonNegative }),
@@ -149,17 +149,17 @@ export const LOG_EVENT_KINDS: readonly LogEventKind[] = ['fallback', 'breaker', 
 
 const seq = count;
 
-export const MAX_ALERTS = 100;
+const MAX_ALERTS = 100;
 /** An active alert (see src/engine/alerts): the condition's id, what it is about and since when. */
-export const alertSchema = z.object({ id: label, kind: z.enum(ALERT_KINDS), provider: providerIdSchema.optional(), message, since: epochMs });
+const alertSchema = z.object({ id: label, kind: z.enum(ALERT_KINDS), provider: providerIdSchema.optional(), message, since: epochMs });
 export type AlertDto = z.infer<typeof alertSchema>;
 
 /** Routed requests in the window: answered by some provider, or failed after every fallback. */
-export const routedRequestsSchema = z.object({ requests: count, answered: count, failed: count, errorRate: ratio.nullable() });
+const routedRequestsSchema = z.object({ requests: count, answered: count, failed: count, errorRate: ratio.nullable() });
 export type RoutedRequestsDto = z.infer<typeof routedRequestsSchema>;
 
 /** Everything the webview shows, for one window. Also sent again after a window or settings change. */
-export const snapshotMessageSchema = z.object({
+const snapshotMessageSchema = z.object({
   type: z.literal('snapshot'),
   seq,
   /** The host's clock, epoch ms; the webview measures "since" and "ago" against it. */
@@ -182,7 +182,7 @@ export const snapshotMessageSchema = z.object({
 export type SnapshotMessage = z.infer<typeof snapshotMessageSchema>;
 
 /** Only what changed since the previous message; absent fields are unchanged. */
-export const deltaMessageSchema = z.object({
+const deltaMessageSchema = z.object({
   type: z.literal('delta'),
   seq,
   now: epochMs,
@@ -202,13 +202,13 @@ export const deltaMessageSchema = z.object({
 });
 export type DeltaMessage = z.infer<typeof deltaMessageSchema>;
 
-export const errorMessageSchema = z.object({ type: z.literal('error'), seq, message });
+const errorMessageSchema = z.object({ type: z.literal('error'), seq, message });
 export type ErrorMessage = z.infer<typeof errorMessageSchema>;
 
 const modeId = z.string().max(64).regex(/^[a-z0-9-]+$/);
 
 /** Only in the playground (npm start): each simulated provider's failure switch and the modes offered. */
-export const playgroundMessageSchema = z.object({
+const playgroundMessageSchema = z.object({
   type: z.literal('playground'),
   seq,
   providers: z.array(z.object({ id: providerIdSchema, mode: modeId })).max(MAX_PROVIDERS),
@@ -221,7 +221,7 @@ export type HostMessage = z.infer<typeof hostMessageSchema>;
 
 const providerAction = (type: 'resetBreaker' | 'isolate' | 'restore' | 'setApiKey') => z.strictObject({ type: z.literal(type), provider: providerIdSchema });
 
-export const webviewMessageSchema = z.discriminatedUnion('type', [
+const webviewMessageSchema = z.discriminatedUnion('type', [
   /** The page is listening; `window` is the one it restored from its saved state. */
   z.strictObject({ type: z.literal('ready'), window: dashboardWindowSchema.optional() }),
   z.strictObject({ type: z.literal('setWindow'), window: dashboardWindowSchema }),

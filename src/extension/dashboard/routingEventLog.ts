@@ -4,7 +4,7 @@ import type { LogEventDto } from './protocol';
 const DEFAULT_CAPACITY = 300;
 
 /** The engine event as the dashboard's event log shows it; undefined for events the log does not list. */
-export function toLogEvent(e: EngineEvent, id: number): LogEventDto | undefined {
+function toLogEvent(e: EngineEvent, id: number): LogEventDto | undefined {
   switch (e.type) {
     case 'fallback':
       return { kind: 'fallback', id, at: e.at, from: e.from, to: e.to, errorClass: e.errorClass };

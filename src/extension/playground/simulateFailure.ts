@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { PlaygroundControl, type PlaygroundState } from './playgroundControl';
 
-export const WALKTHROUGH_ID = 'llm-router.llm-router#llmRouter.gettingStarted';
+const WALKTHROUGH_ID = 'llm-router.llm-router#llmRouter.gettingStarted';
 const WALKTHROUGH_SHOWN_KEY = 'llmRouter.playground.walkthroughShown';
 
 export interface SimulateFailureArgs {

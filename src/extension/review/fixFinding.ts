@@ -6,7 +6,7 @@ import type { ReviewOutcome, SuggestionReviews } from './suggestionReview';
 /** The `source` of the diagnostics Analyze File publishes; the quick fix is offered on these only. */
 export const FINDING_SOURCE = 'LLM Router';
 
-export const FIX_FINDING_COMMAND = 'llmRouter.fixFinding';
+const FIX_FINDING_COMMAND = 'llmRouter.fixFinding';
 
 /** "Fix with LLM Router" on each finding in the Problems panel and under the squiggle, reviewed like Suggest Code. */
 export function registerFixFinding(reviews: SuggestionReviews): vscode.Disposable {

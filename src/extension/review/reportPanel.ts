@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 
-export const SHOW_FINDING_COMMAND = 'llmRouter.showFinding';
+const SHOW_FINDING_COMMAND = 'llmRouter.showFinding';
 
 const STYLE = `
 body { font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); color: var(--vscode-foreground); padding: 0 16px; line-height: 1.5; }

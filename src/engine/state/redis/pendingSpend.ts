@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { decodeVersionedJson, type StateDocument } from '../stateStore';
 
 /** A settlement Redis did not take when it was made; merged (once, by its id) when Redis answers again. */
-export const pendingSettlementSchema = z.object({
+const pendingSettlementSchema = z.object({
   id: z.string().min(1),
   at: z.number(),
   usd: z.number(),

@@ -8,7 +8,7 @@ const gzip = promisify(zlib.gzip);
 const gunzip = promisify(zlib.gunzip);
 
 /** The largest compressed entry shared; a bigger answer stays in the member's own cache. */
-export const MAX_SHARED_ENTRY_BYTES = 1024 * 1024;
+const MAX_SHARED_ENTRY_BYTES = 1024 * 1024;
 
 /** Answers as gzip-compressed JSON under `llmr:<namespace>:cache:<cache key>`, each expiring with its entry. */
 export class RedisResponseCache implements SharedCache {
