@@ -106,6 +106,8 @@ export interface EngineStats {
 const HEDGE_MIN_SAMPLES = 5;
 /** How often alert conditions are looked at without traffic, so time-based ones (windows, Retry-After) clear. */
 const ALERT_CHECK_MS = 15_000;
+/** Each look at the alerts reads every metric window, which costs more than a request: at most one a second. */
+const ALERT_LOOK_GAP_MS = 1_000;
 const RATE_LIMIT_CLASSES: ReadonlySet<string> = new Set(['rate_limited', 'quota_exceeded']);
 
 export class RouterEngine {
@@ -125,7 +127,8 @@ export class RouterEngine {
   private readonly outcomes = new ProviderOutcomes();
   private readonly alertMonitor: AlertMonitor;
   private readonly rateLimits = new RateLimitWatch();
-  private alertCheckQueued = false;
+  private alertCheck?: NodeJS.Timeout;
+  private lastAlertLook = -Infinity;
   private alertTimer?: NodeJS.Timeout;
   private readonly probes: BackgroundProbes;
   /** Alerts are evaluated only once the persisted ones are loaded, so a restart cannot mistake them for new. */
@@ -545,6 +548,7 @@ export class RouterEngine {
   private async closeNow(): Promise<void> {
     await this.loaded.catch(() => undefined);
     if (this.alertTimer) clearInterval(this.alertTimer);
+    if (this.alertCheck) clearTimeout(this.alertCheck);
     await this.probes.close();
     this.breakerStore?.save(this.breakers.values());
     await Promise.allSettled([this.breakerStore?.flush(), this.cache.close(), this.metrics.close(), this.costs.close(), this.alertMonitor.flush()]);
@@ -615,18 +619,20 @@ export class RouterEngine {
     this.queueAlertCheck();
   }
 
-  /** Alerts are looked at once per burst of changes, outside the breaker listener that may have asked. */
+  /** Alerts are looked at once per burst of changes, outside the listener that asked, and at most once a second. */
   private queueAlertCheck(): void {
-    if (this.alertCheckQueued || this.closing || !this.alertsLoaded) return;
-    this.alertCheckQueued = true;
-    queueMicrotask(() => {
-      this.alertCheckQueued = false;
+    if (this.alertCheck || this.closing || !this.alertsLoaded) return;
+    const wait = Math.max(0, this.lastAlertLook + ALERT_LOOK_GAP_MS - performance.now());
+    this.alertCheck = setTimeout(() => {
+      this.alertCheck = undefined;
+      this.lastAlertLook = performance.now();
       try {
         this.alerts();
       } catch (err) {
         this.warn(`Checking alerts failed: ${(err as Error).message}`);
       }
-    });
+    }, wait);
+    this.alertCheck.unref();
   }
 
   private async sendProbe(rt: ProviderRuntime, signal: AbortSignal): Promise<void> {
