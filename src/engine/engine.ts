@@ -28,6 +28,8 @@ import { routeWithFallback, type HedgePolicy } from './routing/fallbackRoute';
 import { capabilityGap } from './routing/capabilities';
 import { StreamGate, type ProviderRuntime, type RequestContext, type RoutingHost } from './routing/providerAttempt';
 import { RecentLatency } from './routing/recentLatency';
+import { RequestPacing, type RateLimitStatus } from './routing/pacing';
+import { requestNeed } from './routing/requestNeed';
 import { FileStateStore } from './state/fileStateStore';
 import type { StateStore } from './state/stateStore';
 import { openSharedState, type SharedState } from './state/redis/sharedState';
@@ -50,6 +52,8 @@ export interface EngineOptions {
   random?: () => number;
   /** Probe open breakers (and, with probes.intervalMs, every provider) in the background; for long-lived hosts. Default false. */
   backgroundProbes?: boolean;
+  /** The rolling window `limits.rpm` / `limits.tpm` are held in: a minute, which tests shorten. */
+  clientLimitWindowMs?: number;
 }
 
 export interface ChatOptions {
@@ -79,6 +83,8 @@ export interface ProviderStatus {
   /** Epoch ms until which the provider asked not to be called (Retry-After). */
   coolingDownUntil?: number;
   health: ProviderHealth;
+  /** What its rate limits leave: the headroom its last answer announced (for its model) and limits.rpm / limits.tpm. */
+  rateLimit?: RateLimitStatus;
 }
 
 export interface ProbeResult {
@@ -127,6 +133,7 @@ export class RouterEngine {
   private readonly outcomes = new ProviderOutcomes();
   private readonly alertMonitor: AlertMonitor;
   private readonly rateLimits = new RateLimitWatch();
+  private readonly pacing: RequestPacing;
   private alertCheck?: NodeJS.Timeout;
   private lastAlertLook = -Infinity;
   private alertTimer?: NodeJS.Timeout;
@@ -159,6 +166,7 @@ export class RouterEngine {
     if (breakerDocuments) this.breakerStore = new BreakerStore({ store: breakerDocuments });
     this.resilience = this.breakerStore && this.shared?.resilience?.(this.breakerStore, () => this.cfg.breaker.halfOpenAfterMs);
     this.cooldowns = this.resilience?.cooldowns ?? new ProviderCooldowns(this.now);
+    this.pacing = new RequestPacing({ now: this.now, windowMs: options.clientLimitWindowMs });
     this.cache = new ResponseCache({ config: this.cfg.cache, store: cacheStore, now: this.now });
     this.events = new EngineEvents({ now: this.now, onListenerError: (err) => this.warn(`An engine event listener failed: ${(err as Error).message}`) });
     this.metrics = new MetricsRegistry({ now: this.now, store });
@@ -232,6 +240,7 @@ export class RouterEngine {
       signal: opts.signal,
       deadline: started + this.cfg.routing.requestBudgetMs,
       attempts: [],
+      need: requestNeed(req),
       onAttempt: this.attemptListener(opts.onAttempt),
     };
     const onStreamStart = opts.onStreamStart;
@@ -291,6 +300,12 @@ export class RouterEngine {
       dispatcher: () => this.dispatcher,
       coolingDownUntil: (id) => this.cooldowns.until(id),
       coolDown: (id, retryAfterMs) => this.cooldowns.setFor(id, retryAfterMs),
+      // The pacing is built in the constructor, after this field initializer runs.
+      pacing: {
+        hold: (provider, model, need) => this.pacing.hold(provider, model, need),
+        admit: (provider, model, need) => this.pacing.admit(provider, model, need),
+        onAvailabilityChange: (listener) => this.pacing.onAvailabilityChange(listener),
+      },
       attemptFinished: (record, result, err) => {
         this.outcomes.record(record, this.now());
         if (record.outcome === 'ok') this.latency.record(record.provider, record.latencyMs);
@@ -439,7 +454,8 @@ export class RouterEngine {
       const breaker = rt.breaker.snapshot();
       const coolingDownUntil = this.cooldowns.until(id);
       const health = providerHealth({ breaker, coolingDownUntil, lastOutcome: this.outcomes.lastOutcome(id), everAnswered: this.outcomes.everAnswered(id), now });
-      return { id, kind: rt.config.kind, model: rt.config.model, baseUrl: rt.baseUrl, breaker, coolingDownUntil, health };
+      const rateLimit = this.pacing.status(id, rt.config.model, now);
+      return { id, kind: rt.config.kind, model: rt.config.model, baseUrl: rt.baseUrl, breaker, coolingDownUntil, health, ...(rateLimit ? { rateLimit } : {}) };
     });
   }
 
@@ -602,6 +618,7 @@ export class RouterEngine {
         }
         return { config: p, adapter: adapterFor(p.kind), baseUrl, breaker };
       });
+    this.pacing.configure(this.runtimes.map((rt) => rt.config));
   }
 
   /** A store that cannot be read has warned; the engine then starts from what it has in memory. */

@@ -4,11 +4,13 @@ import type { ProviderKind } from '../../src/engine/types';
 import { seededRandom } from '../support/seededRandom';
 import { randomBytes } from 'node:crypto';
 import { matchModelsRoute, respondModels } from './modelsRoute';
+import { EmulatorRateLimiter, type EmulatedRateLimit } from './rateLimiter';
 import type { EmulatedReply, EmulatedToolCall, WireFormat } from './wireFormat';
 
 /** What the emulator does to one request instead of (or on the way to) a normal answer. */
 export type Fault =
-  | { type: 'ok'; reply?: string }
+  /** `headers` are added to the answer (e.g. rate-limit headers announcing no headroom). */
+  | { type: 'ok'; reply?: string; headers?: Record<string, string> }
   | {
       type: 'status';
       status: number;
@@ -39,6 +41,8 @@ export type Fault =
 export type FormatKind = WireFormat['kind'];
 
 export interface RecordedRequest {
+  /** Epoch ms when its body had arrived. */
+  receivedAt: number;
   method: string;
   /** Path without the query string. */
   path: string;
@@ -52,6 +56,8 @@ export interface RecordedRequest {
   /** The model the reply names (from the request, else the emulator's default). */
   model?: string;
   fault?: Fault;
+  /** Refused with 429 by the emulator's own rate limit (see EmulatorOptions.rateLimit). */
+  overRateLimit?: boolean;
 }
 
 export interface FaultLogEntry {
@@ -87,6 +93,8 @@ export interface EmulatorOptions {
   port?: number;
   /** Wire formats to serve; defaults to the five provider formats in ./formats. */
   formats?: WireFormat[];
+  /** A rate limit the emulator enforces and announces in headers on every chat answer. */
+  rateLimit?: EmulatedRateLimit;
 }
 
 export interface Emulator {
@@ -99,6 +107,8 @@ export interface Emulator {
   enqueue(...faults: Fault[]): void;
   queuedFaults(): number;
   setRandomFaults(cfg: RandomFaults | null): void;
+  /** Starts (or, with null, stops) enforcing a rate limit, with fresh windows. */
+  setRateLimit(cfg: EmulatedRateLimit | null): void;
   readonly requests: RecordedRequest[];
   readonly faultLog: FaultLogEntry[];
   /** Sockets currently open on the server side (for leak checks). */
@@ -128,6 +138,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   const requests: RecordedRequest[] = [];
   const faultLog: FaultLogEntry[] = [];
   let random: { rate: number; kinds: Fault[]; next: () => number } | null = null;
+  let limiter = opts.rateLimit ? new EmulatorRateLimiter(opts.rateLimit) : undefined;
   let closing = false;
   let closed: Promise<void> | undefined;
 
@@ -199,7 +210,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
         bodyIsJson = false;
       }
     }
-    const record: RecordedRequest = { method, path, query, headers: req.headers, body };
+    const record: RecordedRequest = { receivedAt: Date.now(), method, path, query, headers: req.headers, body };
     const seq = requests.push(record) - 1;
 
     const models = matchModelsRoute(method, path, opts.model ?? DEFAULT_MODEL);
@@ -225,6 +236,15 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     const model = route.model ?? opts.model ?? DEFAULT_MODEL;
     record.model = model;
     const prompt = safePrompt(format, body);
+    if (limiter) {
+      const verdict = limiter.admit(Math.ceil(prompt.length / 4) + maxTokensOf(body));
+      for (const [k, v] of Object.entries(verdict.headers)) res.setHeader(k, v);
+      if (!verdict.allowed) {
+        record.overRateLimit = true;
+        return sendFormatError(res, format, 429, 'Rate limit reached: no requests or tokens left in this window');
+      }
+    }
+    if (fault?.type === 'ok') for (const [k, v] of Object.entries(fault.headers ?? {})) res.setHeader(k, v);
     const reply = buildReply(prompt, model, fault);
     await respond({ req, res, format, stream: route.stream, reply, fault, sleep, chunkDelayMs: opts.chunkDelayMs ?? 0 });
   }
@@ -268,6 +288,9 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       queue.push(...faults);
     },
     queuedFaults: () => queue.length,
+    setRateLimit: (cfg) => {
+      limiter = cfg ? new EmulatorRateLimiter(cfg) : undefined;
+    },
     setRandomFaults: (cfg) => {
       if (cfg === null) {
         random = null;
@@ -544,6 +567,15 @@ function matchFormat(
     if (route) return { format, route };
   }
   return undefined;
+}
+
+/** The request's output cap in whichever field its format uses; 0 when it sets none. */
+function maxTokensOf(body: unknown): number {
+  const b = (body ?? {}) as Record<string, unknown>;
+  const generation = b.generationConfig as Record<string, unknown> | undefined;
+  const options = b.options as Record<string, unknown> | undefined;
+  for (const v of [b.max_tokens, b.max_completion_tokens, generation?.maxOutputTokens, options?.num_predict]) if (typeof v === 'number' && v > 0) return v;
+  return 0;
 }
 
 function safePrompt(format: WireFormat, body: unknown): string {

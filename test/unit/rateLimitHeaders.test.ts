@@ -36,6 +36,29 @@ describe('parseRateLimitHeaders', () => {
     assert.deepEqual(snap.tokens, { resetAt: NOW + 7_660 });
   });
 
+  it('reads Cerebras’ suffixed per-day and per-minute headers, resets in fractional seconds (inference-docs.cerebras.ai/support/rate-limits, read 2026-12-03)', () => {
+    const snap = parseRateLimitHeaders(
+      {
+        'x-ratelimit-limit-requests-day': '14400',
+        'x-ratelimit-limit-tokens-minute': '60000',
+        'x-ratelimit-remaining-requests-day': '14370',
+        'x-ratelimit-remaining-tokens-minute': '0',
+        'x-ratelimit-reset-requests-day': '33011.382867097855',
+        'x-ratelimit-reset-tokens-minute': '11.382867097854614',
+      },
+      NOW,
+    );
+    assert.deepEqual(snap, {
+      requests: { limit: 14_400, remaining: 14_370, resetAt: NOW + 33_011_383 },
+      tokens: { limit: 60_000, remaining: 0, resetAt: NOW + 11_383 },
+    });
+  });
+
+  it('reads OpenRouter’s unsuffixed x-ratelimit-* as the requests window, its reset in epoch milliseconds', () => {
+    const snap = parseRateLimitHeaders({ 'x-ratelimit-limit': '20', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(NOW + 42_000) }, NOW);
+    assert.deepEqual(snap, { requests: { limit: 20, remaining: 0, resetAt: NOW + 42_000 } });
+  });
+
   it('reads Anthropic anthropic-ratelimit-* headers with RFC 3339 reset times, including input/output token limits', () => {
     const snap = parseRateLimitHeaders(
       {

@@ -42,6 +42,8 @@ export const providerSchema = z.object({
   contextWindow: positiveInt.optional(),
   /** What the model can take; a missing field means capable, so the provider's own answer decides. */
   capabilities: z.strictObject({ tools: z.boolean().optional(), images: z.boolean().optional(), structuredOutput: z.boolean().optional() }).optional(),
+  /** The user's own pace for this provider, held in any rolling minute whatever the provider announces. */
+  limits: z.strictObject({ rpm: positiveInt.optional(), tpm: positiveInt.optional() }).optional(),
   headers: z.record(z.string(), z.string()).optional(),
   enabled: z.boolean().optional(),
 });

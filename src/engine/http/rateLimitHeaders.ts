@@ -24,6 +24,10 @@ export interface RateLimitSnapshot {
  *   where reset is a duration from now such as `1s`, `6m0s`, `20ms`, `1h2m3.5s` (bare numbers are seconds).
  * - Anthropic: `anthropic-ratelimit-{requests,tokens,input-tokens,output-tokens}-{limit,remaining,reset}`,
  *   where reset is an RFC 3339 time.
+ * - Cerebras (inference-docs.cerebras.ai/support/rate-limits, read 2026-12-03): `x-ratelimit-{limit,remaining,reset}-requests-day`
+ *   and `-tokens-minute`, reset in (fractional) seconds; read as the requests and tokens windows when the plain names are absent.
+ * - OpenRouter (its 429s, as reported in public issue threads 2026; not on its docs pages): `x-ratelimit-{limit,remaining,reset}`
+ *   for requests, reset in epoch milliseconds.
  * Missing or unparseable values are left out; an absent window is omitted entirely.
  */
 export function parseRateLimitHeaders(headers: ResponseHeaders, now: number = Date.now()): RateLimitSnapshot {
@@ -32,12 +36,19 @@ export function parseRateLimitHeaders(headers: ResponseHeaders, now: number = Da
     if (w.limit !== undefined || w.remaining !== undefined || w.resetAt !== undefined) snapshot[key] = w;
   };
 
-  for (const kind of ['requests', 'tokens'] as const) {
-    put(kind, {
-      ...defined('limit', count(headerValue(headers, `x-ratelimit-limit-${kind}`))),
-      ...defined('remaining', count(headerValue(headers, `x-ratelimit-remaining-${kind}`))),
-      ...defined('resetAt', durationResetAt(headerValue(headers, `x-ratelimit-reset-${kind}`), now)),
-    });
+  const openaiStyle = [
+    ['requests', ['-requests', '-requests-day', '']],
+    ['tokens', ['-tokens', '-tokens-minute']],
+  ] as const;
+  for (const [kind, suffixes] of openaiStyle) {
+    for (const suffix of suffixes) {
+      put(kind, {
+        ...defined('limit', count(headerValue(headers, `x-ratelimit-limit${suffix}`))),
+        ...defined('remaining', count(headerValue(headers, `x-ratelimit-remaining${suffix}`))),
+        ...defined('resetAt', resetAtOf(headerValue(headers, `x-ratelimit-reset${suffix}`), now)),
+      });
+      if (snapshot[kind]) break;
+    }
   }
 
   const anthropic = [
@@ -90,6 +101,14 @@ function durationResetAt(value: string | undefined, now: number): number | undef
   if (value === undefined) return undefined;
   const ms = parseDurationMs(value);
   return ms === undefined ? undefined : Math.round(now + ms);
+}
+
+/** A duration, or (OpenRouter) an epoch time: a bare number too large to be seconds from now is one. */
+function resetAtOf(value: string | undefined, now: number): number | undefined {
+  const n = value === undefined ? NaN : Number(value.trim());
+  if (n > 1e12) return Math.round(n);
+  if (n > 1e9) return Math.round(n * 1000);
+  return durationResetAt(value, now);
 }
 
 function timeResetAt(value: string | undefined, now: number): number | undefined {

@@ -20,6 +20,8 @@ export interface SendOptions {
   onText?: (delta: string) => void;
   /** Streaming only: each tool call once it is complete. */
   onToolCall?: (call: ToolCall) => void;
+  /** The response's headers as soon as they arrive, error statuses included (rate-limit headroom is read from them). */
+  onResponseHeaders?: (headers: ResponseHeaders) => void;
 }
 
 export interface AttemptResult {
@@ -83,6 +85,7 @@ export async function sendChat(
     });
     status = res.statusCode;
     headers = res.headers as ResponseHeaders;
+    opts.onResponseHeaders?.(headers);
     if (status < 200 || status >= 300) {
       const bodyText = await readCapped(res.body, MAX_ERROR_BODY_BYTES, true);
       throw adapter.parseError(status, bodyText, headers, ep);

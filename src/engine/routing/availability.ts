@@ -1,13 +1,19 @@
 import { CancelledError } from '../errors';
 import type { ProviderBreaker } from '../resilience/circuitBreaker';
 
+/** Something that can tell when a provider may have become available sooner than expected (a breaker, rate-limit pacing). */
+export interface AvailabilitySource {
+  onAvailabilityChange(listener: () => void): () => void;
+}
+
 /** When a provider could next be sent a request, from its breaker and its Retry-After cooldown. */
 export type NextTry = { kind: 'now' } | { kind: 'at'; at: number } | { kind: 'verdict'; latest: number } | { kind: 'never' };
 
+/** `coolingDownUntil` is the latest of Retry-After and a rate-limit hold (headroom, limits.rpm/tpm). */
 export function nextTry(breaker: ProviderBreaker, coolingDownUntil: number | undefined, now: number): NextTry {
   const outlook = breaker.outlook();
   if (outlook.kind === 'never' || coolingDownUntil === undefined || coolingDownUntil <= now) return outlook;
-  // Nothing may be sent before Retry-After, whatever the breaker would allow.
+  // Nothing may be sent before Retry-After or the rate-limit reset, whatever the breaker would allow.
   return { kind: 'at', at: outlook.kind === 'at' ? Math.max(outlook.at, coolingDownUntil) : coolingDownUntil };
 }
 
@@ -25,10 +31,10 @@ export function wakeTime(tries: NextTry[], deadline: number): number | undefined
 }
 
 /**
- * Resolves after `ms`, or as soon as one of the breakers may admit again, whichever comes first;
+ * Resolves after `ms`, or as soon as one of the sources says a provider may admit again, whichever comes first;
  * rejects with CancelledError when `signal` aborts. Leaves no timer or listener behind.
  */
-export function waitForAvailability(breakers: ProviderBreaker[], ms: number, signal?: AbortSignal): Promise<void> {
+export function waitForAvailability(breakers: AvailabilitySource[], ms: number, signal?: AbortSignal): Promise<void> {
   if (signal?.aborted) return Promise.reject(new CancelledError());
   return new Promise<void>((resolve, reject) => {
     const unsubscribe = breakers.map((b) => b.onAvailabilityChange(() => settle()));

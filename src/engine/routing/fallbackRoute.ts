@@ -16,7 +16,7 @@ export interface HedgePolicy {
 /**
  * Walks the candidates in order until one answers completely. Failures fall through to the next provider;
  * cancellation and a stream broken after delivery end the request. When every remaining candidate is only
- * momentarily unavailable (breaker open or probing, Retry-After running), waits for the first to become
+ * momentarily unavailable (breaker open or probing, Retry-After running, rate-limit headroom or limits.rpm/tpm used up), waits for the first to become
  * available within the request budget, then walks those again.
  */
 export async function routeWithFallback(candidates: ProviderRuntime[], ctx: RequestContext, hedge?: HedgePolicy): Promise<RouteOutcome> {
@@ -40,16 +40,24 @@ export async function routeWithFallback(candidates: ProviderRuntime[], ctx: Requ
  * Throws AllProvidersFailedError at once when none can become available before the deadline.
  */
 async function untilAvailable(waiting: ProviderRuntime[], ctx: RequestContext): Promise<ProviderRuntime[]> {
-  const breakers = waiting.map((rt) => rt.breaker);
+  const sources = [...waiting.map((rt) => rt.breaker), ctx.host.pacing];
   for (;;) {
     const now = ctx.host.now();
-    const tries = waiting.map((rt) => nextTry(rt.breaker, ctx.host.coolingDownUntil(rt.config.id), now));
+    const tries = waiting.map((rt) => nextTry(rt.breaker, heldUntil(rt, ctx), now));
     const ready = waiting.filter((_, i) => tries[i].kind === 'now');
     if (ready.length > 0 && now < ctx.deadline) return ready;
     const wake = now < ctx.deadline ? wakeTime(tries, ctx.deadline) : undefined;
     if (wake === undefined) throw new AllProvidersFailedError(ctx.attempts);
-    await waitForAvailability(breakers, wake - now, ctx.signal);
+    await waitForAvailability(sources, wake - now, ctx.signal);
   }
+}
+
+/** The later of the provider's Retry-After and its rate-limit hold for this request. */
+function heldUntil(rt: ProviderRuntime, ctx: RequestContext): number | undefined {
+  const cooldown = ctx.host.coolingDownUntil(rt.config.id);
+  const paced = ctx.host.pacing.hold(rt.config.id, ctx.req.model ?? rt.config.model, ctx.need)?.until;
+  if (cooldown === undefined) return paced;
+  return paced === undefined ? cooldown : Math.max(cooldown, paced);
 }
 
 interface WalkOptions {

@@ -6,7 +6,10 @@ import { sendChat, type AttemptResult } from '../http/transport';
 import type { ProviderAdapter, ProviderEndpoint } from '../providers/adapter';
 import type { ProviderBreaker } from '../resilience/circuitBreaker';
 import { retryDelayMs, shouldRetry, sleep } from '../resilience/retryPolicy';
+import type { AvailabilitySource } from './availability';
+import type { PaceHold, PaceTicket } from './pacing';
 import { attemptTiming } from './purposeTimeouts';
+import type { RequestNeed } from './requestNeed';
 import type { AttemptRecord, ChatRequest, ToolCall } from '../types';
 
 /** A configured provider with everything needed to call it. */
@@ -28,7 +31,16 @@ export interface RoutingHost {
   /** Epoch ms before which the provider asked not to be called (Retry-After), if still ahead. */
   coolingDownUntil(id: string): number | undefined;
   coolDown(id: string, retryAfterMs: number): void;
+  /** Rate-limit pacing: the provider's announced headroom and the user's limits.rpm / limits.tpm. */
+  pacing: RequestPacingHost;
   attemptFinished(record: AttemptRecord, result?: AttemptResult, err?: unknown): void;
+}
+
+export interface RequestPacingHost extends AvailabilitySource {
+  /** Why `model` of `provider` cannot take a request of `need` now, and until when. */
+  hold(provider: string, model: string, need: RequestNeed): PaceHold | undefined;
+  /** Checks and counts in one step: concurrent requests cannot all take the last slot. */
+  admit(provider: string, model: string, need: RequestNeed): { ok: true; ticket: PaceTicket } | { ok: false; hold: PaceHold };
 }
 
 /** Shared by every attempt of one routed request. */
@@ -41,6 +53,8 @@ export interface RequestContext {
   /** Epoch ms after which no new attempt starts (routing.requestBudgetMs). */
   deadline: number;
   attempts: AttemptRecord[];
+  /** What the request takes from rate limits (estimated tokens). */
+  need: RequestNeed;
   /** Streaming: forwards a racer's text to the caller if that racer owns the stream. */
   streamGate?: StreamGate;
   /** This request's own listener (ChatOptions.onAttempt): each attempt as it starts and ends. */
@@ -120,7 +134,7 @@ export class BrokenAfterDeliveryError extends Error {
 /** The provider was not called at all (no time left, hedge lost): try the next one. */
 class ProviderSkipped extends Error {}
 
-/** The provider may not be called right now (breaker open or probing, Retry-After running), but may be later. */
+/** The provider may not be called right now (breaker open or probing, Retry-After running, no rate-limit headroom), but may be later. */
 export class ProviderUnavailable extends ProviderSkipped {}
 
 export interface RunOptions {
@@ -179,6 +193,14 @@ export async function runProvider(rt: ProviderRuntime, ctx: RequestContext, run:
       record({ outcome: 'skipped', errorClass: 'breaker_open', message, latencyMs: 0, try: tryNo });
       throw new ProviderUnavailable(message);
     }
+    // Right after the breaker, with no await between: the slot is counted before anyone else can look.
+    const paced = host.pacing.admit(id, model, ctx.need);
+    if (!paced.ok) {
+      admission.release('neutral');
+      record({ outcome: 'skipped', errorClass: paced.hold.reason, message: paced.hold.message, latencyMs: 0, try: tryNo });
+      throw new ProviderUnavailable(paced.hold.message);
+    }
+    const ticket = paced.ticket;
     let key: string | undefined;
     try {
       key = await host.apiKey(rt.config);
@@ -186,6 +208,7 @@ export async function runProvider(rt: ProviderRuntime, ctx: RequestContext, run:
         throw new ProviderError({ provider: id, errorClass: 'missing_key', message: `Provider '${id}': no API key — set it with 'LLM Router: Set API Key' or the environment variable named by providers[].apiKeyEnv.` });
       }
     } catch (cause) {
+      ticket.finish();
       admission.release('neutral');
       const err = cause instanceof ProviderError ? cause : new ProviderError({ provider: id, errorClass: 'missing_key', message: `Provider '${id}': could not read its API key.`, cause });
       record({ outcome: 'error', errorClass: err.errorClass, message: err.message, latencyMs: 0, try: tryNo }, undefined, err);
@@ -203,11 +226,14 @@ export async function runProvider(rt: ProviderRuntime, ctx: RequestContext, run:
         maxResponseBytes: ctx.cfg.limits.maxResponseBytes,
         onText: ctx.streamGate ? (d) => ctx.streamGate?.forward(run.racer, d, id) : undefined,
         onToolCall: ctx.streamGate ? (c) => ctx.streamGate?.forwardToolCall(run.racer, c, id) : undefined,
+        onResponseHeaders: (headers) => ticket.observeHeaders(headers),
       });
+      ticket.finish(result.usage);
       admission.release('success');
       record({ outcome: 'ok', status: result.status, latencyMs: result.latencyMs, try: tryNo }, result);
       return result;
     } catch (err) {
+      ticket.finish();
       const latencyMs = host.now() - started;
       if (err instanceof CancelledError || !(err instanceof ProviderError)) {
         admission.release('neutral');

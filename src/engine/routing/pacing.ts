@@ -1,0 +1,180 @@
+import type { ProviderConfig } from '../config/schema';
+import { parseRateLimitHeaders, type RateLimitSnapshot } from '../http/rateLimitHeaders';
+import { retryAfterMsFromHeaders } from '../http/retryAfter';
+import type { ResponseHeaders } from '../providers/adapter';
+import { ClientLimitWindow, type ClientLimitConfig, type ClientLimitSlot } from './clientLimits';
+import { ProviderHeadroom, type HeadroomLimit } from './providerHeadroom';
+import { totalTokens, type RequestNeed } from './requestNeed';
+import type { Usage } from '../types';
+
+export type PaceLimit = HeadroomLimit | 'rpm' | 'tpm';
+
+/** Why a provider is held back before it is sent anything, and until when. */
+export interface PaceHold {
+  until: number;
+  limitedBy: PaceLimit;
+  /** `rate_limit_headroom` (the provider said so), `client_rate_limit` (limits.rpm / limits.tpm). */
+  reason: 'rate_limit_headroom' | 'client_rate_limit';
+  message: string;
+}
+
+/** A request admitted by pacing; it reports its answer's headers and usage, or that it was never sent. */
+export interface PaceTicket {
+  observeHeaders(headers: ResponseHeaders): void;
+  finish(usage?: Usage): void;
+}
+
+/** What each provider has left, for health and stats: provider headroom and client limits, whichever is tighter. */
+export interface RateLimitStatus {
+  requestsRemaining?: number;
+  tokensRemaining?: number;
+  /** Epoch ms when the tighter of the limits shown resets (or, for client limits, when the oldest request leaves the minute). */
+  resetAt?: number;
+  /** The limit that is used up now, if any. */
+  limitedBy?: PaceLimit;
+}
+
+export interface PacingOptions {
+  now: () => number;
+  /** The window of `limits.rpm` / `limits.tpm`: a minute. */
+  windowMs?: number;
+}
+
+const MINUTE_MS = 60_000;
+
+/**
+ * Keeps requests inside each provider's announced rate-limit headroom and the user's own `limits.rpm`/`limits.tpm`.
+ * A check and the admission that counts the request happen in one synchronous step, so concurrent requests cannot
+ * all take the last slot.
+ */
+export class RequestPacing {
+  private readonly headroom = new ProviderHeadroom();
+  private readonly client = new Map<string, ClientLimitWindow>();
+  private readonly limits = new Map<string, ClientLimitConfig>();
+  private readonly listeners = new Set<() => void>();
+  private readonly now: () => number;
+  private readonly windowMs: number;
+
+  constructor(options: PacingOptions) {
+    this.now = options.now;
+    this.windowMs = options.windowMs ?? MINUTE_MS;
+  }
+
+  /** Keeps the client windows of providers that still have limits, with their new values. */
+  configure(providers: readonly ProviderConfig[]): void {
+    const keep = new Set<string>();
+    this.limits.clear();
+    for (const p of providers) {
+      if (!p.limits || (p.limits.rpm === undefined && p.limits.tpm === undefined)) continue;
+      keep.add(p.id);
+      this.limits.set(p.id, p.limits);
+      const existing = this.client.get(p.id);
+      if (existing) existing.reconfigure(p.limits);
+      else this.client.set(p.id, new ClientLimitWindow(p.limits, this.windowMs, () => this.changed()));
+    }
+    for (const id of this.client.keys()) if (!keep.has(id)) this.client.delete(id);
+    this.changed();
+  }
+
+  hold(provider: string, model: string, need: RequestNeed, now = this.now()): PaceHold | undefined {
+    const h = this.headroom.hold(scopeOf(provider, model), need, now);
+    const c = this.client.get(provider)?.hold(totalTokens(need), now);
+    if (h && (!c || h.until >= c.until)) {
+      const needed = h.limitedBy === 'requests' ? 1 : h.limitedBy === 'input_tokens' ? need.inputTokens : h.limitedBy === 'output_tokens' ? need.outputTokens : totalTokens(need);
+      const left = `${h.remaining} ${h.limitedBy.replace('_', ' ')} left, ${needed} needed`;
+      return { until: h.until, limitedBy: h.limitedBy, reason: 'rate_limit_headroom', message: `rate-limit headroom: ${left} until ${new Date(h.until).toISOString()}` };
+    }
+    if (c) {
+      const limit = `limits.${c.limitedBy} (${this.limits.get(provider)?.[c.limitedBy]})`;
+      return { until: c.until, limitedBy: c.limitedBy, reason: 'client_rate_limit', message: `${limit} reached for this minute; next slot at ${new Date(c.until).toISOString()}` };
+    }
+    return undefined;
+  }
+
+  /** Admits a request now, counting it, or says why not. Never awaits between the check and the count. */
+  admit(provider: string, model: string, need: RequestNeed): { ok: true; ticket: PaceTicket } | { ok: false; hold: PaceHold } {
+    const now = this.now();
+    const hold = this.hold(provider, model, need, now);
+    if (hold) return { ok: false, hold };
+    const scope = scopeOf(provider, model);
+    const headroomTicket = this.headroom.send(scope, need);
+    const slot: ClientLimitSlot | undefined = this.client.get(provider)?.take(totalTokens(need), now);
+    let done = false;
+    return {
+      ok: true,
+      ticket: {
+        observeHeaders: (headers) => {
+          const now = this.now();
+          const snapshot = withinRetryAfter(parseRateLimitHeaders(headers, now), retryAfterMsFromHeaders(headers, now), now);
+          if (Object.keys(snapshot).length === 0) return;
+          this.headroom.observe(scope, headroomTicket, snapshot);
+          this.changed();
+        },
+        finish: (usage) => {
+          if (done) return;
+          done = true;
+          this.headroom.finish(scope, headroomTicket);
+          slot?.settle(usage ? usage.inputTokens + usage.outputTokens : undefined);
+        },
+      },
+    };
+  }
+
+  /** Provider headroom of `model` merged with the provider's client limits; undefined when neither says anything. */
+  status(provider: string, model: string, now = this.now()): RateLimitStatus | undefined {
+    const left = this.headroom.remaining(scopeOf(provider, model), now);
+    const sources: Array<{ kind: 'requestsRemaining' | 'tokensRemaining'; remaining: number; resetAt?: number; limit: PaceLimit }> = [];
+    if (left.requests) sources.push({ kind: 'requestsRemaining', ...left.requests, limit: 'requests' });
+    for (const limit of ['tokens', 'input_tokens', 'output_tokens'] as const) {
+      const w = left[limit];
+      if (w) sources.push({ kind: 'tokensRemaining', ...w, limit });
+    }
+    const usage = this.client.get(provider)?.usage(now);
+    const { rpm, tpm } = this.limits.get(provider) ?? {};
+    if (usage && rpm !== undefined) sources.push({ kind: 'requestsRemaining', remaining: Math.max(0, rpm - usage.requests), resetAt: usage.oldestLeavesAt, limit: 'rpm' });
+    if (usage && tpm !== undefined) sources.push({ kind: 'tokensRemaining', remaining: Math.max(0, tpm - usage.tokens), resetAt: usage.oldestLeavesAt, limit: 'tpm' });
+    if (sources.length === 0) return undefined;
+    const out: RateLimitStatus = {};
+    for (const s of sources) out[s.kind] = Math.min(out[s.kind] ?? Infinity, s.remaining);
+    const spent = sources.filter((s) => s.remaining === 0).sort((a, b) => (b.resetAt ?? 0) - (a.resetAt ?? 0))[0];
+    if (spent) {
+      out.limitedBy = spent.limit;
+      if (spent.resetAt !== undefined) out.resetAt = spent.resetAt;
+    } else {
+      const resets = sources.map((s) => s.resetAt).filter((t): t is number => t !== undefined);
+      if (resets.length > 0) out.resetAt = Math.min(...resets);
+    }
+    return out;
+  }
+
+  /** Told when headroom may have grown before its reset (a fresher answer, a request that used fewer tokens than estimated). */
+  onAvailabilityChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  private changed(): void {
+    for (const l of [...this.listeners]) l();
+  }
+}
+
+/**
+ * A reset is when a window is full again; a Retry-After beside it is when the provider takes the next request
+ * (OpenAI and Groq refill continuously), so no window is held past it.
+ */
+function withinRetryAfter(snapshot: RateLimitSnapshot, retryAfterMs: number | undefined, now: number): RateLimitSnapshot {
+  if (retryAfterMs === undefined) return snapshot;
+  const latest = now + retryAfterMs;
+  const out: RateLimitSnapshot = {};
+  for (const [key, w] of Object.entries(snapshot) as Array<[keyof RateLimitSnapshot, NonNullable<RateLimitSnapshot[keyof RateLimitSnapshot]>]>) {
+    // What the Retry-After covers is the cooldown's to hold (one wait, one clock); only sooner resets stay here.
+    if (w.resetAt === undefined || w.resetAt < latest) out[key] = w;
+  }
+  return out;
+}
+
+function scopeOf(provider: string, model: string): string {
+  return `${provider}\u0000${model}`;
+}

@@ -1,0 +1,116 @@
+import type { RateLimitSnapshot, RateLimitWindow } from '../http/rateLimitHeaders';
+import { totalTokens, type RequestNeed } from './requestNeed';
+
+/** Which announced limit holds a provider back. */
+export type HeadroomLimit = 'requests' | 'tokens' | 'input_tokens' | 'output_tokens';
+
+export interface HeadroomHold {
+  until: number;
+  limitedBy: HeadroomLimit;
+  /** What is left of that limit, after the requests sent since the provider last said. */
+  remaining: number;
+}
+
+interface Used {
+  requests: number;
+  input: number;
+  output: number;
+}
+
+interface Scope {
+  snapshot: RateLimitSnapshot;
+  /** Sent since the provider's latest answer, so not yet counted in what it announced. */
+  sinceSnapshot: Used;
+  inFlight: Set<HeadroomTicket>;
+}
+
+/** One request on its way to a provider; it learns the headers of its own answer. */
+export interface HeadroomTicket {
+  readonly need: RequestNeed;
+}
+
+const WINDOWS: ReadonlyArray<{ key: keyof RateLimitSnapshot; limit: HeadroomLimit; need: (n: RequestNeed) => number; used: (u: Used) => number }> = [
+  { key: 'requests', limit: 'requests', need: () => 1, used: (u) => u.requests },
+  { key: 'tokens', limit: 'tokens', need: totalTokens, used: (u) => u.input + u.output },
+  { key: 'inputTokens', limit: 'input_tokens', need: (n) => n.inputTokens, used: (u) => u.input },
+  { key: 'outputTokens', limit: 'output_tokens', need: (n) => n.outputTokens, used: (u) => u.output },
+];
+
+/**
+ * The remaining requests and tokens each provider announced in its latest answer's rate-limit headers, per scope
+ * (provider and model: OpenAI, Anthropic, Groq and Cerebras limit each model apart), minus what was sent since.
+ * A window whose reset has passed is full again as far as anyone can tell.
+ */
+export class ProviderHeadroom {
+  private readonly scopes = new Map<string, Scope>();
+
+  /** Why a request needing `need` would be refused now, and until when; undefined when it fits (or nothing is known). */
+  hold(scope: string, need: RequestNeed, now: number): HeadroomHold | undefined {
+    const s = this.scopes.get(scope);
+    if (!s) return undefined;
+    let hold: HeadroomHold | undefined;
+    for (const w of WINDOWS) {
+      const window = live(s.snapshot[w.key], now);
+      if (!window) continue;
+      const remaining = Math.max(0, window.remaining - w.used(s.sinceSnapshot));
+      const needed = w.need(need);
+      if (needed > 0 && remaining < needed && (!hold || window.resetAt > hold.until)) hold = { until: window.resetAt, limitedBy: w.limit, remaining };
+    }
+    return hold;
+  }
+
+  /** Counts a request against the scope's headroom as it is sent. */
+  send(scope: string, need: RequestNeed): HeadroomTicket {
+    const s = this.scopeOf(scope);
+    const ticket: HeadroomTicket = { need };
+    add(s.sinceSnapshot, need);
+    s.inFlight.add(ticket);
+    return ticket;
+  }
+
+  /** The provider's word in the headers of `ticket`'s answer replaces what was known; requests still in flight count against it. */
+  observe(scope: string, ticket: HeadroomTicket, snapshot: RateLimitSnapshot): void {
+    if (Object.keys(snapshot).length === 0) return;
+    const s = this.scopeOf(scope);
+    s.snapshot = snapshot;
+    s.sinceSnapshot = { requests: 0, input: 0, output: 0 };
+    for (const other of s.inFlight) if (other !== ticket) add(s.sinceSnapshot, other.need);
+  }
+
+  finish(scope: string, ticket: HeadroomTicket): void {
+    this.scopes.get(scope)?.inFlight.delete(ticket);
+  }
+
+  /** What is left in the scope's live windows, for display. */
+  remaining(scope: string, now: number): Partial<Record<HeadroomLimit, { remaining: number; resetAt: number }>> {
+    const s = this.scopes.get(scope);
+    const out: Partial<Record<HeadroomLimit, { remaining: number; resetAt: number }>> = {};
+    if (!s) return out;
+    for (const w of WINDOWS) {
+      const window = live(s.snapshot[w.key], now);
+      if (window) out[w.limit] = { remaining: Math.max(0, window.remaining - w.used(s.sinceSnapshot)), resetAt: window.resetAt };
+    }
+    return out;
+  }
+
+  private scopeOf(scope: string): Scope {
+    let s = this.scopes.get(scope);
+    if (!s) {
+      s = { snapshot: {}, sinceSnapshot: { requests: 0, input: 0, output: 0 }, inFlight: new Set() };
+      this.scopes.set(scope, s);
+    }
+    return s;
+  }
+}
+
+/** A window that says how much is left and until when; one past its reset says nothing any more. */
+function live(w: RateLimitWindow | undefined, now: number): { remaining: number; resetAt: number } | undefined {
+  if (w?.remaining === undefined || w.resetAt === undefined || w.resetAt <= now) return undefined;
+  return { remaining: w.remaining, resetAt: w.resetAt };
+}
+
+function add(u: Used, need: RequestNeed): void {
+  u.requests += 1;
+  u.input += need.inputTokens;
+  u.output += need.outputTokens;
+}
