@@ -166,6 +166,8 @@ export interface ProviderView {
   /** e.g. "Errors: rate limited ×3 · timeout ×1"; empty without failures. */
   errorClasses: string;
   rateLimit?: string;
+  /** What the router will still send, with its reset, e.g. "Held back until 12:03:04: requests used up" (held). */
+  headroom?: { text: string; held: boolean };
   isolated: boolean;
 }
 
@@ -189,6 +191,24 @@ function rateLimitText(p: ProviderStatusDto): string | undefined {
     parts.push(w.limit !== undefined ? `${formatCompact(w.remaining)}/${formatCompact(w.limit)} ${name}` : `${formatCompact(w.remaining)} ${name}`);
   }
   return parts.length > 0 ? `Rate limit left: ${parts.join(' · ')}` : undefined;
+}
+
+const LIMIT_LABEL: Record<NonNullable<NonNullable<ProviderStatusDto['headroom']>['limitedBy']>, string> = {
+  requests: 'requests used up',
+  tokens: 'tokens used up',
+  input_tokens: 'input tokens used up',
+  output_tokens: 'output tokens used up',
+  rpm: 'limits.rpm reached',
+  tpm: 'limits.tpm reached',
+};
+
+function headroomView(p: ProviderStatusDto, now: number): ProviderView['headroom'] {
+  const r = p.headroom;
+  if (!r) return undefined;
+  const reset = r.resetAt !== undefined && r.resetAt > now ? formatClock(r.resetAt, now) : undefined;
+  if (r.limitedBy) return { text: `Held back${reset ? ` until ${reset}` : ''}: ${LIMIT_LABEL[r.limitedBy]}`, held: true };
+  const left = [r.requestsRemaining !== undefined ? `${formatCompact(r.requestsRemaining)} requests` : '', r.tokensRemaining !== undefined ? `${formatCompact(r.tokensRemaining)} tokens` : ''].filter(Boolean);
+  return left.length > 0 ? { text: `Headroom: ${left.join(' · ')}${reset ? `, resets ${reset}` : ''}`, held: false } : undefined;
 }
 
 export function providerViews(store: DashboardStore, now: number): ProviderView[] {
@@ -217,6 +237,7 @@ export function providerViews(store: DashboardStore, now: number): ProviderView[
       ttft: { p50: formatMs(st.ttft.p50), p95: formatMs(st.ttft.p95), p99: formatMs(st.ttft.p99) },
       errorClasses: st.errorsByClass.length === 0 ? '' : `Errors: ${st.errorsByClass.map((e) => `${humanize(e.errorClass)} ×${formatCount(e.count)}`).join(' · ')}`,
       rateLimit: rateLimitText(p),
+      headroom: headroomView(p, now),
       isolated: p.breaker.state === 'isolated',
     };
   });

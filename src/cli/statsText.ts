@@ -1,4 +1,6 @@
 import type { EngineStats } from '../engine/engine';
+import { clock } from '../engine/health/providerHealth';
+import type { RateLimitStatus } from '../engine/routing/pacing';
 import type { Percentiles } from '../engine/metrics/metricsTypes';
 
 const ms = (v: number | null | undefined) => (v === null || v === undefined ? '—' : `${Math.round(v)} ms`);
@@ -21,6 +23,7 @@ export function formatStats(stats: EngineStats): string {
       lines.push(`  health      ${status.health.state}: ${status.health.reason}`);
       lines.push(`  breaker     ${status.breaker.state} since ${new Date(status.breaker.since).toLocaleString()}`);
       if (status.breaker.lastError) lines.push(`  last error  ${status.breaker.lastError.errorClass}: ${status.breaker.lastError.message}`);
+      if (status.rateLimit) lines.push(`  ${rateLimitLine(status.rateLimit)}`);
     }
     const probes = stats.metrics.probes[id];
     if (probes) lines.push(`  probes      ${probes.probes} in the background (${probes.failures} failed), last ${probes.lastOk ? 'ok' : 'failed'} in ${ms(probes.lastLatencyMs)}; not counted as requests`);
@@ -45,6 +48,15 @@ export function formatStats(stats: EngineStats): string {
   const mc = stats.metrics.cache;
   lines.push(`       ${mc.hits} hits, ${mc.misses} misses in the window${mc.hitRate === null ? '' : ` (${(mc.hitRate * 100).toFixed(1)} % hit rate)`}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** `rate limit  3 requests, 12,500 tokens left; resets 12:03:04` or `… held back until 12:03:04 (limits.rpm reached)`. */
+export function rateLimitLine(r: RateLimitStatus): string {
+  const left = [r.requestsRemaining !== undefined ? `${r.requestsRemaining.toLocaleString('en-US')} requests` : '', r.tokensRemaining !== undefined ? `${r.tokensRemaining.toLocaleString('en-US')} tokens` : ''].filter(Boolean).join(', ');
+  const at = r.resetAt === undefined ? undefined : clock(r.resetAt);
+  const limit = r.limitedBy === 'rpm' || r.limitedBy === 'tpm' ? `limits.${r.limitedBy} reached` : `${r.limitedBy?.replace('_', ' ')} used up`;
+  if (r.limitedBy) return `rate limit  ${left} left; held back${at ? ` until ${at}` : ''} (${limit})`;
+  return `rate limit  ${left} left${at ? `; resets ${at}` : ''}`;
 }
 
 function formatBytes(n: number): string {

@@ -534,12 +534,20 @@ export class RouterEngine {
           if (rt.adapter.requiresKey && !key) {
             throw new ProviderError({ provider: rt.config.id, errorClass: 'missing_key', message: `Provider '${rt.config.id}': no API key found.` });
           }
+          const ping: ChatRequest = { messages: [{ role: 'user', content: 'ping' }], maxTokens: 16 };
+          const ticket = this.pacing.track(rt.config.id, rt.config.model, requestNeed(ping));
           await sendChat(
             rt.adapter,
             { id: rt.config.id, kind: rt.config.kind, baseUrl: rt.baseUrl, model: rt.config.model, apiKey: key, headers: rt.config.headers },
-            { messages: [{ role: 'user', content: 'ping' }], maxTokens: 16 },
-            { signal, dispatcher: this.dispatcher, totalTimeoutMs: rt.config.timeoutMs ?? this.cfg.timeouts.totalMs, maxResponseBytes: this.cfg.limits.maxResponseBytes },
-          );
+            ping,
+            {
+              signal,
+              dispatcher: this.dispatcher,
+              totalTimeoutMs: rt.config.timeoutMs ?? this.cfg.timeouts.totalMs,
+              maxResponseBytes: this.cfg.limits.maxResponseBytes,
+              onResponseHeaders: (headers) => ticket.observeHeaders(headers),
+            },
+          ).finally(() => ticket.finish());
           const latencyMs = performance.now() - started;
           this.outcomes.record({ ...base, outcome: 'ok', latencyMs }, this.now());
           return { ...base, ok: true, latencyMs, breaker: rt.breaker.snapshot().state };

@@ -156,6 +156,7 @@ export function fixtureSequence(now: number): FixtureSequence {
       },
       coolingDownUntil: now + 21_000,
       rateLimit: { requests: { limit: 14_400, remaining: 14_212 }, tokens: { limit: 6_000, remaining: 0 } },
+      headroom: { requestsRemaining: 14_212, tokensRemaining: 0, resetAt: now + 21_000, limitedBy: 'tokens' },
     },
     {
       id: 'gemini',

@@ -54,6 +54,22 @@ describe('CLI health and stats label providers with the one definition of health
     assert.match(text.stdout, /^backup .* healthy\n {2}Last answered at \d\d:\d\d:\d\d$/m);
   });
 
+  it('health: shows the rate-limit headroom each provider announced in its answer, and what limits.rpm leaves, never a key', async () => {
+    backup.setRateLimit({ style: 'anthropic', requests: { limit: 50, windowMs: 60_000 }, tokens: { limit: 10_000, windowMs: 60_000 } });
+    const json = await run('health', '--json');
+    assert.equal(json.code, 0, json.stderr);
+    const providers = JSON.parse(json.stdout).providers as Array<{ provider: string; rateLimit?: { requestsRemaining?: number; tokensRemaining?: number; resetAt?: number; limitedBy?: string } }>;
+    const announced = providers.find((p) => p.provider === 'backup')?.rateLimit;
+    assert.equal(announced?.requestsRemaining, 49);
+    assert.ok((announced?.tokensRemaining ?? 0) > 9_900 && (announced?.tokensRemaining ?? 0) < 10_000, JSON.stringify(announced));
+    assert.ok((announced?.resetAt ?? 0) > Date.now(), 'the announced reset');
+    assert.equal(announced?.limitedBy, undefined);
+    assert.equal(providers.find((p) => p.provider === 'dead')?.rateLimit, undefined, 'nothing announced, no limits set: no field');
+    const text = await run('health');
+    assert.match(text.stdout, /^backup .*\n.*\n.*\n {2}rate limit {2}\d+ requests, [\d,]+ tokens left; resets \d\d:\d\d:\d\d$/m);
+    assert.ok(!json.stdout.includes(KEY) && !text.stdout.includes(KEY));
+  });
+
   it('stats, in a later run: the provider that failed is degraded, the one that answered healthy, the one never called unknown', async () => {
     assert.equal((await run('ask', 'hello')).code, 0);
     const json = await run('stats', '--json');

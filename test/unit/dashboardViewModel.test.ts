@@ -165,6 +165,24 @@ describe('dashboard view model', () => {
       assert.equal(providerViews(store, NOW)[0].rateLimit, 'Rate limit left: 14.2k/14.4k requests · 0 tokens');
     });
 
+    it('shows what the router will still send, and when a provider is held back, with its reset', () => {
+      const store = storeWith(
+        snapshot({
+          providers: [
+            provider('a', {}, { headroom: { requestsRemaining: 3, tokensRemaining: 12_500, resetAt: NOW + 30_000 } }),
+            provider('b', {}, { headroom: { requestsRemaining: 0, resetAt: NOW + 30_000, limitedBy: 'rpm' } }),
+            provider('c'),
+          ],
+        }),
+      );
+      const [a, b, c] = providerViews(store, NOW);
+      assert.match(a.headroom?.text ?? '', /^Headroom: 3 requests · 12\.5k tokens, resets \S+/);
+      assert.equal(a.headroom?.held, false);
+      assert.match(b.headroom?.text ?? '', /^Held back until \S+: limits\.rpm reached$/);
+      assert.equal(b.headroom?.held, true);
+      assert.equal(c.headroom, undefined);
+    });
+
     it('sums up overall health as the status bar does, and says on hover why each unhealthy provider is not healthy', () => {
       const mixed = storeWith(
         snapshot({ providers: [provider('a'), provider('b', { state: 'open', openUntil: NOW + 60_000 }), provider('c', {}, { health: { state: 'unknown', reason: 'No answer yet' } })] }),

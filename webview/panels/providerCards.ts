@@ -73,6 +73,7 @@ function providerCard(first: ProviderView, post: (m: WebviewMessage) => void): K
     h('tbody', {}, row('Latency', 'latency'), row('First token', 'ttft')),
   );
   const rateLimit = h('p', { className: 'rate-limit muted', 'data-field': 'rate-limit' });
+  const headroom = h('p', { className: 'headroom muted', 'data-field': 'headroom' });
   const isolateLabel = h('span', {});
   const isolate = h('button', { type: 'button', className: 'secondary small', 'data-action': 'isolate' }, icon('circle-slash'), isolateLabel);
   let isolated = first.isolated;
@@ -97,6 +98,7 @@ function providerCard(first: ProviderView, post: (m: WebviewMessage) => void): K
     errorClasses,
     percentiles,
     rateLimit,
+    headroom,
     h('div', { className: 'actions' }, reset, isolate, setKey),
   );
 
@@ -151,6 +153,9 @@ function providerCard(first: ProviderView, post: (m: WebviewMessage) => void): K
       });
       setText(rateLimit, v.rateLimit ?? '');
       setHidden(rateLimit, !v.rateLimit);
+      setText(headroom, v.headroom?.text ?? '');
+      setHidden(headroom, !v.headroom);
+      setVariant(headroom, 'held-', v.headroom?.held ? 'yes' : 'no');
       setText(isolateLabel, v.isolated ? 'Restore' : 'Isolate');
       setIcon(isolate, v.isolated ? 'discard' : 'circle-slash');
       setAttr(isolate, 'aria-label', v.isolated ? `Restore ${id}: route requests to it again` : `Isolate ${id}: send it no requests`);

@@ -1,6 +1,7 @@
 import type { ProviderConfig } from '../../engine/config/schema';
 import { firstSet, keySourceFor } from '../../engine/providers/vendorKeys';
 import { round } from '../printResult';
+import { rateLimitLine } from '../statsText';
 import { withEngine, type CliIo, type CommonOptions } from '../session';
 
 /** Which variable's key goes to which host: never the value. */
@@ -28,14 +29,20 @@ function keyLine(k: KeyReport): string {
   return `key: ${k.variable} (${from}${k.set ? '' : ', not set'}) → ${k.sentTo}`;
 }
 
+function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
+}
+
 export async function runHealth(opts: CommonOptions & { json: boolean }, io: CliIo): Promise<number> {
   return withEngine(opts, io, async (engine) => {
     const probes = await engine.health(io.signal);
     // Labelled after the probe with the same definition the status bar and the dashboard use.
-    const health = new Map(engine.providerHealth().map((h) => [h.provider, { state: h.state, reason: h.reason }]));
+    const statuses = engine.providers();
+    const health = new Map(statuses.map((p) => [p.id, { state: p.health.state, reason: p.health.reason }]));
+    const rateLimits = new Map(statuses.map((p) => [p.id, p.rateLimit]));
     const keys = new Map(engine.config.providers.map((p) => [p.id, keyReport(p)]));
     if (opts.json) {
-      io.stdout.write(`${JSON.stringify({ providers: probes.map((p) => ({ ...p, latencyMs: round(p.latencyMs), health: health.get(p.provider), key: keys.get(p.provider) })) }, null, 2)}\n`);
+      io.stdout.write(`${JSON.stringify({ providers: probes.map((p) => ({ ...p, latencyMs: round(p.latencyMs), health: health.get(p.provider), key: keys.get(p.provider), ...optional('rateLimit', rateLimits.get(p.provider)) })) }, null, 2)}\n`);
     } else {
       for (const p of probes) {
         const status = p.ok ? 'ok' : `FAIL ${p.errorClass}${p.status ? ` (HTTP ${p.status})` : ''}`;
@@ -44,6 +51,8 @@ export async function runHealth(opts: CommonOptions & { json: boolean }, io: Cli
         if (h) io.stdout.write(`  ${h.reason}\n`);
         const key = keys.get(p.provider);
         if (key) io.stdout.write(`  ${keyLine(key)}\n`);
+        const rateLimit = rateLimits.get(p.provider);
+        if (rateLimit) io.stdout.write(`  ${rateLimitLine(rateLimit)}\n`);
         if (!p.ok && p.message) io.stdout.write(`  ${p.message}\n`);
       }
     }

@@ -96,13 +96,20 @@ export class RequestPacing {
     const now = this.now();
     const hold = this.hold(provider, model, need, now);
     if (hold) return { ok: false, hold };
+    return { ok: true, ticket: this.count(provider, model, need, now) };
+  }
+
+  /** Counts a request sent regardless of holds (`llm-router health` asks every provider once), and learns from its answer. */
+  track(provider: string, model: string, need: RequestNeed): PaceTicket {
+    return this.count(provider, model, need, this.now());
+  }
+
+  private count(provider: string, model: string, need: RequestNeed, now: number): PaceTicket {
     const scope = scopeOf(provider, model);
     const headroomTicket = this.headroom.send(scope, need);
     const slot: ClientLimitSlot | undefined = this.client.get(provider)?.take(totalTokens(need), now);
     let done = false;
     return {
-      ok: true,
-      ticket: {
         observeHeaders: (headers) => {
           const now = this.now();
           const snapshot = withinRetryAfter(parseRateLimitHeaders(headers, now), retryAfterMsFromHeaders(headers, now), now);
@@ -116,7 +123,6 @@ export class RequestPacing {
           this.headroom.finish(scope, headroomTicket);
           slot?.settle(usage ? usage.inputTokens + usage.outputTokens : undefined);
         },
-      },
     };
   }
 

@@ -66,6 +66,10 @@ const providerStatusSchema = z.object({
   coolingDownUntil: epochMs.optional(),
   /** From the last response's rate-limit headers. */
   rateLimit: z.object({ requests: rateLimitWindowSchema.optional(), tokens: rateLimitWindowSchema.optional() }).optional(),
+  /** What the router will still send it: announced headroom minus requests since, and limits.rpm / limits.tpm; `limitedBy` names the limit used up. */
+  headroom: z
+    .object({ requestsRemaining: nonNegative.optional(), tokensRemaining: nonNegative.optional(), resetAt: epochMs.optional(), limitedBy: z.enum(['requests', 'tokens', 'input_tokens', 'output_tokens', 'rpm', 'tpm']).optional() })
+    .optional(),
 });
 export type ProviderStatusDto = z.infer<typeof providerStatusSchema>;
 

@@ -91,6 +91,7 @@ export function toProviderStatus(p: ProviderStatus, rateLimit?: RateLimitSnapsho
     health: { state: p.health.state, reason: clip(p.health.reason, MESSAGE_MAX) },
     ...(p.coolingDownUntil !== undefined ? { coolingDownUntil: p.coolingDownUntil } : {}),
     ...(limits ? { rateLimit: limits } : {}),
+    ...(p.rateLimit ? { headroom: { ...p.rateLimit } } : {}),
   };
 }
 
