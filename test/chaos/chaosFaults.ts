@@ -24,7 +24,14 @@ export const CHAOS_FAULTS: readonly Fault[] = [
   { type: 'reset' },
   { type: 'truncated' },
   { type: 'streamError' },
+  { type: 'noHeadroom', style: 'openai', resetMs: 250 },
+  { type: 'noHeadroom', style: 'anthropic', resetMs: 400 },
 ];
+
+/** How long a fault's answer announced that no request is left (rate-limit headers), in ms, or undefined. */
+export function announcedHoldMs(fault: Fault): number | undefined {
+  return fault.type === 'noHeadroom' ? fault.resetMs : undefined;
+}
 
 /**
  * How long a fault's response asked the client to wait, in ms, or undefined: the Retry-After /
@@ -51,6 +58,8 @@ export function faultName(fault: Fault): string {
       return `cut after ${fault.afterChunks}`;
     case 'delay':
       return `delay ${fault.ms}ms`;
+    case 'noHeadroom':
+      return `0 requests left for ${fault.resetMs}ms (${fault.style} headers)`;
     default:
       return fault.type;
   }

@@ -11,7 +11,7 @@ import type { RouterConfig, RoutingStrategy } from '../../src/engine/config/sche
 import { RouterEngine } from '../../src/engine/engine';
 import { createDispatcher } from '../../src/engine/http/dispatcher';
 import type { ChatResult, ProviderKind } from '../../src/engine/types';
-import { faultName } from './chaosFaults';
+import { announcedHoldMs, faultName } from './chaosFaults';
 import { ChaosFleet, type PhaseTraffic } from './chaosFleet';
 import { BreakerWatch, type BreakerViolation } from './breakerWatch';
 import { observeDispatches, type ObservedDispatch } from './dispatchObserver';
@@ -65,6 +65,8 @@ export interface ChaosFigures {
   problems: { count: number; samples: string[] };
   breaker: { transitions: Record<string, number>; probes: number; violations: BreakerViolation[] };
   retryAfter: { windows: number; inFlightExempt: number; unmatched: number; violations: RetryAfterViolation[] };
+  /** Answers announcing 0 requests left until a reset, and requests that reached the provider before it (would be 429s). */
+  headroom: { windows: number; inFlightExempt: number; violations: RetryAfterViolation[] };
   unhandledRejections: number;
   heap: { startMB: number; endMB: number; growthMB: number };
   sockets: {
@@ -190,6 +192,7 @@ export async function runChaos(opts: ChaosOptions = {}): Promise<ChaosFigures> {
   sampler.unref();
 
   let carry: WaitWindow[] = [];
+  let headroomCarry: WaitWindow[] = [];
   let next = 0;
   try {
     for (let pi = 0; pi < PHASES.length; pi++) {
@@ -227,8 +230,14 @@ export async function runChaos(opts: ChaosOptions = {}): Promise<ChaosFigures> {
       pf.durationMs = performance.now() - t0;
 
       const traffic = fleet.takeTraffic();
-      const ra = checkRetryAfter(traffic, phaseDispatches, carry, performance.now());
+      const phaseEnd = performance.now();
+      const ra = checkRetryAfter(traffic, phaseDispatches, carry, phaseEnd);
       carry = ra.carry;
+      const hr = checkRetryAfter(traffic, phaseDispatches, headroomCarry, phaseEnd, 5, announcedHoldMs);
+      headroomCarry = hr.carry;
+      figures.headroom.windows += hr.windows;
+      figures.headroom.inFlightExempt += hr.inFlightExempt;
+      figures.headroom.violations.push(...hr.violations);
       addPhase(figures, pf, traffic, ra, healthy);
       phaseDispatches = [];
       log(`${phase.name}: ${count} requests in ${Math.round(pf.durationMs)} ms, ${pf.outcomes.answered} answered, ${pf.faultsInjected} faults`);
@@ -285,6 +294,7 @@ function emptyFigures(options: ChaosFigures['options'], warnings: string[]): Cha
     problems: { count: 0, samples: [] },
     breaker: { transitions: {}, probes: 0, violations: [] },
     retryAfter: { windows: 0, inFlightExempt: 0, unmatched: 0, violations: [] },
+    headroom: { windows: 0, inFlightExempt: 0, violations: [] },
     unhandledRejections: 0,
     heap: { startMB: 0, endMB: 0, growthMB: 0 },
     sockets: { baseline: 0, peak: 0, afterRun: 0, clientConnectedAfterRun: 0, clientBusyAfterRun: 0, afterClose: 0 },

@@ -43,6 +43,9 @@ export function formatFigures(f: ChaosFigures): string {
     ['Retry-After responses checked', int(f.retryAfter.windows)],
     ['  arrivals inside a wait, sent before it was known', int(f.retryAfter.inFlightExempt)],
     ['  requests sent before Retry-After elapsed', int(f.retryAfter.violations.length)],
+    ['answers announcing 0 requests left until a reset', int(f.headroom.windows)],
+    ['  arrivals before the reset, sent before it was known', int(f.headroom.inFlightExempt)],
+    ['  requests that hit a 429 although headroom said none was left', int(f.headroom.violations.length)],
     ['heap after GC: warm-up → end', `${mb(f.heap.startMB)} → ${mb(f.heap.endMB)} (${f.heap.growthMB >= 0 ? '+' : ''}${mb(f.heap.growthMB)})`],
     ['open sockets: baseline / peak / after run / after close', `${f.sockets.baseline} / ${f.sockets.peak} / ${f.sockets.afterRun} / ${f.sockets.afterClose}`],
     ['event-loop delay p99 / max', `${f.eventLoopDelay.p99.toFixed(0)} ms / ${f.eventLoopDelay.max.toFixed(0)} ms`],
@@ -54,6 +57,7 @@ export function formatFigures(f: ChaosFigures): string {
   if (f.healthyFailures.length > 0) lines.push('', 'Failures although a provider was healthy:', ...f.healthyFailures.map((s) => `  ${s}`));
   if (f.problems.samples.length > 0) lines.push('', 'Problems:', ...f.problems.samples.map((s) => `  ${s}`));
   if (f.breaker.violations.length > 0) lines.push('', 'Breaker violations:', ...f.breaker.violations.slice(0, 10).map((v) => `  ${v.provider}: ${v.why} (${v.afterMs.toFixed(1)} ms after entering ${v.state})`));
+  if (f.headroom.violations.length > 0) lines.push('', 'Headroom violations:', ...f.headroom.violations.slice(0, 10).map((v) => `  ${v.provider} after ${v.fault}: ${v.earlyByMs.toFixed(1)} ms early — ${v.detail}`));
   if (f.retryAfter.violations.length > 0) lines.push('', 'Retry-After violations:', ...f.retryAfter.violations.slice(0, 10).map((v) => `  ${v.provider} after ${v.fault}: ${v.earlyByMs.toFixed(1)} ms early — ${v.detail}`));
   return lines.join('\n');
 }
@@ -74,6 +78,7 @@ export function failedGuarantees(f: ChaosFigures, minHealthySuccess = 0.999, max
   if (f.problems.count > 0) failed.push(`${f.problems.count} wrong or incomplete answer(s)`);
   if (f.breaker.violations.length > 0) failed.push(`${f.breaker.violations.length} request(s) past an open breaker`);
   if (f.retryAfter.violations.length > 0) failed.push(`${f.retryAfter.violations.length} request(s) before Retry-After`);
+  if (f.headroom.violations.length > 0) failed.push(`${f.headroom.violations.length} request(s) sent although the headroom said none was left`);
   if (f.retryAfter.unmatched > 0 || f.httpRequests.untimed > 0) failed.push('some emulator requests could not be matched or timed');
   if (f.heap.growthMB > maxHeapGrowthMB) failed.push(`heap grew ${mb(f.heap.growthMB)} (limit ${maxHeapGrowthMB} MB)`);
   if (f.sockets.afterClose > 0) failed.push(`${f.sockets.afterClose} socket(s) still open after close`);

@@ -1,3 +1,4 @@
+import type { Fault, FormatKind } from '../emulator/server';
 import type { ObservedDispatch } from './dispatchObserver';
 import { faultName, requestedWaitMs } from './chaosFaults';
 import type { PhaseTraffic } from './chaosFleet';
@@ -40,7 +41,15 @@ export interface RetryAfterReport {
  * no earlier than the deadline (minus `toleranceMs`), across all concurrent requests — except requests the
  * engine had already dispatched before the response reached it, which it could not have held back.
  */
-export function checkRetryAfter(traffic: PhaseTraffic[], dispatches: ObservedDispatch[], carried: WaitWindow[], phaseEnd: number, toleranceMs = 5): RetryAfterReport {
+export function checkRetryAfter(
+  traffic: PhaseTraffic[],
+  dispatches: ObservedDispatch[],
+  carried: WaitWindow[],
+  phaseEnd: number,
+  toleranceMs = 5,
+  // The same check serves rate-limit headers that announced no headroom until their reset.
+  waitOf: (fault: Fault, format: FormatKind) => number | undefined = requestedWaitMs,
+): RetryAfterReport {
   const byKey = new Map<string, ObservedDispatch[]>();
   for (const d of dispatches) {
     const key = `${d.provider}|${d.tag}`;
@@ -60,7 +69,7 @@ export function checkRetryAfter(traffic: PhaseTraffic[], dispatches: ObservedDis
   const windows: WaitWindow[] = [...carried];
   for (const t of traffic) {
     for (const entry of t.faultLog) {
-      const wait = requestedWaitMs(entry.fault, entry.format);
+      const wait = waitOf(entry.fault, entry.format);
       const rec = t.received[entry.seq];
       if (!wait || !rec) continue;
       const d = dispatchOf(t.provider, rec.tag, rec.at);

@@ -69,6 +69,12 @@ export class EmulatorRateLimiter {
   }
 }
 
+/** Headers announcing 0 requests left until `resetMs` from now. */
+export function noHeadroomHeaders(style: 'openai' | 'anthropic', resetMs: number, now = Date.now()): Record<string, string> {
+  if (style === 'openai') return { 'x-ratelimit-limit-requests': '60', 'x-ratelimit-remaining-requests': '0', 'x-ratelimit-reset-requests': goDuration(resetMs) };
+  return { 'anthropic-ratelimit-requests-limit': '60', 'anthropic-ratelimit-requests-remaining': '0', 'anthropic-ratelimit-requests-reset': new Date(now + resetMs).toISOString() };
+}
+
 /** `6m0s`, `1.5s`, `250ms`: how OpenAI and Groq write a reset. */
 export function goDuration(ms: number): string {
   const t = Math.max(0, Math.ceil(ms));

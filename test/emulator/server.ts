@@ -4,7 +4,7 @@ import type { ProviderKind } from '../../src/engine/types';
 import { seededRandom } from '../support/seededRandom';
 import { randomBytes } from 'node:crypto';
 import { matchModelsRoute, respondModels } from './modelsRoute';
-import { EmulatorRateLimiter, type EmulatedRateLimit } from './rateLimiter';
+import { EmulatorRateLimiter, noHeadroomHeaders, type EmulatedRateLimit } from './rateLimiter';
 import type { EmulatedReply, EmulatedToolCall, WireFormat } from './wireFormat';
 
 /** What the emulator does to one request instead of (or on the way to) a normal answer. */
@@ -28,6 +28,8 @@ export type Fault =
   | { type: 'reset' }
   | { type: 'truncated' }
   | { type: 'streamError'; message?: string }
+  /** A normal answer whose rate-limit headers announce 0 requests left until `resetMs` from now, in `style`'s spelling. */
+  | { type: 'noHeadroom'; style: 'openai' | 'anthropic'; resetMs: number }
   /** A 200 answer with no text and no finish reason, streamed or not (the format's emptyAnswer). */
   | { type: 'empty' }
   /** The 200 answer for a prompt the content filter blocked, where the format documents one (Azure OpenAI, Gemini). */
@@ -245,6 +247,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       }
     }
     if (fault?.type === 'ok') for (const [k, v] of Object.entries(fault.headers ?? {})) res.setHeader(k, v);
+    if (fault?.type === 'noHeadroom') for (const [k, v] of Object.entries(noHeadroomHeaders(fault.style, fault.resetMs))) res.setHeader(k, v);
     const reply = buildReply(prompt, model, fault);
     await respond({ req, res, format, stream: route.stream, reply, fault, sleep, chunkDelayMs: opts.chunkDelayMs ?? 0 });
   }
@@ -356,6 +359,7 @@ async function respond(ctx: ResponseContext): Promise<void> {
       return stream ? sendStream(ctx, framesOf(ctx), ctx.chunkDelayMs) : sendCompletion(ctx);
     case undefined:
     case 'ok':
+    case 'noHeadroom':
       return stream ? sendStream(ctx, framesOf(ctx), ctx.chunkDelayMs) : sendCompletion(ctx);
     case 'status': {
       const extra: Record<string, string> = { ...fault.headers };

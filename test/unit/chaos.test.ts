@@ -56,6 +56,11 @@ for (const run of RUNS) {
       assert.equal(f.retryAfter.unmatched, 0);
     });
 
+    it('sends nothing to a provider whose answer announced 0 requests left, until its reset (no 429 the headers foretold)', () => {
+      assert.ok(f.headroom.windows > 0, 'no answer announced an empty rate-limit window');
+      assert.deepEqual(f.headroom.violations, []);
+    });
+
     it('leaves no request busy and no socket open after the run and close', () => {
       assert.equal(f.sockets.clientBusyAfterRun, 0);
       assert.ok(f.sockets.afterRun <= f.sockets.clientConnectedAfterRun, 'server sockets the client no longer knows');

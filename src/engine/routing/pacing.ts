@@ -114,8 +114,7 @@ export class RequestPacing {
           const now = this.now();
           const snapshot = withinRetryAfter(parseRateLimitHeaders(headers, now), retryAfterMsFromHeaders(headers, now), now);
           if (Object.keys(snapshot).length === 0) return;
-          this.headroom.observe(scope, headroomTicket, snapshot);
-          this.changed();
+          this.headroom.observe(scope, headroomTicket, snapshot, now);
         },
         finish: (usage) => {
           if (done) return;
@@ -153,7 +152,7 @@ export class RequestPacing {
     return out;
   }
 
-  /** Told when headroom may have grown before its reset (a fresher answer, a request that used fewer tokens than estimated). */
+  /** Told when headroom grew before its reset (a request used fewer tokens than estimated, limits changed); a fresher answer is only read when waiters wake, as it arrives before its own Retry-After is recorded. */
   onAvailabilityChange(listener: () => void): () => void {
     this.listeners.add(listener);
     return () => {
@@ -175,8 +174,8 @@ function withinRetryAfter(snapshot: RateLimitSnapshot, retryAfterMs: number | un
   const latest = now + retryAfterMs;
   const out: RateLimitSnapshot = {};
   for (const [key, w] of Object.entries(snapshot) as Array<[keyof RateLimitSnapshot, NonNullable<RateLimitSnapshot[keyof RateLimitSnapshot]>]>) {
-    // What the Retry-After covers is the cooldown's to hold (one wait, one clock); only sooner resets stay here.
-    if (w.resetAt === undefined || w.resetAt < latest) out[key] = w;
+    // What the Retry-After covers is the cooldown's to hold (one wait, one clock): such a window holds nothing here.
+    out[key] = w.resetAt !== undefined && w.resetAt >= latest ? { ...w, resetAt: undefined } : w;
   }
   return out;
 }

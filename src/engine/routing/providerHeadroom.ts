@@ -17,10 +17,14 @@ interface Used {
   output: number;
 }
 
+interface Announced {
+  window: RateLimitWindow;
+  /** Sent since the provider announced this window, so not yet counted in it. */
+  since: Used;
+}
+
 interface Scope {
-  snapshot: RateLimitSnapshot;
-  /** Sent since the provider's latest answer, so not yet counted in what it announced. */
-  sinceSnapshot: Used;
+  windows: Partial<Record<keyof RateLimitSnapshot, Announced>>;
   inFlight: Set<HeadroomTicket>;
 }
 
@@ -50,9 +54,10 @@ export class ProviderHeadroom {
     if (!s) return undefined;
     let hold: HeadroomHold | undefined;
     for (const w of WINDOWS) {
-      const window = live(s.snapshot[w.key], now);
-      if (!window) continue;
-      const remaining = Math.max(0, window.remaining - w.used(s.sinceSnapshot));
+      const a = s.windows[w.key];
+      const window = live(a?.window, now);
+      if (!a || !window) continue;
+      const remaining = Math.max(0, window.remaining - w.used(a.since));
       const needed = w.need(need);
       if (needed > 0 && remaining < needed && (!hold || window.resetAt > hold.until)) hold = { until: window.resetAt, limitedBy: w.limit, remaining };
     }
@@ -63,18 +68,25 @@ export class ProviderHeadroom {
   send(scope: string, need: RequestNeed): HeadroomTicket {
     const s = this.scopeOf(scope);
     const ticket: HeadroomTicket = { need };
-    add(s.sinceSnapshot, need);
+    for (const a of Object.values(s.windows)) add(a.since, need);
     s.inFlight.add(ticket);
     return ticket;
   }
 
-  /** The provider's word in the headers of `ticket`'s answer replaces what was known; requests still in flight count against it. */
-  observe(scope: string, ticket: HeadroomTicket, snapshot: RateLimitSnapshot): void {
-    if (Object.keys(snapshot).length === 0) return;
+  /**
+   * The provider's word in the headers of `ticket`'s answer replaces what was known of each window it names (others
+   * keep theirs); requests still in flight count against it.
+   */
+  observe(scope: string, ticket: HeadroomTicket, snapshot: RateLimitSnapshot, now: number): void {
     const s = this.scopeOf(scope);
-    s.snapshot = snapshot;
-    s.sinceSnapshot = { requests: 0, input: 0, output: 0 };
-    for (const other of s.inFlight) if (other !== ticket) add(s.sinceSnapshot, other.need);
+    for (const [key, window] of Object.entries(snapshot) as Array<[keyof RateLimitSnapshot, RateLimitWindow]>) {
+      const since: Used = { requests: 0, input: 0, output: 0 };
+      for (const other of s.inFlight) if (other !== ticket) add(since, other.need);
+      const before = live(s.windows[key]?.window, now);
+      // Still none left: a window announced empty stays empty until the later of its resets.
+      const resetAt = window.remaining === 0 && before && (window.resetAt === undefined || window.resetAt < before.resetAt) ? before.resetAt : window.resetAt;
+      s.windows[key] = { window: { ...window, resetAt }, since };
+    }
   }
 
   finish(scope: string, ticket: HeadroomTicket): void {
@@ -87,8 +99,9 @@ export class ProviderHeadroom {
     const out: Partial<Record<HeadroomLimit, { remaining: number; resetAt: number }>> = {};
     if (!s) return out;
     for (const w of WINDOWS) {
-      const window = live(s.snapshot[w.key], now);
-      if (window) out[w.limit] = { remaining: Math.max(0, window.remaining - w.used(s.sinceSnapshot)), resetAt: window.resetAt };
+      const a = s.windows[w.key];
+      const window = live(a?.window, now);
+      if (a && window) out[w.limit] = { remaining: Math.max(0, window.remaining - w.used(a.since)), resetAt: window.resetAt };
     }
     return out;
   }
@@ -96,7 +109,7 @@ export class ProviderHeadroom {
   private scopeOf(scope: string): Scope {
     let s = this.scopes.get(scope);
     if (!s) {
-      s = { snapshot: {}, sinceSnapshot: { requests: 0, input: 0, output: 0 }, inFlight: new Set() };
+      s = { windows: {}, inFlight: new Set() };
       this.scopes.set(scope, s);
     }
     return s;
