@@ -1,5 +1,6 @@
 import type { EngineStats } from '../engine/engine';
 import { clock } from '../engine/health/providerHealth';
+import type { KeyStatus } from '../engine/resilience/keyRing';
 import type { RateLimitStatus } from '../engine/routing/pacing';
 import type { Percentiles } from '../engine/metrics/metricsTypes';
 
@@ -24,6 +25,7 @@ export function formatStats(stats: EngineStats): string {
       lines.push(`  breaker     ${status.breaker.state} since ${new Date(status.breaker.since).toLocaleString()}`);
       if (status.breaker.lastError) lines.push(`  last error  ${status.breaker.lastError.errorClass}: ${status.breaker.lastError.message}`);
       if (status.rateLimit) lines.push(`  ${rateLimitLine(status.rateLimit)}`);
+      if (status.keys) lines.push(`  ${keysLine(status.keys)}`);
     }
     const probes = stats.metrics.probes[id];
     if (probes) lines.push(`  probes      ${probes.probes} in the background (${probes.failures} failed), last ${probes.lastOk ? 'ok' : 'failed'} in ${ms(probes.lastLatencyMs)}; not counted as requests`);
@@ -57,6 +59,12 @@ export function rateLimitLine(r: RateLimitStatus): string {
   const limit = r.limitedBy === 'rpm' || r.limitedBy === 'tpm' ? `limits.${r.limitedBy} reached` : `${r.limitedBy?.replace('_', ' ')} used up`;
   if (r.limitedBy) return `rate limit  ${left} left; held back${at ? ` until ${at}` : ''} (${limit})`;
   return `rate limit  ${left} left${at ? `; resets ${at}` : ''}`;
+}
+
+/** `keys        key 1 of 2 cooling down until 12:03:04 (rate_limited) · key 2 of 2 serving`: labels only, never a key. */
+export function keysLine(keys: KeyStatus[]): string {
+  const one = (k: KeyStatus) => `${k.label} ${k.coolingDownUntil !== undefined ? `cooling down until ${clock(k.coolingDownUntil)}${k.reason ? ` (${k.reason})` : ''}` : k.active ? 'serving' : 'ready'}`;
+  return `keys        ${keys.map(one).join(' · ')}`;
 }
 
 function formatBytes(n: number): string {

@@ -7,7 +7,8 @@ import { AllProvidersFailedError, CancelledError, ProviderError, type ErrorClass
 import { createDispatcher } from './http/dispatcher';
 import { sendChat } from './http/transport';
 import { adapterFor, effectiveBaseUrl } from './providers/registry';
-import { envKeyFor } from './providers/vendorKeys';
+import { envKeysFor } from './providers/vendorKeys';
+import { ProviderKeyRings, type KeyStatus } from './resilience/keyRing';
 import { cacheKey, fileTag, ResponseCache, type CachedResponse, type CacheStats } from './cache/responseCache';
 import { replayAsStream } from './cache/replay';
 import { CostAccounting, type CostSummary } from './cost/costAccounting';
@@ -44,8 +45,8 @@ export interface EngineOptions {
   sharedStatePassword?: string;
   /** Where the response cache persists (e.g. per workspace); defaults to `stateDir`. */
   cacheDir?: string;
-  /** Finds a provider's key; defaults to the environment variable envKeyFor() allows for its host. */
-  resolveKey?: (p: ProviderConfig) => string | undefined | Promise<string | undefined>;
+  /** Finds a provider's key, or its keys in order; defaults to the environment variables envKeysFor() allows for its host. */
+  resolveKey?: (p: ProviderConfig) => KeyResolution | Promise<KeyResolution>;
   dispatcher?: Dispatcher;
   warn?: (message: string) => void;
   now?: () => number;
@@ -55,6 +56,8 @@ export interface EngineOptions {
   /** The rolling window `limits.rpm` / `limits.tpm` are held in: a minute, which tests shorten. */
   clientLimitWindowMs?: number;
 }
+
+export type KeyResolution = string | readonly string[] | undefined;
 
 export interface ChatOptions {
   signal?: AbortSignal;
@@ -83,8 +86,10 @@ export interface ProviderStatus {
   /** Epoch ms until which the provider asked not to be called (Retry-After). */
   coolingDownUntil?: number;
   health: ProviderHealth;
-  /** What its rate limits leave: the headroom its last answer announced (for its model) and limits.rpm / limits.tpm. */
+  /** What its rate limits leave: the headroom its last answer announced (for its model and active key) and limits.rpm / limits.tpm. */
   rateLimit?: RateLimitStatus;
+  /** With several keys: each as `key N of M`, which one serves and which cool down. Never the keys. */
+  keys?: KeyStatus[];
 }
 
 export interface ProbeResult {
@@ -145,7 +150,8 @@ export class RouterEngine {
   private readonly now: () => number;
   private readonly random: () => number;
   private readonly warn: (message: string) => void;
-  private readonly resolveKeyFn: (p: ProviderConfig) => string | undefined | Promise<string | undefined>;
+  private readonly resolveKeyFn: (p: ProviderConfig) => KeyResolution | Promise<KeyResolution>;
+  private readonly keyRings: ProviderKeyRings;
   private readonly loaded: Promise<void>;
   private readonly routingHost: RoutingHost = this.createRoutingHost();
   private closing?: Promise<void>;
@@ -155,7 +161,8 @@ export class RouterEngine {
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
     this.warn = options.warn ?? (() => undefined);
-    this.resolveKeyFn = options.resolveKey ?? ((p) => envKeyFor(p));
+    this.resolveKeyFn = options.resolveKey ?? ((p) => envKeysFor(p));
+    this.keyRings = new ProviderKeyRings(this.now);
     this.ownsDispatcher = options.dispatcher === undefined;
     this.dispatcher = options.dispatcher ?? createDispatcher({ connectTimeoutMs: this.cfg.timeouts.connectMs });
     this.strategy = createStrategy(this.cfg.routing.strategy);
@@ -296,14 +303,19 @@ export class RouterEngine {
     return {
       now: () => this.now(),
       random: () => this.random(),
-      apiKey: async (p) => (await this.resolveKeyFn(p)) || undefined,
+      apiKeys: async (p) => keyList(await this.resolveKeyFn(p)),
+      // Built in the constructor, after this field initializer runs.
+      keys: {
+        pick: (provider, count) => this.keyRings.pick(provider, count),
+        keyFailed: (provider, index, count, errorClass, retryAfterMs) => this.keyRings.keyFailed(provider, index, count, errorClass, retryAfterMs),
+        allCoolingUntil: (provider) => this.keyRings.allCoolingUntil(provider),
+      },
       dispatcher: () => this.dispatcher,
       coolingDownUntil: (id) => this.cooldowns.until(id),
       coolDown: (id, retryAfterMs) => this.cooldowns.setFor(id, retryAfterMs),
-      // The pacing is built in the constructor, after this field initializer runs.
       pacing: {
-        hold: (provider, model, need) => this.pacing.hold(provider, model, need),
-        admit: (provider, model, need) => this.pacing.admit(provider, model, need),
+        hold: (provider, model, need) => this.pacing.hold(provider, this.headroomScope(provider, model), need),
+        admit: (provider, model, need) => this.pacing.admit(provider, this.headroomScope(provider, model), need),
         onAvailabilityChange: (listener) => this.pacing.onAvailabilityChange(listener),
       },
       attemptFinished: (record, result, err) => {
@@ -452,10 +464,11 @@ export class RouterEngine {
     return this.runtimes.map((rt) => {
       const id = rt.config.id;
       const breaker = rt.breaker.snapshot();
-      const coolingDownUntil = this.cooldowns.until(id);
+      const coolingDownUntil = this.coolingDownUntil(id);
       const health = providerHealth({ breaker, coolingDownUntil, lastOutcome: this.outcomes.lastOutcome(id), everAnswered: this.outcomes.everAnswered(id), now });
-      const rateLimit = this.pacing.status(id, rt.config.model, now);
-      return { id, kind: rt.config.kind, model: rt.config.model, baseUrl: rt.baseUrl, breaker, coolingDownUntil, health, ...(rateLimit ? { rateLimit } : {}) };
+      const rateLimit = this.pacing.status(id, this.headroomScope(id, rt.config.model), now);
+      const keys = this.keyRings.status(id, now);
+      return { id, kind: rt.config.kind, model: rt.config.model, baseUrl: rt.baseUrl, breaker, coolingDownUntil, health, ...(rateLimit ? { rateLimit } : {}), ...(keys ? { keys } : {}) };
     });
   }
 
@@ -530,7 +543,7 @@ export class RouterEngine {
         const started = performance.now();
         const base = { provider: rt.config.id, model: rt.config.model };
         try {
-          const key = (await this.resolveKeyFn(rt.config)) || undefined;
+          const key = await this.activeKey(rt);
           if (rt.adapter.requiresKey && !key) {
             throw new ProviderError({ provider: rt.config.id, errorClass: 'missing_key', message: `Provider '${rt.config.id}': no API key found.` });
           }
@@ -587,6 +600,28 @@ export class RouterEngine {
 
   private fileStore(dir: string | undefined): StateStore | undefined {
     return dir ? new FileStateStore({ dir, warn: this.warn }) : undefined;
+  }
+
+  /** Retry-After, or, when every one of several keys is cooling down, until the first comes back. */
+  private coolingDownUntil(id: string): number | undefined {
+    const provider = this.cooldowns.until(id);
+    const keys = this.keyRings.allCoolingUntil(id);
+    if (keys === undefined) return provider;
+    return provider === undefined ? keys : Math.max(provider, keys);
+  }
+
+  /** Headroom is each key's own: providers limit per key (organisation), so the active key's is the one that matters. */
+  private headroomScope(provider: string, model: string): string {
+    const key = this.keyRings.active(provider);
+    return key === 0 ? model : `${model}\u0000key${key}`;
+  }
+
+  /** The key the provider's active key slot holds (the first when it has one). */
+  private async activeKey(rt: ProviderRuntime): Promise<string | undefined> {
+    const keys = keyList(await this.resolveKeyFn(rt.config));
+    if (keys.length < 2) return keys[0];
+    const picked = this.keyRings.pick(rt.config.id, keys.length);
+    return keys['index' in picked ? picked.index : this.keyRings.active(rt.config.id)];
   }
 
   private runtime(id: string): ProviderRuntime {
@@ -661,7 +696,7 @@ export class RouterEngine {
   }
 
   private async sendProbe(rt: ProviderRuntime, signal: AbortSignal): Promise<void> {
-    const key = (await this.resolveKeyFn(rt.config)) || undefined;
+    const key = await this.activeKey(rt);
     if (rt.adapter.requiresKey && !key) {
       throw new ProviderError({ provider: rt.config.id, errorClass: 'missing_key', message: `Provider '${rt.config.id}': no API key found.` });
     }
@@ -707,6 +742,10 @@ export class RouterEngine {
       },
     };
   }
+}
+
+function keyList(keys: KeyResolution): string[] {
+  return [keys ?? []].flat().filter((k) => k !== '');
 }
 
 function answeredBefore(all: MetricsSnapshot): string[] {

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { ProviderConfig } from '../engine/config/schema';
 import { ProviderError } from '../engine/errors';
-import { envKeyFor } from '../engine/providers/vendorKeys';
+import { envKeysFor } from '../engine/providers/vendorKeys';
 import type { EndpointApproval } from './endpointApproval';
 
 const secretName = (providerId: string) => `llmRouter.apiKey.${providerId}`;
@@ -20,12 +20,13 @@ export class KeyStore implements vscode.Disposable {
     });
   }
 
-  /** The engine's resolveKey: SecretStorage first, then the environment (a vendor's variable only for its own host). */
-  async resolve(p: ProviderConfig): Promise<string | undefined> {
+  /** The engine's resolveKey: SecretStorage first, then the environment (a vendor's variable only for its own host; every variable of an apiKeyEnv list). */
+  async resolve(p: ProviderConfig): Promise<string | string[] | undefined> {
     const name = secretName(p.id);
     if (!this.cache.has(name)) this.cache.set(name, await this.secrets.get(name));
-    const key = this.cache.get(name) || envKeyFor(p) || undefined;
-    if (key) {
+    const stored = this.cache.get(name);
+    const key = stored ? stored : envKeysFor(p);
+    if (key.length > 0) {
       const blocked = this.approval.check(p);
       if (blocked) throw new ProviderError({ provider: p.id, errorClass: 'missing_key', message: `Provider '${p.id}': key withheld — ${blocked}.` });
     }

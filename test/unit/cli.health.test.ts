@@ -70,6 +70,24 @@ describe('CLI health and stats label providers with the one definition of health
     assert.ok(!json.stdout.includes(KEY) && !text.stdout.includes(KEY));
   });
 
+  it('ask and health with two keys in apiKeyEnv: a 429 on the first moves to the second; health names them key 1 of 2 and key 2 of 2 only', async () => {
+    const config = path.join(dir, 'keys.json');
+    await writeFile(config, JSON.stringify({ providers: [{ id: 'backup', kind: 'openai-compatible', baseUrl: backup.baseUrl('openai'), model: 'm', apiKeyEnv: ['KEY_ONE', 'KEY_TWO'] }] }));
+    const env = { KEY_ONE: 'sk-cli-first-key-11111111', KEY_TWO: 'sk-cli-second-key-2222222' };
+    backup.enqueue({ type: 'status', status: 429, retryAfterSeconds: 60 });
+    const asked = await runCli(['ask', '--json', '--config', config, '--state-dir', path.join(dir, 'state'), 'hello'], { env });
+    assert.equal(asked.code, 0, asked.stderr);
+    const attempts = (JSON.parse(asked.stdout) as { attempts: Array<{ outcome: string; message?: string }> }).attempts;
+    assert.deepEqual(attempts.map((a) => a.outcome), ['error', 'ok']);
+    assert.deepEqual(backup.requests.map((r) => r.headers.authorization), [`Bearer ${env.KEY_ONE}`, `Bearer ${env.KEY_TWO}`]);
+    const health = await runCli(['health', '--json', '--config', config, '--state-dir', path.join(dir, 'state')], { env });
+    const keys = (JSON.parse(health.stdout) as { providers: Array<{ keys?: Array<{ label: string; active: boolean }> }> }).providers[0].keys;
+    assert.deepEqual(keys?.map((k) => k.label), ['key 1 of 2', 'key 2 of 2']);
+    const text = await runCli(['health', '--config', config, '--state-dir', path.join(dir, 'state')], { env });
+    assert.match(text.stdout, /^ {2}keys {8}key 1 of 2 (serving|ready) · key 2 of 2 (serving|ready)$/m);
+    for (const out of [asked.stdout, asked.stderr, health.stdout, text.stdout]) for (const key of Object.values(env)) assert.ok(!out.includes(key));
+  });
+
   it('stats, in a later run: the provider that failed is degraded, the one that answered healthy, the one never called unknown', async () => {
     assert.equal((await run('ask', 'hello')).code, 0);
     const json = await run('stats', '--json');

@@ -1,7 +1,7 @@
 import type { ProviderConfig } from '../../engine/config/schema';
 import { firstSet, keySourceFor } from '../../engine/providers/vendorKeys';
 import { round } from '../printResult';
-import { rateLimitLine } from '../statsText';
+import { keysLine, rateLimitLine } from '../statsText';
 import { withEngine, type CliIo, type CommonOptions } from '../session';
 
 /** Which variable's key goes to which host: never the value. */
@@ -40,9 +40,10 @@ export async function runHealth(opts: CommonOptions & { json: boolean }, io: Cli
     const statuses = engine.providers();
     const health = new Map(statuses.map((p) => [p.id, { state: p.health.state, reason: p.health.reason }]));
     const rateLimits = new Map(statuses.map((p) => [p.id, p.rateLimit]));
+    const keyStates = new Map(statuses.map((p) => [p.id, p.keys]));
     const keys = new Map(engine.config.providers.map((p) => [p.id, keyReport(p)]));
     if (opts.json) {
-      io.stdout.write(`${JSON.stringify({ providers: probes.map((p) => ({ ...p, latencyMs: round(p.latencyMs), health: health.get(p.provider), key: keys.get(p.provider), ...optional('rateLimit', rateLimits.get(p.provider)) })) }, null, 2)}\n`);
+      io.stdout.write(`${JSON.stringify({ providers: probes.map((p) => ({ ...p, latencyMs: round(p.latencyMs), health: health.get(p.provider), key: keys.get(p.provider), ...optional('rateLimit', rateLimits.get(p.provider)), ...optional('keys', keyStates.get(p.provider)) })) }, null, 2)}\n`);
     } else {
       for (const p of probes) {
         const status = p.ok ? 'ok' : `FAIL ${p.errorClass}${p.status ? ` (HTTP ${p.status})` : ''}`;
@@ -53,6 +54,8 @@ export async function runHealth(opts: CommonOptions & { json: boolean }, io: Cli
         if (key) io.stdout.write(`  ${keyLine(key)}\n`);
         const rateLimit = rateLimits.get(p.provider);
         if (rateLimit) io.stdout.write(`  ${rateLimitLine(rateLimit)}\n`);
+        const keyState = keyStates.get(p.provider);
+        if (keyState) io.stdout.write(`  ${keysLine(keyState)}\n`);
         if (!p.ok && p.message) io.stdout.write(`  ${p.message}\n`);
       }
     }

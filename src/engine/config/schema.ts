@@ -17,6 +17,7 @@ const httpUrl = z
   .transform((s) => s.replace(/\/+$/, ''));
 
 const positiveInt = z.number().int().positive();
+const envVariable = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
 const nonNegative = z.number().nonnegative();
 
 const pricingSchema = z.object({
@@ -34,7 +35,8 @@ export const providerSchema = z.object({
   kind: z.enum(PROVIDER_KINDS),
   baseUrl: httpUrl.optional(),
   model: z.string().min(1, 'must not be empty'),
-  apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name').optional(),
+  /** Several variables give the provider several keys: a key that hits a rate limit, its quota or a 401 cools down and the next serves. */
+  apiKeyEnv: z.union([envVariable, z.array(envVariable).min(1, 'must name at least one variable').max(16)]).optional(),
   priority: z.number().int().optional(),
   weight: z.number().positive().finite().optional(),
   timeoutMs: positiveInt.optional(),

@@ -49,7 +49,7 @@ function kindVendor(kind: ProviderKind): VendorKey | undefined {
 /** A vendor's usual variable goes only to that vendor's official host; any other host needs `apiKeyEnv`. */
 export function keySourceFor(p: ProviderConfig): KeySource {
   const url = new URL(effectiveBaseUrl(p));
-  if (p.apiKeyEnv) return { origin: 'apiKeyEnv', variables: [p.apiKeyEnv], host: url.host };
+  if (p.apiKeyEnv) return { origin: 'apiKeyEnv', variables: [p.apiKeyEnv].flat(), host: url.host };
   const vendor = vendorFor(url);
   if (vendor) return { origin: 'vendor', variables: vendor.variables, host: url.host };
   return { origin: 'none', variables: [], host: url.host, withheld: kindVendor(p.kind) };
@@ -65,9 +65,18 @@ export function firstSet(variables: readonly string[], env: NodeJS.ProcessEnv = 
  * variable withheld from a custom host, fails with a missing_key error that says what to set.
  */
 export function envKeyFor(p: ProviderConfig, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return envKeysFor(p, env)[0];
+}
+
+/** Every key the provider may use from the environment: each set variable of an `apiKeyEnv` list, in order; else as envKeyFor. */
+export function envKeysFor(p: ProviderConfig, env: NodeJS.ProcessEnv = process.env): string[] {
   const source = keySourceFor(p);
+  if (source.origin === 'apiKeyEnv') {
+    const keys = source.variables.map((name) => env[name]).filter((k): k is string => !!k);
+    if (keys.length > 0) return keys;
+  }
   const name = firstSet(source.variables, env);
-  if (name) return env[name];
+  if (name) return [env[name] as string];
   const withheld = source.withheld && firstSet(source.withheld.variables, env);
   if (withheld && adapterFor(p.kind).requiresKey) {
     throw new ProviderError({
@@ -76,5 +85,5 @@ export function envKeyFor(p: ProviderConfig, env: NodeJS.ProcessEnv = process.en
       message: `Provider '${p.id}' uses a custom host (${source.host}); name the variable holding its key in providers[].apiKeyEnv — ${withheld} is only sent to ${source.withheld?.hosts.join(' or ')}.`,
     });
   }
-  return undefined;
+  return [];
 }

@@ -10,18 +10,23 @@ export interface ClientLimitHold {
 }
 
 interface Sent {
-  at: number;
+  /** When it counts from: its answer's first byte (the provider had it by then); until then, undefined. */
+  at?: number;
   tokens: number;
 }
 
-/** A request counted in the window; its token count is corrected once the answer's usage is known. */
+/** A request counted in the window; it learns when the provider answered and what the answer used. */
 export interface ClientLimitSlot {
-  settle(actualTokens: number | undefined): void;
+  /** The answer's headers arrived: the provider received the request no later than now. */
+  answered(now: number): void;
+  /** The request is over; `actualTokens` (the answer's usage) replaces the estimate. Tells waiters when room freed up. */
+  finish(now: number, actualTokens: number | undefined): void;
 }
 
 /**
  * The user's own per-minute limits for one provider, kept as a sliding log of what was sent: in any window of
- * `windowMs` at most `rpm` requests and `tpm` tokens leave, however the requests bunch up.
+ * `windowMs` at most `rpm` requests and `tpm` tokens reach the provider, however the requests bunch up. A request
+ * counts from its answer, not from its sending, so a slow connection cannot make two windows' requests arrive in one.
  */
 export class ClientLimitWindow {
   private sent: Sent[] = [];
@@ -36,34 +41,46 @@ export class ClientLimitWindow {
     this.limits = limits;
   }
 
-  /** When a request of `tokens` may leave, if not now. A request larger than `tpm` on its own waits for an empty window. */
+  /**
+   * When a request of `tokens` may leave, if not now. A request larger than `tpm` on its own waits for an empty window.
+   * One still unanswered holds its place a full window from now at least; its answer tells waiters sooner.
+   */
   hold(tokens: number, now: number): ClientLimitHold | undefined {
     this.prune(now);
     const { rpm, tpm } = this.limits;
+    const leaves = (s: Sent) => (s.at ?? now) + this.windowMs;
     let hold: ClientLimitHold | undefined;
-    if (rpm !== undefined && this.sent.length >= rpm) hold = { until: this.sent[this.sent.length - rpm].at + this.windowMs, limitedBy: 'rpm' };
+    if (rpm !== undefined && this.sent.length >= rpm) {
+      // The rpm-th latest to leave must leave first.
+      const times = this.sent.map(leaves).sort((a, b) => a - b);
+      hold = { until: times[times.length - rpm], limitedBy: 'rpm' };
+    }
     if (tpm !== undefined && this.sent.length > 0) {
       let inWindow = this.sent.reduce((sum, s) => sum + s.tokens, 0);
       // The oldest requests leave the window first; find the one whose leaving makes room.
-      for (const s of this.sent) {
+      for (const s of [...this.sent].sort((a, b) => leaves(a) - leaves(b))) {
         if (inWindow + tokens <= tpm) break;
         inWindow -= s.tokens;
-        const until = s.at + this.windowMs;
+        const until = leaves(s);
         if (!hold || until > hold.until) hold = { until, limitedBy: 'tpm' };
       }
     }
     return hold;
   }
 
-  take(tokens: number, now: number): ClientLimitSlot {
-    const entry: Sent = { at: now, tokens };
+  take(tokens: number): ClientLimitSlot {
+    const entry: Sent = { tokens };
     this.sent.push(entry);
     return {
-      settle: (actual) => {
-        if (actual === undefined || actual === entry.tokens) return;
-        const freed = actual < entry.tokens;
-        entry.tokens = actual;
-        if (freed) this.onFreed();
+      answered: (now) => {
+        entry.at ??= now;
+      },
+      finish: (now, actual) => {
+        const wasOpen = entry.at === undefined;
+        entry.at ??= now;
+        const fewer = actual !== undefined && actual < entry.tokens;
+        if (actual !== undefined) entry.tokens = actual;
+        if (wasOpen || fewer) this.onFreed();
       },
     };
   }
@@ -71,13 +88,11 @@ export class ClientLimitWindow {
   /** Requests and tokens still in the window. */
   usage(now: number): { requests: number; tokens: number; oldestLeavesAt?: number } {
     this.prune(now);
-    const oldest = this.sent[0];
-    return { requests: this.sent.length, tokens: this.sent.reduce((sum, s) => sum + s.tokens, 0), ...(oldest ? { oldestLeavesAt: oldest.at + this.windowMs } : {}) };
+    const leaving = this.sent.map((s) => (s.at ?? now) + this.windowMs);
+    return { requests: this.sent.length, tokens: this.sent.reduce((sum, s) => sum + s.tokens, 0), ...(leaving.length > 0 ? { oldestLeavesAt: Math.min(...leaving) } : {}) };
   }
 
   private prune(now: number): void {
-    let drop = 0;
-    while (drop < this.sent.length && this.sent[drop].at + this.windowMs <= now) drop++;
-    if (drop > 0) this.sent = this.sent.slice(drop);
+    this.sent = this.sent.filter((s) => s.at === undefined || s.at + this.windowMs > now);
   }
 }

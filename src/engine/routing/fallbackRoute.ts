@@ -52,12 +52,12 @@ async function untilAvailable(waiting: ProviderRuntime[], ctx: RequestContext): 
   }
 }
 
-/** The later of the provider's Retry-After and its rate-limit hold for this request. */
+/** The latest of the provider's Retry-After, its rate-limit hold for this request and, with several keys all cooling down, the first key's return. */
 function heldUntil(rt: ProviderRuntime, ctx: RequestContext): number | undefined {
-  const cooldown = ctx.host.coolingDownUntil(rt.config.id);
-  const paced = ctx.host.pacing.hold(rt.config.id, ctx.req.model ?? rt.config.model, ctx.need)?.until;
-  if (cooldown === undefined) return paced;
-  return paced === undefined ? cooldown : Math.max(cooldown, paced);
+  const id = rt.config.id;
+  const holds = [ctx.host.coolingDownUntil(id), ctx.host.pacing.hold(id, ctx.req.model ?? rt.config.model, ctx.need)?.until, ctx.host.keys.allCoolingUntil(id)];
+  const set = holds.filter((t): t is number => t !== undefined);
+  return set.length === 0 ? undefined : Math.max(...set);
 }
 
 interface WalkOptions {

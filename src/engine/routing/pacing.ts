@@ -96,22 +96,23 @@ export class RequestPacing {
     const now = this.now();
     const hold = this.hold(provider, model, need, now);
     if (hold) return { ok: false, hold };
-    return { ok: true, ticket: this.count(provider, model, need, now) };
+    return { ok: true, ticket: this.count(provider, model, need) };
   }
 
   /** Counts a request sent regardless of holds (`llm-router health` asks every provider once), and learns from its answer. */
   track(provider: string, model: string, need: RequestNeed): PaceTicket {
-    return this.count(provider, model, need, this.now());
+    return this.count(provider, model, need);
   }
 
-  private count(provider: string, model: string, need: RequestNeed, now: number): PaceTicket {
+  private count(provider: string, model: string, need: RequestNeed): PaceTicket {
     const scope = scopeOf(provider, model);
     const headroomTicket = this.headroom.send(scope, need);
-    const slot: ClientLimitSlot | undefined = this.client.get(provider)?.take(totalTokens(need), now);
+    const slot: ClientLimitSlot | undefined = this.client.get(provider)?.take(totalTokens(need));
     let done = false;
     return {
         observeHeaders: (headers) => {
           const now = this.now();
+          slot?.answered(now);
           const snapshot = withinRetryAfter(parseRateLimitHeaders(headers, now), retryAfterMsFromHeaders(headers, now), now);
           if (Object.keys(snapshot).length === 0) return;
           this.headroom.observe(scope, headroomTicket, snapshot, now);
@@ -120,7 +121,7 @@ export class RequestPacing {
           if (done) return;
           done = true;
           this.headroom.finish(scope, headroomTicket);
-          slot?.settle(usage ? usage.inputTokens + usage.outputTokens : undefined);
+          slot?.finish(this.now(), usage ? usage.inputTokens + usage.outputTokens : undefined);
         },
     };
   }

@@ -5,6 +5,7 @@ import type { AttemptEvent } from '../events';
 import { sendChat, type AttemptResult } from '../http/transport';
 import type { ProviderAdapter, ProviderEndpoint } from '../providers/adapter';
 import type { ProviderBreaker } from '../resilience/circuitBreaker';
+import type { ProviderKeyRings } from '../resilience/keyRing';
 import { retryDelayMs, shouldRetry, sleep } from '../resilience/retryPolicy';
 import type { AvailabilitySource } from './availability';
 import type { PaceHold, PaceTicket } from './pacing';
@@ -24,8 +25,10 @@ export interface ProviderRuntime {
 export interface RoutingHost {
   now(): number;
   random(): number;
-  /** The provider's API key; undefined when none is set. */
-  apiKey(p: ProviderConfig): Promise<string | undefined>;
+  /** The provider's API keys, in order; empty when none is set. */
+  apiKeys(p: ProviderConfig): Promise<string[]>;
+  /** Which of several keys serves, and which cool down. */
+  keys: Pick<ProviderKeyRings, 'pick' | 'keyFailed' | 'allCoolingUntil'>;
   /** The HTTP client for the next attempt (it changes when the proxy settings do). */
   dispatcher(): Dispatcher | undefined;
   /** Epoch ms before which the provider asked not to be called (Retry-After), if still ahead. */
@@ -183,6 +186,17 @@ export async function runProvider(rt: ProviderRuntime, ctx: RequestContext, run:
       sleptThrough = coolUntil;
       remaining = Math.max(1, ctx.deadline - host.now());
     }
+    let keys: string[];
+    try {
+      keys = await host.apiKeys(rt.config);
+      if (rt.adapter.requiresKey && keys.length === 0) {
+        throw new ProviderError({ provider: id, errorClass: 'missing_key', message: `Provider '${id}': no API key — set it with 'LLM Router: Set API Key' or the environment variable named by providers[].apiKeyEnv.` });
+      }
+    } catch (cause) {
+      const err = cause instanceof ProviderError ? cause : new ProviderError({ provider: id, errorClass: 'missing_key', message: `Provider '${id}': could not read its API key.`, cause });
+      record({ outcome: 'error', errorClass: err.errorClass, message: err.message, latencyMs: 0, try: tryNo }, undefined, err);
+      throw err;
+    }
     const admission = rt.breaker.tryAcquire();
     if (!admission.ok) {
       if (admission.reason === 'isolated') {
@@ -193,7 +207,16 @@ export async function runProvider(rt: ProviderRuntime, ctx: RequestContext, run:
       record({ outcome: 'skipped', errorClass: 'breaker_open', message, latencyMs: 0, try: tryNo });
       throw new ProviderUnavailable(message);
     }
-    // Right after the breaker, with no await between: the slot is counted before anyone else can look.
+    // From here to the send nothing awaits: the key and the rate-limit slot are taken before anyone else can look.
+    const picked = keys.length > 1 ? host.keys.pick(id, keys.length) : { index: 0 };
+    if ('until' in picked) {
+      admission.release('neutral');
+      const message = `every key (${keys.length}) is cooling down until ${new Date(picked.until).toISOString()}`;
+      record({ outcome: 'skipped', errorClass: 'rate_limited', message, latencyMs: 0, try: tryNo });
+      throw new ProviderUnavailable(message);
+    }
+    const keyIndex = picked.index;
+    const keyLabel = keys.length > 1 ? ` (key ${keyIndex + 1} of ${keys.length})` : '';
     const paced = host.pacing.admit(id, model, ctx.need);
     if (!paced.ok) {
       admission.release('neutral');
@@ -201,20 +224,7 @@ export async function runProvider(rt: ProviderRuntime, ctx: RequestContext, run:
       throw new ProviderUnavailable(paced.hold.message);
     }
     const ticket = paced.ticket;
-    let key: string | undefined;
-    try {
-      key = await host.apiKey(rt.config);
-      if (rt.adapter.requiresKey && !key) {
-        throw new ProviderError({ provider: id, errorClass: 'missing_key', message: `Provider '${id}': no API key — set it with 'LLM Router: Set API Key' or the environment variable named by providers[].apiKeyEnv.` });
-      }
-    } catch (cause) {
-      ticket.finish();
-      admission.release('neutral');
-      const err = cause instanceof ProviderError ? cause : new ProviderError({ provider: id, errorClass: 'missing_key', message: `Provider '${id}': could not read its API key.`, cause });
-      record({ outcome: 'error', errorClass: err.errorClass, message: err.message, latencyMs: 0, try: tryNo }, undefined, err);
-      throw err;
-    }
-    const endpoint: ProviderEndpoint = { id, kind: rt.config.kind, baseUrl: rt.baseUrl, model: rt.config.model, apiKey: key, headers: rt.config.headers };
+    const endpoint: ProviderEndpoint = { id, kind: rt.config.kind, baseUrl: rt.baseUrl, model: rt.config.model, apiKey: keys[keyIndex], headers: rt.config.headers };
     const started = host.now();
     ctx.onAttempt?.({ type: 'attempt-started', at: started, provider: id, model, try: tryNo, firstTokenTimeoutMs: timing.firstTokenMs });
     try {
@@ -233,9 +243,9 @@ export async function runProvider(rt: ProviderRuntime, ctx: RequestContext, run:
       record({ outcome: 'ok', status: result.status, latencyMs: result.latencyMs, try: tryNo }, result);
       return result;
     } catch (err) {
-      ticket.finish();
       const latencyMs = host.now() - started;
       if (err instanceof CancelledError || !(err instanceof ProviderError)) {
+        ticket.finish();
         admission.release('neutral');
         if (ctx.signal?.aborted) {
           record({ outcome: 'skipped', errorClass: 'cancelled', message: 'cancelled by the caller', latencyMs, try: tryNo }, undefined, err);
@@ -248,8 +258,17 @@ export async function runProvider(rt: ProviderRuntime, ctx: RequestContext, run:
         }
         throw err;
       }
+      // The key's own limit, quota or refusal: it cools down alone, the next key serves at once, and the provider is not blamed.
+      if (host.keys.keyFailed(id, keyIndex, keys.length, err.errorClass, err.retryAfterMs)) {
+        ticket.finish();
+        admission.release('neutral');
+        record({ outcome: 'error', errorClass: err.errorClass, status: err.status, message: `${err.message}${keyLabel}; the next key serves`, latencyMs, try: tryNo }, undefined, err);
+        continue;
+      }
       admission.release({ error: err });
       if (err.retryAfterMs !== undefined) host.coolDown(id, err.retryAfterMs);
+      // Only now may waiters be told a slot freed up: they must find this answer's Retry-After already in place.
+      ticket.finish();
       record({ outcome: 'error', errorClass: err.errorClass, status: err.status, message: err.message, latencyMs, try: tryNo }, undefined, err);
       if (ctx.streamGate?.owner === run.racer && ctx.streamGate.hasDelivered) throw new BrokenAfterDeliveryError(err);
       // Nobody is listening there: retrying now only delays the answer another provider can give.
