@@ -168,6 +168,8 @@ export interface ProviderView {
   rateLimit?: string;
   /** What the router will still send, with its reset, e.g. "Held back until 12:03:04: requests used up" (held). */
   headroom?: { text: string; held: boolean };
+  /** e.g. "Keys: key 1 of 2 cooling down until 12:03:04 (rate limited) · key 2 of 2 serving"; only with several keys. */
+  keys?: string;
   isolated: boolean;
 }
 
@@ -238,6 +240,7 @@ export function providerViews(store: DashboardStore, now: number): ProviderView[
       errorClasses: st.errorsByClass.length === 0 ? '' : `Errors: ${st.errorsByClass.map((e) => `${humanize(e.errorClass)} ×${formatCount(e.count)}`).join(' · ')}`,
       rateLimit: rateLimitText(p),
       headroom: headroomView(p, now),
+      keys: p.keys && `Keys: ${p.keys.map((k) => `${k.label} ${k.coolingDownUntil !== undefined && k.coolingDownUntil > now ? `cooling down until ${formatClock(k.coolingDownUntil, now)}${k.reason ? ` (${humanize(k.reason)})` : ''}` : k.active ? 'serving' : 'ready'}`).join(' · ')}`,
       isolated: p.breaker.state === 'isolated',
     };
   });

@@ -157,6 +157,10 @@ export function fixtureSequence(now: number): FixtureSequence {
       coolingDownUntil: now + 21_000,
       rateLimit: { requests: { limit: 14_400, remaining: 14_212 }, tokens: { limit: 6_000, remaining: 0 } },
       headroom: { requestsRemaining: 14_212, tokensRemaining: 0, resetAt: now + 21_000, limitedBy: 'tokens' },
+      keys: [
+        { label: 'key 1 of 2', active: false, coolingDownUntil: now + 21_000, reason: 'rate_limited' },
+        { label: 'key 2 of 2', active: true },
+      ],
     },
     {
       id: 'gemini',

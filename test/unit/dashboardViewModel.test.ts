@@ -183,6 +183,13 @@ describe('dashboard view model', () => {
       assert.equal(c.headroom, undefined);
     });
 
+    it('names several keys only by their place, with the one serving and those cooling down', () => {
+      const store = storeWith(snapshot({ providers: [provider('a', {}, { keys: [{ label: 'key 1 of 2', active: false, coolingDownUntil: NOW + 30_000, reason: 'rate_limited' }, { label: 'key 2 of 2', active: true }] }), provider('b')] }));
+      const [a, b] = providerViews(store, NOW);
+      assert.match(a.keys ?? '', /^Keys: key 1 of 2 cooling down until \S+ \(rate limited\) · key 2 of 2 serving$/);
+      assert.equal(b.keys, undefined);
+    });
+
     it('sums up overall health as the status bar does, and says on hover why each unhealthy provider is not healthy', () => {
       const mixed = storeWith(
         snapshot({ providers: [provider('a'), provider('b', { state: 'open', openUntil: NOW + 60_000 }), provider('c', {}, { health: { state: 'unknown', reason: 'No answer yet' } })] }),

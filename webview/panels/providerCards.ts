@@ -74,6 +74,7 @@ function providerCard(first: ProviderView, post: (m: WebviewMessage) => void): K
   );
   const rateLimit = h('p', { className: 'rate-limit muted', 'data-field': 'rate-limit' });
   const headroom = h('p', { className: 'headroom muted', 'data-field': 'headroom' });
+  const keys = h('p', { className: 'keys muted', 'data-field': 'keys' });
   const isolateLabel = h('span', {});
   const isolate = h('button', { type: 'button', className: 'secondary small', 'data-action': 'isolate' }, icon('circle-slash'), isolateLabel);
   let isolated = first.isolated;
@@ -99,6 +100,7 @@ function providerCard(first: ProviderView, post: (m: WebviewMessage) => void): K
     percentiles,
     rateLimit,
     headroom,
+    keys,
     h('div', { className: 'actions' }, reset, isolate, setKey),
   );
 
@@ -156,6 +158,8 @@ function providerCard(first: ProviderView, post: (m: WebviewMessage) => void): K
       setText(headroom, v.headroom?.text ?? '');
       setHidden(headroom, !v.headroom);
       setVariant(headroom, 'held-', v.headroom?.held ? 'yes' : 'no');
+      setText(keys, v.keys ?? '');
+      setHidden(keys, !v.keys);
       setText(isolateLabel, v.isolated ? 'Restore' : 'Isolate');
       setIcon(isolate, v.isolated ? 'discard' : 'circle-slash');
       setAttr(isolate, 'aria-label', v.isolated ? `Restore ${id}: route requests to it again` : `Isolate ${id}: send it no requests`);

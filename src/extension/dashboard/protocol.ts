@@ -70,6 +70,8 @@ const providerStatusSchema = z.object({
   headroom: z
     .object({ requestsRemaining: nonNegative.optional(), tokensRemaining: nonNegative.optional(), resetAt: epochMs.optional(), limitedBy: z.enum(['requests', 'tokens', 'input_tokens', 'output_tokens', 'rpm', 'tpm']).optional() })
     .optional(),
+  /** With several keys: each as `key N of M` (never the key), which serves and which cools down until when. */
+  keys: z.array(z.object({ label, active: z.boolean(), coolingDownUntil: epochMs.optional(), reason: label.optional() })).max(16).optional(),
 });
 export type ProviderStatusDto = z.infer<typeof providerStatusSchema>;
 

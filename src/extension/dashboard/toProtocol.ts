@@ -92,6 +92,7 @@ export function toProviderStatus(p: ProviderStatus, rateLimit?: RateLimitSnapsho
     ...(p.coolingDownUntil !== undefined ? { coolingDownUntil: p.coolingDownUntil } : {}),
     ...(limits ? { rateLimit: limits } : {}),
     ...(p.rateLimit ? { headroom: { ...p.rateLimit } } : {}),
+    ...(p.keys ? { keys: p.keys.map((k) => ({ ...k })) } : {}),
   };
 }
 
