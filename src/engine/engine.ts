@@ -25,7 +25,7 @@ import { ProviderBreaker, type BreakerSnapshot } from './resilience/circuitBreak
 import { ProviderCooldowns } from './resilience/cooldown';
 import type { ResilienceSync } from './resilience/sharedResilience';
 import { routeWithFallback, type HedgePolicy } from './routing/fallbackRoute';
-import { capabilityGap } from './routing/capabilities';
+import { capabilityGap, requestForProvider } from './routing/capabilities';
 import { StreamGate, type ProviderRuntime, type RequestContext, type RoutingHost } from './routing/providerAttempt';
 import { RecentLatency } from './routing/recentLatency';
 import { FileStateStore } from './state/fileStateStore';
@@ -388,7 +388,8 @@ export class RouterEngine {
   }
 
   private cacheKeyFor(rt: ProviderRuntime, req: ChatRequest): string {
-    return cacheKey({ providerKind: rt.config.kind, model: rt.config.model, baseUrl: rt.baseUrl, request: req });
+    // Keyed on what this provider is sent, so an answer given without structured output never serves one asked with it.
+    return cacheKey({ providerKind: rt.config.kind, model: rt.config.model, baseUrl: rt.baseUrl, request: requestForProvider(rt.config, req) });
   }
 
   private async lookupCache(candidates: ProviderRuntime[], req: ChatRequest): Promise<{ runtime: ProviderRuntime; entry: Readonly<CachedResponse> } | undefined> {

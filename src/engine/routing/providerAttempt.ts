@@ -6,6 +6,7 @@ import { sendChat, type AttemptResult } from '../http/transport';
 import type { ProviderAdapter, ProviderEndpoint } from '../providers/adapter';
 import type { ProviderBreaker } from '../resilience/circuitBreaker';
 import { retryDelayMs, shouldRetry, sleep } from '../resilience/retryPolicy';
+import { requestForProvider } from './capabilities';
 import { attemptTiming } from './purposeTimeouts';
 import type { AttemptRecord, ChatRequest, ToolCall } from '../types';
 
@@ -146,7 +147,8 @@ export async function runProvider(rt: ProviderRuntime, ctx: RequestContext, run:
   const signal = ctx.signal && run.racerSignal ? AbortSignal.any([ctx.signal, run.racerSignal]) : (ctx.signal ?? run.racerSignal);
   let waitedOutCooldown: number | undefined;
   const timing = attemptTiming(ctx.cfg, ctx.req);
-  const wireReq = timing.streamOnWire && !ctx.req.stream ? { ...ctx.req, stream: true } : ctx.req;
+  const providerReq = requestForProvider(rt.config, ctx.req);
+  const wireReq = timing.streamOnWire && !providerReq.stream ? { ...providerReq, stream: true } : providerReq;
 
   for (let tryNo = 1; ; tryNo++) {
     let remaining = ctx.deadline - host.now();
