@@ -273,7 +273,7 @@ export class RouterEngine {
     // A filtered or empty answer says more about this moment than about the question.
     recordAttempts(ctx.attempts, this.metrics, this.events, answer);
     this.queueAlertCheck();
-    if (useCache && (answer.text !== '' || answer.toolCalls.length > 0) && answer.finishReason !== 'content_filter') {
+    if (useCache && (answer.text !== '' || answer.toolCalls.length > 0) && answer.finishReason !== 'content_filter' && this.cacheable(answer)) {
       const key = this.cacheKeyFor(runtime, req);
       const stored = await this.cache.set(key, answer, { tags: opts.cacheTags });
       if (stored) this.shared?.cache?.set(key, stored);
@@ -392,15 +392,21 @@ export class RouterEngine {
     return cacheKey({ providerKind: rt.config.kind, model: rt.config.model, baseUrl: rt.baseUrl, request: requestForProvider(rt.config, req) });
   }
 
+  /** With cache.storeToolCalls false, answers ending in tool calls are neither stored nor served (not even ones stored before). */
+  private cacheable(answer: { toolCalls?: readonly ToolCall[] }): boolean {
+    return this.cfg.cache.storeToolCalls || (answer.toolCalls?.length ?? 0) === 0;
+  }
+
   private async lookupCache(candidates: ProviderRuntime[], req: ChatRequest): Promise<{ runtime: ProviderRuntime; entry: Readonly<CachedResponse> } | undefined> {
     const keys = candidates.map((runtime) => ({ runtime, key: this.cacheKeyFor(runtime, req) }));
     for (const { runtime, key } of keys) {
       const entry = await this.cache.get(key);
-      if (entry) return { runtime, entry };
+      if (entry && this.cacheable(entry)) return { runtime, entry };
     }
     const shared = this.shared?.cache;
     for (const { runtime, key } of shared ? keys : []) {
       const entry = await shared?.get(key);
+      if (entry && !this.cacheable(entry)) continue;
       // Kept locally too, until the same expiry, so the next ask needs no round trip.
       if (entry) return { runtime, entry: (await this.cache.set(key, entry, { ttlSeconds: (entry.expiresAt - this.now()) / 1000, tags: entry.tags })) ?? entry };
     }
