@@ -13,8 +13,16 @@ const WINDOW_TOKENS_PER_IMAGE = 1_600;
 
 export type CapabilityGap = 'no_tool_support' | 'no_image_support' | 'no_structured_output' | 'context_too_long';
 
-/** Why a provider cannot serve the request, decided before any connection; undefined when it can (or might). */
-export function capabilityGap(p: ProviderConfig, req: ChatRequest): { gap: CapabilityGap; message: string } | undefined {
+export interface CapabilityShortfall {
+  gap: CapabilityGap;
+  message: string;
+}
+
+/**
+ * Why a provider cannot serve the request, decided before any connection; undefined when it can (or might).
+ * `windowTokens` is the request's estimateWindowTokens, which callers checking several providers count once.
+ */
+export function capabilityGap(p: ProviderConfig, req: ChatRequest, windowTokens: () => number = () => estimateWindowTokens(req)): CapabilityShortfall | undefined {
   const caps = p.capabilities ?? {};
   if (caps.tools === false && needsTools(req)) return { gap: 'no_tool_support', message: 'the request uses tools and this provider is configured without tool support (capabilities.tools: false)' };
   if (caps.images === false && hasImages(req)) return { gap: 'no_image_support', message: 'the request has images and this provider is configured without image support (capabilities.images: false)' };
@@ -25,7 +33,7 @@ export function capabilityGap(p: ProviderConfig, req: ChatRequest): { gap: Capab
   }
   const window = contextWindowOf(p, model);
   if (window !== undefined) {
-    const needed = estimateWindowTokens(req) + (req.maxTokens ?? 0);
+    const needed = windowTokens() + (req.maxTokens ?? 0);
     if (needed > window) return { gap: 'context_too_long', message: `the request needs about ${needed} tokens (prompt estimate plus maxTokens) and the model's context window is ${window}` };
   }
   return undefined;
