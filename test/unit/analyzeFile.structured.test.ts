@@ -63,6 +63,29 @@ describe('Analyze File: structured output where the provider has it, text parsin
     assert.deepEqual(parseFindings(res.text, LINES), EXPECTED);
   });
 
+  it('asks a model that refuses the schema (400) once more without it, and parses the text', async () => {
+    h = await start([{ id: 'groq-like' }]);
+    h.emulators['groq-like'].enqueue({ type: 'status', status: 400, message: "response_format 'json_schema' is not supported with this model" }, { type: 'ok', reply: JSON.stringify(FINDINGS) });
+    const res = await analyze('groq-like');
+    const [first, second] = h.emulators['groq-like'].requests.map((r) => r.body as Record<string, unknown>);
+    assert.ok(first.response_format);
+    assert.equal('response_format' in second, false);
+    assert.deepEqual(res.attempts.map((a) => [a.outcome, a.errorClass]), [['error', 'bad_request'], ['ok', undefined]]);
+    assert.deepEqual(parseFindings(res.text, LINES), EXPECTED);
+  });
+
+  it('does not ask again without the schema when the request requires structured output', async () => {
+    h = await start([{ id: 'gpt' }, { id: 'backup' }]);
+    h.emulators.gpt.enqueue({ type: 'status', status: 400 });
+    h.emulators.backup.enqueue({ type: 'ok', reply: JSON.stringify(FINDINGS) });
+    const required = buildAnalyzeRequest('src/f.js', FILE, 'javascript');
+    required.responseFormat = { ...required.responseFormat!, fallbackToText: undefined };
+    const res = await h.engine.chat(required);
+    assert.equal(h.emulators.gpt.requests.length, 1);
+    assert.equal(res.provider, 'backup');
+    assert.ok((h.emulators.backup.requests[0].body as Record<string, unknown>).response_format);
+  });
+
   it('still skips a provider without structured output when the request requires it', async () => {
     h = await start([{ id: 'plain', extra: { capabilities: { structuredOutput: false } } }, { id: 'gpt' }]);
     const required = buildAnalyzeRequest('src/f.js', FILE, 'javascript');

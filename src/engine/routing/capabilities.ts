@@ -60,6 +60,10 @@ export function servesStructuredOutput(p: ProviderConfig, req: ChatRequest): boo
  */
 export function requestForProvider(p: ProviderConfig, req: ChatRequest): ChatRequest {
   if (!req.responseFormat?.fallbackToText || servesStructuredOutput(p, req)) return req;
+  return withoutResponseFormat(req);
+}
+
+export function withoutResponseFormat(req: ChatRequest): ChatRequest {
   const { responseFormat: _dropped, ...rest } = req;
   return rest;
 }
