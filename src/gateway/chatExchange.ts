@@ -9,7 +9,7 @@ const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache
 
 /**
  * Runs one chat through the engine and answers in the client's API. A stream is held back until its first
- * text, so a failure before it still falls back inside the engine or becomes a proper error status.
+ * text or tool call, so a failure before it still falls back inside the engine or becomes a proper error status.
  */
 export async function serveChat(engine: RouterEngine, dialect: ChatDialect, parsed: ParsedChat, res: ServerResponse, signal: AbortSignal): Promise<void> {
   const onlyProviders = providersForModel(engine, parsed.model);
@@ -29,6 +29,7 @@ export async function serveChat(engine: RouterEngine, dialect: ChatDialect, pars
       onlyProviders,
       onStreamStart: (provider, earlier) => begin(provider, attemptCount(earlier) + 1),
       onText: (delta) => res.write(out.text(delta)),
+      onToolCall: (call) => res.write(out.toolCall(call)),
     });
     if (!res.headersSent) begin(result.provider, attemptCount(result.attempts));
     res.end(out.finish(result));

@@ -1,8 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { estimateInputTokens } from '../engine/cost/costMath';
 import type { RouterEngine } from '../engine/engine';
 import { CancelledError } from '../engine/errors';
+import { estimateWindowTokens } from '../engine/routing/capabilities';
 import { parseCountTokens } from './anthropic/messagesRequest';
 import { anthropicMessages } from './anthropic/messagesResponse';
 import { createTokenCheck } from './auth';
@@ -64,7 +64,8 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     if (method === 'POST' && path === '/v1/messages/count_tokens') {
       const { model, request } = parseCountTokens(await readJsonBody(req, opts.maxBodyBytes));
       providersForModel(engine, model);
-      return sendJson(res, 200, { input_tokens: estimateInputTokens(request) });
+      // The window check's estimate (system, messages, tools, images), which errs high: a client that trims its context by it stays inside.
+      return sendJson(res, 200, { input_tokens: estimateWindowTokens(request) });
     }
     throw new GatewayError('not_found', `No such endpoint: ${method} ${path} (this gateway serves GET /v1/models, GET /v1/models/{id}, POST /v1/chat/completions, POST /v1/messages, POST /v1/messages/count_tokens).`);
   }

@@ -150,7 +150,7 @@ function imageBlock(source: ImageSource): WireBlock {
 }
 
 /** Anthropic accepts tool ids matching ^[a-zA-Z0-9_-]+$; ids from other providers are mapped to that, the same way each time. */
-function anthropicToolId(id: string): string {
+export function anthropicToolId(id: string): string {
   const mapped = id.replace(/[^a-zA-Z0-9_-]/g, '_');
   return mapped === '' ? 'toolu_' : mapped;
 }
