@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ChatMessage, ContentPart, ImageSource, ResponseFormat, TextPart, ToolChoice, ToolDefinition } from '../types';
-import { ChatInputError, fieldPath } from './chatInputError';
+import { ChatInputError, fieldPath, reportedIssue } from './chatInputError';
 import { jsonSchemaObject } from './jsonSchema';
 
 /**
@@ -91,7 +91,7 @@ const NO_PARAMETERS = { type: 'object', properties: {} };
 function parse<T extends z.ZodType>(schema: T, value: unknown, root: string): z.output<T> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
+  const issue = reportedIssue(parsed.error.issues);
   throw new ChatInputError(fieldPath([root, ...issue.path]), issue.message);
 }
 
