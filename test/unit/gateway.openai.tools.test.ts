@@ -214,7 +214,7 @@ describe('gateway: OpenAI Chat Completions with tools, images and structured out
     for (const [patch, expected] of cases) {
       const err = await rejectionOf(client.chat.completions.create({ model: 'auto', messages: ask, ...patch } as never));
       assert.ok(err instanceof OpenAI.BadRequestError, `${JSON.stringify(patch)}: ${String(err)}`);
-      assert.match(err.message, expected, JSON.stringify(patch));
+      assert.match(err.message, expected, `${JSON.stringify(patch)} → ${err.message}`);
       assert.equal(err.type, 'invalid_request_error');
     }
     assert.equal(h.emulators.primary.requests.length, 0);

@@ -124,7 +124,8 @@ function stream(parsed: ParsedChat): StreamTranslator {
         const signature = t.signature ? [{ type: 'signature_delta', signature: t.signature }] : [];
         out += whole({ type: 'thinking', thinking: '', signature: '' }, { type: 'thinking_delta', thinking: t.thinking }, ...signature);
       }
-      if (next === 0) out += whole({ type: 'text', text: '' }, { type: 'text_delta', text: '' });
+      // An answer with nothing in it is still one empty text block, as a non-streamed answer's content is.
+      if (next === 0) out += whole({ type: 'text', text: '' });
       return (
         out +
         event('message_delta', { type: 'message_delta', delta: { stop_reason: stopReason(result.finishReason), stop_sequence: null }, usage: usageOf(result.usage) }) +
