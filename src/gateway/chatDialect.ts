@@ -29,4 +29,6 @@ export interface ChatDialect {
   completion(result: ChatResult, parsed: ParsedChat): unknown;
   stream(parsed: ParsedChat): StreamTranslator;
   errorBody(err: GatewayError): unknown;
+  /** The id a tool call is given in this API's answers (and so comes back with on the next turn). */
+  toolCallId(id: string): string;
 }

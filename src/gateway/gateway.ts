@@ -6,6 +6,7 @@ import { estimateWindowTokens } from '../engine/routing/capabilities';
 import { parseCountTokens } from './anthropic/messagesRequest';
 import { anthropicMessages } from './anthropic/messagesResponse';
 import { createTokenCheck } from './auth';
+import { CallSignatures } from './callSignatures';
 import type { ChatDialect } from './chatDialect';
 import { serveChat } from './chatExchange';
 import { GatewayError, toGatewayError } from './gatewayError';
@@ -41,6 +42,7 @@ const CORS_ALLOW_HEADERS = 'authorization, content-type, x-api-key, anthropic-ve
 export async function startGateway(opts: GatewayOptions): Promise<RunningGateway> {
   const { engine } = opts;
   const checkToken = createTokenCheck(opts.token);
+  const signatures = new CallSignatures();
   let inFlight = 0;
   let closing: (() => void) | undefined;
 
@@ -59,7 +61,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     if (method === 'GET' && path === '/v1/models') return sendJson(res, 200, modelList(engine));
     if (method === 'GET' && path.startsWith('/v1/models/')) return sendJson(res, 200, modelInfo(engine, decodeURIComponent(path.slice('/v1/models/'.length))));
     if (method === 'POST' && (path === '/v1/chat/completions' || path === '/v1/messages')) {
-      return serveChat(engine, dialect, dialect.parseChat(await readJsonBody(req, opts.maxBodyBytes)), res, signal);
+      return serveChat(engine, dialect, dialect.parseChat(await readJsonBody(req, opts.maxBodyBytes)), res, signal, signatures);
     }
     if (method === 'POST' && path === '/v1/messages/count_tokens') {
       const { model, request } = parseCountTokens(await readJsonBody(req, opts.maxBodyBytes));

@@ -79,9 +79,7 @@ describe('gateway: Anthropic Messages with tools and images (official @anthropic
     h.emulators.up.enqueue({ ...parisAndOslo, text: 'Checking.' });
     const events: Anthropic.RawMessageStreamEvent[] = [];
     for await (const e of await h.anthropic().messages.create({ model: 'auto', ...ask, stream: true })) events.push(e);
-    const shape = events
-      .filter((e) => e.type !== 'ping')
-      .map((e) => {
+    const shape = events.map((e) => {
         if (e.type === 'content_block_start') return `start ${e.index} ${e.content_block.type}`;
         if (e.type === 'content_block_delta') return `delta ${e.index} ${e.delta.type}`;
         if (e.type === 'content_block_stop') return `stop ${e.index}`;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
 import type { ProviderKind } from '../../src/engine/types';
+import { GEMINI_EMULATED_SIGNATURE } from '../emulator/formats/gemini';
 import { startGatewayHarness, type GatewayHarness } from './gatewayHarness';
 
 /**
@@ -114,6 +115,9 @@ describe('gateway: OpenAI Chat Completions with tools, images and structured out
     assert.deepEqual(calledWith, [{ city: 'Paris' }, { city: 'Oslo' }]);
     const responses = wire.contents.flatMap((c) => c.parts.filter((p) => p.functionResponse).map((p) => p.functionResponse.name));
     assert.deepEqual(responses, ['get_weather', 'get_weather']);
+    // Gemini's thought signature has no field in the OpenAI format: the gateway kept it by call id and sent it back.
+    const signed = wire.contents.flatMap((c) => c.parts.filter((p) => p.functionCall).map((p) => (p as { thoughtSignature?: string }).thoughtSignature));
+    assert.deepEqual(signed, [GEMINI_EMULATED_SIGNATURE, undefined]);
   });
 
   it('maps tool_choice to the upstream: required, none and a named function', async () => {

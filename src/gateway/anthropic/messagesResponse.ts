@@ -139,4 +139,4 @@ function stream(parsed: ParsedChat): StreamTranslator {
 }
 
 /** Anthropic Messages (`POST /v1/messages`). */
-export const anthropicMessages: ChatDialect = { parseChat: parseMessages, completion, stream, errorBody };
+export const anthropicMessages: ChatDialect = { parseChat: parseMessages, completion, stream, errorBody, toolCallId: anthropicToolId };

@@ -86,4 +86,4 @@ function stream(parsed: ParsedChat): StreamTranslator {
 }
 
 /** OpenAI Chat Completions (`POST /v1/chat/completions`). */
-export const openaiChat: ChatDialect = { parseChat: parseChatCompletion, completion, stream, errorBody };
+export const openaiChat: ChatDialect = { parseChat: parseChatCompletion, completion, stream, errorBody, toolCallId: (id) => id };
