@@ -15,13 +15,15 @@ export class CallSignatures {
     for (const c of calls) if (c.signature) this.byId.set(clientId(c.id), c.signature);
   }
 
-  /** The request with each remembered signature back on its tool call. */
-  restore(req: ChatRequest): ChatRequest {
-    if (this.byId.size === 0) return req;
-    const messages = req.messages.map((m) => {
-      if (typeof m.content === 'string' || !m.content.some((p) => p.type === 'tool_call' && !p.signature && this.byId.has(p.id))) return m;
-      return { ...m, content: m.content.map((p) => (p.type === 'tool_call' && !p.signature && this.byId.has(p.id) ? { ...p, signature: this.byId.get(p.id) } : p)) };
-    });
-    return { ...req, messages };
+  /** Puts each remembered signature back on its tool call, in place: the request was parsed for this exchange alone. */
+  restore(req: ChatRequest): void {
+    if (this.byId.size === 0) return;
+    for (const m of req.messages) {
+      if (typeof m.content === 'string') continue;
+      for (const p of m.content) {
+        const signature = p.type === 'tool_call' && !p.signature ? this.byId.get(p.id) : undefined;
+        if (signature && p.type === 'tool_call') p.signature = signature;
+      }
+    }
   }
 }

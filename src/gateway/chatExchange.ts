@@ -21,7 +21,8 @@ export async function serveChat(
   signatures: CallSignatures,
 ): Promise<void> {
   const onlyProviders = providersForModel(engine, parsed.model);
-  const request = signatures.restore(parsed.request);
+  const { request } = parsed;
+  signatures.restore(request);
   if (!request.stream) {
     const result = await engine.chat(request, { signal, onlyProviders });
     signatures.remember(result.toolCalls, dialect.toolCallId);
