@@ -153,28 +153,29 @@ describe('gateway: OpenAI Chat Completions with tools, images and structured out
     ]);
   });
 
-  it('asks the upstream for structured output with response_format json_schema and json_object, and skips Anthropic, which cannot', async () => {
-    h = await startGatewayHarness([{ id: 'claude', kind: 'anthropic' }, { id: 'gpt' }, { id: 'gem', kind: 'gemini' }]);
+  it('asks the upstream for structured output with response_format json_schema and json_object, on OpenAI, Gemini and Anthropic, and skips a provider without it', async () => {
+    h = await startGatewayHarness([{ id: 'plain', extra: { capabilities: { structuredOutput: false } } }, { id: 'gpt' }, { id: 'gem', kind: 'gemini' }, { id: 'claude', kind: 'anthropic' }]);
     const schema = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false };
+    const place = { type: 'json_schema' as const, json_schema: { name: 'place', schema, strict: true } };
     h.emulators.gpt.enqueue({ type: 'ok', reply: '{"city":"Paris"}' });
-    const { data, response } = await h
-      .openai()
-      .chat.completions.create({ model: 'auto', messages: ask, response_format: { type: 'json_schema', json_schema: { name: 'place', schema, strict: true } } })
-      .withResponse();
+    const { data, response } = await h.openai().chat.completions.create({ model: 'auto', messages: ask, response_format: place }).withResponse();
     assert.deepEqual(JSON.parse(data.choices[0].message.content ?? ''), { city: 'Paris' });
     assert.equal(response.headers.get('x-llm-router-provider'), 'gpt');
-    assert.equal(h.emulators.claude.requests.length, 0, 'the Anthropic provider was skipped before any connection');
-    assert.deepEqual((h.emulators.gpt.requests[0].body as { response_format: unknown }).response_format, { type: 'json_schema', json_schema: { name: 'place', schema, strict: true } });
+    assert.equal(h.emulators.plain.requests.length, 0, 'the provider without structured output was skipped before any connection');
+    assert.deepEqual((h.emulators.gpt.requests[0].body as { response_format: unknown }).response_format, place);
 
     h.emulators.gem.enqueue({ type: 'ok', reply: '{"ok":true}' });
-    const streamed = await h
-      .openai()
-      .chat.completions.stream({ model: 'gem', messages: ask, response_format: { type: 'json_object' } })
-      .finalChatCompletion();
+    const streamed = await h.openai().chat.completions.stream({ model: 'gem', messages: ask, response_format: { type: 'json_object' } }).finalChatCompletion();
     assert.deepEqual(JSON.parse(streamed.choices[0].message.content ?? ''), { ok: true });
     const generationConfig = (h.emulators.gem.requests[0].body as { generationConfig: { responseMimeType?: string; responseSchema?: unknown } }).generationConfig;
     assert.equal(generationConfig.responseMimeType, 'application/json');
     assert.deepEqual(generationConfig.responseSchema, { type: 'object' });
+
+    h.emulators.claude.enqueue({ type: 'ok', reply: '{"city":"Oslo"}' });
+    const claude = await h.openai().chat.completions.create({ model: 'claude', messages: ask, response_format: place });
+    assert.deepEqual(JSON.parse(claude.choices[0].message.content ?? ''), { city: 'Oslo' });
+    const outputConfig = (h.emulators.claude.requests[0].body as { output_config?: { format?: { type: string } } }).output_config;
+    assert.equal(outputConfig?.format?.type, 'json_schema');
   });
 
   it('falls back transparently when a stream is cut inside tool-call arguments: the client sees one clean answer', async () => {
