@@ -157,7 +157,7 @@ function toMessages(wire: CountBody['messages']): ChatMessage[] {
           callIds.add(b.id);
           rest.push({ type: 'tool_call', id: b.id, name: b.name, arguments: b.input });
         } else if (b.type === 'thinking') {
-          // Only Anthropic signs thinking; unsigned reasoning still reads as context but is never sent back as signed.
+          // A signature means Anthropic made it (the gateway gives other providers' reasoning none); only signed thinking goes back upstream.
           reasoning.push({ type: 'reasoning', text: b.thinking, ...(b.signature ? { signature: b.signature, provider: 'anthropic' as const } : {}) });
         }
         // redacted_thinking has no text the engine can carry; the turn stands without it.
