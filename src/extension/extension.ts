@@ -2,10 +2,12 @@ import * as vscode from 'vscode';
 import { registerAlerts } from './alerts/alertNotifications';
 import { registerAddProvider } from './commands/addProvider';
 import { registerAnalyzeFile } from './commands/analyzeFile';
+import { registerCopyGatewayConnection } from './commands/copyGatewayConnection';
 import { registerMaintenanceCommands } from './commands/maintenance';
 import { registerSetApiKey } from './commands/setApiKey';
 import { registerSuggestCode } from './commands/suggestCode';
 import { registerDashboard } from './dashboard/dashboardPanel';
+import { EditorGateway } from './gateway/editorGateway';
 import { registerInlineCompletions } from './inlineCompletions';
 import { registerPlayground } from './playground/simulateFailure';
 import { createPublicApi, type LlmRouterApi } from './publicApi';
@@ -14,7 +16,7 @@ import { registerStatusBar } from './statusBar';
 
 /** Only while VS Code runs the extension's own tests: the host, and the exports production would return. */
 export interface LlmRouterTestExports extends LlmRouterApi {
-  testing: { host: RouterHost; productionExports: LlmRouterApi };
+  testing: { host: RouterHost; productionExports: LlmRouterApi; gateway: EditorGateway };
 }
 
 let activeHost: RouterHost | undefined;
@@ -25,9 +27,10 @@ export function activate(context: vscode.ExtensionContext): LlmRouterApi | LlmRo
   try {
     const host = new RouterHost(context, channel);
     activeHost = host;
-    context.subscriptions.push(host, registerStatusBar(host), registerAlerts(host), registerSetApiKey(host), ...registerMaintenanceCommands(host), registerSuggestCode(host), registerAnalyzeFile(host), registerInlineCompletions(host), registerDashboard(host, context.extensionUri), registerAddProvider(host), registerPlayground(context));
+    const gateway = new EditorGateway(host, context.secrets);
+    context.subscriptions.push(host, gateway, registerCopyGatewayConnection(gateway), registerStatusBar(host, gateway), registerAlerts(host), registerSetApiKey(host), ...registerMaintenanceCommands(host), registerSuggestCode(host), registerAnalyzeFile(host), registerInlineCompletions(host), registerDashboard(host, context.extensionUri), registerAddProvider(host), registerPlayground(context));
     const api = createPublicApi(host, context.subscriptions);
-    return context.extensionMode === vscode.ExtensionMode.Test ? { ...api, testing: { host, productionExports: api } } : api;
+    return context.extensionMode === vscode.ExtensionMode.Test ? { ...api, testing: { host, productionExports: api, gateway } } : api;
   } catch (err) {
     // VS Code does not tell the user when activation throws; say it ourselves.
     const message = err instanceof Error ? err.message : String(err);

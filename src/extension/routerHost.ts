@@ -10,6 +10,7 @@ import type { EngineEventListener } from '../engine/events';
 import type { HistoryPoint, MetricsSnapshot, MetricsWindow } from '../engine/metrics/metricsTypes';
 import { userFolders } from '../engine/state/userFolders';
 import type { ChatRequest, ChatResult } from '../engine/types';
+import { startGateway, type GatewayOptions, type RunningGateway } from '../gateway/gateway';
 import { EndpointApproval } from './endpointApproval';
 import { KeyStore } from './keyStore';
 import { PROXY_SETTINGS, proxyDispatcher } from './proxy';
@@ -37,6 +38,7 @@ export class RouterHost implements vscode.Disposable {
   private explainedDefault = false;
   private proxyClient: Dispatcher | undefined;
   private closing?: Promise<void>;
+  private readonly gateways = new Set<RunningGateway>();
 
   constructor(
     context: vscode.ExtensionContext,
@@ -86,6 +88,18 @@ export class RouterHost implements vscode.Disposable {
     } finally {
       sub?.dispose();
     }
+  }
+
+  /** Runs the local gateway in front of this window's engine; close() waits for its requests before the engine saves its state. */
+  async serveGateway(opts: Omit<GatewayOptions, 'engine'>): Promise<RunningGateway> {
+    if (this.closing) throw new Error('the router is shutting down');
+    const gateway = await startGateway({ ...opts, engine: this.engine });
+    this.gateways.add(gateway);
+    return {
+      url: gateway.url,
+      port: gateway.port,
+      close: () => gateway.close().finally(() => this.gateways.delete(gateway)),
+    };
   }
 
   /** A new client for the changed proxy settings; the old one closes once its requests in flight finish. */
@@ -223,7 +237,8 @@ export class RouterHost implements vscode.Disposable {
   close(): Promise<void> {
     if (!this.closing) {
       for (const d of this.disposables) d.dispose();
-      this.closing = this.engine.close();
+      // Requests in flight through a gateway finish (and are counted) before the engine saves.
+      this.closing = Promise.all([...this.gateways].map((g) => g.close())).then(() => this.engine.close());
     }
     return this.closing;
   }

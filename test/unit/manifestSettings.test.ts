@@ -79,11 +79,11 @@ const EDITOR_HINTS: Record<string, (m: Record<string, unknown>) => void> = {
   },
 };
 
-/**
- * Sections only the CLI reads: `llm-router serve` uses `gateway.*`; the extension does not host the gateway yet.
- * `sharedState.*` stays CLI-only until the extension keeps the Redis password in SecretStorage (keyStore).
- */
-const CLI_ONLY = ['llmRouter.gateway.', 'llmRouter.sharedState'];
+/** Sections only the CLI reads. */
+const CLI_ONLY = ['llmRouter.sharedState'];
+
+/** Settings a workspace must not set: they open a port on this machine, or send the user's state elsewhere. */
+const USER_LEVEL_ONLY = ['llmRouter.gateway.'];
 
 describe('settings: package.json agrees with the zod schema', () => {
   const schemaSettings = new Map([...leaves(fromZod, 'llmRouter')].filter(([key]) => !CLI_ONLY.some((prefix) => key.startsWith(prefix))));
@@ -108,6 +108,15 @@ describe('settings: package.json agrees with the zod schema', () => {
 
   it('restricts in untrusted workspaces only settings that exist', () => {
     for (const key of manifest.capabilities.untrustedWorkspaces.restrictedConfigurations) assert.ok(contributed[key], key);
+  });
+
+  it('lets only user settings turn on the gateway or point shared state elsewhere: machine scope, restricted in untrusted workspaces', () => {
+    const keys = Object.keys(contributed).filter((key) => USER_LEVEL_ONLY.some((prefix) => key.startsWith(prefix)));
+    assert.ok(keys.length > 0);
+    for (const key of keys) {
+      assert.ok(['machine', 'application'].includes(contributed[key].scope as string), `${key} has scope ${String(contributed[key].scope)}`);
+      assert.ok(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations.includes(key), `${key} is restricted`);
+    }
   });
 
   it('notices drift: a changed default, limit or enum value fails the comparison', () => {
