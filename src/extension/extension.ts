@@ -5,6 +5,7 @@ import { registerAnalyzeFile } from './commands/analyzeFile';
 import { registerCopyGatewayConnection } from './commands/copyGatewayConnection';
 import { registerMaintenanceCommands } from './commands/maintenance';
 import { registerSetApiKey } from './commands/setApiKey';
+import { registerSetSharedStatePassword, SHARED_STATE_PASSWORD_SECRET } from './commands/setSharedStatePassword';
 import { registerSuggestCode } from './commands/suggestCode';
 import { registerDashboard } from './dashboard/dashboardPanel';
 import { EditorGateway } from './gateway/editorGateway';
@@ -21,14 +22,14 @@ export interface LlmRouterTestExports extends LlmRouterApi {
 
 let activeHost: RouterHost | undefined;
 
-export function activate(context: vscode.ExtensionContext): LlmRouterApi | LlmRouterTestExports {
+export async function activate(context: vscode.ExtensionContext): Promise<LlmRouterApi | LlmRouterTestExports> {
   const channel = vscode.window.createOutputChannel('LLM Router', { log: true });
   context.subscriptions.push(channel);
   try {
-    const host = new RouterHost(context, channel);
+    const host = new RouterHost(context, channel, await context.secrets.get(SHARED_STATE_PASSWORD_SECRET));
     activeHost = host;
     const gateway = new EditorGateway(host, context.secrets);
-    context.subscriptions.push(host, gateway, registerCopyGatewayConnection(gateway), registerStatusBar(host, gateway), registerAlerts(host), registerSetApiKey(host), ...registerMaintenanceCommands(host), registerSuggestCode(host), registerAnalyzeFile(host), registerInlineCompletions(host), registerDashboard(host, context.extensionUri), registerAddProvider(host), registerPlayground(context));
+    context.subscriptions.push(host, gateway, registerCopyGatewayConnection(gateway), registerSetSharedStatePassword(context.secrets), registerStatusBar(host, gateway), registerAlerts(host), registerSetApiKey(host), ...registerMaintenanceCommands(host), registerSuggestCode(host), registerAnalyzeFile(host), registerInlineCompletions(host), registerDashboard(host, context.extensionUri), registerAddProvider(host), registerPlayground(context));
     const api = createPublicApi(host, context.subscriptions);
     return context.extensionMode === vscode.ExtensionMode.Test ? { ...api, testing: { host, productionExports: api, gateway } } : api;
   } catch (err) {

@@ -62,7 +62,8 @@ export class EditorGateway implements vscode.Disposable {
   private async apply(): Promise<void> {
     clearTimeout(this.retry);
     const cfg = this.host.config.gateway;
-    const wanted = cfg.enabled && !this.disposed ? settingsKey(cfg) : undefined;
+    // A rebuilt engine (new shared state) needs a gateway of its own.
+    const wanted = cfg.enabled && !this.disposed ? JSON.stringify([cfg.port, cfg.allowedOrigins, cfg.maxBodyBytes, this.host.generation]) : undefined;
     if (this.running && this.running.settings === wanted) return;
     if (this.running) {
       const { gateway } = this.running;
@@ -138,10 +139,6 @@ export class EditorGateway implements vscode.Disposable {
   dispose(): void {
     void this.stop().finally(() => this.changed.dispose());
   }
-}
-
-function settingsKey(cfg: RouterConfig['gateway']): string {
-  return JSON.stringify([cfg.port, cfg.allowedOrigins, cfg.maxBodyBytes]);
 }
 
 /** Whether an LLM Router gateway answers on the port: its 401 to a request without a token says so, and no token is sent to find out. */
