@@ -12,11 +12,17 @@ const ITEMS: ConnectionItem[] = [
   { label: 'Token', detail: 'the API key those tools send (Authorization: Bearer, or x-api-key)', text: (_url, token) => token, holdsToken: true },
   {
     label: 'Environment for Claude Code',
-    detail: 'ANTHROPIC_BASE_URL and ANTHROPIC_AUTH_TOKEN lines',
-    text: (url, token) => `ANTHROPIC_BASE_URL=${url}\nANTHROPIC_AUTH_TOKEN=${token}\n`,
+    detail: 'export lines: ANTHROPIC_BASE_URL, ANTHROPIC_AUTH_TOKEN, and the model "auto" for each of its model choices',
+    text: claudeCodeEnvironment,
     holdsToken: true,
   },
 ];
+
+/** Claude Code's documented variables (code.claude.com/docs/en/env-vars, model-config); an ANTHROPIC_API_KEY would win over the token, so it is unset. */
+function claudeCodeEnvironment(url: string, token: string): string {
+  const models = ['ANTHROPIC_MODEL', 'ANTHROPIC_DEFAULT_OPUS_MODEL', 'ANTHROPIC_DEFAULT_SONNET_MODEL', 'ANTHROPIC_DEFAULT_HAIKU_MODEL'].map((name) => `export ${name}=auto`);
+  return [`export ANTHROPIC_BASE_URL=${url}`, `export ANTHROPIC_AUTH_TOKEN=${token}`, 'unset ANTHROPIC_API_KEY', ...models, ''].join('\n');
+}
 
 /** Copies what another tool needs to reach this window's gateway; the token goes only to the clipboard, never to a log or a return value. */
 export function registerCopyGatewayConnection(gateway: EditorGateway): vscode.Disposable {
