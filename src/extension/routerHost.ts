@@ -69,10 +69,16 @@ export class RouterHost implements vscode.Disposable {
     this.disposables.push(
       this.keys,
       this.changed,
-      context.secrets.onDidChange(async (e) => {
+      // Set in any window, the password reaches every window's router.
+      context.secrets.onDidChange((e) => {
         if (e.key !== SHARED_STATE_PASSWORD_SECRET) return;
-        this.sharedStatePassword = await context.secrets.get(SHARED_STATE_PASSWORD_SECRET);
-        this.applySharedState();
+        void Promise.resolve(context.secrets.get(SHARED_STATE_PASSWORD_SECRET)).then(
+          (password) => {
+            this.sharedStatePassword = password;
+            this.applySharedState();
+          },
+          (err: Error) => this.channel.error(`Could not read the shared state password from secret storage: ${err.message}`),
+        );
       }),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration(SECTION)) this.reload();
@@ -148,7 +154,7 @@ export class RouterHost implements vscode.Disposable {
   }
 
   private async replaceEngine(): Promise<void> {
-    if (this.closing) return;
+    if (this.closing || this.sharedStateKey(this.engine.config) === this.engineSharedState) return;
     // Gateway requests in flight finish on the engine that took them; the gateway starts again on the new one.
     await Promise.all([...this.gateways].map((g) => g.close()));
     const old = this.engine;
