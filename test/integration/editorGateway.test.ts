@@ -8,6 +8,7 @@ import { hasBridge, hover, keyboard, read, STATUS_ITEM } from './support/bridge'
 import { workspaceFile } from './support/documents';
 import { emulatorsFor } from './support/emulators';
 import { findNotification } from './support/notifications';
+import { extensionFiles, filesContaining, routerLogFile } from './support/secretScan';
 import { configure, EXTENSION_ID, FAST_SETTINGS, freshState, routerHost } from './support/router';
 import { settlesWithin, waitFor } from './support/waitFor';
 
@@ -90,8 +91,13 @@ describe('The gateway inside VS Code (llmRouter.gateway.enabled)', function () {
     assert.equal(((await anthropic.json()) as { content: { text: string }[] }).content[0].text, 'Hello from upstream.');
     assert.equal(emu.upstream.requests.length, 2);
 
-    const keyNames = JSON.stringify(vscode.workspace.getConfiguration('llmRouter').inspect('gateway'));
-    assert.ok(!keyNames.includes(connection.token), 'the token is in no setting');
+    assert.ok(!JSON.stringify(vscode.workspace.getConfiguration('llmRouter').inspect('gateway')).includes(connection.token), 'the token is in no setting');
+    const log = routerLogFile();
+    if (log) {
+      await waitFor('the log to say where the gateway listens', () => readFileSync(log, 'utf8').includes(`Gateway listening on ${url}`));
+      await (await routerHost()).flush();
+      assert.deepEqual(filesContaining(extensionFiles(), connection.token), [], 'no log or state file holds the token');
+    }
   });
 
   it('keeps the same token when it restarts, and stops listening when the setting is turned off', async () => {

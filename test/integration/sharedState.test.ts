@@ -9,6 +9,7 @@ import { startRedisServer, type RedisServer } from '../support/redisServer';
 import { hasBridge, keyboard, read } from './support/bridge';
 import { emulatorsFor } from './support/emulators';
 import { findNotification } from './support/notifications';
+import { extensionFiles, filesContaining } from './support/secretScan';
 import { configure, FAST_SETTINGS, freshState, routerHost } from './support/router';
 import { settlesWithin } from './support/waitFor';
 
@@ -110,6 +111,9 @@ describe('Shared state from the editor (llmRouter.sharedState)', function () {
     assert.equal(bob.code, 4, bob.stdout + bob.stderr);
     assert.match(bob.stderr, /Team budget.*daily budget of \$6\.00/);
     assert.equal(emu.team.requests.length, 1, 'the refused CLI member sent nothing');
+    await host.flush();
+    assert.deepEqual(filesContaining(extensionFiles(), PASSWORD), [], 'no log or state file holds the Redis password');
+    assert.ok(!JSON.stringify(vscode.workspace.getConfiguration('llmRouter').inspect('sharedState')).includes(PASSWORD), 'nor any setting');
   });
 
   it('goes back to this machine\'s state when the setting is cleared', async () => {
