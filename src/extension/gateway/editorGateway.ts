@@ -144,7 +144,7 @@ export class EditorGateway implements vscode.Disposable {
 /** Whether an LLM Router gateway answers on the port: its 401 to a request without a token says so, and no token is sent to find out. */
 function isRouterGateway(port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = http.get({ host: BIND_HOST, port, path: '/v1/models', timeout: 1_000, headers: { host: `${BIND_HOST}:${port}` } }, (res) => {
+    const req = http.get({ host: BIND_HOST, port, path: '/v1/models', agent: false, timeout: 1_000, headers: { host: `${BIND_HOST}:${port}` } }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body = (body + chunk).slice(0, 4_096)));
