@@ -41,6 +41,8 @@ export interface EngineOptions {
   stateDir?: string;
   /** The Redis password for `sharedState` (the editor's secret storage); defaults to the variable `sharedState.passwordEnv` names. */
   sharedStatePassword?: string;
+  /** The editor command that stores that password, named in messages about a refused or missing one. */
+  sharedStatePasswordCommand?: string;
   /** Where the response cache persists (e.g. per workspace); defaults to `stateDir`. */
   cacheDir?: string;
   /** Finds a provider's key; defaults to the environment variable envKeyFor() allows for its host. */
@@ -566,7 +568,7 @@ export class RouterEngine {
 
   private sharedState(options: EngineOptions, localStore: StateStore | undefined): SharedState | undefined {
     const config = this.cfg.sharedState;
-    return config && openSharedState(config, { password: options.sharedStatePassword, localStore, cacheMaxBytes: () => this.cfg.cache.maxBytes, warn: this.warn, now: this.now });
+    return config && openSharedState(config, { password: options.sharedStatePassword, passwordCommand: options.sharedStatePasswordCommand, localStore, cacheMaxBytes: () => this.cfg.cache.maxBytes, warn: this.warn, now: this.now });
   }
 
   private fileStore(dir: string | undefined): StateStore | undefined {

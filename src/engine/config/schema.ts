@@ -131,9 +131,13 @@ export const configSchema = z
         timeoutMs: positiveInt.default(10_000),
       })
       .prefault({}),
-    // Read by `llm-router serve` (the local gateway).
+    // The local gateway: `llm-router serve`, or the extension's own with `enabled`.
     gateway: z
       .object({
+        // Read by the extension only; `serve` runs whenever it is started.
+        enabled: z.boolean().default(false),
+        // 0 picks a free port; `serve --port` overrides it.
+        port: z.number().int().min(0).max(65_535).default(8686),
         allowedOrigins: z.array(z.string().min(1, 'must not be empty')).default([]),
         maxBodyBytes: positiveInt.default(32 * 1024 * 1024),
       })
