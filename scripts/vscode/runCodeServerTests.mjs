@@ -1,6 +1,6 @@
 // Runs an extension's integration tests inside a real VS Code extension host: code-server (VS Code
 // from the npm registry) serves the workbench, headless Chromium driven by playwright-core opens it.
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -42,14 +42,18 @@ const CHROMIUM_ARGS = [
  * @param {boolean} [opts.verbose]    also print code-server output and browser console errors
  * @param {(level: string, message: string) => void} [opts.log]  receives the tests' log lines
  * @param {{ width: number, height: number }} [opts.viewport]
+ * @param {import('./cacheLayout.mjs').RELEASES['stable']} [opts.release]  which code-server (RELEASES in cacheLayout.mjs); default stable
+ * @param {string[]} [opts.installedExtensions]  extension folders copied into the fresh extensions folder before the
+ *   start, as installed extensions (VS Code honours only one extensionDevelopmentPath)
  */
 export async function launchWorkbench(opts) {
   const log = opts.log ?? printLog;
   if (!opts.extensionDir) throw new Error('extensionDir is required');
   requireFile(path.join(opts.extensionDir, 'package.json'), 'extension manifest');
   if (opts.tests) requireFile(opts.tests, 'tests entry (build the tests first?)');
-  const layout = await ensureCodeServer();
+  const layout = await ensureCodeServer({ release: opts.release });
   const stateDir = mkdtempSync(path.join(tmpdir(), 'llm-router-vscode-'));
+  for (const dir of opts.installedExtensions ?? []) installExtensionCopy(dir, path.join(stateDir, 'extensions'));
   const workspace = opts.workspace ? path.resolve(opts.workspace) : path.join(stateDir, 'workspace');
   mkdirSync(workspace, { recursive: true });
 
@@ -204,6 +208,12 @@ async function saveScreenshot(page, dir) {
   } catch (err) {
     console.error(`[code-server runner] could not take a screenshot: ${err.message}`);
   }
+}
+
+// VS Code finds an installed extension in a folder named publisher.name-version.
+function installExtensionCopy(dir, extensionsDir) {
+  const manifest = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'));
+  cpSync(dir, path.join(extensionsDir, `${manifest.publisher}.${manifest.name}-${manifest.version}`), { recursive: true });
 }
 
 function chromiumDir(stateDir, name) {

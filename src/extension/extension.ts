@@ -7,6 +7,7 @@ import { registerSetApiKey } from './commands/setApiKey';
 import { registerSuggestCode } from './commands/suggestCode';
 import { registerDashboard } from './dashboard/dashboardPanel';
 import { registerInlineCompletions } from './inlineCompletions';
+import { registerChatModels } from './lm/registerChatModels';
 import { registerPlayground } from './playground/simulateFailure';
 import { createPublicApi, type LlmRouterApi } from './publicApi';
 import { RouterHost } from './routerHost';
@@ -25,7 +26,7 @@ export function activate(context: vscode.ExtensionContext): LlmRouterApi | LlmRo
   try {
     const host = new RouterHost(context, channel);
     activeHost = host;
-    context.subscriptions.push(host, registerStatusBar(host), registerAlerts(host), registerSetApiKey(host), ...registerMaintenanceCommands(host), registerSuggestCode(host), registerAnalyzeFile(host), registerInlineCompletions(host), registerDashboard(host, context.extensionUri), registerAddProvider(host), registerPlayground(context));
+    context.subscriptions.push(host, registerStatusBar(host), registerAlerts(host), registerSetApiKey(host), ...registerMaintenanceCommands(host), registerSuggestCode(host), registerAnalyzeFile(host), registerInlineCompletions(host), registerDashboard(host, context.extensionUri), registerAddProvider(host), registerPlayground(context), registerChatModels(host));
     const api = createPublicApi(host, context.subscriptions);
     return context.extensionMode === vscode.ExtensionMode.Test ? { ...api, testing: { host, productionExports: api } } : api;
   } catch (err) {

@@ -33,7 +33,7 @@ export function capabilityGap(p: ProviderConfig, req: ChatRequest): { gap: Capab
 }
 
 /** The provider's `contextWindow`, else the shipped table's for its model; undefined when neither knows. */
-function contextWindowOf(p: ProviderConfig, model: string): number | undefined {
+export function contextWindowOf(p: ProviderConfig, model: string): number | undefined {
   if (p.contextWindow !== undefined) return p.contextWindow;
   const pricingProvider = pricingProviderFor(p);
   return pricingProvider ? findPriceEntry(BUILTIN_PRICING, pricingProvider, model)?.contextWindow : undefined;
