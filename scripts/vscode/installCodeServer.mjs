@@ -10,7 +10,8 @@ import { CHROMIUM_PATH, InstallError, SYSTEM_RIPGREP_PATH, VSCODE_TIER, ensureSy
 import { isolatedStateArgs, isolatedStateEnv } from './codeServerState.mjs';
 
 const LOCK_STALE_MS = 30 * 60_000;
-const VSCODE_NATIVE_MODULES = ['@parcel/watcher', '@vscode/spdlog', 'kerberos', 'native-watchdog', 'node-pty', '@vscode/deviceid'];
+// native-watchdog moved to @vscode/native-watchdog in later releases; each release has one of them.
+const VSCODE_NATIVE_MODULES = ['@parcel/watcher', '@vscode/spdlog', 'kerberos', 'native-watchdog', '@vscode/native-watchdog', 'node-pty', '@vscode/deviceid'];
 
 const defaultLog = (line) => console.log(`[vscode-setup] ${line}`);
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { loadPlaywrightCore } from './cacheLayout.mjs';
+import { RELEASES, loadPlaywrightCore } from './cacheLayout.mjs';
 import { CHROMIUM_PATH } from '../setup/systemPackages.mjs';
 import { startCodeServer } from './codeServer.mjs';
 import { ensureCodeServer } from './installCodeServer.mjs';
@@ -263,6 +263,9 @@ export const RUNNER_OPTIONS = {
   env: { type: 'string', multiple: true },
   'workspace-trust': { type: 'boolean' },
   verbose: { type: 'boolean' },
+  // code-server only: which release (RELEASES in cacheLayout.mjs), and extensions installed beside the one under test.
+  release: { type: 'string' },
+  'installed-extension': { type: 'string', multiple: true },
 };
 
 export function runnerOptionsFromArgs(values) {
@@ -277,9 +280,17 @@ export function runnerOptionsFromArgs(values) {
     timeoutMs: timeoutSeconds && timeoutSeconds * 1000,
     env: parseEnvPairs(values.env),
     verbose: values.verbose,
+    release: releaseNamed(values.release),
+    installedExtensions: values['installed-extension']?.map((dir) => path.resolve(dir)),
     // A folder nobody trusted yet opens in Restricted Mode; without the prompt it stays there.
     ...(values['workspace-trust'] && { workspaceTrust: true, settings: { 'security.workspace.trust.startupPrompt': 'never' } }),
   };
+}
+
+function releaseNamed(name = 'stable') {
+  const release = RELEASES[name];
+  if (!release) throw new Error(`--release expects one of ${Object.keys(RELEASES).join(', ')}, got "${name}"`);
+  return release;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
