@@ -94,6 +94,17 @@ describe('Chat models: LLM Router in VS Code’s language model API (as Copilot 
     ]);
   });
 
+  it('sends an image data part to an OpenAI upstream as an image_url data URL', async () => {
+    // A 1×1 PNG.
+    const png = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+    const answer = await caller.ask({ selector: { vendor: 'llm-router', id: 'primary' }, turns: [{ role: 'user', parts: [{ text: 'What is in this picture?' }, { mimeType: 'image/png', base64: png }] }] });
+    assert.equal(answer.error, undefined, JSON.stringify(answer.error));
+    const body = emu.primary.requests[0].body as { messages: { role: string; content: unknown }[] };
+    assert.deepEqual(body.messages, [
+      { role: 'user', content: [{ type: 'text', text: 'What is in this picture?' }, { type: 'image_url', image_url: { url: `data:image/png;base64,${png}` } }] },
+    ]);
+  });
+
   it('fails a pinned model with the attempts when its provider fails, without asking another', async () => {
     emu.primary.enqueue({ type: 'status', status: 503 });
     const answer = await caller.ask({ selector: { vendor: 'llm-router', id: 'primary' }, turns: [userSays('hi')] });
@@ -106,7 +117,8 @@ describe('Chat models: LLM Router in VS Code’s language model API (as Copilot 
     const [major, minor] = caller.vscodeVersion.split('.').map(Number);
     // VS Code before 1.127 does not forward a caller's cancellation to the provider (microsoft/vscode#277872).
     if (major === 1 && minor < 127) this.skip();
-    emu.primary.enqueue({ type: 'slow', chunkDelayMs: 2_000 });
+    // Each piece of the answer 3 s after the last: without the cancellation reaching the upstream, its connection stays open for 6 s more.
+    emu.primary.enqueue({ type: 'slow', chunkDelayMs: 3_000 });
     const answer = await settlesWithin(
       caller.ask({ selector: { vendor: 'llm-router', id: 'auto' }, turns: [userSays('Tell me a long story.')], cancelAfterParts: 1 }),
       PROMPTLY_MS,
@@ -114,7 +126,7 @@ describe('Chat models: LLM Router in VS Code’s language model API (as Copilot 
     );
     assert.equal(answer.cancelled, true);
     assert.equal(answer.parts.length, 1, 'nothing after the cancellation');
-    await waitFor('the primary connection to close', () => emu.primary.openConnections() === 0, PROMPTLY_MS);
+    await waitFor('the primary connection to close', () => emu.primary.openConnections() === 0, 2_000);
     assert.equal(emu.fallback.requests.length, 0, 'a cancelled request does not fall back');
     const primary = (await routerHost()).providers().find((p) => p.id === 'primary');
     assert.equal(primary?.breaker.consecutiveFailures, 0, 'a cancellation is not the provider failing');
