@@ -12,6 +12,7 @@ import { userFolders } from '../engine/state/userFolders';
 import type { ChatRequest, ChatResult } from '../engine/types';
 import { EndpointApproval } from './endpointApproval';
 import { KeyStore } from './keyStore';
+import { editorModelChat } from './lm/editorModelClient';
 import { PROXY_SETTINGS, proxyDispatcher } from './proxy';
 import { RequestLog } from './requestLog';
 import { DEFAULT_PROVIDER, readSettings, SECTION } from './settings';
@@ -55,6 +56,7 @@ export class RouterHost implements vscode.Disposable {
       dispatcher: this.proxyClient,
       warn: (message) => channel.warn(message),
       backgroundProbes: true,
+      editorModels: editorModelChat(context.languageModelAccessInformation),
     });
     this.disposables.push(
       this.keys,

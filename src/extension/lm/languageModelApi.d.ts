@@ -89,3 +89,23 @@ export interface LanguageModelProviderApi {
   LanguageModelTextPart: new (value: string) => LanguageModelTextPart;
   LanguageModelToolCallPart: new (callId: string, name: string, input: object) => LanguageModelToolCallPart;
 }
+
+/** What calling another vendor's models with tools needs beyond @types/vscode 1.90 (stable since 1.95; data parts 1.105+). */
+export interface LanguageModelCallerApi {
+  LanguageModelTextPart: new (value: string) => LanguageModelTextPart;
+  LanguageModelToolCallPart: new (callId: string, name: string, input: object) => LanguageModelToolCallPart;
+  LanguageModelToolResultPart: new (callId: string, content: unknown[]) => LanguageModelToolResultPart;
+  LanguageModelDataPart?: { image(data: Uint8Array, mimeType: string): LanguageModelDataPart };
+  LanguageModelChatMessage: { User(content: unknown[]): unknown; Assistant(content: unknown[]): unknown };
+}
+
+export interface LanguageModelChatWithTools {
+  readonly id: string;
+  readonly vendor: string;
+  readonly family: string;
+  sendRequest(
+    messages: unknown[],
+    options: { justification?: string; tools?: LanguageModelChatTool[]; toolMode?: LanguageModelChatToolMode; modelOptions?: Record<string, unknown> },
+    token: CancellationToken,
+  ): Thenable<{ stream: AsyncIterable<unknown> }>;
+}

@@ -1,4 +1,5 @@
 import type { ChatMessage, ChatRequest, ContentPart, ImagePart, TextPart, ToolChoice, ToolDefinition, ToolResultPart } from '../../engine/types';
+import { toolResultText } from '../../engine/chatContent';
 import { estimateWindowTokens } from '../../engine/routing/capabilities';
 
 /**
@@ -158,4 +159,36 @@ function isObject(v: unknown): v is Record<string, unknown> {
 export function estimateTokens(input: string | LmMessage): number {
   const messages: ChatMessage[] = typeof input === 'string' ? [{ role: 'user', content: input }] : toChatMessages(input);
   return estimateWindowTokens({ messages });
+}
+
+/** One part of an outgoing VS Code message, as plain data; editorModelClient.ts builds VS Code's classes from it. */
+export type OutgoingPart =
+  | { kind: 'text'; text: string }
+  | { kind: 'tool_call'; callId: string; name: string; input: Record<string, unknown> }
+  | { kind: 'tool_result'; callId: string; text: string }
+  | { kind: 'image'; mimeType: string; data: Uint8Array };
+
+export interface OutgoingMessage {
+  role: 'user' | 'assistant';
+  parts: OutgoingPart[];
+}
+
+/**
+ * The engine's request as VS Code messages for another vendor's model (kind vscode-lm). The stable API has no system
+ * role, so the system prompt leads the first user message; tool results travel in a user message, as vscode.d.ts says.
+ */
+export function toOutgoingMessages(req: ChatRequest): OutgoingMessage[] {
+  const out: OutgoingMessage[] = [];
+  if (req.system) out.push({ role: 'user', parts: [{ kind: 'text', text: req.system }] });
+  for (const m of req.messages) {
+    const parts: OutgoingPart[] = [];
+    for (const p of typeof m.content === 'string' ? [{ type: 'text' as const, text: m.content }] : m.content) {
+      if (p.type === 'text' && p.text) parts.push({ kind: 'text', text: p.text });
+      else if (p.type === 'image') parts.push(p.source.kind === 'base64' ? { kind: 'image', mimeType: p.source.mediaType, data: Buffer.from(p.source.data, 'base64') } : { kind: 'text', text: p.source.url });
+      else if (p.type === 'tool_call') parts.push({ kind: 'tool_call', callId: p.id, name: p.name, input: p.arguments });
+      else if (p.type === 'tool_result') parts.push({ kind: 'tool_result', callId: p.callId, text: toolResultText(p) });
+    }
+    if (parts.length > 0) out.push({ role: m.role === 'assistant' ? 'assistant' : 'user', parts });
+  }
+  return out;
 }
