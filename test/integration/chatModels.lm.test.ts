@@ -15,6 +15,8 @@ interface Answer { parts: Part[]; ms: number; cancelled: boolean; error?: { name
 interface Turn { role: 'user' | 'assistant'; parts: Record<string, unknown>[] }
 interface Caller {
   vscodeVersion: string;
+  /** The caller's own model (vendor llm-router-tests, family echo): a stand-in for Copilot's models. */
+  editorModel: { behaviour: 'answer' | 'blocked'; requests: { messages: { role: number; parts: Part[] }[]; tools: string[] }[] };
   models(selector: vscode.LanguageModelChatSelector): Promise<{ id: string; name: string; vendor: string; family: string; maxInputTokens: number }[]>;
   nextModelsChange(timeoutMs: number): Promise<void>;
   countTokens(selector: vscode.LanguageModelChatSelector, text: string): Promise<number>;
@@ -139,6 +141,50 @@ describe('Chat models: LLM Router in VS Code’s language model API (as Copilot 
     const ids = (await caller.models({ vendor: 'llm-router' })).map((m) => m.id).sort();
     assert.deepEqual(ids, ['auto', 'fallback', 'primary', 'third']);
     await configure({ providers: providers() });
+  });
+
+  describe('a vscode-lm provider: the editor’s own models as a tier', () => {
+    const withEditorModel = (): ProviderEntry[] => [
+      { id: 'editor', kind: 'vscode-lm', vendor: 'llm-router-tests', model: 'echo', priority: 0 },
+      ...providers(),
+    ];
+    before(() => configure({ providers: withEditorModel() }));
+    after(() => configure({ providers: providers() }));
+    beforeEach(() => {
+      caller.editorModel.behaviour = 'answer';
+      caller.editorModel.requests.length = 0;
+    });
+
+    it('answers Auto from the editor’s model through vscode.lm, with the tools passed on', async () => {
+      const answer = await caller.ask({ selector: { vendor: 'llm-router', id: 'auto' }, turns: [userSays('hi')], tools: [WEATHER_TOOL] });
+      assert.equal(answer.error, undefined, JSON.stringify(answer.error));
+      assert.equal(answer.parts.map((p) => p.value).join(''), 'Hello from the editor model.');
+      assert.equal(caller.editorModel.requests.length, 1);
+      assert.deepEqual(caller.editorModel.requests[0].tools, ['get_weather']);
+      assert.deepEqual(caller.editorModel.requests[0].messages.map((m) => m.parts.map((p) => p.value)), [['hi']]);
+      assert.equal(emu.primary.requests.length + emu.fallback.requests.length, 0);
+    });
+
+    it('falls back to the providers with keys when the editor’s model refuses (LanguageModelError Blocked)', async () => {
+      caller.editorModel.behaviour = 'blocked';
+      const answer = await caller.ask({ selector: { vendor: 'llm-router', id: 'auto' }, turns: [userSays('hi')] });
+      assert.equal(answer.error, undefined, JSON.stringify(answer.error));
+      assert.equal(answer.parts.map((p) => p.value).join(''), 'Hello from primary.');
+      const editor = (await routerHost()).providers().find((p) => p.id === 'editor');
+      assert.equal(editor?.breaker.consecutiveFailures, 1, 'Blocked counts against the editor’s model (quota_exceeded)');
+    });
+
+    it('refuses a vscode-lm provider of vendor llm-router (it would loop) and keeps the last valid settings', async () => {
+      const host = await routerHost();
+      const looping = [{ id: 'loop', kind: 'vscode-lm', vendor: 'llm-router', model: 'auto' }, ...withEditorModel()];
+      await vscode.workspace.getConfiguration('llmRouter').update('providers', looping, vscode.ConfigurationTarget.Global);
+      const problem = await waitFor('the settings to be refused', () => host.configProblem);
+      assert.equal(problem.path, "llmRouter.providers['loop'].vendor");
+      assert.match(problem.message, /loop back/);
+      assert.deepEqual(host.config.providers.map((p) => p.id), ['editor', 'primary', 'fallback']);
+      await configure({ providers: withEditorModel() });
+      await vscode.commands.executeCommand('notifications.clearAll');
+    });
   });
 
   it('shows the models in the chat view’s model picker and in the Language Models view', async function () {

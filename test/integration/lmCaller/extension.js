@@ -25,8 +25,34 @@ function describePart(part) {
   return { type: 'other', constructor: part && part.constructor && part.constructor.name };
 }
 
-exports.activate = () => ({
+// A model of this extension's own, standing in for Copilot's: what LLM Router's vscode-lm providers reach.
+const ECHO_MODEL = { id: 'echo', name: 'Echo', family: 'echo', version: '1', maxInputTokens: 8000, maxOutputTokens: 1000, capabilities: { toolCalling: true } };
+const editorModel = { behaviour: 'answer', requests: [] };
+
+function registerEchoModel() {
+  return vscode.lm.registerLanguageModelChatProvider('llm-router-tests', {
+    provideLanguageModelChatInformation: () => [ECHO_MODEL],
+    async provideLanguageModelChatResponse(_model, messages, options, progress) {
+      editorModel.requests.push({
+        messages: messages.map((m) => ({ role: m.role, parts: m.content.map(describePart) })),
+        tools: (options.tools || []).map((t) => t.name),
+      });
+      if (editorModel.behaviour === 'blocked') throw vscode.LanguageModelError.Blocked('the echo model is over its quota');
+      progress.report(new vscode.LanguageModelTextPart('Hello from the '));
+      progress.report(new vscode.LanguageModelTextPart('editor model.'));
+    },
+    provideTokenCount: async (_model, text) => Math.ceil(String(typeof text === 'string' ? text : '').length / 4),
+  });
+}
+
+exports.activate = (context) => {
+  context.subscriptions.push(registerEchoModel());
+  return api;
+};
+
+const api = {
   vscodeVersion: vscode.version,
+  editorModel,
   async models(selector) {
     return (await vscode.lm.selectChatModels(selector)).map(describeModel);
   },
@@ -64,4 +90,4 @@ exports.activate = () => ({
       cts.dispose();
     }
   },
-});
+};
