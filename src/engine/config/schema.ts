@@ -98,6 +98,8 @@ export const configSchema = z
         enabled: z.boolean().default(true),
         ttlSeconds: positiveInt.default(86_400),
         maxBytes: positiveInt.default(50 * 1024 * 1024),
+        /** false keeps answers that end in tool calls out of the cache: an agent may call the same tool again to see what changed. */
+        storeToolCalls: z.boolean().default(true),
       })
       .prefault({}),
     budget: z
