@@ -7,6 +7,7 @@ import { AllProvidersFailedError, CancelledError, ProviderError, type ErrorClass
 import { createDispatcher } from './http/dispatcher';
 import { sendChat } from './http/transport';
 import { adapterFor, effectiveBaseUrl } from './providers/registry';
+import { editorOnlyError, type EditorModelChat } from './providers/editorModels';
 import { envKeyFor } from './providers/vendorKeys';
 import { cacheKey, fileTag, ResponseCache, type CachedResponse, type CacheStats } from './cache/responseCache';
 import { replayAsStream } from './cache/replay';
@@ -53,6 +54,8 @@ export interface EngineOptions {
   random?: () => number;
   /** Probe open breakers (and, with probes.intervalMs, every provider) in the background; for long-lived hosts. Default false. */
   backgroundProbes?: boolean;
+  /** Sends requests to providers of kind vscode-lm (the editor's own models); only the extension has one. */
+  editorModels?: EditorModelChat;
 }
 
 export interface ChatOptions {
@@ -144,6 +147,7 @@ export class RouterEngine {
   private readonly resolveKeyFn: (p: ProviderConfig) => string | undefined | Promise<string | undefined>;
   private readonly loaded: Promise<void>;
   private readonly routingHost: RoutingHost = this.createRoutingHost();
+  private editorModels?: EditorModelChat;
   private closing?: Promise<void>;
 
   constructor(options: EngineOptions) {
@@ -152,6 +156,7 @@ export class RouterEngine {
     this.random = options.random ?? Math.random;
     this.warn = options.warn ?? (() => undefined);
     this.resolveKeyFn = options.resolveKey ?? ((p) => envKeyFor(p));
+    this.editorModels = options.editorModels;
     this.ownsDispatcher = options.dispatcher === undefined;
     this.dispatcher = options.dispatcher ?? createDispatcher({ connectTimeoutMs: this.cfg.timeouts.connectMs });
     this.strategy = createStrategy(this.cfg.routing.strategy);
@@ -169,7 +174,8 @@ export class RouterEngine {
     this.alertMonitor = new AlertMonitor({ store, onChange: (c) => this.events.emit({ type: 'alert', ...c }) });
     this.probes = new BackgroundProbes({
       enabled: options.backgroundProbes ?? false,
-      targets: () => this.runtimes.map((rt) => ({ id: rt.config.id, breaker: rt.breaker, send: (signal) => this.sendProbe(rt, signal) })),
+      // The editor's own models have no token-free request to probe with.
+      targets: () => this.runtimes.filter((rt) => rt.config.kind !== 'vscode-lm').map((rt) => ({ id: rt.config.id, breaker: rt.breaker, send: (signal) => this.sendProbe(rt, signal) })),
       config: () => this.cfg.probes,
       now: this.now,
       onResult: (outcome) => this.recordProbe(outcome),
@@ -292,6 +298,10 @@ export class RouterEngine {
       now: () => this.now(),
       random: () => this.random(),
       apiKey: async (p) => (await this.resolveKeyFn(p)) || undefined,
+      editorChat: (p, req, opts) => {
+        if (!this.editorModels) throw editorOnlyError(p);
+        return this.editorModels(p, req, opts);
+      },
       dispatcher: () => this.dispatcher,
       coolingDownUntil: (id) => this.cooldowns.until(id),
       coolDown: (id, retryAfterMs) => this.cooldowns.setFor(id, retryAfterMs),
@@ -528,12 +538,19 @@ export class RouterEngine {
           if (rt.adapter.requiresKey && !key) {
             throw new ProviderError({ provider: rt.config.id, errorClass: 'missing_key', message: `Provider '${rt.config.id}': no API key found.` });
           }
-          await sendChat(
-            rt.adapter,
-            { id: rt.config.id, kind: rt.config.kind, baseUrl: rt.baseUrl, model: rt.config.model, apiKey: key, headers: rt.config.headers },
-            { messages: [{ role: 'user', content: 'ping' }], maxTokens: 16 },
-            { signal, dispatcher: this.dispatcher, totalTimeoutMs: rt.config.timeoutMs ?? this.cfg.timeouts.totalMs, maxResponseBytes: this.cfg.limits.maxResponseBytes },
-          );
+          const ping = { messages: [{ role: 'user' as const, content: 'ping' }], maxTokens: 16 };
+          const totalTimeoutMs = rt.config.timeoutMs ?? this.cfg.timeouts.totalMs;
+          if (rt.config.kind === 'vscode-lm') {
+            if (!this.editorModels) throw editorOnlyError(rt.config);
+            await this.editorModels(rt.config, ping, { signal, totalTimeoutMs });
+          } else {
+            await sendChat(
+              rt.adapter,
+              { id: rt.config.id, kind: rt.config.kind, baseUrl: rt.baseUrl, model: rt.config.model, apiKey: key, headers: rt.config.headers },
+              ping,
+              { signal, dispatcher: this.dispatcher, totalTimeoutMs, maxResponseBytes: this.cfg.limits.maxResponseBytes },
+            );
+          }
           const latencyMs = performance.now() - started;
           this.outcomes.record({ ...base, outcome: 'ok', latencyMs }, this.now());
           return { ...base, ok: true, latencyMs, breaker: rt.breaker.snapshot().state };

@@ -15,6 +15,7 @@ import { startGateway, type GatewayOptions, type RunningGateway } from '../gatew
 import { SET_SHARED_STATE_PASSWORD_TITLE, SHARED_STATE_PASSWORD_SECRET } from './commands/setSharedStatePassword';
 import { EndpointApproval } from './endpointApproval';
 import { KeyStore } from './keyStore';
+import { editorModelChat } from './lm/editorModelClient';
 import { PROXY_SETTINGS, proxyDispatcher } from './proxy';
 import { RequestLog } from './requestLog';
 import { DEFAULT_PROVIDER, readSettings, SECTION } from './settings';
@@ -121,6 +122,7 @@ export class RouterHost implements vscode.Disposable {
       backgroundProbes: true,
       sharedStatePassword: this.sharedStatePassword,
       sharedStatePasswordCommand: SET_SHARED_STATE_PASSWORD_TITLE,
+      editorModels: editorModelChat(this.context.languageModelAccessInformation),
     });
   }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-const PROVIDER_KINDS = ['openai', 'openai-compatible', 'anthropic', 'gemini', 'cohere', 'ollama'] as const;
+const PROVIDER_KINDS = ['openai', 'openai-compatible', 'anthropic', 'gemini', 'cohere', 'ollama', 'vscode-lm'] as const;
 const SHARED_STATE_PARTS = ['budget', 'breakers', 'rateLimits', 'cache', 'metrics'] as const;
 const ROUTING_STRATEGIES = ['priority', 'weighted', 'latency', 'cost'] as const;
 
@@ -34,6 +34,12 @@ export const providerSchema = z.object({
   kind: z.enum(PROVIDER_KINDS),
   baseUrl: httpUrl.optional(),
   model: z.string().min(1, 'must not be empty'),
+  /** Kind vscode-lm only: the vendor whose editor models to use (`model` is the family); default copilot. */
+  vendor: z
+    .string()
+    .min(1, 'must not be empty')
+    .refine((v) => v !== 'llm-router', "must not be 'llm-router': those are LLM Router's own models, so requests would loop back into the router")
+    .optional(),
   apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name').optional(),
   priority: z.number().int().optional(),
   weight: z.number().positive().finite().optional(),

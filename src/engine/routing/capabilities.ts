@@ -69,7 +69,7 @@ export function withoutResponseFormat(req: ChatRequest): ChatRequest {
 }
 
 /** The provider's `contextWindow`, else the shipped table's for its model; undefined when neither knows. */
-function contextWindowOf(p: ProviderConfig, model: string): number | undefined {
+export function contextWindowOf(p: ProviderConfig, model: string): number | undefined {
   return p.contextWindow ?? tableEntry(p, model)?.contextWindow;
 }
 

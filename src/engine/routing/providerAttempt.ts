@@ -4,6 +4,7 @@ import { CancelledError, ProviderError } from '../errors';
 import type { AttemptEvent } from '../events';
 import { sendChat, type AttemptResult } from '../http/transport';
 import type { ProviderAdapter, ProviderEndpoint } from '../providers/adapter';
+import { editorOnlyError, type EditorModelChat } from '../providers/editorModels';
 import type { ProviderBreaker } from '../resilience/circuitBreaker';
 import { retryDelayMs, shouldRetry, sleep } from '../resilience/retryPolicy';
 import { requestForProvider, withoutResponseFormat } from './capabilities';
@@ -30,6 +31,8 @@ export interface RoutingHost {
   coolingDownUntil(id: string): number | undefined;
   coolDown(id: string, retryAfterMs: number): void;
   attemptFinished(record: AttemptRecord, result?: AttemptResult, err?: unknown): void;
+  /** The editor's own models (kind vscode-lm); absent outside the extension. */
+  editorChat?: EditorModelChat;
 }
 
 /** Shared by every attempt of one routed request. */
@@ -197,15 +200,17 @@ export async function runProvider(rt: ProviderRuntime, ctx: RequestContext, run:
     const started = host.now();
     ctx.onAttempt?.({ type: 'attempt-started', at: started, provider: id, model, try: tryNo, firstTokenTimeoutMs: timing.firstTokenMs });
     try {
-      const result = await sendChat(rt.adapter, endpoint, wireReq, {
+      const send = {
         signal,
-        dispatcher: host.dispatcher(),
         firstTokenTimeoutMs: timing.firstTokenMs,
         totalTimeoutMs: Math.min(rt.config.timeoutMs ?? ctx.cfg.timeouts.totalMs, remaining),
-        maxResponseBytes: ctx.cfg.limits.maxResponseBytes,
-        onText: ctx.streamGate ? (d) => ctx.streamGate?.forward(run.racer, d, id) : undefined,
-        onToolCall: ctx.streamGate ? (c) => ctx.streamGate?.forwardToolCall(run.racer, c, id) : undefined,
-      });
+        onText: ctx.streamGate ? (d: string) => ctx.streamGate?.forward(run.racer, d, id) : undefined,
+        onToolCall: ctx.streamGate ? (c: ToolCall) => ctx.streamGate?.forwardToolCall(run.racer, c, id) : undefined,
+      };
+      const result =
+        rt.config.kind === 'vscode-lm'
+          ? await editorAttempt(host, rt.config, wireReq, send)
+          : await sendChat(rt.adapter, endpoint, wireReq, { ...send, dispatcher: host.dispatcher(), maxResponseBytes: ctx.cfg.limits.maxResponseBytes });
       admission.release('success');
       record({ outcome: 'ok', status: result.status, latencyMs: result.latencyMs, try: tryNo }, result);
       return result;
@@ -246,6 +251,11 @@ export async function runProvider(rt: ProviderRuntime, ctx: RequestContext, run:
       if (run.racerSignal?.aborted) throw new ProviderSkipped('hedge lost');
     }
   }
+}
+
+function editorAttempt(host: RoutingHost, p: ProviderConfig, req: ChatRequest, opts: Parameters<EditorModelChat>[2]): Promise<AttemptResult> {
+  if (!host.editorChat) throw editorOnlyError(p);
+  return host.editorChat(p, req, opts);
 }
 
 function rethrowCancel(ctx: RequestContext) {
