@@ -10,6 +10,7 @@ import type { ChatMessage, ChatRequest, ToolDefinition } from '../../src/engine/
 import { startEmulator, type Emulator } from '../emulator/server';
 import { startHarness, type Harness } from '../support/engineHarness';
 import { CLI_PATH, runCli } from '../support/runCli';
+import { startGatewayHarness, type GatewayHarness } from './gatewayHarness';
 
 // Anthropic: platform.claude.com/docs/en/build-with-claude/prompt-caching; OpenAI:
 // developers.openai.com/api/docs/guides/prompt-caching (both read 2026-12-03).
@@ -173,6 +174,12 @@ describe('prompt caching: OpenAI prompt_cache_key over HTTP', () => {
     assert.match(String((openai.body as Json).prompt_cache_key), /^llm-router-/);
   });
 
+  it("reads DeepSeek's prompt_cache_hit_tokens as cache reads inside inputTokens", () => {
+    const body = { model: 'deepseek-v4-flash', choices: [{ message: { content: 'ok' }, finish_reason: 'stop' }], usage: { prompt_tokens: 3_000, completion_tokens: 5, prompt_cache_hit_tokens: 2_816, prompt_cache_miss_tokens: 184 } };
+    const parsed = openaiCompatibleAdapter.parseCompletion(body, { id: 'deepseek', kind: 'openai-compatible', baseUrl: 'https://api.deepseek.com', model: 'deepseek-v4-flash' });
+    assert.deepEqual(parsed.usage, { inputTokens: 3_000, outputTokens: 5, cachedInputTokens: 2_816 });
+  });
+
   it("lets providerOptions set the key the caller wants", async () => {
     h = await startHarness([{ id: 'gpt', kind: 'openai' }], { cache: { enabled: false } });
     await h.engine.chat({ messages: conversation(1), providerOptions: { prompt_cache_key: 'session-42' } });
@@ -243,6 +250,26 @@ describe('prompt caching: stats --json and stats (dist/cli.js)', function () {
     assert.deepEqual(stats.metrics.total.providerCache, pc);
     const text = await runCli(['stats', ...common], { env });
     assert.match(text.stdout, /provider cache \d+(\.\d)? % of input read from the provider's cache .* saved \$0\.\d+/);
+  });
+});
+
+describe('prompt caching: the gateway reports cache usage in the Anthropic shape', () => {
+  let g: GatewayHarness | undefined;
+  afterEach(async () => {
+    await g?.close();
+    g = undefined;
+  });
+
+  it('puts writes in cache_creation_input_tokens and reads in cache_read_input_tokens, both outside input_tokens', async () => {
+    g = await startGatewayHarness([{ id: 'claude', kind: 'anthropic', extra: { model: 'claude-sonnet-4-5' } }]);
+    const ask = { model: 'auto', max_tokens: 256, system: LONG_SYSTEM, messages: [{ role: 'user' as const, content: 'Look at src/app.ts please.' }] };
+    const first = await g.anthropic().messages.create(ask);
+    const second = await g.anthropic().messages.create(ask);
+    assert.ok((first.usage.cache_creation_input_tokens ?? 0) > 1_024);
+    assert.equal(first.usage.cache_read_input_tokens, 0);
+    assert.equal(second.usage.cache_read_input_tokens, first.usage.cache_creation_input_tokens);
+    assert.equal(second.usage.cache_creation_input_tokens, 0);
+    assert.ok(first.usage.input_tokens >= 0 && first.usage.input_tokens < 50, `only the unmarked rest: ${first.usage.input_tokens}`);
   });
 });
 

@@ -15,6 +15,8 @@ const UsageSchema = z
     prompt_tokens: z.number().nullish(),
     completion_tokens: z.number().nullish(),
     prompt_tokens_details: z.object({ cached_tokens: z.number().nullish() }).nullish(),
+    // DeepSeek's own name for cache reads (api-docs.deepseek.com context caching guide, read 2026-12-03); prompt_tokens includes them.
+    prompt_cache_hit_tokens: z.number().nullish(),
   })
   .nullish()
   // Usage is bookkeeping: an odd shape from some compatible server must not fail the answer.
@@ -386,7 +388,7 @@ function toUsage(u: z.infer<typeof UsageSchema>): Partial<Usage> | undefined {
   return reportedUsage({
     inputTokens: u.prompt_tokens,
     outputTokens: u.completion_tokens,
-    cachedInputTokens: u.prompt_tokens_details?.cached_tokens,
+    cachedInputTokens: u.prompt_tokens_details?.cached_tokens ?? u.prompt_cache_hit_tokens,
   });
 }
 
