@@ -30,7 +30,7 @@ export function formatStats(stats: EngineStats): string {
       lines.push(`  latency     ${pct(m.latency)}`);
       lines.push(`  first token ${pct(m.ttft)}`);
       lines.push(`  tokens      ${m.tokens.input} in (${m.tokens.cached} cached), ${m.tokens.output} out`);
-      if (m.providerCache.cachedInputTokens > 0 || m.providerCache.cacheWriteTokens > 0) lines.push(`  ${providerCacheLine(m.providerCache)}`);
+      if (m.providerCache.cachedInputTokens > 0 || m.providerCache.cacheWriteTokens > 0) lines.push(`  cache reads ${providerCacheLine(m.providerCache)}`);
       lines.push(`  cost        $${m.costUsd.toFixed(6)}${m.unknownCostRequests ? ` (+${m.unknownCostRequests} requests of unknown price)` : ''}`);
     } else {
       lines.push('  no requests in this window');
@@ -42,7 +42,7 @@ export function formatStats(stats: EngineStats): string {
   lines.push(`cost   today $${today.costUsd.toFixed(6)}${limit(budget.dailyUsd)} · this month $${month.costUsd.toFixed(6)}${budget.monthlyUsd === undefined ? '' : ` of $${budget.monthlyUsd.toFixed(2)} budget`}`);
   if (today.unknownCostRequests) lines.push(`       ${today.unknownCostRequests} request(s) today of unknown price (not in the total)`);
   const pc = stats.metrics.total.providerCache;
-  if (pc.inputTokens > 0) lines.push(`provider cache ${providerCacheLine(pc).replace(/^provider cache\s+/, '')}`);
+  if (pc.inputTokens > 0) lines.push(`provider prompt caches: ${providerCacheLine(pc)}`);
   const c = stats.cache;
   lines.push(`cache  ${c.entries} entries, ${c.hits} hits / ${c.misses} misses this process, ${formatBytes(c.memoryBytes)} in memory, ${formatBytes(c.diskBytes)} on disk`);
   const mc = stats.metrics.cache;
@@ -53,7 +53,7 @@ export function formatStats(stats: EngineStats): string {
 /** Reads and writes of the providers' own prompt caches; "saved" is the reads' saving, net of it the write premium. */
 function providerCacheLine(pc: ProviderCacheStats): string {
   const share = pc.share === null ? '—' : `${(pc.share * 100).toFixed(1)} %`;
-  return `provider cache ${share} of input read from the provider's cache (${pc.cachedInputTokens} read, ${pc.cacheWriteTokens} written), saved $${pc.savedUsd.toFixed(6)}, net of the write premium $${pc.netSavedUsd.toFixed(6)}`;
+  return `${share} of input read from the provider's cache (${pc.cachedInputTokens} read, ${pc.cacheWriteTokens} written), saved $${pc.savedUsd.toFixed(6)}, net of the write premium $${pc.netSavedUsd.toFixed(6)}`;
 }
 
 function formatBytes(n: number): string {

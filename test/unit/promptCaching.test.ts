@@ -249,7 +249,8 @@ describe('prompt caching: stats --json and stats (dist/cli.js)', function () {
     assert.ok((pc.savedUsd as number) > 0 && (pc.netSavedUsd as number) > 0);
     assert.deepEqual(stats.metrics.total.providerCache, pc);
     const text = await runCli(['stats', ...common], { env });
-    assert.match(text.stdout, /provider cache \d+(\.\d)? % of input read from the provider's cache .* saved \$0\.\d+/);
+    assert.match(text.stdout, /\n  cache reads 50\.0 % of input read from the provider's cache \(\d+ read, \d+ written\), saved \$0\.\d+, net of the write premium \$0\.\d+\n/);
+    assert.match(text.stdout, /\nprovider prompt caches: 50\.0 % of input/);
   });
 });
 
