@@ -8,6 +8,9 @@ import type { ChatRequest } from '../types';
  * turns and differs between conversations. A hash, so no prompt text (and never a key) leaves in it.
  */
 export function promptCacheKey(req: Pick<ChatRequest, 'system' | 'tools' | 'messages'>, model: string): string {
-  const stable = JSON.stringify([model, req.system ?? '', req.tools ?? [], req.messages[0] ?? null]);
-  return `llm-router-${createHash('sha256').update(stable).digest('hex').slice(0, 32)}`;
+  const hash = createHash('sha256');
+  // Each part length-prefixed, so no two different conversations hash the same text; the system prompt (often the
+  // longest part) is hashed as it is rather than copied into one JSON string first.
+  for (const part of [model, req.system ?? '', JSON.stringify(req.tools ?? []), JSON.stringify(req.messages[0] ?? null)]) hash.update(`${part.length}:`).update(part);
+  return `llm-router-${hash.digest('hex').slice(0, 32)}`;
 }
