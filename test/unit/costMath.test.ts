@@ -74,6 +74,13 @@ describe('cost arithmetic', () => {
     assert.equal(estimateCost({ ...req, maxTokens: undefined }, withCache), 0.0102525);
   });
 
+  it('estimates prompt tokens at the cache-write price where writing costs more than input (Anthropic), so the estimate stays an upper bound', () => {
+    const anthropic = { inputPerMillion: 3, cachedInputPerMillion: 0.3, cacheWritePerMillion: 3.75, outputPerMillion: 15 };
+    const req = { system: 'abcd', messages: [{ role: 'user' as const, content: 'hello world!xyz' }], maxTokens: 100 };
+    // 5 in * 3.75 + 100 out * 15 = 1518.75 per million
+    assert.equal(estimateCost(req, anthropic), 0.00151875);
+  });
+
   it('formats for display without changing stored values', () => {
     assert.equal(formatUsd(null), 'unknown');
     assert.equal(formatUsd(0), '$0.00');

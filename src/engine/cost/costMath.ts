@@ -67,8 +67,9 @@ export function estimateOutputTokens(request: Pick<ChatRequest, 'maxTokens'>, de
 }
 
 /**
- * Upper-bound-ish USD estimate before sending: every estimated prompt token at the full input price (a
- * cache hit can only make it cheaper) and the whole output allowance at the output price.
+ * Upper-bound-ish USD estimate before sending: every estimated prompt token at the dearer of the input and the
+ * cache-write price (a first Anthropic request writes its prefix at 1.25x; a cache hit can only make it cheaper)
+ * and the whole output allowance at the output price.
  */
 export function estimateCost(
   request: Pick<ChatRequest, 'system' | 'messages' | 'maxTokens'>,
@@ -78,9 +79,14 @@ export function estimateCost(
   return costOf(estimatedUsage(request, defaultOutputTokens), price);
 }
 
-/** The usage estimateCost prices: the same for every provider, so a request's candidates can share it. */
-export function estimatedUsage(request: Pick<ChatRequest, 'system' | 'messages' | 'maxTokens'>, defaultOutputTokens = DEFAULT_ESTIMATED_OUTPUT_TOKENS): Pick<Usage, 'inputTokens' | 'outputTokens' | 'cachedInputTokens'> {
-  return { inputTokens: estimateInputTokens(request), cachedInputTokens: 0, outputTokens: estimateOutputTokens(request, defaultOutputTokens) };
+/**
+ * The usage estimateCost prices: the same for every provider, so a request's candidates can share it. The whole
+ * prompt counts as written to the provider's cache, the dearest way to send it (Anthropic 1.25x input; the input
+ * price where writes cost nothing extra).
+ */
+export function estimatedUsage(request: Pick<ChatRequest, 'system' | 'messages' | 'maxTokens'>, defaultOutputTokens = DEFAULT_ESTIMATED_OUTPUT_TOKENS): Pick<Usage, 'inputTokens' | 'outputTokens' | 'cachedInputTokens' | 'cacheWriteTokens'> {
+  const inputTokens = estimateInputTokens(request);
+  return { inputTokens, cachedInputTokens: 0, cacheWriteTokens: inputTokens, outputTokens: estimateOutputTokens(request, defaultOutputTokens) };
 }
 
 /** For display only; costs stay unrounded everywhere else. */
