@@ -99,7 +99,7 @@ describe('prompt caching: Anthropic cache_control breakpoints over HTTP', () => 
     const first = await h.engine.chat({ system: LONG_SYSTEM, messages: conversation(1) });
     assert.equal(first.usage.cachedInputTokens, 0);
     assert.ok(first.usage.cacheWriteTokens > 1_024, `wrote ${first.usage.cacheWriteTokens}`);
-    assert.ok(first.usage.inputTokens >= first.usage.cacheWriteTokens);
+    assert.ok(first.usage.inputTokens >= first.usage.cacheWriteTokens, 'input includes the writes');
 
     const second = await h.engine.chat({ system: LONG_SYSTEM, messages: [...conversation(1), { role: 'assistant', content: first.text }, { role: 'user', content: 'And the tests?' }] });
     assert.equal(second.usage.cachedInputTokens, first.usage.cacheWriteTokens, 'the whole first prompt is read back');
@@ -121,7 +121,7 @@ describe('prompt caching: Anthropic cache_control breakpoints over HTTP', () => 
     h = await startHarness([claude()], { cache: { enabled: false } });
     await h.engine.chat({ system: LONG_SYSTEM, messages: conversation(1), stream: true }, { onText: () => undefined });
     const again = await h.engine.chat({ system: LONG_SYSTEM, messages: conversation(1), stream: true }, { onText: () => undefined });
-    assert.ok(again.usage.cachedInputTokens > 1_024);
+    assert.ok(again.usage.cachedInputTokens > 1_024, `read ${again.usage.cachedInputTokens}`);
     assert.equal(again.usage.cacheWriteTokens, 0);
   });
 });
@@ -160,7 +160,7 @@ describe('prompt caching: OpenAI prompt_cache_key over HTTP', () => {
     assert.equal(second.usage.cacheWriteTokens, 0, 'OpenAI reports no writes');
     // gpt-4o-mini: input $0.15, cached input $0.075, output $0.60 per million; writes cost nothing extra.
     const { inputTokens, cachedInputTokens, outputTokens } = second.usage;
-    assert.ok(Math.abs(second.costUsd! - ((inputTokens - cachedInputTokens) * 0.15 + cachedInputTokens * 0.075 + outputTokens * 0.6) / 1e6) < 1e-12);
+    assert.ok(Math.abs(second.costUsd! - ((inputTokens - cachedInputTokens) * 0.15 + cachedInputTokens * 0.075 + outputTokens * 0.6) / 1e6) < 1e-12, `cost ${second.costUsd}`);
   });
 
   it('sends no key with promptCaching: false, nor to an OpenAI-compatible server that is not OpenAI', async () => {
@@ -204,9 +204,9 @@ describe('prompt caching: the share of input served from provider caches, and wh
     assert.equal(pc.cacheWriteTokens, a.usage.cacheWriteTokens);
     assert.equal(pc.share, pc.cachedInputTokens / pc.inputTokens);
     // Saved: reads x ($3 - $0.30); the write premium: writes x ($3.75 - $3).
-    assert.ok(Math.abs(pc.savedUsd - (b.usage.cachedInputTokens * 2.7) / 1e6) < 1e-12);
-    assert.ok(Math.abs(pc.writePremiumUsd - (a.usage.cacheWriteTokens * 0.75) / 1e6) < 1e-12);
-    assert.ok(Math.abs(pc.netSavedUsd - (pc.savedUsd - pc.writePremiumUsd)) < 1e-15);
+    assert.ok(Math.abs(pc.savedUsd - (b.usage.cachedInputTokens * 2.7) / 1e6) < 1e-12, `saved ${pc.savedUsd}`);
+    assert.ok(Math.abs(pc.writePremiumUsd - (a.usage.cacheWriteTokens * 0.75) / 1e6) < 1e-12, `premium ${pc.writePremiumUsd}`);
+    assert.ok(Math.abs(pc.netSavedUsd - (pc.savedUsd - pc.writePremiumUsd)) < 1e-15, `net ${pc.netSavedUsd}`);
     assert.deepEqual(stats.metrics.total.providerCache, pc, 'one provider: the total is that provider');
   });
 });
@@ -242,11 +242,11 @@ describe('prompt caching: stats --json and stats (dist/cli.js)', function () {
     assert.equal(json.code, 0, json.stderr);
     const stats = JSON.parse(json.stdout) as { metrics: { total: { providerCache: Json }; providers: Record<string, { providerCache: Json }> } };
     const pc = stats.metrics.providers.claude.providerCache;
-    assert.ok((pc.cachedInputTokens as number) > 1_024 && (pc.cacheWriteTokens as number) > 1_024);
+    assert.ok((pc.cachedInputTokens as number) > 1_024 && (pc.cacheWriteTokens as number) > 1_024, JSON.stringify(pc));
     // The newest turn carries a breakpoint, so the first ask writes its whole prompt and the second reads all of it back.
     assert.equal(pc.share, 0.5);
     assert.equal(pc.cachedInputTokens, pc.cacheWriteTokens);
-    assert.ok((pc.savedUsd as number) > 0 && (pc.netSavedUsd as number) > 0);
+    assert.ok((pc.savedUsd as number) > 0 && (pc.netSavedUsd as number) > 0, JSON.stringify(pc));
     assert.deepEqual(stats.metrics.total.providerCache, pc);
     const text = await runCli(['stats', ...common], { env });
     assert.match(text.stdout, /\n  cache reads 50\.0 % of input read from the provider's cache \(\d+ read, \d+ written\), saved \$0\.\d+, net of the write premium \$0\.\d+\n/);
@@ -266,11 +266,57 @@ describe('prompt caching: the gateway reports cache usage in the Anthropic shape
     const ask = { model: 'auto', max_tokens: 256, system: LONG_SYSTEM, messages: [{ role: 'user' as const, content: 'Look at src/app.ts please.' }] };
     const first = await g.anthropic().messages.create(ask);
     const second = await g.anthropic().messages.create(ask);
-    assert.ok((first.usage.cache_creation_input_tokens ?? 0) > 1_024);
+    assert.ok((first.usage.cache_creation_input_tokens ?? 0) > 1_024, JSON.stringify(first.usage));
     assert.equal(first.usage.cache_read_input_tokens, 0);
     assert.equal(second.usage.cache_read_input_tokens, first.usage.cache_creation_input_tokens);
     assert.equal(second.usage.cache_creation_input_tokens, 0);
     assert.ok(first.usage.input_tokens >= 0 && first.usage.input_tokens < 50, `only the unmarked rest: ${first.usage.input_tokens}`);
+  });
+});
+
+describe('prompt caching: the emulator caches as the providers document', () => {
+  let emu: Emulator;
+  beforeEach(async () => {
+    emu = await startEmulator({ name: 'caches' });
+  });
+  afterEach(async () => {
+    await emu.close();
+  });
+
+  async function post(path: string, body: unknown): Promise<Json> {
+    const res = await fetch(`${emu.origin}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    return ((await res.json()) as { usage: Json }).usage;
+  }
+  const marked = (text: string) => ({ type: 'text', text, cache_control: { type: 'ephemeral' } });
+
+  it('Anthropic: writes at a breakpoint, reads it back later, also from a breakpoint a few blocks further on', async () => {
+    const system = [marked(LONG_SYSTEM)];
+    const first = await post('/v1/messages', { model: 'claude-sonnet-4-5', max_tokens: 10, system, messages: [{ role: 'user', content: 'One' }] });
+    assert.equal(first.cache_read_input_tokens, 0);
+    assert.ok((first.cache_creation_input_tokens as number) > 1_024, String(first.cache_creation_input_tokens));
+    const turns = [{ role: 'user', content: 'One' }, { role: 'assistant', content: 'Two' }, { role: 'user', content: [marked('Three')] }];
+    const later = await post('/v1/messages', { model: 'claude-sonnet-4-5', max_tokens: 10, system: [{ type: 'text', text: LONG_SYSTEM }], messages: turns });
+    assert.equal(later.cache_read_input_tokens, first.cache_creation_input_tokens, 'found by looking back from the last breakpoint');
+    assert.ok((later.cache_creation_input_tokens as number) > 0 && (later.cache_creation_input_tokens as number) < 50, `only the new turns are written: ${String(later.cache_creation_input_tokens)}`);
+    const otherModel = await post('/v1/messages', { model: 'claude-opus-4-1', max_tokens: 10, system, messages: [{ role: 'user', content: 'One' }] });
+    assert.equal(otherModel.cache_read_input_tokens, 0, 'caches are per model');
+  });
+
+  it('Anthropic: caches nothing below 1,024 tokens or without cache_control', async () => {
+    const short = { model: 'claude-sonnet-4-5', max_tokens: 10, system: [marked('Be terse.')], messages: [{ role: 'user', content: 'Hi' }] };
+    await post('/v1/messages', short);
+    assert.deepEqual([(await post('/v1/messages', short)).cache_read_input_tokens, (await post('/v1/messages', short)).cache_creation_input_tokens], [0, 0]);
+    const unmarked = { model: 'claude-sonnet-4-5', max_tokens: 10, system: LONG_SYSTEM, messages: [{ role: 'user', content: 'Hi' }] };
+    await post('/v1/messages', unmarked);
+    assert.equal((await post('/v1/messages', unmarked)).cache_read_input_tokens, 0);
+  });
+
+  it('OpenAI: reports cached_tokens in 128-token steps when a prompt_cache_key repeats with a shared prefix', async () => {
+    const ask = (key: string, last: string) => post('/v1/chat/completions', { model: 'gpt-4o-mini', prompt_cache_key: key, messages: [{ role: 'system', content: LONG_SYSTEM }, { role: 'user', content: last }] });
+    assert.equal(((await ask('k1', 'first')).prompt_tokens_details as Json).cached_tokens, 0);
+    const again = (await ask('k1', 'second')).prompt_tokens_details as Json;
+    assert.ok((again.cached_tokens as number) >= 1_024 && (again.cached_tokens as number) % 128 === 0, String(again.cached_tokens));
+    assert.equal(((await ask('k2', 'second')).prompt_tokens_details as Json).cached_tokens, 0, 'another key');
   });
 });
 
