@@ -370,6 +370,41 @@ export function cacheView(store: DashboardStore): CacheView | undefined {
   };
 }
 
+export interface ProviderCacheRow {
+  provider: string;
+  share: string;
+  saved: string;
+}
+
+export interface ProviderCacheView {
+  /** Share of all input tokens the providers read from their prompt caches. */
+  share: string;
+  saved: string;
+  writePremium: string;
+  netSaved: string;
+  tokens: string;
+  /** Providers whose caches read or wrote anything, most saved first. */
+  rows: ProviderCacheRow[];
+}
+
+/** The providers' own prompt caches (not the response cache): how much input they served and what it saved. */
+export function providerCacheView(store: DashboardStore): ProviderCacheView {
+  const t = store.totals.providerCache;
+  const rows = [...store.stats]
+    .filter(([, s]) => s.providerCache.cachedInputTokens > 0 || s.providerCache.cacheWriteTokens > 0)
+    .sort(([a, x], [b, y]) => y.providerCache.savedUsd - x.providerCache.savedUsd || (a < b ? -1 : 1))
+    .map(([provider, s]) => ({ provider, share: formatPercent(s.providerCache.share), saved: formatUsd(s.providerCache.savedUsd) }));
+  const net = t.netSavedUsd;
+  return {
+    share: formatPercent(t.share),
+    saved: formatUsd(t.savedUsd),
+    writePremium: formatUsd(t.writePremiumUsd),
+    netSaved: net < 0 ? `−${formatUsd(-net)}` : formatUsd(net),
+    tokens: `${formatCount(t.cachedInputTokens)} of ${formatCount(t.inputTokens)} input tokens read from provider caches · ${formatCount(t.cacheWriteTokens)} written`,
+    rows,
+  };
+}
+
 export type Severity = 'info' | 'ok' | 'warning' | 'error';
 
 export interface EventView {

@@ -1,5 +1,5 @@
 import type { EngineStats } from '../engine/engine';
-import type { Percentiles } from '../engine/metrics/metricsTypes';
+import type { Percentiles, ProviderCacheStats } from '../engine/metrics/metricsTypes';
 
 const ms = (v: number | null | undefined) => (v === null || v === undefined ? '—' : `${Math.round(v)} ms`);
 const pct = (p: Percentiles) => `p50 ${ms(p.p50)} · p90 ${ms(p.p90)} · p95 ${ms(p.p95)} · p99 ${ms(p.p99)}`;
@@ -30,6 +30,7 @@ export function formatStats(stats: EngineStats): string {
       lines.push(`  latency     ${pct(m.latency)}`);
       lines.push(`  first token ${pct(m.ttft)}`);
       lines.push(`  tokens      ${m.tokens.input} in (${m.tokens.cached} cached), ${m.tokens.output} out`);
+      if (m.providerCache.cachedInputTokens > 0 || m.providerCache.cacheWriteTokens > 0) lines.push(`  cache reads ${providerCacheLine(m.providerCache)}`);
       lines.push(`  cost        $${m.costUsd.toFixed(6)}${m.unknownCostRequests ? ` (+${m.unknownCostRequests} requests of unknown price)` : ''}`);
     } else {
       lines.push('  no requests in this window');
@@ -40,11 +41,19 @@ export function formatStats(stats: EngineStats): string {
   const limit = (v: number | undefined) => (v === undefined ? '' : ` of $${v.toFixed(2)} budget (${((today.costUsd / v) * 100).toFixed(0)} %)`);
   lines.push(`cost   today $${today.costUsd.toFixed(6)}${limit(budget.dailyUsd)} · this month $${month.costUsd.toFixed(6)}${budget.monthlyUsd === undefined ? '' : ` of $${budget.monthlyUsd.toFixed(2)} budget`}`);
   if (today.unknownCostRequests) lines.push(`       ${today.unknownCostRequests} request(s) today of unknown price (not in the total)`);
+  const pc = stats.metrics.total.providerCache;
+  if (pc.inputTokens > 0) lines.push(`provider prompt caches: ${providerCacheLine(pc)}`);
   const c = stats.cache;
   lines.push(`cache  ${c.entries} entries, ${c.hits} hits / ${c.misses} misses this process, ${formatBytes(c.memoryBytes)} in memory, ${formatBytes(c.diskBytes)} on disk`);
   const mc = stats.metrics.cache;
   lines.push(`       ${mc.hits} hits, ${mc.misses} misses in the window${mc.hitRate === null ? '' : ` (${(mc.hitRate * 100).toFixed(1)} % hit rate)`}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** Reads and writes of the providers' own prompt caches; "saved" is the reads' saving, net of it the write premium. */
+function providerCacheLine(pc: ProviderCacheStats): string {
+  const share = pc.share === null ? '—' : `${(pc.share * 100).toFixed(1)} %`;
+  return `${share} of input read from the provider's cache (${pc.cachedInputTokens} read, ${pc.cacheWriteTokens} written), saved $${pc.savedUsd.toFixed(6)}, net of the write premium $${pc.netSavedUsd.toFixed(6)}`;
 }
 
 function formatBytes(n: number): string {

@@ -281,7 +281,7 @@ export class RouterEngine {
       attempts: ctx.attempts,
     };
     // A filtered or empty answer says more about this moment than about the question.
-    recordAttempts(ctx.attempts, this.metrics, this.events, answer);
+    recordAttempts(ctx.attempts, this.metrics, this.events, answer, this.costs.promptCacheSavings(runtime.config, result.model, result.usage));
     this.queueAlertCheck();
     if (useCache && (answer.text !== '' || answer.toolCalls.length > 0) && answer.finishReason !== 'content_filter' && this.cacheable(answer)) {
       const key = this.cacheKeyFor(runtime, req);

@@ -10,6 +10,7 @@ import { LatestFailures } from '../../src/extension/dashboard/latestFailures';
 import { LatestRateLimits } from '../../src/extension/dashboard/latestRateLimits';
 import { RoutingEventLog } from '../../src/extension/dashboard/routingEventLog';
 import { startHarness } from '../support/engineHarness';
+import { formatUsd } from '../../webview/format';
 import { fixtureSequence } from './fixtureSequence';
 import { launchChromium, type Browser, type BrowserContext } from './playwright';
 import { DARK, LIGHT, type Theme } from './themes';
@@ -93,6 +94,22 @@ describe('dashboard webview in Chromium', function () {
     assert.equal(await page.page.evaluate(() => document.querySelectorAll('.events li').length), snapshot.events.length);
     assert.equal(await page.text('.events li:first-child .event-text'), 'Breaker of gemini half-open: sending a probe');
     assert.equal(await page.page.evaluate(() => document.querySelector('[data-window="1h"]')?.getAttribute('aria-pressed')), 'true', 'the snapshot window is selected');
+  });
+
+  it("shows the share of input served from the providers' prompt caches and the money it saved, overall and per provider", async () => {
+    const page = await open();
+    const { snapshot } = fixtureSequence(NOW);
+    await page.send(snapshot);
+    const pc = snapshot.totals.providerCache;
+    // The fixture reads 120 of every 900 input tokens from provider caches and writes 30.
+    await page.expectText('[data-field="pcache-share"]', '13%');
+    await page.expectText('[data-field="pcache-saved"]', formatUsd(pc.savedUsd));
+    await page.expectText('[data-field="pcache-writePremium"]', formatUsd(pc.writePremiumUsd));
+    await page.expectText('[data-field="pcache-netSaved"]', formatUsd(pc.savedUsd - pc.writePremiumUsd));
+    await page.expectText('[data-field="pcache-tokens"]', `${count(pc.cachedInputTokens)} of ${count(pc.inputTokens)} input tokens read from provider caches · ${count(pc.cacheWriteTokens)} written`);
+    const rows = await page.page.evaluate(() => Array.from(document.querySelectorAll('[data-pcache-provider]')).map((r) => r.getAttribute('data-pcache-provider')));
+    const bySaving = [...snapshot.stats].sort((a, b) => b.stats.providerCache.savedUsd - a.stats.providerCache.savedUsd).map((s) => s.provider);
+    assert.deepEqual(rows, bySaving, 'one row per provider, most saved first');
   });
 
   it('applies deltas in place: the same card nodes, new numbers, new events on top', async () => {

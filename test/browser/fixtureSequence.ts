@@ -90,6 +90,16 @@ function statsOf(points: HistoryPointDto[], classes: string[], extra: Partial<Wi
     latency: { p50: null, p95: null, p99: null },
     ttft: { p50: null, p95: null, p99: null },
     tokens: { input: requests * 900, output: requests * 210, cached: requests * 120 },
+    // 120 of every 900 input tokens read from provider caches at Sonnet 4.5 prices ($3 input, $0.30 read), 30 written ($3.75).
+    providerCache: {
+      inputTokens: requests * 900,
+      cachedInputTokens: requests * 120,
+      cacheWriteTokens: requests * 30,
+      share: requests > 0 ? 120 / 900 : null,
+      savedUsd: (requests * 120 * 2.7) / 1e6,
+      writePremiumUsd: (requests * 30 * 0.75) / 1e6,
+      netSavedUsd: (requests * (120 * 2.7 - 30 * 0.75)) / 1e6,
+    },
     costUsd: points.reduce((n, p) => n + p.costUsd, 0),
     unknownCostRequests: 0,
     ...extra,

@@ -30,6 +30,8 @@ export interface MatchedRoute {
   model?: string;
 }
 
+import type { PromptCacheMemory, PromptCacheUsage } from './promptCache';
+
 /** One provider's wire protocol, as the emulator speaks it. Each is written from the provider's docs. */
 export interface WireFormat {
   readonly kind: 'openai' | 'anthropic' | 'gemini' | 'cohere' | 'ollama';
@@ -52,4 +54,6 @@ export interface WireFormat {
   emptyAnswer?(reply: EmulatedReply): EmulatedAnswer;
   /** The 200 answer the provider documents for a prompt its content filter blocked (Azure OpenAI, Gemini). */
   blockedPromptAnswer?(reply: EmulatedReply): EmulatedAnswer;
+  /** What the provider's prompt cache reads and writes for this request, where the format asks for caching explicitly. */
+  promptCache?(body: unknown, memory: PromptCacheMemory): PromptCacheUsage | undefined;
 }

@@ -23,6 +23,7 @@ const pricingSchema = z.object({
   inputPerMillion: nonNegative,
   outputPerMillion: nonNegative,
   cachedInputPerMillion: nonNegative.optional(),
+  cacheWritePerMillion: nonNegative.optional(),
 });
 
 export const providerSchema = z.object({
@@ -50,6 +51,8 @@ export const providerSchema = z.object({
   capabilities: z.strictObject({ tools: z.boolean().optional(), images: z.boolean().optional(), structuredOutput: z.boolean().optional() }).optional(),
   headers: z.record(z.string(), z.string()).optional(),
   enabled: z.boolean().optional(),
+  /** Unset means on: ask the provider to cache the stable prefix (Anthropic cache_control breakpoints, OpenAI prompt_cache_key). */
+  promptCaching: z.boolean().optional(),
 });
 
 export const configSchema = z

@@ -196,7 +196,7 @@ export async function runProvider(rt: ProviderRuntime, ctx: RequestContext, run:
       record({ outcome: 'error', errorClass: err.errorClass, message: err.message, latencyMs: 0, try: tryNo }, undefined, err);
       throw err;
     }
-    const endpoint: ProviderEndpoint = { id, kind: rt.config.kind, baseUrl: rt.baseUrl, model: rt.config.model, apiKey: key, headers: rt.config.headers };
+    const endpoint: ProviderEndpoint = { id, kind: rt.config.kind, baseUrl: rt.baseUrl, model: rt.config.model, apiKey: key, headers: rt.config.headers, promptCaching: rt.config.promptCaching };
     const started = host.now();
     ctx.onAttempt?.({ type: 'attempt-started', at: started, provider: id, model, try: tryNo, firstTokenTimeoutMs: timing.firstTokenMs });
     try {

@@ -71,6 +71,21 @@ export type ProviderStatusDto = z.infer<typeof providerStatusSchema>;
 
 const percentilesSchema = z.object({ p50: millis, p95: millis, p99: millis });
 
+/**
+ * The providers' own prompt caches in the window: `savedUsd` is what the reads saved against the input price,
+ * `writePremiumUsd` what writes cost above it, `netSavedUsd` the difference (negative while writes are not yet read).
+ */
+const providerCacheSchema = z.object({
+  inputTokens: count,
+  cachedInputTokens: count,
+  cacheWriteTokens: count,
+  share: ratio.nullable(),
+  savedUsd: nonNegative,
+  writePremiumUsd: nonNegative,
+  netSavedUsd: z.number().finite(),
+});
+export type ProviderCacheDto = z.infer<typeof providerCacheSchema>;
+
 const windowStatsSchema = z.object({
   requests: count,
   successes: count,
@@ -84,6 +99,7 @@ const windowStatsSchema = z.object({
   latency: percentilesSchema,
   ttft: percentilesSchema,
   tokens: z.object({ input: count, output: count, cached: count }),
+  providerCache: providerCacheSchema,
   costUsd: nonNegative,
   unknownCostRequests: count,
 });
@@ -269,6 +285,7 @@ export const EMPTY_STATS: WindowStatsDto = {
   latency: { p50: null, p95: null, p99: null },
   ttft: { p50: null, p95: null, p99: null },
   tokens: { input: 0, output: 0, cached: 0 },
+  providerCache: { inputTokens: 0, cachedInputTokens: 0, cacheWriteTokens: 0, share: null, savedUsd: 0, writePremiumUsd: 0, netSavedUsd: 0 },
   costUsd: 0,
   unknownCostRequests: 0,
 };

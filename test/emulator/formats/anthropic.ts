@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { anthropicPromptCache } from '../promptCache';
 import type { EmulatedReply, WireFormat } from '../wireFormat';
 
 /** Anthropic's documented error type for each HTTP status; other 4xx use invalid_request_error. */
@@ -216,6 +217,8 @@ export const anthropicFormat: WireFormat = {
   streamErrorFrame(message) {
     return sse('error', { type: 'error', error: { type: 'overloaded_error', message } });
   },
+
+  promptCache: anthropicPromptCache,
 
   /** A message with no content block and no stop_reason, streamed as message_start then message_stop. */
   emptyAnswer(reply) {

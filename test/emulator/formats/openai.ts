@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { openaiPromptCache } from '../promptCache';
 import type { EmulatedAnswer, EmulatedReply, MatchedRoute, WireFormat } from '../wireFormat';
 
 interface ChatBody {
@@ -170,6 +171,8 @@ export const openaiFormat = {
   streamErrorFrame(message: string): string {
     return sse({ error: { message, type: 'server_error', param: null, code: null } });
   },
+
+  promptCache: openaiPromptCache,
 
   /** What a gateway sends when it has nothing: `choices: []`, here with Azure's annotations that nothing was filtered. */
   emptyAnswer(reply: EmulatedReply): EmulatedAnswer {
