@@ -173,3 +173,34 @@ describe('quality scores: measured over real HTTP, ranked, persisted and routed 
     assert.equal(h.engine.quality()[0].signals.answers, 1);
   });
 });
+
+describe('auto strategy: quality blended with latency and cost', () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  const dear = { id: 'dear', extra: { pricing: { inputPerMillion: 10, outputPerMillion: 30 } } };
+  const cheap = { id: 'cheap', extra: { pricing: { inputPerMillion: 1, outputPerMillion: 3 } } };
+
+  it('sends requests to the cheaper provider while the quality is alike, and away from it once its answers are cut', async () => {
+    h = await start([dear, cheap], { routing: { strategy: 'auto' } });
+    assert.equal((await h.engine.chat(ask)).provider, 'cheap', 'same (unknown) quality: price decides, not config order');
+    await askEach(h, 'dear', 1);
+    assert.equal((await h.engine.chat(ask)).provider, 'cheap', 'both measured and answering well: still the cheaper one');
+    for (let i = 0; i < 6; i++) h.emulators.cheap.enqueue({ type: 'ok', cutByLength: true });
+    await askEach(h, 'cheap', 6);
+    assert.equal((await h.engine.chat(ask)).provider, 'dear', 'a poor quality score is not bought back by a low price');
+  });
+
+  it('keeps a slightly worse but much cheaper provider first', async () => {
+    h = await start([dear, cheap], { routing: { strategy: 'auto' } });
+    await askEach(h, 'dear', 3);
+    h.emulators.cheap.enqueue({ type: 'ok', cutByLength: true });
+    await askEach(h, 'cheap', 3);
+    const [first, second] = h.engine.quality();
+    assert.deepEqual([first.provider, second.provider], ['dear', 'cheap'], 'dear has the better score');
+    assert.equal((await h.engine.chat(ask)).provider, 'cheap');
+  });
+});

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 const PROVIDER_KINDS = ['openai', 'openai-compatible', 'anthropic', 'gemini', 'cohere', 'ollama'] as const;
 const SHARED_STATE_PARTS = ['budget', 'breakers', 'rateLimits', 'cache', 'metrics'] as const;
-const ROUTING_STRATEGIES = ['priority', 'weighted', 'latency', 'cost', 'quality'] as const;
+const ROUTING_STRATEGIES = ['priority', 'weighted', 'latency', 'cost', 'quality', 'auto'] as const;
 
 const httpUrl = z
   .string()

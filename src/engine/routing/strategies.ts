@@ -1,4 +1,5 @@
 import type { ProviderConfig, RoutingStrategy } from '../config/schema';
+import { autoValues } from './autoBlend';
 
 export interface RoutingContext {
   /** Recent median latency of a provider, undefined when it has no recent data. */
@@ -79,6 +80,17 @@ const qualityStrategy: Strategy = {
   },
 };
 
+/** Quality, latency and cost blended into one value (see autoBlend); ties keep config order. */
+const autoStrategy: Strategy = {
+  order(providers, ctx) {
+    const values = autoValues(providers, ctx);
+    return providers
+      .map((p, index) => ({ p, index, value: values[index] }))
+      .sort((a, b) => b.value - a.value || a.index - b.index)
+      .map((x) => x.p);
+  },
+};
+
 export function createStrategy(name: RoutingStrategy): Strategy {
   switch (name) {
     case 'priority':
@@ -91,5 +103,7 @@ export function createStrategy(name: RoutingStrategy): Strategy {
       return costStrategy;
     case 'quality':
       return qualityStrategy;
+    case 'auto':
+      return autoStrategy;
   }
 }
