@@ -29,6 +29,7 @@ import { capabilityGap } from './routing/capabilities';
 import { StreamGate, type ProviderRuntime, type RequestContext, type RoutingHost } from './routing/providerAttempt';
 import { RecentLatency } from './routing/recentLatency';
 import { answerProblems } from './quality/answerChecks';
+import { cellKey } from './quality/qualityData';
 import { QualityRegistry, type QualityRank } from './quality/qualityRegistry';
 import type { QualitySignal, Verdict } from './quality/qualitySignals';
 import { FileStateStore } from './state/fileStateStore';
@@ -302,7 +303,7 @@ export class RouterEngine {
   /** Weighs an answer's problems into its provider's quality score (see engine/quality). */
   private recordAnswerQuality(req: ChatRequest, answer: ChatResult, rt: ProviderRuntime): void {
     const model = req.model ?? rt.config.model;
-    this.routedModels.set(`${rt.config.id}\u0000${answer.model}`, model);
+    this.routedModels.set(cellKey(rt.config.id, answer.model), model);
     const problems = answerProblems(req, answer);
     const signals: QualitySignal[] = problems.length > 0 ? ['answers', 'flagged', ...problems] : ['answers'];
     this.scores.record(rt.config.id, model, signals);
@@ -315,21 +316,13 @@ export class RouterEngine {
 
   /** Every configured provider's model, and any other of its models with signals, best score first (ties in config order). */
   quality(): QualityRank[] {
-    const pairs = this.runtimes.map((rt) => ({ provider: rt.config.id, model: rt.config.model }));
-    const configured = new Set(pairs.map((p) => p.provider));
-    const seen = new Set(pairs.map((p) => `${p.provider}\u0000${p.model}`));
-    for (const k of this.scores.known()) if (configured.has(k.provider) && !seen.has(`${k.provider}\u0000${k.model}`)) pairs.push(k);
-    return this.scores
-      .rank(pairs)
-      .map((rank, index) => ({ rank, index }))
-      .sort((a, b) => b.rank.score - a.rank.score || a.index - b.index)
-      .map((x) => x.rank);
+    return this.scores.ranking(this.runtimes.map((rt) => ({ provider: rt.config.id, model: rt.config.model })));
   }
 
   /** The model a verdict's answer was routed to: a name known to the scores, else the one asked for, else the provider's own. */
   private routedModel(provider: string, model: string | undefined): string {
     if (model !== undefined && this.scores.has(provider, model)) return model;
-    const asked = model === undefined ? undefined : this.routedModels.get(`${provider}\u0000${model}`);
+    const asked = model === undefined ? undefined : this.routedModels.get(cellKey(provider, model));
     return asked ?? this.cfg.providers.find((p) => p.id === provider)?.model ?? model ?? '';
   }
 
@@ -505,7 +498,7 @@ export class RouterEngine {
     await this.metrics.flush();
     await this.cache.ready();
     await this.costs.flush();
-    await this.scores.flush().catch(() => undefined);
+    await this.scores.flush();
     const alerts = this.alerts();
     return { window, generatedAt: this.now(), providers: this.providers(), metrics: this.metrics.snapshot(window), cache: this.cache.stats(), costs: this.costs.summary(), alerts, quality: this.quality() };
   }

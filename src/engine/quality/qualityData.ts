@@ -19,7 +19,8 @@ export function decayFactor(ageMs: number, halfLifeMs: number): number {
   return ageMs <= 0 ? 1 : 2 ** (-ageMs / halfLifeMs);
 }
 
-function cellKey(provider: string, model: string): string {
+/** One key per provider and model. */
+export function cellKey(provider: string, model: string): string {
   return `${provider}\u0000${model}`;
 }
 

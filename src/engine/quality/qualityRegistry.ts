@@ -1,6 +1,6 @@
 import { DebouncedSave, SerialQueue } from '../state/backgroundSave';
 import type { StateStore } from '../state/stateStore';
-import { QualityData } from './qualityData';
+import { cellKey, QualityData } from './qualityData';
 import { qualityDocument } from './qualityFile';
 import { NEUTRAL_SCORE, qualityScore } from './qualityScore';
 import { noSignals, QUALITY_SIGNALS, type QualitySignal, type QualitySignals } from './qualitySignals';
@@ -56,19 +56,23 @@ export class QualityRegistry {
     return s ? qualityScore(s) : NEUTRAL_SCORE;
   }
 
-  /** Each pair's score and signals; pairs nothing is known about get the neutral score. */
-  rank(pairs: readonly { provider: string; model: string }[]): QualityRank[] {
-    return pairs.map(({ provider, model }) => {
-      const signals = this.signals(provider, model);
-      return { provider, model, score: round(signals ? qualityScore(signals) : NEUTRAL_SCORE), signals: roundAll(signals ?? noSignals()) };
-    });
-  }
-
-  /** Every provider and model something is known about. */
-  known(): { provider: string; model: string }[] {
-    const seen = new Map<string, { provider: string; model: string }>();
-    for (const data of [this.base, this.pending]) for (const [key, c] of data.cells) seen.set(key, { provider: c.provider, model: c.model });
-    return [...seen.values()];
+  /**
+   * The ranking, best first (ties in the order given): each configured provider's model, neutral when nothing is
+   * known, and any other model of those providers that has signals. Providers no longer configured are left out.
+   */
+  ranking(configured: readonly { provider: string; model: string }[]): QualityRank[] {
+    const pairs = new Map(configured.map((p) => [cellKey(p.provider, p.model), p]));
+    const ids = new Set(configured.map((p) => p.provider));
+    for (const data of [this.base, this.pending]) {
+      for (const [key, c] of data.cells) if (ids.has(c.provider) && !pairs.has(key)) pairs.set(key, { provider: c.provider, model: c.model });
+    }
+    return [...pairs.values()]
+      .map(({ provider, model }, index) => {
+        const signals = this.signals(provider, model);
+        return { index, rank: { provider, model, score: round(signals ? qualityScore(signals) : NEUTRAL_SCORE), signals: roundAll(signals ?? noSignals()) } };
+      })
+      .sort((a, b) => b.rank.score - a.rank.score || a.index - b.index)
+      .map((x) => x.rank);
   }
 
   load(): Promise<void> {
