@@ -1,6 +1,5 @@
 // The quality ranking as the dashboard shows it. Pure: no DOM, so it is unit-tested in Node.
-import type { QualityRankDto } from '../src/extension/dashboard/protocol';
-import type { QualitySignal } from '../src/engine/quality/qualitySignals';
+import type { QualityRankDto, QualitySignal } from '../src/extension/dashboard/protocol';
 
 /** Each signal as the table names it, in the order shown; `flagged` is left out, the problems themselves are listed. */
 const SIGNAL_LABELS: readonly [QualitySignal, string][] = [

@@ -163,6 +163,7 @@ const qualityRankSchema = z.object({
   signals: z.object(Object.fromEntries(QUALITY_SIGNALS.map((s) => [s, nonNegative])) as Record<QualitySignal, typeof nonNegative>),
 });
 export type QualityRankDto = z.infer<typeof qualityRankSchema>;
+export type { QualitySignal };
 
 /** Routed requests in the window: answered by some provider, or failed after every fallback. */
 const routedRequestsSchema = z.object({ requests: count, answered: count, failed: count, errorRate: ratio.nullable() });
