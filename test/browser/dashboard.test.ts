@@ -112,7 +112,7 @@ describe('dashboard webview in Chromium', function () {
     assert.equal(await page.page.evaluate(() => (document.querySelector('[data-provider="claude"]') as HTMLElement & { marked?: boolean }).marked), true, 'the card was updated, not rebuilt');
   });
 
-  it('ranks providers by quality score, best first, with the signals behind each score, and re-ranks on a delta', async () => {
+  it('ranks providers by quality score, best first, with the signals behind each score, and re-ranks on a delta (screenshot test-artifacts/dashboard-quality.png)', async () => {
     const page = await open();
     const { snapshot } = fixtureSequence(NOW);
     await page.send(snapshot);
@@ -128,6 +128,8 @@ describe('dashboard webview in Chromium', function () {
       ['4', 'ollama', 'llama3.2', '0.50', 'No signals yet: neutral score'],
       ['5', 'groq', 'llama-3.3-70b-versatile', '0.43', '12.5 answers · 4.7 cut by token limit · 0.4 bad tool arguments · 2.2 discarded · 3 passed over'],
     ]);
+    await mkdir(ARTIFACTS, { recursive: true });
+    await page.page.locator('[data-testid="quality"]').screenshot({ path: path.join(ARTIFACTS, 'dashboard-quality.png') });
     const tones = await page.page.evaluate(() => Array.from(document.querySelectorAll('[data-testid="quality"] .quality-score')).map((e) => e.className));
     assert.deepEqual(tones, ['quality-score tone-good', 'quality-score tone-good', 'quality-score tone-neutral', 'quality-score tone-neutral', 'quality-score tone-poor']);
 
