@@ -129,7 +129,13 @@ describe('dashboard webview in Chromium', function () {
       ['5', 'groq', 'llama-3.3-70b-versatile', '0.43', '12.5 answers · 4.7 cut by token limit · 0.4 bad tool arguments · 2.2 discarded · 3 passed over'],
     ]);
     await mkdir(ARTIFACTS, { recursive: true });
-    await page.page.locator('[data-testid="quality"]').screenshot({ path: path.join(ARTIFACTS, 'dashboard-quality.png') });
+    const clip = await page.page.evaluate(() => {
+      const section = document.querySelector('[data-testid="quality"]') as HTMLElement;
+      section.scrollIntoView();
+      const r = section.getBoundingClientRect();
+      return { x: r.x, y: r.y, width: r.width, height: r.height };
+    });
+    await page.page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-quality.png'), clip });
     const tones = await page.page.evaluate(() => Array.from(document.querySelectorAll('[data-testid="quality"] .quality-score')).map((e) => e.className));
     assert.deepEqual(tones, ['quality-score tone-good', 'quality-score tone-good', 'quality-score tone-neutral', 'quality-score tone-neutral', 'quality-score tone-poor']);
 

@@ -24,12 +24,9 @@ describe('Quality verdicts from the editor', () => {
   before(async () => {
     await configure({
       ...FAST_SETTINGS,
-      'inlineSuggestions.enabled': true,
-      'inlineSuggestions.debounceMs': 0,
       providers: [{ id: 'judged', kind: 'openai-compatible', baseUrl: emu.judged.baseUrl('openai-compatible'), model: 'judged-model' }],
     });
   });
-  after(() => configure({ 'inlineSuggestions.enabled': false, 'inlineSuggestions.debounceMs': 300 }));
   beforeEach(async () => {
     await freshState();
     editor = await openFile('src/example.ts');
@@ -55,10 +52,21 @@ describe('Quality verdicts from the editor', () => {
   });
 
   it('counts an inline completion accepted with Tab through the item\'s command', async () => {
+    // Only now: with completions on, the edits of the suggestion test could have asked for some.
+    await configure({ 'inlineSuggestions.enabled': true, 'inlineSuggestions.debounceMs': 0 });
+    try {
+      await acceptOneCompletion();
+    } finally {
+      await configure({ 'inlineSuggestions.enabled': false, 'inlineSuggestions.debounceMs': 300 });
+    }
+  });
+
+  async function acceptOneCompletion(): Promise<void> {
     const before = await verdicts();
     const line = editor.document.lineAt(editor.document.getText().split('\n').findIndex((l) => l.includes('let total = 0;')));
     editor.selection = new vscode.Selection(line.range.end, line.range.end);
-    emu.judged.enqueue({ type: 'ok', reply: ' // running sum' });
+    // Moving the cursor may ask for a completion too: every request gets the same one.
+    for (let i = 0; i < 5; i++) emu.judged.enqueue({ type: 'ok', reply: ' // running sum' });
     const requestsBefore = emu.judged.requests.length;
     await vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
     await waitFor('the inline completion request', () => emu.judged.requests.length > requestsBefore);
@@ -71,5 +79,5 @@ describe('Quality verdicts from the editor', () => {
       15_000,
     );
     await waitFor('the accepted verdict', async () => (await verdicts()).accepted === before.accepted + 1);
-  });
+  }
 });
