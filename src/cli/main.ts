@@ -35,7 +35,7 @@ Options:
   --schema <file>            ask: a JSON Schema the answer must match (structured output)
   --window <5m|1h|today|24h> stats: the window for counters and percentiles (default today)
   --host <address>           serve: address to bind (default 127.0.0.1)
-  --port <n>                 serve: port (default 8686; 0 picks a free one)
+  --port <n>                 serve: port (default gateway.port, 8686; 0 picks a free one)
   --token <token>            serve: the token clients must send (default LLM_ROUTER_GATEWAY_TOKEN, else one kept in the state dir)
   -h, --help                 Show this help
   -v, --version              Show the version

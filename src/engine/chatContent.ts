@@ -42,3 +42,9 @@ export function promptChars(m: ChatMessage): number {
   }
   return chars;
 }
+
+/** A message whose parts are all text as one string (the parts joined), as a plain chat message is sent. */
+export function textPartsJoined(m: ChatMessage): ChatMessage {
+  if (typeof m.content === 'string' || !m.content.every((p) => p.type === 'text')) return m;
+  return { role: m.role, content: messageText(m) };
+}

@@ -10,7 +10,7 @@ import { adapterFor, effectiveBaseUrl } from './providers/registry';
 import { envKeyFor } from './providers/vendorKeys';
 import { cacheKey, fileTag, ResponseCache, type CachedResponse, type CacheStats } from './cache/responseCache';
 import { replayAsStream } from './cache/replay';
-import { CostAccounting, type CostSummary } from './cost/costAccounting';
+import { CostAccounting, type CostSummary, type EstimatedCandidate } from './cost/costAccounting';
 import { EngineEvents, type AttemptEvent, type EngineEventListener } from './events';
 import { BackgroundProbes, type ProbeOutcome } from './health/backgroundProbe';
 import { providerHealth, type ProviderHealth } from './health/providerHealth';
@@ -25,7 +25,8 @@ import { ProviderBreaker, type BreakerSnapshot } from './resilience/circuitBreak
 import { ProviderCooldowns } from './resilience/cooldown';
 import type { ResilienceSync } from './resilience/sharedResilience';
 import { routeWithFallback, type HedgePolicy } from './routing/fallbackRoute';
-import { capabilityGap } from './routing/capabilities';
+import { planCandidates, type PlannedCandidate } from './routing/candidatePlan';
+import { requestForProvider } from './routing/capabilities';
 import { StreamGate, type ProviderRuntime, type RequestContext, type RoutingHost } from './routing/providerAttempt';
 import { RecentLatency } from './routing/recentLatency';
 import { answerProblems } from './quality/answerChecks';
@@ -35,7 +36,7 @@ import type { QualitySignal, Verdict } from './quality/qualitySignals';
 import { FileStateStore } from './state/fileStateStore';
 import type { StateStore } from './state/stateStore';
 import { openSharedState, type SharedState } from './state/redis/sharedState';
-import { createStrategy, type RoutingContext, type Strategy } from './routing/strategies';
+import { createStrategy, type Strategy } from './routing/strategies';
 import type { AttemptRecord, ChatRequest, ChatResult, ToolCall } from './types';
 
 export interface EngineOptions {
@@ -44,6 +45,8 @@ export interface EngineOptions {
   stateDir?: string;
   /** The Redis password for `sharedState` (the editor's secret storage); defaults to the variable `sharedState.passwordEnv` names. */
   sharedStatePassword?: string;
+  /** The editor command that stores that password, named in messages about a refused or missing one. */
+  sharedStatePasswordCommand?: string;
   /** Where the response cache persists (e.g. per workspace); defaults to `stateDir`. */
   cacheDir?: string;
   /** Finds a provider's key; defaults to the environment variable envKeyFor() allows for its host. */
@@ -232,16 +235,16 @@ export class RouterEngine {
     await this.costs.refreshForBudget().catch(() => undefined);
     if (opts.signal?.aborted) throw new CancelledError();
     const started = this.now();
-    const candidates = this.orderCandidates(req, opts.onlyProviders);
+    const plan = this.planCandidates(req, opts.onlyProviders);
     const useCache = this.cache.enabled && !opts.noCache;
     if (useCache) {
-      const hit = await this.lookupCache(candidates, req);
+      const hit = await this.lookupCache(plan.map((c) => c.runtime), req);
       if (hit) return this.serveCached(hit.runtime, hit.entry, req, opts, started);
       this.metrics.recordCacheMiss();
     }
-    const capable = this.admitByCapability(candidates, req);
+    const capable = this.admitByCapability(plan, req);
     const affordable = this.admitByBudget(capable.candidates, req, capable.skipped);
-    const reservation = await this.costs.reserve(affordable.candidates.map((rt) => rt.config), req);
+    const reservation = await this.costs.reserve(affordable.candidates.map(estimated));
     const ctx: RequestContext = {
       req,
       cfg: this.cfg,
@@ -256,10 +259,11 @@ export class RouterEngine {
       ctx.streamGate = new StreamGate(opts.onText ?? (() => undefined), onStreamStart && ((provider) => onStreamStart(provider, ctx.attempts)), opts.onToolCall);
     }
     ctx.attempts.push(...capable.skipped, ...affordable.skipped);
-    const leases = await this.resilience?.beforeRouting(affordable.candidates.map((rt) => rt.breaker));
+    const runtimes = affordable.candidates.map((c) => c.runtime);
+    const leases = await this.resilience?.beforeRouting(runtimes.map((rt) => rt.breaker));
     let routed;
     try {
-      routed = await routeWithFallback(affordable.candidates, ctx, this.hedgePolicy());
+      routed = await routeWithFallback(runtimes, ctx, this.hedgePolicy());
     } catch (err) {
       await leases?.release();
       recordAttempts(ctx.attempts, this.metrics, this.events);
@@ -291,7 +295,7 @@ export class RouterEngine {
     recordAttempts(ctx.attempts, this.metrics, this.events, answer);
     this.recordAnswerQuality(req, answer, runtime);
     this.queueAlertCheck();
-    if (useCache && (answer.text !== '' || answer.toolCalls.length > 0) && answer.finishReason !== 'content_filter') {
+    if (useCache && (answer.text !== '' || answer.toolCalls.length > 0) && answer.finishReason !== 'content_filter' && this.cacheable(answer)) {
       const key = this.cacheKeyFor(runtime, req);
       const stored = await this.cache.set(key, answer, { tags: opts.cacheTags });
       if (stored) this.shared?.cache?.set(key, stored);
@@ -397,10 +401,9 @@ export class RouterEngine {
   }
 
   /** Leaves out providers that cannot take this request (tools, images, structured output, context window), before any connection. */
-  private admitByCapability(candidates: ProviderRuntime[], req: ChatRequest): { candidates: ProviderRuntime[]; skipped: AttemptRecord[] } {
+  private admitByCapability(candidates: PlannedCandidate[], req: ChatRequest): { candidates: PlannedCandidate[]; skipped: AttemptRecord[] } {
     const skipped: AttemptRecord[] = [];
-    const capable = candidates.filter((rt) => {
-      const gap = capabilityGap(rt.config, req);
+    const capable = candidates.filter(({ runtime: rt, gap }) => {
       if (gap) skipped.push({ provider: rt.config.id, model: req.model ?? rt.config.model, outcome: 'skipped', errorClass: gap.gap, message: gap.message, latencyMs: 0 });
       return gap === undefined;
     });
@@ -419,31 +422,38 @@ export class RouterEngine {
   }
 
   /** Leaves out providers this request cannot afford; refuses it outright when none is left. */
-  private admitByBudget(candidates: ProviderRuntime[], req: ChatRequest, incapable: AttemptRecord[] = []): { candidates: ProviderRuntime[]; skipped: AttemptRecord[] } {
+  private admitByBudget(candidates: PlannedCandidate[], req: ChatRequest, incapable: AttemptRecord[] = []): { candidates: PlannedCandidate[]; skipped: AttemptRecord[] } {
     if (candidates.length === 0 && incapable.length > 0) throw new AllProvidersFailedError(incapable, undefined, `No provider can serve this request: ${incapable.map((a) => `${a.provider} (${a.errorClass})`).join(', ')}.`);
     if (candidates.length === 0) throw new AllProvidersFailedError([], undefined, 'No provider is configured or enabled (llmRouter.providers).');
-    const admission = this.costs.admit(candidates.map((rt) => rt.config), req);
+    const admission = this.costs.admit(candidates.map(estimated));
     if (admission.allowed.length === 0) throw admission.refused[0].error;
     const allowed = new Set(admission.allowed.map((p) => p.id));
     return {
-      candidates: candidates.filter((rt) => allowed.has(rt.config.id)),
+      candidates: candidates.filter((c) => allowed.has(c.runtime.config.id)),
       skipped: admission.refused.map(({ provider, error }) => ({ provider: provider.id, model: req.model ?? provider.model, outcome: 'skipped', errorClass: 'budget_exceeded', message: error.message, latencyMs: 0 })),
     };
   }
 
   private cacheKeyFor(rt: ProviderRuntime, req: ChatRequest): string {
-    return cacheKey({ providerKind: rt.config.kind, model: rt.config.model, baseUrl: rt.baseUrl, request: req });
+    // Keyed on what this provider is sent, so an answer given without structured output never serves one asked with it.
+    return cacheKey({ providerKind: rt.config.kind, model: rt.config.model, baseUrl: rt.baseUrl, request: requestForProvider(rt.config, req) });
+  }
+
+  /** With cache.storeToolCalls false, answers ending in tool calls are neither stored nor served (not even ones stored before). */
+  private cacheable(answer: { toolCalls?: readonly ToolCall[] }): boolean {
+    return this.cfg.cache.storeToolCalls || (answer.toolCalls?.length ?? 0) === 0;
   }
 
   private async lookupCache(candidates: ProviderRuntime[], req: ChatRequest): Promise<{ runtime: ProviderRuntime; entry: Readonly<CachedResponse> } | undefined> {
     const keys = candidates.map((runtime) => ({ runtime, key: this.cacheKeyFor(runtime, req) }));
     for (const { runtime, key } of keys) {
       const entry = await this.cache.get(key);
-      if (entry) return { runtime, entry };
+      if (entry && this.cacheable(entry)) return { runtime, entry };
     }
     const shared = this.shared?.cache;
     for (const { runtime, key } of shared ? keys : []) {
       const entry = await shared?.get(key);
+      if (entry && !this.cacheable(entry)) continue;
       // Kept locally too, until the same expiry, so the next ask needs no round trip.
       if (entry) return { runtime, entry: (await this.cache.set(key, entry, { ttlSeconds: (entry.expiresAt - this.now()) / 1000, tags: entry.tags })) ?? entry };
     }
@@ -603,7 +613,7 @@ export class RouterEngine {
 
   private sharedState(options: EngineOptions, localStore: StateStore | undefined): SharedState | undefined {
     const config = this.cfg.sharedState;
-    return config && openSharedState(config, { password: options.sharedStatePassword, localStore, cacheMaxBytes: () => this.cfg.cache.maxBytes, warn: this.warn, now: this.now });
+    return config && openSharedState(config, { password: options.sharedStatePassword, passwordCommand: options.sharedStatePasswordCommand, localStore, cacheMaxBytes: () => this.cfg.cache.maxBytes, warn: this.warn, now: this.now });
   }
 
   private fileStore(dir: string | undefined): StateStore | undefined {
@@ -705,16 +715,16 @@ export class RouterEngine {
     this.queueAlertCheck();
   }
 
-  private orderCandidates(req: ChatRequest, only?: readonly string[]): ProviderRuntime[] {
+  /** The request's candidates in the strategy's order, each with its capability gap and cost estimate, computed once. */
+  private planCandidates(req: ChatRequest, only?: readonly string[]): PlannedCandidate[] {
     const runtimes = only ? this.runtimes.filter((rt) => only.includes(rt.config.id)) : this.runtimes;
-    const ctx: RoutingContext = {
+    return planCandidates(runtimes, req, {
+      strategy: this.strategy,
+      estimateUsd: this.costs.estimator(req),
       recentLatencyMs: (id) => this.latency.quantile(id, 0.5),
-      estimatedCostUsd: (p) => this.costs.estimate(p, req),
       random: this.random,
       qualityScore: (p) => this.scores.score(p.id, req.model ?? p.model),
-    };
-    const byId = new Map(runtimes.map((rt) => [rt.config.id, rt]));
-    return this.strategy.order(runtimes.map((rt) => rt.config), ctx).map((p) => byId.get(p.id) as ProviderRuntime);
+    });
   }
 
   private hedgePolicy(): HedgePolicy | undefined {
@@ -728,6 +738,10 @@ export class RouterEngine {
       },
     };
   }
+}
+
+function estimated(c: PlannedCandidate): EstimatedCandidate {
+  return { provider: c.runtime.config, estimateUsd: c.estimateUsd };
 }
 
 function answeredBefore(all: MetricsSnapshot): string[] {

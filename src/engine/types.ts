@@ -71,6 +71,11 @@ export interface ResponseFormat {
   name?: string;
   schema: Record<string, unknown>;
   strict?: boolean;
+  /**
+   * A preference, not a requirement: a provider without structured output is sent the request without it instead of
+   * being skipped, and the caller parses the answer text itself (Analyze File does).
+   */
+  fallbackToText?: boolean;
 }
 
 /** What the editor (or CLI) asks for; adapters translate it to each provider's wire format. */

@@ -2,10 +2,13 @@ import * as vscode from 'vscode';
 import { registerAlerts } from './alerts/alertNotifications';
 import { registerAddProvider } from './commands/addProvider';
 import { registerAnalyzeFile } from './commands/analyzeFile';
+import { registerCopyGatewayConnection } from './commands/copyGatewayConnection';
 import { registerMaintenanceCommands } from './commands/maintenance';
 import { registerSetApiKey } from './commands/setApiKey';
+import { registerSetSharedStatePassword, SHARED_STATE_PASSWORD_SECRET } from './commands/setSharedStatePassword';
 import { registerSuggestCode } from './commands/suggestCode';
 import { registerDashboard } from './dashboard/dashboardPanel';
+import { EditorGateway } from './gateway/editorGateway';
 import { registerInlineCompletions } from './inlineCompletions';
 import { registerPlayground } from './playground/simulateFailure';
 import { createPublicApi, type LlmRouterApi } from './publicApi';
@@ -14,20 +17,21 @@ import { registerStatusBar } from './statusBar';
 
 /** Only while VS Code runs the extension's own tests: the host, and the exports production would return. */
 export interface LlmRouterTestExports extends LlmRouterApi {
-  testing: { host: RouterHost; productionExports: LlmRouterApi };
+  testing: { host: RouterHost; productionExports: LlmRouterApi; gateway: EditorGateway };
 }
 
 let activeHost: RouterHost | undefined;
 
-export function activate(context: vscode.ExtensionContext): LlmRouterApi | LlmRouterTestExports {
+export async function activate(context: vscode.ExtensionContext): Promise<LlmRouterApi | LlmRouterTestExports> {
   const channel = vscode.window.createOutputChannel('LLM Router', { log: true });
   context.subscriptions.push(channel);
   try {
-    const host = new RouterHost(context, channel);
+    const host = new RouterHost(context, channel, await context.secrets.get(SHARED_STATE_PASSWORD_SECRET));
     activeHost = host;
-    context.subscriptions.push(host, registerStatusBar(host), registerAlerts(host), registerSetApiKey(host), ...registerMaintenanceCommands(host), registerSuggestCode(host), registerAnalyzeFile(host), registerInlineCompletions(host), registerDashboard(host, context.extensionUri), registerAddProvider(host), registerPlayground(context));
+    const gateway = new EditorGateway(host, context.secrets);
+    context.subscriptions.push(host, gateway, registerCopyGatewayConnection(gateway), registerSetSharedStatePassword(context.secrets), registerStatusBar(host, gateway), registerAlerts(host), registerSetApiKey(host), ...registerMaintenanceCommands(host), registerSuggestCode(host), registerAnalyzeFile(host), registerInlineCompletions(host), registerDashboard(host, context.extensionUri), registerAddProvider(host), registerPlayground(context));
     const api = createPublicApi(host, context.subscriptions);
-    return context.extensionMode === vscode.ExtensionMode.Test ? { ...api, testing: { host, productionExports: api } } : api;
+    return context.extensionMode === vscode.ExtensionMode.Test ? { ...api, testing: { host, productionExports: api, gateway } } : api;
   } catch (err) {
     // VS Code does not tell the user when activation throws; say it ourselves.
     const message = err instanceof Error ? err.message : String(err);

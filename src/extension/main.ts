@@ -9,7 +9,7 @@ let engine: typeof Engine | undefined;
  * next macrotask, so the editor's own activation step stays short. VS Code runs no command of ours until the
  * returned promise settles, so every command and the public API are there before first use.
  */
-export function activate(context: vscode.ExtensionContext): Promise<ReturnType<typeof Engine.activate>> {
+export function activate(context: vscode.ExtensionContext): Promise<Awaited<ReturnType<typeof Engine.activate>>> {
   return new Promise((resolve, reject) => {
     setImmediate(() => {
       try {

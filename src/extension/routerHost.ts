@@ -7,10 +7,13 @@ import { RouterEngine, type ChatOptions, type ProviderStatus, type VerdictInput 
 import type { QualityRank } from '../engine/quality/qualityRegistry';
 import type { CacheStats } from '../engine/cache/responseCache';
 import type { CostSummary } from '../engine/cost/costAccounting';
-import type { EngineEventListener } from '../engine/events';
+import type { EngineEvent, EngineEventListener } from '../engine/events';
 import type { HistoryPoint, MetricsSnapshot, MetricsWindow } from '../engine/metrics/metricsTypes';
+import { redactUrl } from '../engine/state/redis/sharedStateClient';
 import { userFolders } from '../engine/state/userFolders';
 import type { ChatRequest, ChatResult } from '../engine/types';
+import { startGateway, type GatewayOptions, type RunningGateway } from '../gateway/gateway';
+import { SET_SHARED_STATE_PASSWORD_TITLE, SHARED_STATE_PASSWORD_SECRET } from './commands/setSharedStatePassword';
 import { EndpointApproval } from './endpointApproval';
 import { KeyStore } from './keyStore';
 import { PROXY_SETTINGS, proxyDispatcher } from './proxy';
@@ -23,10 +26,20 @@ export interface RunOptions extends Omit<ChatOptions, 'signal'> {
 
 /**
  * Owns the engine for the window: builds it from settings, applies changes live (keeping the last valid
- * configuration when a change is invalid), resolves keys, and logs every request.
+ * configuration when a change is invalid), resolves keys, and logs every request. A change of
+ * `llmRouter.sharedState` or of its password builds a new engine, since shared state is where the engine keeps everything.
  */
 export class RouterHost implements vscode.Disposable {
-  private readonly engine: RouterEngine;
+  private engine: RouterEngine;
+  /** The sharedState settings and password the engine was built with. */
+  private engineSharedState: string;
+  private sharedStatePassword: string | undefined;
+  private engineSwap: Promise<void> = Promise.resolve();
+  private readonly eventListeners = new Set<EngineEventListener>();
+  private stopForwarding: () => void;
+  private windowActive = true;
+  /** Counts engine rebuilds; whatever holds the engine (the gateway) starts again when it changes. */
+  generation = 0;
   readonly keys: KeyStore;
   readonly log: RequestLog;
   usingDefaultProvider = false;
@@ -38,28 +51,36 @@ export class RouterHost implements vscode.Disposable {
   private explainedDefault = false;
   private proxyClient: Dispatcher | undefined;
   private closing?: Promise<void>;
+  private readonly gateways = new Set<RunningGateway>();
 
   constructor(
-    context: vscode.ExtensionContext,
+    private readonly context: vscode.ExtensionContext,
     readonly channel: vscode.LogOutputChannel,
+    /** Read from secret storage before the first engine is built, so it starts with the team's state. */
+    sharedStatePassword?: string,
   ) {
     this.keys = new KeyStore(context.secrets, new EndpointApproval(context.globalState));
     this.log = new RequestLog(channel, () => this.engine.config.log.includePrompts);
     const initial = this.readValidSettings() ?? parseConfig({ providers: [DEFAULT_PROVIDER] }).config;
     this.proxyClient = proxyDispatcher(initial.timeouts.connectMs, (message) => channel.warn(message));
-    this.engine = new RouterEngine({
-      config: initial,
-      // Spend, budgets, metrics and breakers are the user's, across windows and the CLI; cached answers are about this workspace.
-      stateDir: userFolders().state,
-      cacheDir: (context.storageUri ?? context.globalStorageUri).fsPath,
-      resolveKey: (p) => this.keys.resolve(p),
-      dispatcher: this.proxyClient,
-      warn: (message) => channel.warn(message),
-      backgroundProbes: true,
-    });
+    this.sharedStatePassword = sharedStatePassword;
+    this.engine = this.buildEngine(initial);
+    this.engineSharedState = this.sharedStateKey(initial);
+    this.stopForwarding = this.forwardEvents(this.engine);
     this.disposables.push(
       this.keys,
       this.changed,
+      // Set in any window, the password reaches every window's router.
+      context.secrets.onDidChange((e) => {
+        if (e.key !== SHARED_STATE_PASSWORD_SECRET) return;
+        void Promise.resolve(context.secrets.get(SHARED_STATE_PASSWORD_SECRET)).then(
+          (password) => {
+            this.sharedStatePassword = password;
+            this.applySharedState();
+          },
+          (err: Error) => this.channel.error(`Could not read the shared state password from secret storage: ${err.message}`),
+        );
+      }),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration(SECTION)) this.reload();
         // After reload(): the new client takes the connect timeout the engine now uses.
@@ -89,6 +110,79 @@ export class RouterHost implements vscode.Disposable {
     }
   }
 
+  private buildEngine(config: RouterConfig): RouterEngine {
+    return new RouterEngine({
+      config,
+      // Spend, budgets, metrics and breakers are the user's, across windows and the CLI; cached answers are about this workspace.
+      stateDir: userFolders().state,
+      cacheDir: (this.context.storageUri ?? this.context.globalStorageUri).fsPath,
+      resolveKey: (p) => this.keys.resolve(p),
+      dispatcher: this.proxyClient,
+      warn: (message) => this.warnFromEngine(message),
+      backgroundProbes: true,
+      sharedStatePassword: this.sharedStatePassword,
+      sharedStatePasswordCommand: SET_SHARED_STATE_PASSWORD_TITLE,
+    });
+  }
+
+  /** Redis being unreachable or refusing the password changes what budgets mean, so it is said once where the user looks, not only in the log. */
+  private warnFromEngine(message: string): void {
+    this.channel.warn(message);
+    if (message.startsWith('Shared state:')) void vscode.window.showWarningMessage(`LLM Router: ${message}`, 'Show Log').then((c) => c && this.channel.show(true));
+  }
+
+  private sharedStateKey(config: RouterConfig): string {
+    return JSON.stringify([config.sharedState ?? null, this.sharedStatePassword ?? null]);
+  }
+
+  /** One forwarder per engine, so listeners keep receiving events when the engine is rebuilt. */
+  private forwardEvents(engine: RouterEngine): () => void {
+    return engine.onEvent((e: EngineEvent) => {
+      for (const listener of this.eventListeners) {
+        try {
+          listener(e);
+        } catch (err) {
+          this.channel.warn(`An engine event listener failed: ${(err as Error).message}`);
+        }
+      }
+    });
+  }
+
+  /** Builds a new engine when the shared state settings or password differ from the running engine's. */
+  private applySharedState(): void {
+    if (this.closing || this.sharedStateKey(this.engine.config) === this.engineSharedState) return;
+    this.engineSwap = this.engineSwap.then(() => this.replaceEngine()).catch((err) => this.channel.error(`Could not apply llmRouter.sharedState: ${(err as Error).message}`));
+  }
+
+  private async replaceEngine(): Promise<void> {
+    if (this.closing || this.sharedStateKey(this.engine.config) === this.engineSharedState) return;
+    // Gateway requests in flight finish on the engine that took them; the gateway starts again on the new one.
+    await Promise.all([...this.gateways].map((g) => g.close()));
+    const old = this.engine;
+    const config = old.config;
+    this.stopForwarding();
+    this.engine = this.buildEngine(config);
+    this.engineSharedState = this.sharedStateKey(config);
+    this.stopForwarding = this.forwardEvents(this.engine);
+    this.engine.setWindowActive(this.windowActive);
+    this.generation++;
+    this.channel.info(config.sharedState ? `Shared state: using ${redactUrl(config.sharedState.url)}, namespace '${config.sharedState.namespace}'.` : 'Shared state: off; state is kept on this machine only.');
+    this.changed.fire();
+    await old.close();
+  }
+
+  /** Runs the local gateway in front of this window's engine; close() waits for its requests before the engine saves its state. */
+  async serveGateway(opts: Omit<GatewayOptions, 'engine'>): Promise<RunningGateway> {
+    if (this.closing) throw new Error('the router is shutting down');
+    const gateway = await startGateway({ ...opts, engine: this.engine });
+    this.gateways.add(gateway);
+    return {
+      url: gateway.url,
+      port: gateway.port,
+      close: () => gateway.close().finally(() => this.gateways.delete(gateway)),
+    };
+  }
+
   /** A new client for the changed proxy settings; the old one closes once its requests in flight finish. */
   private applyProxySettings(): void {
     const old = this.proxyClient;
@@ -102,9 +196,10 @@ export class RouterHost implements vscode.Disposable {
     return this.engine.config;
   }
 
-  /** Resolves once persisted state is loaded. */
-  ready(): Promise<void> {
-    return this.engine.ready();
+  /** Resolves once persisted state is loaded (after a pending rebuild for new shared state settings). */
+  async ready(): Promise<void> {
+    await this.engineSwap;
+    await this.engine.ready();
   }
 
   /** Every enabled provider with its breaker and its health: what the status bar and the dashboard show. */
@@ -134,7 +229,8 @@ export class RouterHost implements vscode.Disposable {
 
   /** Calls `listener` for every routing event; the returned function unsubscribes. */
   onEvent(listener: EngineEventListener): () => void {
-    return this.engine.onEvent(listener);
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
   }
 
   clearCache(): Promise<void> {
@@ -177,6 +273,7 @@ export class RouterHost implements vscode.Disposable {
 
   /** Background probes wait while the window is unfocused or idle (llmRouter.probes.whenIdle). */
   setWindowActive(active: boolean): void {
+    this.windowActive = active;
     this.engine.setWindowActive(active);
   }
 
@@ -190,7 +287,10 @@ export class RouterHost implements vscode.Disposable {
 
   reload(): void {
     const config = this.readValidSettings();
-    if (config) this.engine.updateConfig(config);
+    if (config) {
+      this.engine.updateConfig(config);
+      this.applySharedState();
+    }
     // Also when invalid: the status bar shows the problem until a valid configuration applies.
     this.changed.fire();
   }
@@ -234,7 +334,8 @@ export class RouterHost implements vscode.Disposable {
   close(): Promise<void> {
     if (!this.closing) {
       for (const d of this.disposables) d.dispose();
-      this.closing = this.engine.close();
+      // Requests in flight through a gateway finish (and are counted) before the engine saves.
+      this.closing = this.engineSwap.then(() => Promise.all([...this.gateways].map((g) => g.close()))).then(() => this.engine.close());
     }
     return this.closing;
   }

@@ -21,6 +21,8 @@ export function readSettings(): SettingsResult {
     const value = section.get(key);
     if (value !== undefined) raw[key] = value;
   }
+  // VS Code fills each contributed field with its default, so shared state that is off arrives as { url: '', … }.
+  if (isObject(raw.sharedState) && !raw.sharedState.url) delete raw.sharedState;
   const providers = Array.isArray(raw.providers) ? (raw.providers as unknown[]) : [];
   const plainKeyProviders = providers.flatMap((p) => (isObject(p) && hasPlainKey(p) ? [String(p.id ?? '?')] : []));
   const usingDefaultProvider = providers.length === 0;

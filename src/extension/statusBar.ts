@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { Alert } from '../engine/alerts/alertTypes';
 import type { ProviderStatus } from '../engine/engine';
 import { summarizeHealth, type HealthState, type HealthSummary, type OverallHealth } from '../engine/health/providerHealth';
+import type { EditorGateway, EditorGatewayStatus } from './gateway/editorGateway';
 import type { RouterHost } from './routerHost';
 
 const REFRESH_MS = 250;
@@ -16,14 +17,14 @@ const STATE_ICON: Record<HealthState, string> = {
   isolated: '$(circle-slash)',
 };
 
-const TOOLTIP_COMMANDS = ['llmRouter.suggestCode', 'llmRouter.analyzeFile', 'llmRouter.openDashboard', 'llmRouter.resetBreakers', 'llmRouter.showLog'];
+const TOOLTIP_COMMANDS = ['llmRouter.suggestCode', 'llmRouter.analyzeFile', 'llmRouter.openDashboard', 'llmRouter.resetBreakers', 'llmRouter.showLog', 'llmRouter.copyGatewayConnection'];
 
 /** `$(pulse) 1/2`: how many providers are healthy, by the engine's one definition of health (see providerHealth). */
 function statusText(summary: HealthSummary): string {
   return `${OVERALL_ICON[summary.overall]} ${summary.healthy}/${summary.total}`;
 }
 
-export function registerStatusBar(host: RouterHost): vscode.Disposable {
+export function registerStatusBar(host: RouterHost, gateway: EditorGateway): vscode.Disposable {
   const item = vscode.window.createStatusBarItem('llmRouter.status', vscode.StatusBarAlignment.Right, 100);
   item.name = 'LLM Router';
   item.command = 'llmRouter.openDashboard';
@@ -40,7 +41,7 @@ export function registerStatusBar(host: RouterHost): vscode.Disposable {
     item.backgroundColor =
       summary.overall === 'down' ? new vscode.ThemeColor('statusBarItem.errorBackground') : summary.overall === 'degraded' || alerts.length > 0 ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     item.accessibilityInformation = { label: `LLM Router: ${summary.headline}`, role: 'button' };
-    item.tooltip = tooltip(host, providers, summary, alerts);
+    item.tooltip = tooltip(host, providers, summary, alerts, gateway.status);
     item.show();
   };
   const schedule = () => {
@@ -54,11 +55,13 @@ export function registerStatusBar(host: RouterHost): vscode.Disposable {
   // Open breakers turn half-open and Retry-After waits expire with no event; a slow tick catches those.
   const tick = setInterval(schedule, 5_000);
   const configSub = host.onDidChangeConfig(schedule);
+  const gatewaySub = gateway.onDidChange(schedule);
   return new vscode.Disposable(() => {
     unsubscribe();
     clearInterval(tick);
     if (timer) clearTimeout(timer);
     configSub.dispose();
+    gatewaySub.dispose();
     item.dispose();
   });
 }
@@ -79,7 +82,7 @@ function renderInvalid(item: vscode.StatusBarItem, problem: NonNullable<RouterHo
   item.show();
 }
 
-function tooltip(host: RouterHost, providers: ProviderStatus[], summary: HealthSummary, alerts: readonly Alert[]): vscode.MarkdownString {
+function tooltip(host: RouterHost, providers: ProviderStatus[], summary: HealthSummary, alerts: readonly Alert[], gateway: EditorGatewayStatus): vscode.MarkdownString {
   const metrics = host.metricsSnapshot('5m');
   const costs = host.costSummary().today;
   const md = new vscode.MarkdownString(undefined, true);
@@ -93,11 +96,22 @@ function tooltip(host: RouterHost, providers: ProviderStatus[], summary: HealthS
     const cells = [STATE_ICON[p.health.state], escape(p.id), p.health.state, escape(p.health.reason), p95 === null || p95 === undefined ? '—' : `${Math.round(p95)} ms`, cost === undefined ? '$0.00' : `$${cost.toFixed(4)}`];
     md.appendMarkdown(`| ${cells.join(' | ')} |\n`);
   }
+  const gatewayLine = gatewayText(gateway);
+  if (gatewayLine) md.appendMarkdown(`\n${gatewayLine}\n`);
   md.appendMarkdown(
     '\n[$(sparkle) Suggest Code](command:llmRouter.suggestCode) · [$(search) Analyze File](command:llmRouter.analyzeFile) · [$(pulse) Open Dashboard](command:llmRouter.openDashboard)' +
       ' · [$(debug-restart) Reset Breakers](command:llmRouter.resetBreakers) · [$(output) Show Log](command:llmRouter.showLog)',
   );
   return md;
+}
+
+/** The gateway's address while it runs (tools connect there), or why it is not running. */
+function gatewayText(status: EditorGatewayStatus): string | undefined {
+  const copy = '[$(copy) Copy Connection](command:llmRouter.copyGatewayConnection)';
+  if (status.state === 'running') return `$(plug) Gateway on ${status.url} (OpenAI: \`${status.url}/v1\`) · ${copy}`;
+  if (status.state === 'elsewhere') return `$(plug) Gateway on ${status.url}, served by another window or \`llm-router serve\` · ${copy}`;
+  if (status.state === 'failed') return `$(warning) Gateway not running: ${escape(status.message)}`;
+  return undefined;
 }
 
 function escape(s: string): string {

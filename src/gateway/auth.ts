@@ -15,7 +15,7 @@ export function createTokenCheck(token: string): (headers: IncomingHttpHeaders) 
     const bearer = auth && /^bearer\s+/i.test(auth) ? auth.replace(/^bearer\s+/i, '').trim() : undefined;
     const apiKey = typeof headers['x-api-key'] === 'string' ? headers['x-api-key'].trim() : undefined;
     if (bearer === undefined && apiKey === undefined) {
-      throw new GatewayError('unauthorized', 'Missing gateway token: send it as "Authorization: Bearer <token>" or "x-api-key: <token>" (the token llm-router serve printed or keeps in its state dir).');
+      throw new GatewayError('unauthorized', 'Missing gateway token: send it as "Authorization: Bearer <token>" or "x-api-key: <token>" (the token llm-router serve printed or keeps in its state dir; in VS Code, run \'LLM Router: Copy Gateway Connection\').');
     }
     if (!matches(bearer) && !matches(apiKey)) throw new GatewayError('unauthorized', 'Wrong gateway token.');
   };

@@ -1,4 +1,4 @@
-import type { ChatRequest, ChatResult } from '../engine/types';
+import type { ChatRequest, ChatResult, ToolCall } from '../engine/types';
 import type { GatewayError } from './gatewayError';
 
 /** A client's chat request translated for the engine, with what the answer's translation needs to know. */
@@ -12,9 +12,11 @@ export interface ParsedChat {
 
 /** Writes one streamed answer in an API's event format; each method returns the bytes to send. */
 export interface StreamTranslator {
-  /** Sent with the headers, right before the first text: `model` is the answering provider's. */
+  /** Sent with the headers, right before the first text or tool call: `model` is the answering provider's. */
   start(model: string): string;
   text(delta: string): string;
+  /** A complete tool call (the engine hands a call on only once its arguments are whole). */
+  toolCall(call: ToolCall): string;
   /** The clean end: finish reason, usage and the API's end marker. */
   finish(result: ChatResult): string;
   /** The end after a break once output reached the client: an error, never a clean end. */
@@ -27,4 +29,6 @@ export interface ChatDialect {
   completion(result: ChatResult, parsed: ParsedChat): unknown;
   stream(parsed: ParsedChat): StreamTranslator;
   errorBody(err: GatewayError): unknown;
+  /** The id a tool call is given in this API's answers (and so comes back with on the next turn). */
+  toolCallId(id: string): string;
 }

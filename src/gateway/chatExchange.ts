@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { RouterEngine } from '../engine/engine';
+import type { CallSignatures } from './callSignatures';
 import type { ChatDialect, ParsedChat } from './chatDialect';
 import { toGatewayError } from './gatewayError';
 import { attemptCount, routingHeaders, sendJson } from './httpReply';
@@ -9,12 +10,22 @@ const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache
 
 /**
  * Runs one chat through the engine and answers in the client's API. A stream is held back until its first
- * text, so a failure before it still falls back inside the engine or becomes a proper error status.
+ * text or tool call, so a failure before it still falls back inside the engine or becomes a proper error status.
  */
-export async function serveChat(engine: RouterEngine, dialect: ChatDialect, parsed: ParsedChat, res: ServerResponse, signal: AbortSignal): Promise<void> {
+export async function serveChat(
+  engine: RouterEngine,
+  dialect: ChatDialect,
+  parsed: ParsedChat,
+  res: ServerResponse,
+  signal: AbortSignal,
+  signatures: CallSignatures,
+): Promise<void> {
   const onlyProviders = providersForModel(engine, parsed.model);
-  if (!parsed.request.stream) {
-    const result = await engine.chat(parsed.request, { signal, onlyProviders });
+  const { request } = parsed;
+  signatures.restore(request);
+  if (!request.stream) {
+    const result = await engine.chat(request, { signal, onlyProviders });
+    signatures.remember(result.toolCalls, dialect.toolCallId);
     sendJson(res, 200, dialect.completion(result, parsed), routingHeaders(result.provider, attemptCount(result.attempts)));
     return;
   }
@@ -24,12 +35,14 @@ export async function serveChat(engine: RouterEngine, dialect: ChatDialect, pars
     res.write(out.start(configuredModel(engine, provider)));
   };
   try {
-    const result = await engine.chat(parsed.request, {
+    const result = await engine.chat(request, {
       signal,
       onlyProviders,
       onStreamStart: (provider, earlier) => begin(provider, attemptCount(earlier) + 1),
       onText: (delta) => res.write(out.text(delta)),
+      onToolCall: (call) => res.write(out.toolCall(call)),
     });
+    signatures.remember(result.toolCalls, dialect.toolCallId);
     if (!res.headersSent) begin(result.provider, attemptCount(result.attempts));
     res.end(out.finish(result));
   } catch (err) {

@@ -1,15 +1,11 @@
 import type { z } from 'zod';
+import { fieldPath, reportedIssue } from '../engine/chatInput/chatInputError';
 import { invalidField } from './gatewayError';
 
-/** `['messages', 2, 'content']` → `messages[2].content`. */
-export function fieldPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)), '');
-}
-
-/** Parses with `schema`; the first problem becomes a 400 naming its field. */
+/** Parses with `schema`; the first problem becomes a 400 naming its field (e.g. `messages[2].content`). */
 export function parseOrRefuse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
+  const issue = reportedIssue(parsed.error.issues);
   throw invalidField(fieldPath(issue.path) || 'body', issue.message);
 }

@@ -1,11 +1,12 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { estimateInputTokens } from '../engine/cost/costMath';
 import type { RouterEngine } from '../engine/engine';
 import { CancelledError } from '../engine/errors';
+import { estimateWindowTokens } from '../engine/routing/capabilities';
 import { parseCountTokens } from './anthropic/messagesRequest';
 import { anthropicMessages } from './anthropic/messagesResponse';
 import { createTokenCheck } from './auth';
+import { CallSignatures } from './callSignatures';
 import type { ChatDialect } from './chatDialect';
 import { serveChat } from './chatExchange';
 import { GatewayError, toGatewayError } from './gatewayError';
@@ -41,6 +42,7 @@ const CORS_ALLOW_HEADERS = 'authorization, content-type, x-api-key, anthropic-ve
 export async function startGateway(opts: GatewayOptions): Promise<RunningGateway> {
   const { engine } = opts;
   const checkToken = createTokenCheck(opts.token);
+  const signatures = new CallSignatures();
   let inFlight = 0;
   let closing: (() => void) | undefined;
 
@@ -59,12 +61,13 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     if (method === 'GET' && path === '/v1/models') return sendJson(res, 200, modelList(engine));
     if (method === 'GET' && path.startsWith('/v1/models/')) return sendJson(res, 200, modelInfo(engine, decodeURIComponent(path.slice('/v1/models/'.length))));
     if (method === 'POST' && (path === '/v1/chat/completions' || path === '/v1/messages')) {
-      return serveChat(engine, dialect, dialect.parseChat(await readJsonBody(req, opts.maxBodyBytes)), res, signal);
+      return serveChat(engine, dialect, dialect.parseChat(await readJsonBody(req, opts.maxBodyBytes)), res, signal, signatures);
     }
     if (method === 'POST' && path === '/v1/messages/count_tokens') {
       const { model, request } = parseCountTokens(await readJsonBody(req, opts.maxBodyBytes));
       providersForModel(engine, model);
-      return sendJson(res, 200, { input_tokens: estimateInputTokens(request) });
+      // The window check's estimate (system, messages, tools, images), which errs high: a client that trims its context by it stays inside.
+      return sendJson(res, 200, { input_tokens: estimateWindowTokens(request) });
     }
     throw new GatewayError('not_found', `No such endpoint: ${method} ${path} (this gateway serves GET /v1/models, GET /v1/models/{id}, POST /v1/chat/completions, POST /v1/messages, POST /v1/messages/count_tokens).`);
   }

@@ -1,3 +1,4 @@
+import { ChatInputError } from '../engine/chatInput/chatInputError';
 import { AllProvidersFailedError, BudgetExceededError } from '../engine/errors';
 import type { AttemptRecord } from '../engine/types';
 
@@ -32,6 +33,7 @@ export class GatewayError extends Error {
 /** Engine failures as gateway errors; anything unexpected becomes a 500 that says nothing internal. */
 export function toGatewayError(err: unknown): GatewayError {
   if (err instanceof GatewayError) return err;
+  if (err instanceof ChatInputError) return invalidField(err.field, err.detail);
   if (err instanceof BudgetExceededError) return new GatewayError('budget', err.message);
   if (err instanceof AllProvidersFailedError) {
     const attempts = err.attempts.map((a) => ({ ...a, latencyMs: Math.round(a.latencyMs * 10) / 10 }));
@@ -43,9 +45,4 @@ export function toGatewayError(err: unknown): GatewayError {
 /** 400 naming the field, e.g. `messages[2].content`. */
 export function invalidField(field: string, problem: string): GatewayError {
   return new GatewayError('invalid_request', `${field}: ${problem}`);
-}
-
-/** The seam the full-chat round fills: until then these features are refused by name. */
-export function notSupportedYet(field: string, what: string): GatewayError {
-  return new GatewayError('invalid_request', `${field}: ${what} are not supported by this gateway yet`);
 }

@@ -27,9 +27,14 @@ export async function resolveGatewayToken(opts: { flag?: string; env?: string; s
     await chmod(file, 0o600);
     return { token: stored, source: 'stored', file };
   }
-  const token = `llmr-${randomBytes(24).toString('base64url')}`;
+  const token = generateGatewayToken();
   await mkdir(opts.stateDir, { recursive: true, mode: 0o700 });
   await writeFile(file, `${token}\n`, { mode: 0o600 });
   await chmod(file, 0o600);
   return { token, source: 'generated', file };
+}
+
+/** A new random token, in the one format every gateway token has. */
+export function generateGatewayToken(): string {
+  return `llmr-${randomBytes(24).toString('base64url')}`;
 }

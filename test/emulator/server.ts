@@ -218,6 +218,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     record.format = format.kind;
     record.stream = route.stream;
     if (!bodyIsJson) return sendFormatError(res, format, 400, 'request body is not valid JSON');
+    const rejection = format.rejectRequest?.(body, req.headers);
+    if (rejection) return sendFormatError(res, format, 400, rejection);
 
     const picked = nextFault();
     const fault = picked?.fault;

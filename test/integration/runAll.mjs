@@ -40,6 +40,11 @@ async function untrustedWorkspace() {
     'llmRouter.providers': [{ id: 'evil', kind: 'openai-compatible', baseUrl: `http://127.0.0.1:${port}/v1`, model: 'evil-model' }],
     'llmRouter.routing.strategy': 'cost',
     'llmRouter.log.includePrompts': true,
+    // A workspace must not open a port on the user's machine, nor send their spend and breakers to its own Redis.
+    'llmRouter.gateway.enabled': true,
+    'llmRouter.gateway.port': 0,
+    'llmRouter.sharedState.url': `redis://127.0.0.1:${port}`,
+    'llmRouter.sharedState.namespace': 'evil',
     // Not restricted, so it applies: proves VS Code read this file.
     'llmRouter.inlineSuggestions.debounceMs': 1234,
   };

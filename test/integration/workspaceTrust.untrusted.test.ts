@@ -2,10 +2,11 @@ import * as assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { SuggestCodeResult } from '../../src/extension/commands/suggestCode';
+import type { LlmRouterTestExports } from '../../src/extension/extension';
 import { startEmulator, type Emulator } from '../emulator/server';
 import { openFile, select, workspaceFile } from './support/documents';
 import { emulatorsFor, header } from './support/emulators';
-import { ask, configure, FAST_SETTINGS, freshState, routerHost, storeKey } from './support/router';
+import { ask, configure, EXTENSION_ID, FAST_SETTINGS, freshState, routerHost, storeKey } from './support/router';
 import { waitFor } from './support/waitFor';
 
 const KEY = 'sk-mine-5e6f7a8b9c0d1e2f3a4b';
@@ -50,6 +51,16 @@ describe('An untrusted workspace', () => {
     );
     assert.equal(host.config.routing.strategy, 'priority');
     assert.equal(host.config.log.includePrompts, false);
+  });
+
+  it('opens no gateway and keeps state off its Redis, whatever its settings say', async () => {
+    const host = await routerHost();
+    assert.equal(workspaceSettings['llmRouter.gateway.enabled'], true, 'the workspace asks for a gateway');
+    assert.equal(host.config.gateway.enabled, false);
+    assert.equal(host.config.sharedState, undefined);
+    const exports = await vscode.extensions.getExtension<LlmRouterTestExports>(EXTENSION_ID)?.activate();
+    await exports?.testing.gateway.reconcile();
+    assert.deepEqual(exports?.testing.gateway.status, { state: 'off' });
   });
 
   it('sends requests, and the stored key, only to the user-level provider; its own host receives nothing', async () => {

@@ -4,13 +4,15 @@ import * as path from 'node:path';
 import { parseConfig } from '../../src/engine/config/loadConfig';
 import { RouterEngine, type EngineOptions } from '../../src/engine/engine';
 import type { ProviderKind } from '../../src/engine/types';
-import { startEmulator, type Emulator } from '../emulator/server';
+import { startEmulator, type Emulator, type EmulatorOptions } from '../emulator/server';
 
 export interface HarnessProvider {
   id: string;
   kind?: ProviderKind;
   /** Extra provider fields (priority, weight, pricing, timeoutMs…). */
   extra?: Record<string, unknown>;
+  /** Options for this provider's emulator (e.g. cachedInputTokens). */
+  emulator?: Omit<EmulatorOptions, 'name'>;
 }
 
 export interface Harness {
@@ -33,7 +35,7 @@ export const FAST_SETTINGS = {
 /** Starts one emulator per provider (each named after it) and an engine routing across them. */
 export async function startHarness(providers: HarnessProvider[], settings: Record<string, unknown> = {}, opts: Partial<EngineOptions> = {}): Promise<Harness> {
   const emulators: Record<string, Emulator> = {};
-  for (const p of providers) emulators[p.id] = await startEmulator({ name: p.id });
+  for (const p of providers) emulators[p.id] = await startEmulator({ ...p.emulator, name: p.id });
   const stateDir = await mkdtemp(path.join(tmpdir(), 'llm-router-test-'));
   const engines: RouterEngine[] = [];
   const build = (overrides: Record<string, unknown> = {}, extraOpts: Partial<EngineOptions> = {}) => {

@@ -153,3 +153,76 @@ describe('canonicalJson', () => {
     assert.notEqual(canonicalJson({ a: 'x","b":"y' }), canonicalJson({ a: 'x', b: 'y' }));
   });
 });
+
+describe('cacheKey: full chat (tools, tool choice, images, structured output, reasoning)', () => {
+  const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=';
+  function chat(): CacheKeyInput {
+    return {
+      providerKind: 'anthropic',
+      model: 'claude-sonnet-4-5',
+      baseUrl: 'https://api.anthropic.com',
+      request: {
+        messages: [
+          { role: 'user', content: [{ type: 'text', text: 'What is in it?' }, { type: 'image', source: { kind: 'base64', mediaType: 'image/png', data: PNG } }] },
+          { role: 'assistant', content: [{ type: 'reasoning', text: 'A pixel.', signature: 'sig-1', provider: 'anthropic' }, { type: 'tool_call', id: 'toolu_1', name: 'zoom', arguments: { factor: 2 } }] },
+          { role: 'tool', content: [{ type: 'tool_result', callId: 'toolu_1', content: 'zoomed' }] },
+        ],
+        tools: [{ name: 'zoom', description: 'Zoom in', parameters: { type: 'object', properties: { factor: { type: 'number' } } } }],
+        toolChoice: 'auto',
+        responseFormat: { type: 'json_schema', name: 'answer', schema: { type: 'object', properties: { what: { type: 'string' } } } },
+        providerOptions: { thinking: { type: 'enabled', budget_tokens: 1024 } },
+      },
+    };
+  }
+  const image = (i: CacheKeyInput) => (i.request.messages[0].content as { source: { data: string; mediaType: string } }[])[1].source;
+  const reasoningPart = (i: CacheKeyInput) => (i.request.messages[1].content as { text: string; signature?: string }[])[0];
+
+  const fullChatVariations: Variation[] = [
+    ['a tool is added', (i) => i.request.tools?.push({ name: 'crop', parameters: { type: 'object' } })],
+    ['a tool description differs', (i) => (i.request.tools![0].description = 'Zoom out')],
+    ['a tool parameter schema differs', (i) => (i.request.tools![0].parameters = { type: 'object', properties: { factor: { type: 'integer' } } })],
+    ['the tools are absent', (i) => delete i.request.tools],
+    ['the tool choice is required', (i) => (i.request.toolChoice = 'required')],
+    ['the tool choice names a tool', (i) => (i.request.toolChoice = { name: 'zoom' })],
+    ['the tool choice is none', (i) => (i.request.toolChoice = 'none')],
+    ['the tool choice is absent', (i) => delete i.request.toolChoice],
+    ['the image data differs', (i) => (image(i).data = PNG.replace('AAAA', 'AAAB'))],
+    ['the image media type differs', (i) => (image(i).mediaType = 'image/webp')],
+    ['the image is a URL instead', (i) => ((i.request.messages[0].content as unknown[])[1] = { type: 'image', source: { kind: 'url', url: 'https://example.com/a.png' } })],
+    ['a tool call argument differs', (i) => ((i.request.messages[1].content as { arguments?: unknown }[])[1].arguments = { factor: 3 })],
+    ['a tool result differs', (i) => ((i.request.messages[2].content as { content: string }[])[0].content = 'cropped')],
+    ['the schema differs', (i) => (i.request.responseFormat!.schema = { type: 'object', properties: { what: { type: 'number' } } })],
+    ['the schema is strict', (i) => (i.request.responseFormat!.strict = true)],
+    ['the schema allows text instead', (i) => (i.request.responseFormat!.fallbackToText = true)],
+    ['there is no structured output', (i) => delete i.request.responseFormat],
+    ['the thinking budget differs', (i) => (i.request.providerOptions = { thinking: { type: 'enabled', budget_tokens: 4096 } })],
+    ['thinking is off', (i) => delete i.request.providerOptions],
+    ['the reasoning effort is set instead', (i) => (i.request.providerOptions = { reasoning_effort: 'high' })],
+    ['the reasoning text in the history differs', (i) => (reasoningPart(i).text = 'Two pixels.')],
+    ['the reasoning signature differs', (i) => (reasoningPart(i).signature = 'sig-2')],
+  ];
+
+  for (const [name, change] of fullChatVariations) {
+    it(`gives a different key when ${name}`, () => {
+      const changed = chat();
+      change(changed);
+      assert.notEqual(cacheKey(changed), cacheKey(chat()));
+    });
+  }
+
+  it('gives every full-chat variation a distinct key', () => {
+    const keys = fullChatVariations.map(([, change]) => {
+      const input = chat();
+      change(input);
+      return cacheKey(input);
+    });
+    assert.equal(new Set([...keys, cacheKey(chat())]).size, fullChatVariations.length + 1);
+  });
+
+  it('keys an image by the sha256 of its data: equal bytes in a new object give the same key', () => {
+    const copy = chat();
+    image(copy).data = `${PNG}`.slice(0);
+    copy.request.messages[0] = structuredClone(copy.request.messages[0]);
+    assert.equal(cacheKey(copy), cacheKey(chat()));
+  });
+});

@@ -38,14 +38,6 @@ describe('full chat: routing only to providers that can serve the request', () =
     assert.equal(h.emulators.blind.requests.length, 1);
   });
 
-  it('skips Anthropic for structured output, which its adapter does not translate yet', async () => {
-    h = await start([{ id: 'claude', kind: 'anthropic' }, { id: 'gpt' }]);
-    const res = await h.engine.chat({ messages: [{ role: 'user', content: 'Colour?' }], responseFormat: { type: 'json_schema', schema: { type: 'object' } } });
-    assert.equal(res.provider, 'gpt');
-    assert.deepEqual([res.attempts[0].provider, res.attempts[0].errorClass], ['claude', 'no_structured_output']);
-    assert.equal(h.emulators.claude.requests.length, 0);
-  });
-
   it('assumes a model with no capabilities configured and none in the shipped table is capable, so its own answer decides', async () => {
     h = await start([{ id: 'unknown-model' }]);
     h.emulators['unknown-model'].enqueue({ type: 'toolCall', calls: [{ name: 'get_weather', arguments: { city: 'Paris' } }] });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { ChatInputError } from '../../src/engine/chatInput/chatInputError';
 import { imageMediaType } from '../../src/engine/chatInput/imageType';
-import { parseOpenAiMessages, parseResponseSchema, parseToolDefinitions } from '../../src/engine/chatInput/openaiMessages';
+import { parseOpenAiMessages, parseOpenAiResponseFormat, parseOpenAiToolChoice, parseOpenAiTools, parseResponseSchema, parseToolDefinitions } from '../../src/engine/chatInput/openaiMessages';
 
 function refusal(fn: () => unknown): ChatInputError {
   try {
@@ -55,6 +55,29 @@ describe('chat input: OpenAI messages → neutral model', () => {
     assert.equal(refusal(() => parseToolDefinitions([{ name: 'a', parameters: {} }, { name: 'a', parameters: {} }])).field, 'tools[1].name');
     assert.equal(refusal(() => parseToolDefinitions([{ name: 'has space', parameters: {} }])).field, 'tools[0].name');
     assert.equal(refusal(() => parseResponseSchema({ type: 'object', properties: { a: 5 } })).field, 'schema.properties.a');
+  });
+
+  it('reads the request fields tools, tool_choice and response_format as Chat Completions sends them', () => {
+    const tools = parseOpenAiTools([
+      { type: 'function', function: { name: 'now', description: 'The time' } },
+      { type: 'function', function: { name: 'w', parameters: { type: 'object', properties: { city: { type: 'string' } } }, strict: true } },
+    ]);
+    assert.deepEqual(tools, [
+      { name: 'now', description: 'The time', parameters: { type: 'object', properties: {} } },
+      { name: 'w', parameters: { type: 'object', properties: { city: { type: 'string' } } } },
+    ]);
+    assert.deepEqual(parseOpenAiToolChoice({ type: 'function', function: { name: 'w' } }, tools), { name: 'w' });
+    assert.equal(parseOpenAiToolChoice('required', tools), 'required');
+    assert.equal(refusal(() => parseOpenAiToolChoice('required', [])).field, 'tool_choice');
+    assert.equal(parseOpenAiResponseFormat({ type: 'text' }), undefined);
+    assert.deepEqual(parseOpenAiResponseFormat({ type: 'json_object' }), { type: 'json_schema', name: 'json_object', schema: { type: 'object' } });
+    assert.deepEqual(parseOpenAiResponseFormat({ type: 'json_schema', json_schema: { name: 'p', schema: { type: 'object' }, strict: true } }), { type: 'json_schema', name: 'p', schema: { type: 'object' }, strict: true });
+    assert.equal(refusal(() => parseOpenAiTools([{ type: 'function', function: { name: 'x', parameters: { type: 'nope' } } }])).field, 'tools[0].function.parameters.type');
+  });
+
+  it('names the innermost field of a bad content part, not just the content', () => {
+    const err = refusal(() => parseOpenAiMessages([{ role: 'user', content: [{ type: 'text', text: 'a' }, { type: 'input_audio' }] }]));
+    assert.equal(err.field, 'messages[0].content[1].type');
   });
 
   it('tells PNG, JPEG, GIF and WebP from their first bytes and nothing else', () => {

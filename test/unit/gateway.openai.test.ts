@@ -163,17 +163,15 @@ describe('gateway: OpenAI Chat Completions with the official openai client', () 
     assert.equal(h.emulators.backup.requests.length, 0);
   });
 
-  it('names the field of a bad request, and refuses tools, images and response_format as not supported yet', async () => {
+  it('names the field of a bad request with a 400 invalid_request_error', async () => {
     h = await startGatewayHarness([{ id: 'primary' }]);
     const client = h.openai();
     const cases: [Record<string, unknown>, RegExp][] = [
       [{ temperature: 3 }, /^400 temperature: /],
       [{ messages: [] }, /^400 messages: needs at least one message/],
-      [{ messages: [{ role: 'wizard', content: 'hi' }] }, /^400 messages\[0\]\.role: must be one of/],
-      [{ tools: [{ type: 'function', function: { name: 'f', parameters: {} } }] }, /^400 tools: tools are not supported by this gateway yet/],
-      [{ response_format: { type: 'json_object' } }, /^400 response_format: structured outputs \(response_format\) are not supported by this gateway yet/],
-      [{ messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'data:image/png;base64,AA' } }] }] }, /^400 messages\[0\]\.content\[0\]: image parts are not supported by this gateway yet/],
-      [{ messages: [{ role: 'tool', tool_call_id: 'x', content: 'r' }] }, /^400 messages\[0\]\.role: tool results are not supported/],
+      [{ messages: [{ role: 'wizard', content: 'hi' }] }, /^400 messages\[0\]\.role: must have a role of system, developer, user, assistant or tool/],
+      [{ messages: [{ role: 'user', content: [{ type: 'input_audio', input_audio: { data: 'AA', format: 'wav' } }] }] }, /^400 messages\[0\]\.content\[0\]\.type: must be a content part of type 'text' or 'image_url'/],
+      [{ audio: { voice: 'alloy', format: 'mp3' } }, /^400 audio: audio outputs are not served/],
     ];
     for (const [patch, expected] of cases) {
       const err = await rejectionOf(client.chat.completions.create({ model: 'auto', messages: hello, ...patch } as never));

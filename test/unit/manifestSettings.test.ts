@@ -15,8 +15,12 @@ const manifest = JSON.parse(readFileSync(path.join(__dirname, '../../package.jso
 };
 const contributed: Record<string, JsonSchema> = Object.assign({}, ...manifest.contributes.configuration.map((section) => section.properties));
 const fromZod = z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
-/** The defaults the router really runs with: what the schema makes of no settings at all. */
-const runtimeDefaults = configSchema.parse({}) as Record<string, unknown>;
+/**
+ * The defaults the router really runs with: what the schema makes of no settings at all, and, for shared state
+ * (off until its url and namespace are set, which have no default), what it makes of those two alone.
+ */
+const runtimeDefaults = configSchema.parse({ sharedState: { url: 'redis://127.0.0.1:6379', namespace: 'team' } }) as Record<string, unknown>;
+const NO_DEFAULT = ['llmRouter.sharedState.url', 'llmRouter.sharedState.namespace'];
 
 function valueAt(obj: Record<string, unknown>, dotted: string): unknown {
   return dotted.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], obj);
@@ -79,11 +83,11 @@ const EDITOR_HINTS: Record<string, (m: Record<string, unknown>) => void> = {
   },
 };
 
-/**
- * Sections only the CLI reads: `llm-router serve` uses `gateway.*`; the extension does not host the gateway yet.
- * `sharedState.*` stays CLI-only until the extension keeps the Redis password in SecretStorage (keyStore).
- */
-const CLI_ONLY = ['llmRouter.gateway.', 'llmRouter.sharedState'];
+/** Settings only the CLI reads: in the editor the Redis password lives in secret storage, not in an environment variable. */
+const CLI_ONLY = ['llmRouter.sharedState.passwordEnv'];
+
+/** Settings a workspace must not set: they open a port on this machine, or send the user's state elsewhere. */
+const USER_LEVEL_ONLY = ['llmRouter.gateway.', 'llmRouter.sharedState.'];
 
 describe('settings: package.json agrees with the zod schema', () => {
   const schemaSettings = new Map([...leaves(fromZod, 'llmRouter')].filter(([key]) => !CLI_ONLY.some((prefix) => key.startsWith(prefix))));
@@ -99,7 +103,7 @@ describe('settings: package.json agrees with the zod schema', () => {
       const fromManifest = contract(node);
       EDITOR_HINTS[key]?.(fromManifest);
       const expected = contract(schemaNode);
-      const parsed = valueAt(runtimeDefaults, key.slice('llmRouter.'.length));
+      const parsed = NO_DEFAULT.includes(key) ? undefined : valueAt(runtimeDefaults, key.slice('llmRouter.'.length));
       // A setting left unset ("no limit") is null in settings.json and undefined in the parsed config.
       expected.default = parsed === undefined && (expected.type as string[]).includes('null') ? null : parsed;
       assert.deepEqual(fromManifest, expected);
@@ -108,6 +112,15 @@ describe('settings: package.json agrees with the zod schema', () => {
 
   it('restricts in untrusted workspaces only settings that exist', () => {
     for (const key of manifest.capabilities.untrustedWorkspaces.restrictedConfigurations) assert.ok(contributed[key], key);
+  });
+
+  it('lets only user settings turn on the gateway or point shared state elsewhere: machine scope, restricted in untrusted workspaces', () => {
+    const keys = Object.keys(contributed).filter((key) => USER_LEVEL_ONLY.some((prefix) => key.startsWith(prefix)));
+    assert.ok(keys.length > 0);
+    for (const key of keys) {
+      assert.ok(['machine', 'application'].includes(contributed[key].scope as string), `${key} has scope ${String(contributed[key].scope)}`);
+      assert.ok(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations.includes(key), `${key} is restricted`);
+    }
   });
 
   it('notices drift: a changed default, limit or enum value fails the comparison', () => {

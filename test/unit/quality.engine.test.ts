@@ -71,6 +71,9 @@ describe('quality scores: measured over real HTTP, ranked, persisted and routed 
     h.emulators.exact.enqueue({ type: 'ok', reply: '{"n": 3}' });
     await askEach(h, 'sloppy', 2, structured);
     await askEach(h, 'exact', 1, structured);
+    // Text is an accepted answer to a request that falls back to it; its caller (Analyze File) judges the text.
+    h.emulators.exact.enqueue({ type: 'ok', reply: 'n is 3' });
+    await askEach(h, 'exact', 1, { ...structured, responseFormat: { ...structured.responseFormat!, fallbackToText: true } });
 
     const withTool: ChatRequest = {
       ...ask,

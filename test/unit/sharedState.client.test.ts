@@ -76,6 +76,26 @@ describe('shared state client: Redis failing is not the router failing', functio
     assert.doesNotMatch(warnings[0], /password'|-password/);
   });
 
+  it("names the editor's Set Shared State Password command when the password came from secret storage, refused or missing", async () => {
+    redis = await startRedisServer({ password: 'right-password' });
+    const config = configSchema.parse({ sharedState: { url: redis.url, namespace: 'team-a', timeoutMs: TIMEOUT_MS } }).sharedState;
+    assert.ok(config);
+    const command = 'LLM Router: Set Shared State Password';
+    for (const [password, expected] of [
+      ['wrong-password', /refused the password stored with 'LLM Router: Set Shared State Password': run it again with the right password/],
+      [undefined, /requires a password: store it with 'LLM Router: Set Shared State Password'/],
+    ] as const) {
+      const warnings: string[] = [];
+      client = new SharedStateClient({ config, password, passwordCommand: command, warn: (m) => warnings.push(m) });
+      assert.equal(await client.call((r) => r.ping()), undefined);
+      assert.equal(warnings.length, 1);
+      assert.match(warnings[0], expected);
+      assert.doesNotMatch(warnings[0], /passwordEnv|-password/);
+      await client.close();
+    }
+    client = undefined;
+  });
+
   it('leaves a password in the URL out of every message', async () => {
     const warnings: string[] = [];
     const url = (await closedPortUrl()).replace(/^http:\/\//, 'redis://:hunter2@');

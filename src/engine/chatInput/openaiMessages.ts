@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { ChatMessage, ContentPart, ImageSource, ResponseFormat, TextPart, ToolDefinition } from '../types';
-import { ChatInputError, fieldPath } from './chatInputError';
+import type { ChatMessage, ContentPart, ImageSource, ResponseFormat, TextPart, ToolChoice, ToolDefinition } from '../types';
+import { ChatInputError, fieldPath, reportedIssue } from './chatInputError';
 import { jsonSchemaObject } from './jsonSchema';
 
 /**
@@ -43,19 +43,55 @@ const message = z.discriminatedUnion(
 );
 const messages = z.array(message, { error: 'must be an array of messages' }).min(1, 'needs at least one message');
 
+/** A tool name every provider accepts, so a conversation can fall back from one to another. */
+export const toolName = z
+  .string({ error: 'is required' })
+  .regex(/^[a-zA-Z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, underscores or hyphens (what every provider accepts)');
+
 const toolDefinition = z.object({
-  name: z
-    .string({ error: 'is required' })
-    .regex(/^[a-zA-Z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, underscores or hyphens (what every provider accepts)'),
+  name: toolName,
   description: z.string({ error: 'must be a string' }).optional(),
   parameters: jsonSchemaObject,
 });
 const toolDefinitions = z.array(toolDefinition, { error: 'must be a JSON array of {"name", "description"?, "parameters"}' });
 
+/** The Chat Completions request's `tools`: function tools, whose `parameters` may be left out (no arguments). */
+const wireTools = z.array(
+  z.object({
+    type: z.literal('function', { error: "must be 'function' (the only tool type that every provider can serve)" }),
+    function: toolDefinition.extend({ parameters: jsonSchemaObject.optional(), strict: z.boolean().nullish() }),
+  }),
+  { error: 'must be an array of {"type": "function", "function": {"name", "description"?, "parameters"?}}' },
+);
+
+const wireToolChoice = z.union(
+  [z.enum(['auto', 'none', 'required']), z.object({ type: z.literal('function'), function: z.object({ name: z.string({ error: 'is required' }) }) })],
+  { error: `must be 'auto', 'none', 'required' or {"type": "function", "function": {"name"}}` },
+);
+
+const wireResponseFormat = z.discriminatedUnion(
+  'type',
+  [
+    z.object({ type: z.literal('text') }),
+    z.object({ type: z.literal('json_object') }),
+    z.object({
+      type: z.literal('json_schema'),
+      json_schema: z.object(
+        { name: z.string({ error: 'is required' }).min(1, 'must not be empty'), description: z.string().optional(), schema: jsonSchemaObject.optional(), strict: z.boolean().nullish() },
+        { error: 'is required: {"name", "schema", "strict"?}' },
+      ),
+    }),
+  ],
+  { error: "must have a type of 'text', 'json_object' or 'json_schema'" },
+);
+
+/** What the answer to a function without parameters is called with. */
+const NO_PARAMETERS = { type: 'object', properties: {} };
+
 function parse<T extends z.ZodType>(schema: T, value: unknown, root: string): z.output<T> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
+  const issue = reportedIssue(parsed.error.issues);
   throw new ChatInputError(fieldPath([root, ...issue.path]), issue.message);
 }
 
@@ -104,12 +140,44 @@ export function parseOpenAiMessages(value: unknown, root = 'messages'): ParsedCo
 /** A JSON array of tool definitions `{name, description?, parameters}`, names unique. */
 export function parseToolDefinitions(value: unknown, root = 'tools'): ToolDefinition[] {
   const tools = parse(toolDefinitions, value, root);
-  const seen = new Set<string>();
-  tools.forEach((t, i) => {
-    if (seen.has(t.name)) throw new ChatInputError(`${root}[${i}].name`, `'${t.name}' is defined twice`);
-    seen.add(t.name);
-  });
+  refuseDuplicateNames(tools.map((t) => t.name), (i) => `${root}[${i}].name`);
   return tools.map((t) => ({ name: t.name, ...(t.description !== undefined ? { description: t.description } : {}), parameters: t.parameters }));
+}
+
+/** The `tools` of a Chat Completions request (`{"type": "function", "function": {…}}` each), names unique. */
+export function parseOpenAiTools(value: unknown, root = 'tools'): ToolDefinition[] {
+  const tools = parse(wireTools, value, root).map((t) => t.function);
+  refuseDuplicateNames(tools.map((t) => t.name), (i) => `${root}[${i}].function.name`);
+  return tools.map((t) => ({ name: t.name, ...(t.description !== undefined ? { description: t.description } : {}), parameters: t.parameters ?? NO_PARAMETERS }));
+}
+
+/** A Chat Completions `tool_choice`; a named function must be one of `tools`, and only `auto`/`none` make sense without tools. */
+export function parseOpenAiToolChoice(value: unknown, tools: readonly ToolDefinition[], root = 'tool_choice'): ToolChoice {
+  const choice = parse(wireToolChoice, value, root);
+  if (typeof choice === 'string') {
+    if (choice === 'required' && tools.length === 0) throw new ChatInputError(root, "is 'required' but the request defines no tools");
+    return choice;
+  }
+  const name = choice.function.name;
+  if (!tools.some((t) => t.name === name)) throw new ChatInputError(`${root}.function.name`, `'${name}' is not one of the request's tools`);
+  return { name };
+}
+
+/** A Chat Completions `response_format`: undefined for plain text; `json_object` becomes a schema that only asks for an object. */
+export function parseOpenAiResponseFormat(value: unknown, root = 'response_format'): ResponseFormat | undefined {
+  const format = parse(wireResponseFormat, value, root);
+  if (format.type === 'text') return undefined;
+  if (format.type === 'json_object') return { type: 'json_schema', name: 'json_object', schema: { type: 'object' } };
+  const { name, schema, strict } = format.json_schema;
+  return { type: 'json_schema', name, schema: schema ?? { type: 'object' }, ...(typeof strict === 'boolean' ? { strict } : {}) };
+}
+
+export function refuseDuplicateNames(names: readonly string[], fieldOf: (index: number) => string): void {
+  const seen = new Set<string>();
+  names.forEach((name, i) => {
+    if (seen.has(name)) throw new ChatInputError(fieldOf(i), `'${name}' is defined twice`);
+    seen.add(name);
+  });
 }
 
 /** A JSON Schema the answer must match → structured output. */

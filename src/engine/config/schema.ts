@@ -92,6 +92,8 @@ export const configSchema = z
         enabled: z.boolean().default(true),
         ttlSeconds: positiveInt.default(86_400),
         maxBytes: positiveInt.default(50 * 1024 * 1024),
+        /** false keeps answers that end in tool calls out of the cache: an agent may call the same tool again to see what changed. */
+        storeToolCalls: z.boolean().default(true),
       })
       .prefault({}),
     budget: z
@@ -135,9 +137,13 @@ export const configSchema = z
         timeoutMs: positiveInt.default(10_000),
       })
       .prefault({}),
-    // Read by `llm-router serve` (the local gateway).
+    // The local gateway: `llm-router serve`, or the extension's own with `enabled`.
     gateway: z
       .object({
+        // Read by the extension only; `serve` runs whenever it is started.
+        enabled: z.boolean().default(false),
+        // 0 picks a free port; `serve --port` overrides it.
+        port: z.number().int().min(0).max(65_535).default(8686),
         allowedOrigins: z.array(z.string().min(1, 'must not be empty')).default([]),
         maxBodyBytes: positiveInt.default(32 * 1024 * 1024),
       })

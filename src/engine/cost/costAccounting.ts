@@ -3,7 +3,7 @@ import type { BudgetExceededError } from '../errors';
 import type { EngineEvents } from '../events';
 import type { ChatRequest, Usage } from '../types';
 import { BudgetGuard } from './budgetGuard';
-import { costOf, estimateCost } from './costMath';
+import { costOf, estimatedUsage } from './costMath';
 import { CostLedger, type PeriodCostTotals } from './costLedger';
 import { priceFor, type ResolvedPrice } from './priceTable';
 import type { StateStore } from '../state/stateStore';
@@ -13,6 +13,12 @@ export interface CostSummary {
   today: PeriodCostTotals;
   month: PeriodCostTotals;
   budget: RouterConfig['budget'];
+}
+
+/** A candidate provider with this request's estimated USD on it (undefined: price unknown). */
+export interface EstimatedCandidate {
+  provider: ProviderConfig;
+  estimateUsd: number | undefined;
 }
 
 export interface BudgetAdmission {
@@ -69,19 +75,25 @@ export class CostAccounting {
     return price;
   }
 
-  /** Estimated USD before sending; undefined when the price is unknown. */
-  estimate(p: ProviderConfig, req: ChatRequest): number | undefined {
-    const price = this.price(p, req.model ?? p.model);
-    return price ? estimateCost(req, price.price) : undefined;
+  /**
+   * Estimates a request before sending: the prompt and output are counted once, then priced per provider.
+   * The returned function gives the USD on a provider, undefined when its price is unknown.
+   */
+  estimator(req: ChatRequest): (p: ProviderConfig) => number | undefined {
+    const usage = estimatedUsage(req);
+    return (p) => {
+      const price = this.price(p, req.model ?? p.model);
+      return price ? costOf(usage, price.price) : undefined;
+    };
   }
 
-  /** Keeps the candidates this request can afford; the caller refuses the request when none is left. */
-  admit(candidates: ProviderConfig[], req: ChatRequest): BudgetAdmission {
+  /** Keeps the candidates this request can afford, given each one's estimate; the caller refuses the request when none is left. */
+  admit(candidates: readonly EstimatedCandidate[]): BudgetAdmission {
     const out: BudgetAdmission = { allowed: [], refused: [] };
-    for (const p of candidates) {
-      const decision = this.guard.check(this.estimate(p, req) ?? null);
-      if (decision.ok) out.allowed.push(p);
-      else out.refused.push({ provider: p, error: decision.error });
+    for (const { provider, estimateUsd } of candidates) {
+      const decision = this.guard.check(estimateUsd ?? null);
+      if (decision.ok) out.allowed.push(provider);
+      else out.refused.push({ provider, error: decision.error });
     }
     return out;
   }
@@ -90,9 +102,9 @@ export class CostAccounting {
    * With a team budget, reserves the dearest estimate among the admitted candidates team-wide (a fallback may
    * cost that much); throws the BudgetExceededError when the team's spend leaves no room for it.
    */
-  async reserve(allowed: ProviderConfig[], req: ChatRequest): Promise<Reservation | undefined> {
+  async reserve(allowed: readonly EstimatedCandidate[]): Promise<Reservation | undefined> {
     if (!this.team) return undefined;
-    const estimates = allowed.map((p) => this.estimate(p, req));
+    const estimates = allowed.map((c) => c.estimateUsd);
     const estimate = estimates.some((e) => e === undefined) ? null : Math.max(0, ...(estimates as number[]));
     const outcome = await this.team.reserve(estimate, this.budget, this.now());
     if (!outcome.ok) throw outcome.error;

@@ -46,10 +46,12 @@ export function estimateCost(
   price: ModelPrice,
   defaultOutputTokens = DEFAULT_ESTIMATED_OUTPUT_TOKENS,
 ): number {
-  return costOf(
-    { inputTokens: estimateInputTokens(request), cachedInputTokens: 0, outputTokens: estimateOutputTokens(request, defaultOutputTokens) },
-    price,
-  );
+  return costOf(estimatedUsage(request, defaultOutputTokens), price);
+}
+
+/** The usage estimateCost prices: the same for every provider, so a request's candidates can share it. */
+export function estimatedUsage(request: Pick<ChatRequest, 'system' | 'messages' | 'maxTokens'>, defaultOutputTokens = DEFAULT_ESTIMATED_OUTPUT_TOKENS): Pick<Usage, 'inputTokens' | 'outputTokens' | 'cachedInputTokens'> {
+  return { inputTokens: estimateInputTokens(request), cachedInputTokens: 0, outputTokens: estimateOutputTokens(request, defaultOutputTokens) };
 }
 
 /** For display only; costs stay unrounded everywhere else. */

@@ -13,6 +13,8 @@ export interface PriceEntry extends ModelPrice {
   provider: string;
   model: string;
   contextWindow?: number;
+  /** false for a model its vendor documents without structured output; absent means capable. */
+  structuredOutput?: boolean;
 }
 
 export interface PricingTable {

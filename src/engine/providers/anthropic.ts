@@ -150,7 +150,7 @@ function imageBlock(source: ImageSource): WireBlock {
 }
 
 /** Anthropic accepts tool ids matching ^[a-zA-Z0-9_-]+$; ids from other providers are mapped to that, the same way each time. */
-function anthropicToolId(id: string): string {
+export function anthropicToolId(id: string): string {
   const mapped = id.replace(/[^a-zA-Z0-9_-]/g, '_');
   return mapped === '' ? 'toolu_' : mapped;
 }
@@ -179,7 +179,37 @@ function buildBody(req: ChatRequest, ep: ProviderEndpoint, stream: boolean): Rec
     body.tool_choice = toWireToolChoice(req.toolChoice);
   }
   if (tools.length > 0) body.tools = tools;
+  if (req.responseFormat) body.output_config = { format: { type: 'json_schema', schema: closedObjects(req.responseFormat.schema) } };
   return applyProviderOptions(body, req.providerOptions, ownedFields, ep);
+}
+
+/** Keywords whose values are schemas, or maps or lists of schemas, that closedObjects walks into. */
+const SUBSCHEMA_KEYS = ['items', 'anyOf', 'allOf', 'oneOf', 'properties', '$defs', 'definitions'];
+
+/**
+ * JSON outputs (platform.claude.com/docs/en/build-with-claude/structured-outputs, read 2026-12-03) take the schema in
+ * output_config.format, with no beta header since GA, and need additionalProperties: false on every object; like
+ * Anthropic's own SDKs, objects that leave it unsaid get it, so one schema serves every provider.
+ */
+function closedObjects(schema: unknown): Record<string, unknown> {
+  return closeNode(schema) as Record<string, unknown>;
+}
+
+function closeNode(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(closeNode);
+  if (!isRecord(node)) return node;
+  const out: Record<string, unknown> = { ...node };
+  for (const key of SUBSCHEMA_KEYS) {
+    const value = out[key];
+    if (key === 'properties' || key === '$defs' || key === 'definitions') {
+      if (isRecord(value)) out[key] = Object.fromEntries(Object.entries(value).map(([name, sub]) => [name, closeNode(sub)]));
+    } else if (value !== undefined) {
+      out[key] = closeNode(value);
+    }
+  }
+  const isObject = out.type === 'object' || (Array.isArray(out.type) && out.type.includes('object')) || (out.type === undefined && isRecord(out.properties));
+  if (isObject && out.additionalProperties === undefined) out.additionalProperties = false;
+  return out;
 }
 
 function buildRequest(req: ChatRequest, ep: ProviderEndpoint, stream: boolean): HttpRequestSpec {

@@ -13,7 +13,8 @@ export function answerProblems(req: ChatRequest, answer: CheckedAnswer): Quality
   const problems: QualitySignal[] = [];
   if (answer.finishReason === 'length') problems.push('truncated');
   if (answer.text.trim() === '' && answer.toolCalls.length === 0) problems.push('empty');
-  else if (req.responseFormat?.type === 'json_schema' && !matchesJsonText(answer.text, req.responseFormat.schema)) problems.push('schemaFailed');
+  // A request that takes text instead (fallbackToText, as Analyze File's) may not have sent the schema: its caller judges the text.
+  else if (req.responseFormat?.type === 'json_schema' && !req.responseFormat.fallbackToText && !matchesJsonText(answer.text, req.responseFormat.schema)) problems.push('schemaFailed');
   if (answer.toolCalls.some((call) => !callMatchesTool(call, req))) problems.push('toolArgsFailed');
   return problems;
 }

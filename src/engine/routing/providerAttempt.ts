@@ -6,6 +6,7 @@ import { sendChat, type AttemptResult } from '../http/transport';
 import type { ProviderAdapter, ProviderEndpoint } from '../providers/adapter';
 import type { ProviderBreaker } from '../resilience/circuitBreaker';
 import { retryDelayMs, shouldRetry, sleep } from '../resilience/retryPolicy';
+import { requestForProvider, withoutResponseFormat } from './capabilities';
 import { attemptTiming } from './purposeTimeouts';
 import type { AttemptRecord, ChatRequest, ToolCall } from '../types';
 
@@ -146,7 +147,8 @@ export async function runProvider(rt: ProviderRuntime, ctx: RequestContext, run:
   const signal = ctx.signal && run.racerSignal ? AbortSignal.any([ctx.signal, run.racerSignal]) : (ctx.signal ?? run.racerSignal);
   let waitedOutCooldown: number | undefined;
   const timing = attemptTiming(ctx.cfg, ctx.req);
-  const wireReq = timing.streamOnWire && !ctx.req.stream ? { ...ctx.req, stream: true } : ctx.req;
+  const providerReq = requestForProvider(rt.config, ctx.req);
+  let wireReq = timing.streamOnWire && !providerReq.stream ? { ...providerReq, stream: true } : providerReq;
 
   for (let tryNo = 1; ; tryNo++) {
     let remaining = ctx.deadline - host.now();
@@ -230,6 +232,11 @@ export async function runProvider(rt: ProviderRuntime, ctx: RequestContext, run:
       if (run.hasAlternatives && err.providerCode === 'ECONNREFUSED') throw err;
       // Someone is waiting: a provider that stayed silent does not get the same wait again while another can answer.
       if (run.hasAlternatives && timing.moveOnAfterTimeout && err.errorClass === 'timeout') throw err;
+      // A model that refuses the schema (many OpenAI-compatible ones do) still gets asked for the text the caller can parse.
+      if (err.errorClass === 'bad_request' && wireReq.responseFormat?.fallbackToText) {
+        wireReq = withoutResponseFormat(wireReq);
+        continue;
+      }
       const delay = retryDelayMs(tryNo, err, ctx.cfg.retry, host.random);
       // A long Retry-After is better spent on another provider than asleep.
       if (run.hasAlternatives && delay > ctx.cfg.retry.maxDelayMs) throw err;

@@ -22,7 +22,31 @@ const SYSTEM_PROMPT = [
   'Use the line numbers shown at the start of each line. Return {"findings":[]} when there is nothing worth reporting.',
 ].join('\n');
 
-/** The request that asks a model for structured findings about one file. */
+/**
+ * The findings as a JSON Schema, asked for as structured output where the provider has it. Objects are left open:
+ * Gemini's responseSchema rejects additionalProperties, and the Anthropic adapter closes them as Anthropic requires.
+ */
+export const FINDINGS_SCHEMA: Record<string, unknown> = {
+  type: 'object',
+  properties: {
+    findings: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          line: { type: 'integer', description: '1-based line number, as shown at the start of the line' },
+          endLine: { type: 'integer', description: 'last line the finding covers, when it spans several' },
+          severity: { type: 'string', enum: [...SEVERITIES] },
+          message: { type: 'string', description: 'one or two sentences' },
+        },
+        required: ['line', 'severity', 'message'],
+      },
+    },
+  },
+  required: ['findings'],
+};
+
+/** The request that asks a model for structured findings about one file: structured output where served, else JSON text. */
 export function buildAnalyzeRequest(filePath: string, content: string, languageId?: string): ChatRequest {
   if (content.length > MAX_FILE_CHARS) {
     throw new RangeError(`The file is too large to analyse (${content.length} characters; the limit is ${MAX_FILE_CHARS}).`);
@@ -35,6 +59,8 @@ export function buildAnalyzeRequest(filePath: string, content: string, languageI
     system: SYSTEM_PROMPT,
     messages: [{ role: 'user', content: `File: ${filePath}${languageId ? ` (${languageId})` : ''}\n\n${numbered}` }],
     temperature: 0,
+    // A preference: providers without structured output get the same prompt, and parseFindings reads their text.
+    responseFormat: { type: 'json_schema', name: 'findings', schema: FINDINGS_SCHEMA, fallbackToText: true },
     purpose: 'analyze',
   };
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ChatResult, FinishReason, Usage } from '../../engine/types';
+import type { ChatResult, FinishReason, ToolCall, Usage } from '../../engine/types';
 import type { ChatDialect, ParsedChat, StreamTranslator } from '../chatDialect';
 import type { GatewayError, GatewayErrorKind } from '../gatewayError';
 import { parseChatCompletion } from './chatRequest';
@@ -33,13 +33,21 @@ function errorBody(err: GatewayError): unknown {
   return { error: { message: err.message, type, code, param: null, ...(err.attempts ? { attempts: err.attempts } : {}) } };
 }
 
+/** OpenAI's function call: the arguments as a JSON string. */
+function wireToolCall(call: ToolCall): { id: string; type: 'function'; function: { name: string; arguments: string } } {
+  return { id: call.id, type: 'function', function: { name: call.name, arguments: JSON.stringify(call.arguments) } };
+}
+
 function completion(result: ChatResult): unknown {
+  const calls = result.toolCalls;
+  // As OpenAI answers: content is null when the message is tool calls alone; text before the calls stays in content.
+  const message = { role: 'assistant', content: calls.length > 0 && result.text === '' ? null : result.text, refusal: null, ...(calls.length > 0 ? { tool_calls: calls.map(wireToolCall) } : {}) };
   return {
     id: completionId(),
     object: 'chat.completion',
     created: Math.floor(Date.now() / 1000),
     model: result.model,
-    choices: [{ index: 0, message: { role: 'assistant', content: result.text, refusal: null }, logprobs: null, finish_reason: finishReason(result.finishReason) }],
+    choices: [{ index: 0, message, logprobs: null, finish_reason: finishReason(result.finishReason) }],
     usage: usageOf(result.usage),
   };
 }
@@ -48,6 +56,7 @@ function stream(parsed: ParsedChat): StreamTranslator {
   const id = completionId();
   const created = Math.floor(Date.now() / 1000);
   let model = parsed.model;
+  let toolCalls = 0;
   // With include_usage every chunk carries `usage: null` except the last, as OpenAI sends it.
   const usageField = parsed.includeUsage ? ',"usage":null' : '';
   const chunk = (choices: string, usage = usageField): string => `data: {"id":"${id}","object":"chat.completion.chunk","created":${created},"model":${JSON.stringify(model)},"choices":${choices}${usage}}\n\n`;
@@ -58,6 +67,11 @@ function stream(parsed: ParsedChat): StreamTranslator {
     },
     text(delta) {
       return chunk(`[{"index":0,"delta":{"content":${JSON.stringify(delta)}},"logprobs":null,"finish_reason":null}]`);
+    },
+    toolCall(call) {
+      // OpenAI opens each call with its id, type and name, then sends argument pieces; a complete call fits one delta.
+      const delta = { tool_calls: [{ index: toolCalls++, ...wireToolCall(call) }] };
+      return chunk(`[{"index":0,"delta":${JSON.stringify(delta)},"logprobs":null,"finish_reason":null}]`);
     },
     finish(result) {
       model = result.model;
@@ -72,4 +86,4 @@ function stream(parsed: ParsedChat): StreamTranslator {
 }
 
 /** OpenAI Chat Completions (`POST /v1/chat/completions`). */
-export const openaiChat: ChatDialect = { parseChat: parseChatCompletion, completion, stream, errorBody };
+export const openaiChat: ChatDialect = { parseChat: parseChatCompletion, completion, stream, errorBody, toolCallId: (id) => id };

@@ -97,6 +97,48 @@ function rateLimitHeaders(): Record<string, string> {
   return headers;
 }
 
+const STRUCTURED_OUTPUTS_BETA = 'structured-outputs-2025-11-13';
+
+/**
+ * JSON outputs as platform.claude.com/docs/en/build-with-claude/structured-outputs documents them (read 2026-12-03):
+ * `output_config.format: { type: 'json_schema', schema }`, every object closed with additionalProperties: false; the
+ * beta's top-level `output_format` still works during the transition, only with its beta header.
+ */
+function structuredOutputRejection(body: unknown, headers: Record<string, string | string[] | undefined>): string | undefined {
+  const b = (body ?? {}) as { output_config?: { format?: unknown }; output_format?: unknown };
+  const beta = [headers['anthropic-beta'] ?? []].flat().join(',').split(',').map((v) => v.trim());
+  if (b.output_format !== undefined && !beta.includes(STRUCTURED_OUTPUTS_BETA)) return 'output_format: Extra inputs are not permitted';
+  const format = b.output_config?.format ?? b.output_format;
+  if (format === undefined) return undefined;
+  const f = format as { type?: unknown; schema?: unknown };
+  if (f.type !== 'json_schema') return `output_config.format.type: Input should be 'json_schema'`;
+  if (!f.schema || typeof f.schema !== 'object' || Array.isArray(f.schema)) return 'output_config.format.schema: Field required';
+  const open = openObjectPath(f.schema, 'schema');
+  return open ? `output_config.format.${open}: For 'object' type, 'additionalProperties' must be explicitly set to false` : undefined;
+}
+
+/** The path of the first object schema that is not closed with additionalProperties: false. */
+function openObjectPath(node: unknown, path: string): string | undefined {
+  if (Array.isArray(node)) return node.map((n, i) => openObjectPath(n, `${path}[${i}]`)).find((p) => p !== undefined);
+  if (!node || typeof node !== 'object') return undefined;
+  const n = node as Record<string, unknown>;
+  if ((n.type === 'object' || n.properties !== undefined) && n.additionalProperties !== false) return path;
+  for (const key of ['properties', '$defs', 'definitions']) {
+    const map = n[key];
+    if (map && typeof map === 'object') {
+      for (const [name, sub] of Object.entries(map)) {
+        const found = openObjectPath(sub, `${path}.${key}.${name}`);
+        if (found) return found;
+      }
+    }
+  }
+  for (const key of ['items', 'anyOf', 'allOf', 'oneOf']) {
+    const found = n[key] === undefined ? undefined : openObjectPath(n[key], `${path}.${key}`);
+    if (found) return found;
+  }
+  return undefined;
+}
+
 /**
  * Anthropic Messages (`POST /v1/messages`). Tool use (`tool_use` blocks, `input_json_delta`, `stop_reason: tool_use`)
  * and cache usage fields as in docs.anthropic.com: Messages API, streaming and tool use pages (read 2026-12-03).
@@ -110,6 +152,8 @@ export const anthropicFormat: WireFormat = {
     const b = (body ?? {}) as { stream?: unknown; model?: unknown };
     return { stream: b.stream === true, model: typeof b.model === 'string' ? b.model : undefined };
   },
+
+  rejectRequest: structuredOutputRejection,
 
   promptText(body) {
     const b = (body ?? {}) as { system?: unknown; messages?: unknown };

@@ -26,6 +26,8 @@ export interface SharedState {
 export interface OpenSharedStateOptions {
   /** Defaults to the environment variable named by `passwordEnv`. */
   password?: string;
+  /** Where the editor's user stores the password, for messages about it. */
+  passwordCommand?: string;
   /** The member's `cache.maxBytes`, which also caps one shared entry. */
   cacheMaxBytes: () => number;
   /** This user's own state, where what Redis could not take waits to be merged. */
@@ -39,7 +41,7 @@ export function openSharedState(config: SharedStateConfig, options: OpenSharedSt
   if (config.passwordEnv && !password) {
     options.warn(`Shared state: the environment variable ${config.passwordEnv} (sharedState.passwordEnv) is not set; connecting to Redis without a password.`);
   }
-  const client = new SharedStateClient({ config, password: password || undefined, warn: options.warn, now: options.now });
+  const client = new SharedStateClient({ config, password: password || undefined, passwordCommand: options.passwordCommand, warn: options.warn, now: options.now });
   const budget = config.share.includes('budget') ? new RedisTeamBudget(client, options.localStore) : undefined;
   const sharesBreakers = config.share.includes('breakers');
   const cache = config.share.includes('cache') && config.cacheContent ? new RedisResponseCache(client, options.cacheMaxBytes, options.now) : undefined;

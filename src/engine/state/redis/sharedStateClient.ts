@@ -8,6 +8,8 @@ export interface SharedStateClientOptions {
   config: SharedStateConfig;
   /** The password from `passwordEnv` (CLI) or secret storage (editor); never logged. */
   password?: string;
+  /** The command that stores the password, when it comes from the editor's secret storage rather than `passwordEnv`. */
+  passwordCommand?: string;
   warn: (message: string) => void;
   now?: () => number;
 }
@@ -19,6 +21,7 @@ export interface SharedStateClientOptions {
 export class SharedStateClient {
   readonly redis: Redis;
   private readonly config: SharedStateConfig;
+  private readonly passwordCommand: string | undefined;
   private readonly warn: (message: string) => void;
   private readonly now: () => number;
   private skipUntil = 0;
@@ -28,6 +31,7 @@ export class SharedStateClient {
 
   constructor(options: SharedStateClientOptions) {
     this.config = options.config;
+    this.passwordCommand = options.passwordCommand;
     this.warn = options.warn;
     this.now = options.now ?? Date.now;
     this.redis = new Redis(options.config.url, {
@@ -100,6 +104,11 @@ export class SharedStateClient {
     const where = `Redis at ${this.location} (sharedState.url)`;
     const local = "going on with this machine's state until it answers";
     const msg = err.message;
+    const command = this.passwordCommand;
+    if (command && /WRONGPASS|invalid password|invalid username-password/i.test(msg)) {
+      return `Shared state: ${where} refused the password stored with '${command}': run it again with the right password. ${capital(local)}.`;
+    }
+    if (command && /NOAUTH/i.test(msg)) return `Shared state: ${where} requires a password: store it with '${command}'. ${capital(local)}.`;
     if (/WRONGPASS|invalid password|invalid username-password/i.test(msg)) {
       const env = this.config.passwordEnv;
       return env
@@ -119,7 +128,8 @@ function capital(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
-function redactUrl(url: string): string {
+/** The URL without its user name and password, for messages and logs. */
+export function redactUrl(url: string): string {
   try {
     const u = new URL(url);
     u.username = '';
