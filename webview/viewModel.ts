@@ -18,6 +18,7 @@ import {
   type HealthState,
   type OverallHealth,
   type ProviderStatusDto,
+  type QualityRankDto,
   type WindowStatsDto,
 } from '../src/extension/dashboard/protocol';
 import { formatAgo, formatBytes, formatClock, formatCompact, formatCount, formatMs, formatPercent, formatSpan, formatUsd, humanize } from './format';
@@ -56,6 +57,8 @@ export class DashboardStore {
   events: LogEventDto[] = [];
   /** Active alerts, oldest first. */
   alerts: AlertDto[] = [];
+  /** The quality ranking, best first. */
+  quality: QualityRankDto[] = [];
   lastError?: string;
   /** Bumped when history changes, so charts redraw only then. */
   historyVersion = 0;
@@ -85,6 +88,7 @@ export class DashboardStore {
       this.cache = msg.cache;
       this.events = msg.events.slice(-MAX_LOG_EVENTS);
       this.alerts = msg.alerts ?? [];
+      this.quality = msg.quality ?? [];
       this.historyVersion++;
       return true;
     }
@@ -103,6 +107,7 @@ export class DashboardStore {
     if (msg.costs) this.costs = msg.costs;
     if (msg.cache) this.cache = msg.cache;
     if (msg.alerts) this.alerts = msg.alerts;
+    if (msg.quality) this.quality = msg.quality;
     if (msg.events) {
       const lastId = this.events.length > 0 ? this.events[this.events.length - 1].id : 0;
       this.events = [...this.events, ...msg.events.filter((e) => e.id > lastId)].slice(-MAX_LOG_EVENTS);

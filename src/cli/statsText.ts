@@ -37,6 +37,7 @@ export function formatStats(stats: EngineStats): string {
     }
     lines.push('');
   }
+  lines.push(...qualityLines(stats.quality));
   const { today, month, budget } = stats.costs;
   const limit = (v: number | undefined) => (v === undefined ? '' : ` of $${v.toFixed(2)} budget (${((today.costUsd / v) * 100).toFixed(0)} %)`);
   lines.push(`cost   today $${today.costUsd.toFixed(6)}${limit(budget.dailyUsd)} · this month $${month.costUsd.toFixed(6)}${budget.monthlyUsd === undefined ? '' : ` of $${budget.monthlyUsd.toFixed(2)} budget`}`);
@@ -54,6 +55,21 @@ export function formatStats(stats: EngineStats): string {
 function providerCacheLine(pc: ProviderCacheStats): string {
   const share = pc.share === null ? '—' : `${(pc.share * 100).toFixed(1)} %`;
   return `${share} of input read from the provider's cache (${pc.cachedInputTokens} read, ${pc.cacheWriteTokens} written), saved $${pc.savedUsd.toFixed(6)}, net of the write premium $${pc.netSavedUsd.toFixed(6)}`;
+}
+
+/** The ranking, best first, each score with the signals behind it (weighted by age, so they need not be whole). */
+function qualityLines(ranking: EngineStats['quality']): string[] {
+  if (ranking.length === 0) return [];
+  const lines = ['quality ranking (best first; recent results weigh more)'];
+  ranking.forEach((r, i) => {
+    const signals = Object.entries(r.signals)
+      .filter(([, n]) => n > 0)
+      .map(([name, n]) => `${name} ${Number.isInteger(n) ? n : n.toFixed(1)}`)
+      .join(', ');
+    lines.push(`  ${i + 1}. ${`${r.provider} (${r.model})`.padEnd(32)} ${r.score.toFixed(3)}  ${signals || 'no signals yet (neutral)'}`);
+  });
+  lines.push('');
+  return lines;
 }
 
 function formatBytes(n: number): string {

@@ -30,6 +30,10 @@ import { planCandidates, type PlannedCandidate } from './routing/candidatePlan';
 import { requestForProvider } from './routing/capabilities';
 import { StreamGate, type ProviderRuntime, type RequestContext, type RoutingHost } from './routing/providerAttempt';
 import { RecentLatency } from './routing/recentLatency';
+import { answerProblems } from './quality/answerChecks';
+import { cellKey } from './quality/qualityData';
+import { QualityRegistry, type QualityRank } from './quality/qualityRegistry';
+import type { QualitySignal, Verdict } from './quality/qualitySignals';
 import { FileStateStore } from './state/fileStateStore';
 import type { StateStore } from './state/stateStore';
 import { openSharedState, type SharedState } from './state/redis/sharedState';
@@ -107,6 +111,15 @@ export interface EngineStats {
   costs: CostSummary;
   /** Alert conditions holding now, oldest first. */
   alerts: Alert[];
+  /** Configured providers and models, best quality score first. */
+  quality: QualityRank[];
+}
+
+/** The user's (or a task's) word on an answer the engine returned; `model` as the ChatResult names it. */
+export interface VerdictInput {
+  provider: string;
+  model?: string;
+  verdict: Verdict;
 }
 
 const HEDGE_MIN_SAMPLES = 5;
@@ -131,6 +144,9 @@ export class RouterEngine {
   private readonly shared?: SharedState;
   private readonly resilience?: ResilienceSync;
   private readonly outcomes = new ProviderOutcomes();
+  private readonly scores: QualityRegistry;
+  /** Per provider, the model names answers came back with → the model the engine asked for, so verdicts land on the routed one. */
+  private readonly routedModels = new Map<string, string>();
   private readonly alertMonitor: AlertMonitor;
   private readonly rateLimits = new RateLimitWatch();
   private alertCheck?: NodeJS.Timeout;
@@ -170,6 +186,7 @@ export class RouterEngine {
     this.cache = new ResponseCache({ config: this.cfg.cache, store: cacheStore, now: this.now });
     this.events = new EngineEvents({ now: this.now, onListenerError: (err) => this.warn(`An engine event listener failed: ${(err as Error).message}`) });
     this.metrics = new MetricsRegistry({ now: this.now, store });
+    this.scores = new QualityRegistry({ store, now: this.now, halfLifeMs: () => this.cfg.quality.halfLifeHours * 3_600_000 });
     this.costs = new CostAccounting({ budget: this.cfg.budget, events: this.events, store, team: this.shared?.budget, now: this.now });
     this.alertMonitor = new AlertMonitor({ store, onChange: (c) => this.events.emit({ type: 'alert', ...c }) });
     this.probes = new BackgroundProbes({
@@ -282,6 +299,7 @@ export class RouterEngine {
     };
     // A filtered or empty answer says more about this moment than about the question.
     recordAttempts(ctx.attempts, this.metrics, this.events, answer, this.costs.promptCacheSavings(runtime.config, result.model, result.usage));
+    this.recordAnswerQuality(req, answer, runtime);
     this.queueAlertCheck();
     if (useCache && (answer.text !== '' || answer.toolCalls.length > 0) && answer.finishReason !== 'content_filter' && this.cacheable(answer)) {
       const key = this.cacheKeyFor(runtime, req);
@@ -290,6 +308,32 @@ export class RouterEngine {
       this.events.emit({ type: 'cache-stats', stats: this.cache.stats() });
     }
     return answer;
+  }
+
+  /** Weighs an answer's problems into its provider's quality score (see engine/quality). */
+  private recordAnswerQuality(req: ChatRequest, answer: ChatResult, rt: ProviderRuntime): void {
+    const model = req.model ?? rt.config.model;
+    this.routedModels.set(cellKey(rt.config.id, answer.model), model);
+    const problems = answerProblems(req, answer);
+    const signals: QualitySignal[] = problems.length > 0 ? ['answers', 'flagged', ...problems] : ['answers'];
+    this.scores.record(rt.config.id, model, signals);
+  }
+
+  /** Counts the user's verdict on an answer (applied, discarded, accepted, ignored) or a task's (unparsed findings) in its quality score. */
+  recordVerdict(v: VerdictInput): void {
+    this.scores.record(v.provider, this.routedModel(v.provider, v.model), [v.verdict]);
+  }
+
+  /** Every configured provider's model, and any other of its models with signals, best score first (ties in config order). */
+  quality(): QualityRank[] {
+    return this.scores.ranking(this.runtimes.map((rt) => ({ provider: rt.config.id, model: rt.config.model })));
+  }
+
+  /** The model a verdict's answer was routed to: a name known to the scores, else the one asked for, else the provider's own. */
+  private routedModel(provider: string, model: string | undefined): string {
+    if (model !== undefined && this.scores.has(provider, model)) return model;
+    const asked = model === undefined ? undefined : this.routedModels.get(cellKey(provider, model));
+    return asked ?? this.cfg.providers.find((p) => p.id === provider)?.model ?? model ?? '';
   }
 
   /** What the routing code may use of this engine. */
@@ -363,7 +407,7 @@ export class RouterEngine {
     await this.loaded.catch(() => undefined);
     this.breakerStore?.save(this.breakers.values());
     // Each store has warned about its own failure; one failing must not keep the others from saving.
-    await Promise.allSettled([this.breakerStore?.flush(), this.cache.flush(), this.metrics.flush(), this.costs.flush(), this.alertMonitor.flush()]);
+    await Promise.allSettled([this.breakerStore?.flush(), this.cache.flush(), this.metrics.flush(), this.costs.flush(), this.alertMonitor.flush(), this.scores.flush()]);
   }
 
   /** Leaves out providers that cannot take this request (tools, images, structured output, context window), before any connection. */
@@ -474,8 +518,9 @@ export class RouterEngine {
     await this.metrics.flush();
     await this.cache.ready();
     await this.costs.flush();
+    await this.scores.flush();
     const alerts = this.alerts();
-    return { window, generatedAt: this.now(), providers: this.providers(), metrics: this.metrics.snapshot(window), cache: this.cache.stats(), costs: this.costs.summary(), alerts };
+    return { window, generatedAt: this.now(), providers: this.providers(), metrics: this.metrics.snapshot(window), cache: this.cache.stats(), costs: this.costs.summary(), alerts, quality: this.quality() };
   }
 
   /** Looks at every alert condition now (raising and clearing as needed) and returns the active alerts, oldest first. */
@@ -578,7 +623,7 @@ export class RouterEngine {
     if (this.alertCheck) clearTimeout(this.alertCheck);
     await this.probes.close();
     this.breakerStore?.save(this.breakers.values());
-    await Promise.allSettled([this.breakerStore?.flush(), this.cache.close(), this.metrics.close(), this.costs.close(), this.alertMonitor.flush()]);
+    await Promise.allSettled([this.breakerStore?.flush(), this.cache.close(), this.metrics.close(), this.costs.close(), this.alertMonitor.flush(), this.scores.close()]);
     await this.shared?.close();
     if (this.ownsDispatcher) await this.dispatcher.close().catch(() => undefined);
   }
@@ -633,7 +678,7 @@ export class RouterEngine {
 
   /** A store that cannot be read has warned; the engine then starts from what it has in memory. */
   private async loadState(): Promise<void> {
-    await Promise.allSettled([this.metrics.load(), this.costs.load(), this.breakerStore?.sync(this.breakers.values()), this.alertMonitor.load()]);
+    await Promise.allSettled([this.metrics.load(), this.costs.load(), this.breakerStore?.sync(this.breakers.values()), this.alertMonitor.load(), this.scores.load()]);
     this.outcomes.markAnswered(answeredBefore(this.metrics.snapshot('all')));
   }
 
@@ -695,6 +740,7 @@ export class RouterEngine {
       estimateUsd: this.costs.estimator(req),
       recentLatencyMs: (id) => this.latency.quantile(id, 0.5),
       random: this.random,
+      qualityScore: (p) => this.scores.score(p.id, req.model ?? p.model),
     });
   }
 

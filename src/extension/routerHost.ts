@@ -3,7 +3,8 @@ import * as vscode from 'vscode';
 import type { Alert } from '../engine/alerts/alertTypes';
 import type { RouterConfig } from '../engine/config/schema';
 import { parseConfig } from '../engine/config/loadConfig';
-import { RouterEngine, type ChatOptions, type ProviderStatus } from '../engine/engine';
+import { RouterEngine, type ChatOptions, type ProviderStatus, type VerdictInput } from '../engine/engine';
+import type { QualityRank } from '../engine/quality/qualityRegistry';
 import type { CacheStats } from '../engine/cache/responseCache';
 import type { CostSummary } from '../engine/cost/costAccounting';
 import type { EngineEvent, EngineEventListener } from '../engine/events';
@@ -260,6 +261,16 @@ export class RouterHost implements vscode.Disposable {
   /** Looks at every alert condition now and returns the active alerts, oldest first. */
   alerts(): Alert[] {
     return this.engine.alerts();
+  }
+
+  /** Counts the user's verdict on an answer (Apply/Discard, an accepted or passed-over completion) in its provider's quality score. */
+  recordVerdict(verdict: VerdictInput): void {
+    this.engine.recordVerdict(verdict);
+  }
+
+  /** The quality ranking, best first, with the signals behind each score. */
+  quality(): QualityRank[] {
+    return this.engine.quality();
   }
 
   /** Background probes wait while the window is unfocused or idle (llmRouter.probes.whenIdle). */

@@ -9,7 +9,8 @@ import type { EmulatedReply, EmulatedToolCall, WireFormat } from './wireFormat';
 
 /** What the emulator does to one request instead of (or on the way to) a normal answer. */
 export type Fault =
-  | { type: 'ok'; reply?: string }
+  /** A healthy answer; `cutByLength` ends it at the token limit (OpenAI `length`, Anthropic `max_tokens`, Gemini `MAX_TOKENS`). */
+  | { type: 'ok'; reply?: string; cutByLength?: boolean }
   | {
       type: 'status';
       status: number;
@@ -180,6 +181,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
         ...(written > 0 ? { cacheWriteTokens: written } : {}),
       },
       ...(fault?.type === 'toolCall' ? { toolCalls: fault.calls.map(emulatedToolCall) } : {}),
+      ...(fault?.type === 'ok' && fault.cutByLength ? { cutByLength: true } : {}),
     };
   }
 

@@ -8,6 +8,8 @@ export interface EmulatedReply {
   chunks: string[];
   /** Tool calls the answer ends in (the `toolCall` fault); none for a plain text answer. */
   toolCalls?: EmulatedToolCall[];
+  /** The answer stopped at the request's token limit rather than where the model chose to end. */
+  cutByLength?: boolean;
 }
 
 export interface EmulatedToolCall {

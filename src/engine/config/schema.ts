@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 const PROVIDER_KINDS = ['openai', 'openai-compatible', 'anthropic', 'gemini', 'cohere', 'ollama', 'vscode-lm'] as const;
 const SHARED_STATE_PARTS = ['budget', 'breakers', 'rateLimits', 'cache', 'metrics'] as const;
-const ROUTING_STRATEGIES = ['priority', 'weighted', 'latency', 'cost'] as const;
+const ROUTING_STRATEGIES = ['priority', 'weighted', 'latency', 'cost', 'quality', 'auto'] as const;
 
 const httpUrl = z
   .string()
@@ -130,6 +130,12 @@ export const configSchema = z
         breakerOpen: z.boolean().default(true),
         rateLimitedForMs: positiveInt.default(60_000),
         budget: z.boolean().default(true),
+      })
+      .prefault({}),
+    quality: z
+      .object({
+        // A result this old counts half as much as one just now (see engine/quality/qualityData).
+        halfLifeHours: z.number().gt(0).max(8_760).default(24),
       })
       .prefault({}),
     probes: z

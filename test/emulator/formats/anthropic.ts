@@ -173,7 +173,7 @@ export const anthropicFormat: WireFormat = {
         ...(reply.text !== '' || calls(reply).length === 0 ? [{ type: 'text', text: reply.text }] : []),
         ...calls(reply).map((c) => ({ type: 'tool_use', id: toolUseId(c.id), name: c.name, input: JSON.parse(c.arguments) as unknown })),
       ],
-      stop_reason: calls(reply).length > 0 ? 'tool_use' : 'end_turn',
+      stop_reason: stopReason(reply),
       stop_sequence: null,
       usage: wireUsage(reply),
     };
@@ -199,7 +199,7 @@ export const anthropicFormat: WireFormat = {
       ...withPing([...textBlockFrames(reply), ...toolUseFrames(reply)]),
       sse('message_delta', {
         type: 'message_delta',
-        delta: { stop_reason: calls(reply).length > 0 ? 'tool_use' : 'end_turn', stop_sequence: null },
+        delta: { stop_reason: stopReason(reply), stop_sequence: null },
         usage: { output_tokens: usage.output_tokens },
       }),
       sse('message_stop', { type: 'message_stop' }),
@@ -230,3 +230,9 @@ export const anthropicFormat: WireFormat = {
     };
   },
 };
+
+/** `stop_reason` as the Messages API documents it: `max_tokens` when the answer reached the request's limit. */
+function stopReason(reply: EmulatedReply): string {
+  if (reply.cutByLength) return 'max_tokens';
+  return calls(reply).length > 0 ? 'tool_use' : 'end_turn';
+}
