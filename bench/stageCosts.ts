@@ -57,7 +57,7 @@ cost('adapter.parseCompletion (zod + error-envelope check)', () => openaiAdapter
 cost('new AbortController().signal', () => new AbortController().signal);
 cost('AbortSignal.any([signal])', () => AbortSignal.any([new AbortController().signal]));
 cost('setTimeout + clearTimeout', () => clearTimeout(setTimeout(() => undefined, 1000)));
-cost('strategy.order (priority)', () => strategy.order(config.providers, { recentLatencyMs: () => undefined, estimatedCostUsd: () => undefined, random: Math.random }));
+cost('strategy.order (priority)', () => strategy.order(config.providers, { recentLatencyMs: () => undefined, estimatedCostUsd: () => undefined, random: Math.random, qualityScore: () => 0.5 }));
 cost('costs.estimator + admit', () => {
   const estimate = costs.estimator(BENCH_REQUEST);
   return costs.admit(config.providers.map((p) => ({ provider: p, estimateUsd: estimate(p) })));

@@ -9,10 +9,13 @@ import { CostsSection } from './panels/costsSection';
 import { ErrorBanner } from './panels/errorBanner';
 import { EventLog } from './panels/eventLog';
 import { Header } from './panels/header';
+import { ProviderCacheSection } from './panels/providerCacheSection';
 import { ProviderCards } from './panels/providerCards';
+import { QualityRanking } from './panels/qualityRanking';
 import { SummaryTiles } from './panels/summaryTiles';
+import { qualityRows } from './qualityView';
 import { hostApi, readUiState, type UiState } from './uiState';
-import { cacheView, costView, DashboardStore, effectiveFilter, eventViews, providerViews, summaryView, type Percentile } from './viewModel';
+import { cacheView, costView, DashboardStore, effectiveFilter, eventViews, providerCacheView, providerViews, summaryView, type Percentile } from './viewModel';
 import type { EventFilter } from './viewModel';
 
 const api = hostApi();
@@ -38,11 +41,13 @@ const banner = new ErrorBanner(() => {
 const alertList = new AlertList();
 const tiles = new SummaryTiles();
 const providers = new ProviderCards(post);
+const quality = new QualityRanking();
 const charts = new ChartsSection((percentile: Percentile) => change({ percentile }));
 const costs = new CostsSection();
 const cache = new CacheSection(post);
+const providerCache = new ProviderCacheSection();
 const events = new EventLog(ui.filter, (filter: EventFilter) => change({ filter }));
-const content = h('div', { className: 'content', hidden: true }, alertList.el, tiles.el, providers.el, charts.el, h('div', { className: 'two-col' }, costs.el, cache.el), events.el);
+const content = h('div', { className: 'content', hidden: true }, alertList.el, tiles.el, providers.el, quality.el, charts.el, h('div', { className: 'two-col' }, costs.el, h('div', { className: 'stack' }, cache.el, providerCache.el)), events.el);
 
 const app = document.getElementById('app') as HTMLElement;
 const loading = app.querySelector('.loading');
@@ -56,11 +61,13 @@ function render(): void {
   alertList.update(store.alerts, now);
   tiles.update(summaryView(store), store.window);
   providers.update(providerViews(store, now));
+  quality.update(qualityRows(store.quality));
   charts.update(store, ui.percentile, now);
   const c = costView(store);
   if (c) costs.update(c);
   const cv = cacheView(store);
   if (cv) cache.update(cv);
+  providerCache.update(providerCacheView(store));
   events.update(eventViews(store, ui.filter, now), store.events.length, effectiveFilter(store, ui.filter), store.providers.map((p) => p.id));
 }
 

@@ -18,6 +18,7 @@ import {
   type HealthState,
   type OverallHealth,
   type ProviderStatusDto,
+  type QualityRankDto,
   type WindowStatsDto,
 } from '../src/extension/dashboard/protocol';
 import { formatAgo, formatBytes, formatClock, formatCompact, formatCount, formatMs, formatPercent, formatSpan, formatUsd, humanize } from './format';
@@ -56,6 +57,8 @@ export class DashboardStore {
   events: LogEventDto[] = [];
   /** Active alerts, oldest first. */
   alerts: AlertDto[] = [];
+  /** The quality ranking, best first. */
+  quality: QualityRankDto[] = [];
   lastError?: string;
   /** Bumped when history changes, so charts redraw only then. */
   historyVersion = 0;
@@ -85,6 +88,7 @@ export class DashboardStore {
       this.cache = msg.cache;
       this.events = msg.events.slice(-MAX_LOG_EVENTS);
       this.alerts = msg.alerts ?? [];
+      this.quality = msg.quality ?? [];
       this.historyVersion++;
       return true;
     }
@@ -103,6 +107,7 @@ export class DashboardStore {
     if (msg.costs) this.costs = msg.costs;
     if (msg.cache) this.cache = msg.cache;
     if (msg.alerts) this.alerts = msg.alerts;
+    if (msg.quality) this.quality = msg.quality;
     if (msg.events) {
       const lastId = this.events.length > 0 ? this.events[this.events.length - 1].id : 0;
       this.events = [...this.events, ...msg.events.filter((e) => e.id > lastId)].slice(-MAX_LOG_EVENTS);
@@ -391,6 +396,41 @@ export function cacheView(store: DashboardStore): CacheView | undefined {
     memory: formatBytes(c.memoryBytes),
     disk: formatBytes(c.diskBytes),
     evictions: formatCount(c.evictions),
+  };
+}
+
+export interface ProviderCacheRow {
+  provider: string;
+  share: string;
+  saved: string;
+}
+
+export interface ProviderCacheView {
+  /** Share of all input tokens the providers read from their prompt caches. */
+  share: string;
+  saved: string;
+  writePremium: string;
+  netSaved: string;
+  tokens: string;
+  /** Providers whose caches read or wrote anything, most saved first. */
+  rows: ProviderCacheRow[];
+}
+
+/** The providers' own prompt caches (not the response cache): how much input they served and what it saved. */
+export function providerCacheView(store: DashboardStore): ProviderCacheView {
+  const t = store.totals.providerCache;
+  const rows = [...store.stats]
+    .filter(([, s]) => s.providerCache.cachedInputTokens > 0 || s.providerCache.cacheWriteTokens > 0)
+    .sort(([a, x], [b, y]) => y.providerCache.savedUsd - x.providerCache.savedUsd || (a < b ? -1 : 1))
+    .map(([provider, s]) => ({ provider, share: formatPercent(s.providerCache.share), saved: formatUsd(s.providerCache.savedUsd) }));
+  const net = t.netSavedUsd;
+  return {
+    share: formatPercent(t.share),
+    saved: formatUsd(t.savedUsd),
+    writePremium: formatUsd(t.writePremiumUsd),
+    netSaved: net < 0 ? `−${formatUsd(-net)}` : formatUsd(net),
+    tokens: `${formatCount(t.cachedInputTokens)} of ${formatCount(t.inputTokens)} input tokens read from provider caches · ${formatCount(t.cacheWriteTokens)} written`,
+    rows,
   };
 }
 

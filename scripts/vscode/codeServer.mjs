@@ -20,7 +20,7 @@ export const QUIET_SETTINGS = {
 
 /**
  * @param {object} opts
- * @param {{ codeServerEntry: string }} opts.layout  from ensureCodeServer()
+ * @param {{ codeServerEntry: string, nodeBin?: string, release?: { vscodeOptions?: string[] } }} opts.layout  from ensureCodeServer()
  * @param {string} opts.stateDir     folder for this server's user data, extensions and config
  * @param {string} [opts.workspace]  folder to open
  * @param {number} [opts.port]       0 = any free port
@@ -49,10 +49,11 @@ export async function startCodeServer({ layout, stateDir, workspace, port = 0, e
     ...(workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--user-data-dir', userDataDir,
     '--extensions-dir', extensionsDir,
+    ...(layout.release?.vscodeOptions ?? []).flatMap((option) => ['--vscode-option', option]),
     ...(workspace ? [workspace] : []),
   ];
   // Its own process group, so stop() also ends the extension host and pty host it forks.
-  const child = spawn(process.execPath, args, {
+  const child = spawn(layout.nodeBin ?? process.execPath, args, {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {

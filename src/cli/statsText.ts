@@ -2,7 +2,7 @@ import type { EngineStats } from '../engine/engine';
 import { clock } from '../engine/health/providerHealth';
 import type { KeyStatus } from '../engine/resilience/keyRing';
 import type { RateLimitStatus } from '../engine/routing/pacing';
-import type { Percentiles } from '../engine/metrics/metricsTypes';
+import type { Percentiles, ProviderCacheStats } from '../engine/metrics/metricsTypes';
 
 const ms = (v: number | null | undefined) => (v === null || v === undefined ? '—' : `${Math.round(v)} ms`);
 const pct = (p: Percentiles) => `p50 ${ms(p.p50)} · p90 ${ms(p.p90)} · p95 ${ms(p.p95)} · p99 ${ms(p.p99)}`;
@@ -35,16 +35,20 @@ export function formatStats(stats: EngineStats): string {
       lines.push(`  latency     ${pct(m.latency)}`);
       lines.push(`  first token ${pct(m.ttft)}`);
       lines.push(`  tokens      ${m.tokens.input} in (${m.tokens.cached} cached), ${m.tokens.output} out`);
+      if (m.providerCache.cachedInputTokens > 0 || m.providerCache.cacheWriteTokens > 0) lines.push(`  cache reads ${providerCacheLine(m.providerCache)}`);
       lines.push(`  cost        $${m.costUsd.toFixed(6)}${m.unknownCostRequests ? ` (+${m.unknownCostRequests} requests of unknown price)` : ''}`);
     } else {
       lines.push('  no requests in this window');
     }
     lines.push('');
   }
+  lines.push(...qualityLines(stats.quality));
   const { today, month, budget } = stats.costs;
   const limit = (v: number | undefined) => (v === undefined ? '' : ` of $${v.toFixed(2)} budget (${((today.costUsd / v) * 100).toFixed(0)} %)`);
   lines.push(`cost   today $${today.costUsd.toFixed(6)}${limit(budget.dailyUsd)} · this month $${month.costUsd.toFixed(6)}${budget.monthlyUsd === undefined ? '' : ` of $${budget.monthlyUsd.toFixed(2)} budget`}`);
   if (today.unknownCostRequests) lines.push(`       ${today.unknownCostRequests} request(s) today of unknown price (not in the total)`);
+  const pc = stats.metrics.total.providerCache;
+  if (pc.inputTokens > 0) lines.push(`provider prompt caches: ${providerCacheLine(pc)}`);
   const c = stats.cache;
   lines.push(`cache  ${c.entries} entries, ${c.hits} hits / ${c.misses} misses this process, ${formatBytes(c.memoryBytes)} in memory, ${formatBytes(c.diskBytes)} on disk`);
   const mc = stats.metrics.cache;
@@ -65,6 +69,27 @@ export function rateLimitLine(r: RateLimitStatus): string {
 export function keysLine(keys: KeyStatus[]): string {
   const one = (k: KeyStatus) => `${k.label} ${k.coolingDownUntil !== undefined ? `cooling down until ${clock(k.coolingDownUntil)}${k.reason ? ` (${k.reason})` : ''}` : k.active ? 'serving' : 'ready'}`;
   return `keys        ${keys.map(one).join(' · ')}`;
+}
+
+/** Reads and writes of the providers' own prompt caches; "saved" is the reads' saving, net of it the write premium. */
+function providerCacheLine(pc: ProviderCacheStats): string {
+  const share = pc.share === null ? '—' : `${(pc.share * 100).toFixed(1)} %`;
+  return `${share} of input read from the provider's cache (${pc.cachedInputTokens} read, ${pc.cacheWriteTokens} written), saved $${pc.savedUsd.toFixed(6)}, net of the write premium $${pc.netSavedUsd.toFixed(6)}`;
+}
+
+/** The ranking, best first, each score with the signals behind it (weighted by age, so they need not be whole). */
+function qualityLines(ranking: EngineStats['quality']): string[] {
+  if (ranking.length === 0) return [];
+  const lines = ['quality ranking (best first; recent results weigh more)'];
+  ranking.forEach((r, i) => {
+    const signals = Object.entries(r.signals)
+      .filter(([, n]) => n > 0)
+      .map(([name, n]) => `${name} ${Number.isInteger(n) ? n : n.toFixed(1)}`)
+      .join(', ');
+    lines.push(`  ${i + 1}. ${`${r.provider} (${r.model})`.padEnd(32)} ${r.score.toFixed(3)}  ${signals || 'no signals yet (neutral)'}`);
+  });
+  lines.push('');
+  return lines;
 }
 
 function formatBytes(n: number): string {

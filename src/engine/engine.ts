@@ -7,6 +7,7 @@ import { AllProvidersFailedError, CancelledError, ProviderError, type ErrorClass
 import { createDispatcher } from './http/dispatcher';
 import { sendChat } from './http/transport';
 import { adapterFor, effectiveBaseUrl } from './providers/registry';
+import { editorOnlyError, type EditorModelChat } from './providers/editorModels';
 import { envKeysFor } from './providers/vendorKeys';
 import { ProviderKeyRings, type KeyStatus } from './resilience/keyRing';
 import { cacheKey, fileTag, ResponseCache, type CachedResponse, type CacheStats } from './cache/responseCache';
@@ -32,6 +33,10 @@ import { StreamGate, type ProviderRuntime, type RequestContext, type RoutingHost
 import { RecentLatency } from './routing/recentLatency';
 import { RequestPacing, type RateLimitStatus } from './routing/pacing';
 import { requestNeed } from './routing/requestNeed';
+import { answerProblems } from './quality/answerChecks';
+import { cellKey } from './quality/qualityData';
+import { QualityRegistry, type QualityRank } from './quality/qualityRegistry';
+import type { QualitySignal, Verdict } from './quality/qualitySignals';
 import { FileStateStore } from './state/fileStateStore';
 import type { StateStore } from './state/stateStore';
 import { openSharedState, type SharedState } from './state/redis/sharedState';
@@ -58,6 +63,8 @@ export interface EngineOptions {
   backgroundProbes?: boolean;
   /** The rolling window `limits.rpm` / `limits.tpm` are held in: a minute, which tests shorten. */
   clientLimitWindowMs?: number;
+  /** Sends requests to providers of kind vscode-lm (the editor's own models); only the extension has one. */
+  editorModels?: EditorModelChat;
 }
 
 export type KeyResolution = string | readonly string[] | undefined;
@@ -115,6 +122,15 @@ export interface EngineStats {
   costs: CostSummary;
   /** Alert conditions holding now, oldest first. */
   alerts: Alert[];
+  /** Configured providers and models, best quality score first. */
+  quality: QualityRank[];
+}
+
+/** The user's (or a task's) word on an answer the engine returned; `model` as the ChatResult names it. */
+export interface VerdictInput {
+  provider: string;
+  model?: string;
+  verdict: Verdict;
 }
 
 const HEDGE_MIN_SAMPLES = 5;
@@ -139,6 +155,9 @@ export class RouterEngine {
   private readonly shared?: SharedState;
   private readonly resilience?: ResilienceSync;
   private readonly outcomes = new ProviderOutcomes();
+  private readonly scores: QualityRegistry;
+  /** Per provider, the model names answers came back with → the model the engine asked for, so verdicts land on the routed one. */
+  private readonly routedModels = new Map<string, string>();
   private readonly alertMonitor: AlertMonitor;
   private readonly rateLimits = new RateLimitWatch();
   private readonly pacing: RequestPacing;
@@ -157,6 +176,7 @@ export class RouterEngine {
   private readonly keyRings: ProviderKeyRings;
   private readonly loaded: Promise<void>;
   private readonly routingHost: RoutingHost = this.createRoutingHost();
+  private editorModels?: EditorModelChat;
   private closing?: Promise<void>;
 
   constructor(options: EngineOptions) {
@@ -166,6 +186,7 @@ export class RouterEngine {
     this.warn = options.warn ?? (() => undefined);
     this.resolveKeyFn = options.resolveKey ?? ((p) => envKeysFor(p));
     this.keyRings = new ProviderKeyRings(this.now);
+    this.editorModels = options.editorModels;
     this.ownsDispatcher = options.dispatcher === undefined;
     this.dispatcher = options.dispatcher ?? createDispatcher({ connectTimeoutMs: this.cfg.timeouts.connectMs });
     this.strategy = createStrategy(this.cfg.routing.strategy);
@@ -180,11 +201,13 @@ export class RouterEngine {
     this.cache = new ResponseCache({ config: this.cfg.cache, store: cacheStore, now: this.now });
     this.events = new EngineEvents({ now: this.now, onListenerError: (err) => this.warn(`An engine event listener failed: ${(err as Error).message}`) });
     this.metrics = new MetricsRegistry({ now: this.now, store });
+    this.scores = new QualityRegistry({ store, now: this.now, halfLifeMs: () => this.cfg.quality.halfLifeHours * 3_600_000 });
     this.costs = new CostAccounting({ budget: this.cfg.budget, events: this.events, store, team: this.shared?.budget, now: this.now });
     this.alertMonitor = new AlertMonitor({ store, onChange: (c) => this.events.emit({ type: 'alert', ...c }) });
     this.probes = new BackgroundProbes({
       enabled: options.backgroundProbes ?? false,
-      targets: () => this.runtimes.map((rt) => ({ id: rt.config.id, breaker: rt.breaker, send: (signal) => this.sendProbe(rt, signal) })),
+      // The editor's own models have no token-free request to probe with.
+      targets: () => this.runtimes.filter((rt) => rt.config.kind !== 'vscode-lm').map((rt) => ({ id: rt.config.id, breaker: rt.breaker, send: (signal) => this.sendProbe(rt, signal) })),
       config: () => this.cfg.probes,
       now: this.now,
       onResult: (outcome) => this.recordProbe(outcome),
@@ -291,7 +314,8 @@ export class RouterEngine {
       attempts: ctx.attempts,
     };
     // A filtered or empty answer says more about this moment than about the question.
-    recordAttempts(ctx.attempts, this.metrics, this.events, answer);
+    recordAttempts(ctx.attempts, this.metrics, this.events, answer, this.costs.promptCacheSavings(runtime.config, result.model, result.usage));
+    this.recordAnswerQuality(req, answer, runtime);
     this.queueAlertCheck();
     if (useCache && (answer.text !== '' || answer.toolCalls.length > 0) && answer.finishReason !== 'content_filter' && this.cacheable(answer)) {
       const key = this.cacheKeyFor(runtime, req);
@@ -300,6 +324,32 @@ export class RouterEngine {
       this.events.emit({ type: 'cache-stats', stats: this.cache.stats() });
     }
     return answer;
+  }
+
+  /** Weighs an answer's problems into its provider's quality score (see engine/quality). */
+  private recordAnswerQuality(req: ChatRequest, answer: ChatResult, rt: ProviderRuntime): void {
+    const model = req.model ?? rt.config.model;
+    this.routedModels.set(cellKey(rt.config.id, answer.model), model);
+    const problems = answerProblems(req, answer);
+    const signals: QualitySignal[] = problems.length > 0 ? ['answers', 'flagged', ...problems] : ['answers'];
+    this.scores.record(rt.config.id, model, signals);
+  }
+
+  /** Counts the user's verdict on an answer (applied, discarded, accepted, ignored) or a task's (unparsed findings) in its quality score. */
+  recordVerdict(v: VerdictInput): void {
+    this.scores.record(v.provider, this.routedModel(v.provider, v.model), [v.verdict]);
+  }
+
+  /** Every configured provider's model, and any other of its models with signals, best score first (ties in config order). */
+  quality(): QualityRank[] {
+    return this.scores.ranking(this.runtimes.map((rt) => ({ provider: rt.config.id, model: rt.config.model })));
+  }
+
+  /** The model a verdict's answer was routed to: a name known to the scores, else the one asked for, else the provider's own. */
+  private routedModel(provider: string, model: string | undefined): string {
+    if (model !== undefined && this.scores.has(provider, model)) return model;
+    const asked = model === undefined ? undefined : this.routedModels.get(cellKey(provider, model));
+    return asked ?? this.cfg.providers.find((p) => p.id === provider)?.model ?? model ?? '';
   }
 
   /** What the routing code may use of this engine. */
@@ -313,6 +363,10 @@ export class RouterEngine {
         pick: (provider, count) => this.keyRings.pick(provider, count),
         keyFailed: (provider, index, count, errorClass, retryAfterMs) => this.keyRings.keyFailed(provider, index, count, errorClass, retryAfterMs),
         allCoolingUntil: (provider) => this.keyRings.allCoolingUntil(provider),
+      },
+      editorChat: (p, req, opts) => {
+        if (!this.editorModels) throw editorOnlyError(p);
+        return this.editorModels(p, req, opts);
       },
       dispatcher: () => this.dispatcher,
       coolingDownUntil: (id) => this.cooldowns.until(id),
@@ -380,7 +434,7 @@ export class RouterEngine {
     await this.loaded.catch(() => undefined);
     this.breakerStore?.save(this.breakers.values());
     // Each store has warned about its own failure; one failing must not keep the others from saving.
-    await Promise.allSettled([this.breakerStore?.flush(), this.cache.flush(), this.metrics.flush(), this.costs.flush(), this.alertMonitor.flush()]);
+    await Promise.allSettled([this.breakerStore?.flush(), this.cache.flush(), this.metrics.flush(), this.costs.flush(), this.alertMonitor.flush(), this.scores.flush()]);
   }
 
   /** Leaves out providers that cannot take this request (tools, images, structured output, context window), before any connection. */
@@ -493,8 +547,9 @@ export class RouterEngine {
     await this.metrics.flush();
     await this.cache.ready();
     await this.costs.flush();
+    await this.scores.flush();
     const alerts = this.alerts();
-    return { window, generatedAt: this.now(), providers: this.providers(), metrics: this.metrics.snapshot(window), cache: this.cache.stats(), costs: this.costs.summary(), alerts };
+    return { window, generatedAt: this.now(), providers: this.providers(), metrics: this.metrics.snapshot(window), cache: this.cache.stats(), costs: this.costs.summary(), alerts, quality: this.quality() };
   }
 
   /** Looks at every alert condition now (raising and clearing as needed) and returns the active alerts, oldest first. */
@@ -558,19 +613,19 @@ export class RouterEngine {
             throw new ProviderError({ provider: rt.config.id, errorClass: 'missing_key', message: `Provider '${rt.config.id}': no API key found.` });
           }
           const ping: ChatRequest = { messages: [{ role: 'user', content: 'ping' }], maxTokens: 16 };
-          const ticket = this.pacing.track(rt.config.id, rt.config.model, requestNeed(ping));
-          await sendChat(
-            rt.adapter,
-            { id: rt.config.id, kind: rt.config.kind, baseUrl: rt.baseUrl, model: rt.config.model, apiKey: key, headers: rt.config.headers },
-            ping,
-            {
-              signal,
-              dispatcher: this.dispatcher,
-              totalTimeoutMs: rt.config.timeoutMs ?? this.cfg.timeouts.totalMs,
-              maxResponseBytes: this.cfg.limits.maxResponseBytes,
-              onResponseHeaders: (headers) => ticket.observeHeaders(headers),
-            },
-          ).finally(() => ticket.finish());
+          const totalTimeoutMs = rt.config.timeoutMs ?? this.cfg.timeouts.totalMs;
+          if (rt.config.kind === 'vscode-lm') {
+            if (!this.editorModels) throw editorOnlyError(rt.config);
+            await this.editorModels(rt.config, ping, { signal, totalTimeoutMs });
+          } else {
+            const ticket = this.pacing.track(rt.config.id, rt.config.model, requestNeed(ping));
+            await sendChat(
+              rt.adapter,
+              { id: rt.config.id, kind: rt.config.kind, baseUrl: rt.baseUrl, model: rt.config.model, apiKey: key, headers: rt.config.headers },
+              ping,
+              { signal, dispatcher: this.dispatcher, totalTimeoutMs, maxResponseBytes: this.cfg.limits.maxResponseBytes, onResponseHeaders: (headers) => ticket.observeHeaders(headers) },
+            ).finally(() => ticket.finish());
+          }
           const latencyMs = performance.now() - started;
           this.outcomes.record({ ...base, outcome: 'ok', latencyMs }, this.now());
           return { ...base, ok: true, latencyMs, breaker: rt.breaker.snapshot().state };
@@ -598,7 +653,7 @@ export class RouterEngine {
     if (this.alertCheck) clearTimeout(this.alertCheck);
     await this.probes.close();
     this.breakerStore?.save(this.breakers.values());
-    await Promise.allSettled([this.breakerStore?.flush(), this.cache.close(), this.metrics.close(), this.costs.close(), this.alertMonitor.flush()]);
+    await Promise.allSettled([this.breakerStore?.flush(), this.cache.close(), this.metrics.close(), this.costs.close(), this.alertMonitor.flush(), this.scores.close()]);
     await this.shared?.close();
     if (this.ownsDispatcher) await this.dispatcher.close().catch(() => undefined);
   }
@@ -676,7 +731,7 @@ export class RouterEngine {
 
   /** A store that cannot be read has warned; the engine then starts from what it has in memory. */
   private async loadState(): Promise<void> {
-    await Promise.allSettled([this.metrics.load(), this.costs.load(), this.breakerStore?.sync(this.breakers.values()), this.alertMonitor.load()]);
+    await Promise.allSettled([this.metrics.load(), this.costs.load(), this.breakerStore?.sync(this.breakers.values()), this.alertMonitor.load(), this.scores.load()]);
     this.outcomes.markAnswered(answeredBefore(this.metrics.snapshot('all')));
   }
 
@@ -738,6 +793,7 @@ export class RouterEngine {
       estimateUsd: this.costs.estimator(req),
       recentLatencyMs: (id) => this.latency.quantile(id, 0.5),
       random: this.random,
+      qualityScore: (p) => this.scores.score(p.id, req.model ?? p.model),
     });
   }
 

@@ -1,4 +1,6 @@
-export type ProviderKind = 'openai' | 'openai-compatible' | 'anthropic' | 'gemini' | 'cohere' | 'ollama';
+export type ProviderKind = HttpProviderKind | 'vscode-lm';
+/** The kinds the engine reaches over HTTP, each through its wire-format adapter. */
+export type HttpProviderKind = 'openai' | 'openai-compatible' | 'anthropic' | 'gemini' | 'cohere' | 'ollama';
 
 /**
  * Who speaks. Tool results travel in `tool` messages (content: tool_result parts, one per call answered);

@@ -10,6 +10,7 @@ import { registerSuggestCode } from './commands/suggestCode';
 import { registerDashboard } from './dashboard/dashboardPanel';
 import { EditorGateway } from './gateway/editorGateway';
 import { registerInlineCompletions } from './inlineCompletions';
+import { registerChatModels } from './lm/registerChatModels';
 import { registerPlayground } from './playground/simulateFailure';
 import { createPublicApi, type LlmRouterApi } from './publicApi';
 import { RouterHost } from './routerHost';
@@ -29,7 +30,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<LlmRou
     const host = new RouterHost(context, channel, await context.secrets.get(SHARED_STATE_PASSWORD_SECRET));
     activeHost = host;
     const gateway = new EditorGateway(host, context.secrets);
-    context.subscriptions.push(host, gateway, registerCopyGatewayConnection(gateway), registerSetSharedStatePassword(context.secrets), registerStatusBar(host, gateway), registerAlerts(host), registerSetApiKey(host), ...registerMaintenanceCommands(host), registerSuggestCode(host), registerAnalyzeFile(host), registerInlineCompletions(host), registerDashboard(host, context.extensionUri), registerAddProvider(host), registerPlayground(context));
+    context.subscriptions.push(host, gateway, registerCopyGatewayConnection(gateway), registerSetSharedStatePassword(context.secrets), registerStatusBar(host, gateway), registerAlerts(host), registerSetApiKey(host), ...registerMaintenanceCommands(host), registerSuggestCode(host), registerAnalyzeFile(host), registerInlineCompletions(host), registerDashboard(host, context.extensionUri), registerAddProvider(host), registerPlayground(context), registerChatModels(host));
     const api = createPublicApi(host, context.subscriptions);
     return context.extensionMode === vscode.ExtensionMode.Test ? { ...api, testing: { host, productionExports: api, gateway } } : api;
   } catch (err) {

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { buildInlineRequest, cleanInlineCompletion, inlineWindow } from '../engine/tasks/inlineCompletion';
 import { SUGGESTION_SCHEME } from './commands/suggestCode';
+import { InlineVerdicts } from './inlineVerdicts';
 import type { RouterHost } from './routerHost';
 
 // Enough text around the cursor for inlineWindow to cut its own window at line boundaries.
@@ -11,10 +12,11 @@ const SKIPPED_SCHEMES = new Set([SUGGESTION_SCHEME, 'output', 'vscode-scm']);
 /** Offers inline completions while `llmRouter.inlineSuggestions.enabled` is on, following the setting live. */
 export function registerInlineCompletions(host: RouterHost): vscode.Disposable {
   let registration: vscode.Disposable | undefined;
+  const verdicts = new InlineVerdicts(host);
   const update = () => {
     const enabled = host.config.inlineSuggestions.enabled;
     if (enabled && !registration) {
-      registration = vscode.languages.registerInlineCompletionItemProvider({ pattern: '**' }, new RouterInlineCompletions(host));
+      registration = vscode.languages.registerInlineCompletionItemProvider({ pattern: '**' }, new RouterInlineCompletions(host, verdicts));
     } else if (!enabled && registration) {
       registration.dispose();
       registration = undefined;
@@ -25,11 +27,15 @@ export function registerInlineCompletions(host: RouterHost): vscode.Disposable {
   return new vscode.Disposable(() => {
     listener.dispose();
     registration?.dispose();
+    verdicts.dispose();
   });
 }
 
 class RouterInlineCompletions implements vscode.InlineCompletionItemProvider {
-  constructor(private readonly host: RouterHost) {}
+  constructor(
+    private readonly host: RouterHost,
+    private readonly verdicts: InlineVerdicts,
+  ) {}
 
   async provideInlineCompletionItems(
     document: vscode.TextDocument,
@@ -51,7 +57,7 @@ class RouterInlineCompletions implements vscode.InlineCompletionItemProvider {
       const result = await this.host.run(request, { token });
       if (token.isCancellationRequested) return undefined;
       const text = cleanInlineCompletion(result.text, prefix, suffix);
-      return text ? [new vscode.InlineCompletionItem(text, new vscode.Range(position, position))] : undefined;
+      return text ? [new vscode.InlineCompletionItem(text, new vscode.Range(position, position), this.verdicts.offer(result))] : undefined;
     } catch {
       // Already in the log (host.run records every failure); completions fire on every pause in typing, so never notify.
       return undefined;

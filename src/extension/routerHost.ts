@@ -3,7 +3,8 @@ import * as vscode from 'vscode';
 import type { Alert } from '../engine/alerts/alertTypes';
 import type { RouterConfig } from '../engine/config/schema';
 import { parseConfig } from '../engine/config/loadConfig';
-import { RouterEngine, type ChatOptions, type ProviderStatus } from '../engine/engine';
+import { RouterEngine, type ChatOptions, type ProviderStatus, type VerdictInput } from '../engine/engine';
+import type { QualityRank } from '../engine/quality/qualityRegistry';
 import type { CacheStats } from '../engine/cache/responseCache';
 import type { CostSummary } from '../engine/cost/costAccounting';
 import type { EngineEvent, EngineEventListener } from '../engine/events';
@@ -15,6 +16,7 @@ import { startGateway, type GatewayOptions, type RunningGateway } from '../gatew
 import { SET_SHARED_STATE_PASSWORD_TITLE, SHARED_STATE_PASSWORD_SECRET } from './commands/setSharedStatePassword';
 import { EndpointApproval } from './endpointApproval';
 import { KeyStore } from './keyStore';
+import { editorModelChat } from './lm/editorModelClient';
 import { PROXY_SETTINGS, proxyDispatcher } from './proxy';
 import { RequestLog } from './requestLog';
 import { DEFAULT_PROVIDER, readSettings, SECTION } from './settings';
@@ -121,6 +123,7 @@ export class RouterHost implements vscode.Disposable {
       backgroundProbes: true,
       sharedStatePassword: this.sharedStatePassword,
       sharedStatePasswordCommand: SET_SHARED_STATE_PASSWORD_TITLE,
+      editorModels: editorModelChat(this.context.languageModelAccessInformation),
     });
   }
 
@@ -258,6 +261,16 @@ export class RouterHost implements vscode.Disposable {
   /** Looks at every alert condition now and returns the active alerts, oldest first. */
   alerts(): Alert[] {
     return this.engine.alerts();
+  }
+
+  /** Counts the user's verdict on an answer (Apply/Discard, an accepted or passed-over completion) in its provider's quality score. */
+  recordVerdict(verdict: VerdictInput): void {
+    this.engine.recordVerdict(verdict);
+  }
+
+  /** The quality ranking, best first, with the signals behind each score. */
+  quality(): QualityRank[] {
+    return this.engine.quality();
   }
 
   /** Background probes wait while the window is unfocused or idle (llmRouter.probes.whenIdle). */

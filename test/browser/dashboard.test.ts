@@ -10,7 +10,8 @@ import { LatestFailures } from '../../src/extension/dashboard/latestFailures';
 import { LatestRateLimits } from '../../src/extension/dashboard/latestRateLimits';
 import { RoutingEventLog } from '../../src/extension/dashboard/routingEventLog';
 import { startHarness } from '../support/engineHarness';
-import { fixtureSequence } from './fixtureSequence';
+import { formatUsd } from '../../webview/format';
+import { fixtureSequence, qualityFixture, qualityRank } from './fixtureSequence';
 import { launchChromium, type Browser, type BrowserContext } from './playwright';
 import { DARK, LIGHT, type Theme } from './themes';
 import { DashboardPage, serveWebview, type WebviewServer } from './webviewPage';
@@ -98,6 +99,22 @@ describe('dashboard webview in Chromium', function () {
     assert.equal(await page.page.evaluate(() => document.querySelector('[data-window="1h"]')?.getAttribute('aria-pressed')), 'true', 'the snapshot window is selected');
   });
 
+  it("shows the share of input served from the providers' prompt caches and the money it saved, overall and per provider", async () => {
+    const page = await open();
+    const { snapshot } = fixtureSequence(NOW);
+    await page.send(snapshot);
+    const pc = snapshot.totals.providerCache;
+    // The fixture reads 120 of every 900 input tokens from provider caches and writes 30.
+    await page.expectText('[data-field="pcache-share"]', '13%');
+    await page.expectText('[data-field="pcache-saved"]', formatUsd(pc.savedUsd));
+    await page.expectText('[data-field="pcache-writePremium"]', formatUsd(pc.writePremiumUsd));
+    await page.expectText('[data-field="pcache-netSaved"]', formatUsd(pc.savedUsd - pc.writePremiumUsd));
+    await page.expectText('[data-field="pcache-tokens"]', `${count(pc.cachedInputTokens)} of ${count(pc.inputTokens)} input tokens read from provider caches · ${count(pc.cacheWriteTokens)} written`);
+    const rows = await page.page.evaluate(() => Array.from(document.querySelectorAll('[data-pcache-provider]')).map((r) => r.getAttribute('data-pcache-provider')));
+    const bySaving = [...snapshot.stats].sort((a, b) => b.stats.providerCache.savedUsd - a.stats.providerCache.savedUsd).map((s) => s.provider);
+    assert.deepEqual(rows, bySaving, 'one row per provider, most saved first');
+  });
+
   it('applies deltas in place: the same card nodes, new numbers, new events on top', async () => {
     const page = await open();
     const { snapshot, deltas } = fixtureSequence(NOW);
@@ -113,6 +130,43 @@ describe('dashboard webview in Chromium', function () {
     await page.expectText('.events li:first-child .event-text', 'Breaker of gemini closed (probe succeeded)');
     await page.expectText('[data-field="daily-spent"]', '$4.25');
     assert.equal(await page.page.evaluate(() => (document.querySelector('[data-provider="claude"]') as HTMLElement & { marked?: boolean }).marked), true, 'the card was updated, not rebuilt');
+  });
+
+  it('ranks providers by quality score, best first, with the signals behind each score, and re-ranks on a delta (screenshot test-artifacts/dashboard-quality.png)', async () => {
+    const page = await open();
+    const { snapshot } = fixtureSequence(NOW);
+    await page.send(snapshot);
+    const rows = () =>
+      page.page.evaluate(() =>
+        Array.from(document.querySelectorAll('[data-testid="quality"] tbody tr')).map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent)),
+      );
+    await page.expectText('[data-quality-row="claude"] .quality-score', '0.87');
+    assert.deepEqual(await rows(), [
+      ['1', 'claude', 'claude-sonnet-4-5', '0.87', '41.3 answers · 1.2 cut by token limit · 6.8 applied · 0.9 discarded · 14.2 accepted · 22.6 passed over'],
+      ['2', 'openai', 'gpt-4o-mini', '0.84', '18.4 answers · 0.6 empty · 1.9 applied · 3.1 accepted · 9.4 passed over'],
+      ['3', 'gemini', 'gemini-2.5-flash', '0.55', '7.9 answers · 0.8 failed schema · 1 unparsed findings · 1.4 discarded'],
+      ['4', 'ollama', 'llama3.2', '0.50', 'No signals yet: neutral score'],
+      ['5', 'groq', 'llama-3.3-70b-versatile', '0.43', '12.5 answers · 4.7 cut by token limit · 0.4 bad tool arguments · 2.2 discarded · 3 passed over'],
+    ]);
+    await mkdir(ARTIFACTS, { recursive: true });
+    const clip = await page.page.evaluate(() => {
+      const section = document.querySelector('[data-testid="quality"]') as HTMLElement;
+      section.scrollIntoView();
+      const r = section.getBoundingClientRect();
+      return { x: r.x, y: r.y, width: r.width, height: r.height };
+    });
+    await page.page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-quality.png'), clip });
+    const tones = await page.page.evaluate(() => Array.from(document.querySelectorAll('[data-testid="quality"] .quality-score')).map((e) => e.className));
+    assert.deepEqual(tones, ['quality-score tone-good', 'quality-score tone-good', 'quality-score tone-neutral', 'quality-score tone-neutral', 'quality-score tone-poor']);
+
+    await page.page.evaluate(() => {
+      (document.querySelector('[data-quality-row="groq"]') as HTMLElement & { marked?: boolean }).marked = true;
+    });
+    const reranked = [qualityRank('ollama', 'llama3.2', { applied: 10 }), ...qualityFixture().filter((q) => q.provider !== 'ollama')].sort((a, b) => b.score - a.score);
+    await page.send({ type: 'delta', seq: 10, now: NOW + 1_000, quality: reranked });
+    await page.expectText('[data-testid="quality"] tbody tr:first-child td:nth-child(2)', 'ollama');
+    await page.expectText('[data-quality-row="ollama"] .quality-signals', '10 applied');
+    assert.equal(await page.page.evaluate(() => (document.querySelector('[data-quality-row="groq"]') as HTMLElement & { marked?: boolean }).marked), true, 'rows are moved, not rebuilt');
   });
 
   it('ignores a malformed message, logs it, and keeps showing the last good state', async () => {

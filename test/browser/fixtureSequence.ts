@@ -3,9 +3,11 @@
 // Deterministic (seeded noise, times relative to `now`), so the browser test can assert exact numbers.
 import { providerHealth, type LastOutcome } from '../../src/engine/health/providerHealth';
 import { adviseFailure } from '../../src/engine/failureAdvice';
+import { qualityScore } from '../../src/engine/quality/qualityScore';
+import { noSignals, type QualitySignals } from '../../src/engine/quality/qualitySignals';
 import type { ProviderKind } from '../../src/engine/types';
 import { usesKey } from '../../src/extension/dashboard/toProtocol';
-import type { DeltaMessage, HistoryPointDto, LogEventDto, ProviderStatusDto, SnapshotMessage, WindowStatsDto } from '../../src/extension/dashboard/protocol';
+import type { DeltaMessage, HistoryPointDto, LogEventDto, ProviderStatusDto, QualityRankDto, SnapshotMessage, WindowStatsDto } from '../../src/extension/dashboard/protocol';
 
 const MIN = 60_000;
 
@@ -90,6 +92,16 @@ function statsOf(points: HistoryPointDto[], classes: string[], extra: Partial<Wi
     latency: { p50: null, p95: null, p99: null },
     ttft: { p50: null, p95: null, p99: null },
     tokens: { input: requests * 900, output: requests * 210, cached: requests * 120 },
+    // 120 of every 900 input tokens read from provider caches at Sonnet 4.5 prices ($3 input, $0.30 read), 30 written ($3.75).
+    providerCache: {
+      inputTokens: requests * 900,
+      cachedInputTokens: requests * 120,
+      cacheWriteTokens: requests * 30,
+      share: requests > 0 ? 120 / 900 : null,
+      savedUsd: (requests * 120 * 2.7) / 1e6,
+      writePremiumUsd: (requests * 30 * 0.75) / 1e6,
+      netSavedUsd: (requests * (120 * 2.7 - 30 * 0.75)) / 1e6,
+    },
     costUsd: points.reduce((n, p) => n + p.costUsd, 0),
     unknownCostRequests: 0,
     ...extra,
@@ -111,6 +123,23 @@ function judged(p: UnjudgedStatus, now: number, lastOutcome?: LastOutcome): Prov
   const err = p.breaker.lastError;
   const lastError = err ? { ...err, advice: adviseFailure({ provider: p.id, errorClass: err.errorClass, kind, baseUrl: p.baseUrl, message: err.message }).text } : undefined;
   return { ...p, usesKey: usesKey(kind, p.baseUrl), ...(lastError ? { lastError } : {}), health: providerHealth({ breaker: { provider: p.id, ...p.breaker }, coolingDownUntil: p.coolingDownUntil, lastOutcome, everAnswered: true, now }) };
+}
+
+/** A ranking entry scored by the engine's own formula, so the numbers shown are the ones it would compute. */
+export function qualityRank(provider: string, model: string, signals: Partial<QualitySignals>): QualityRankDto {
+  const full = { ...noSignals(), ...signals };
+  return { provider, model, score: Math.round(qualityScore(full) * 1000) / 1000, signals: full };
+}
+
+/** The ranking of the hour: groq's answers often stop at the token limit, gemini's findings once did not parse. */
+export function qualityFixture(): QualityRankDto[] {
+  return [
+    qualityRank('claude', 'claude-sonnet-4-5', { answers: 41.3, flagged: 1.2, truncated: 1.2, applied: 6.8, discarded: 0.9, accepted: 14.2, ignored: 22.6 }),
+    qualityRank('openai', 'gpt-4o-mini', { answers: 18.4, flagged: 0.6, empty: 0.6, applied: 1.9, accepted: 3.1, ignored: 9.4 }),
+    qualityRank('ollama', 'llama3.2', {}),
+    qualityRank('gemini', 'gemini-2.5-flash', { answers: 7.9, flagged: 0.8, schemaFailed: 0.8, unparsedFindings: 1, discarded: 1.4 }),
+    qualityRank('groq', 'llama-3.3-70b-versatile', { answers: 12.5, flagged: 5.1, truncated: 4.7, toolArgsFailed: 0.4, discarded: 2.2, ignored: 3 }),
+  ].sort((a, b) => b.score - a.score);
 }
 
 /** The sequence as of `now` (epoch ms), window '1h'. */
@@ -299,6 +328,7 @@ export function fixtureSequence(now: number): FixtureSequence {
     costs,
     cache: { enabled: true, entries: 128, memoryBytes: 2_516_582, diskBytes: 3_250_000, evictions: 3, hits: 57, misses: 212, hitRate: 57 / 269 },
     events,
+    quality: qualityFixture(),
   };
 
   const claudeStats = stats[0].stats;

@@ -13,7 +13,7 @@ export interface Page {
   keyboard: { press(key: string): Promise<void> };
   focus(selector: string): Promise<void>;
   setViewportSize(size: { width: number; height: number }): Promise<void>;
-  screenshot(opts: { path: string; fullPage?: boolean }): Promise<Buffer>;
+  screenshot(opts: { path: string; fullPage?: boolean; clip?: { x: number; y: number; width: number; height: number } }): Promise<Buffer>;
   on(event: 'console', fn: (msg: { type(): string; text(): string }) => void): void;
   on(event: 'pageerror', fn: (err: Error) => void): void;
   close(): Promise<void>;

@@ -5,12 +5,16 @@ import { seededRandom } from '../support/seededRandom';
 import { randomBytes } from 'node:crypto';
 import { matchModelsRoute, respondModels } from './modelsRoute';
 import { EmulatorRateLimiter, noHeadroomHeaders, type EmulatedRateLimit } from './rateLimiter';
+import type { PromptCacheUsage } from './promptCache';
 import type { EmulatedReply, EmulatedToolCall, WireFormat } from './wireFormat';
 
 /** What the emulator does to one request instead of (or on the way to) a normal answer. */
 export type Fault =
-  /** `headers` are added to the answer (e.g. rate-limit headers announcing no headroom). */
-  | { type: 'ok'; reply?: string; headers?: Record<string, string> }
+  /**
+   * A healthy answer; `cutByLength` ends it at the token limit (OpenAI `length`, Anthropic `max_tokens`, Gemini `MAX_TOKENS`);
+   * `headers` are added to it (e.g. rate-limit headers announcing no headroom).
+   */
+  | { type: 'ok'; reply?: string; cutByLength?: boolean; headers?: Record<string, string> }
   | {
       type: 'status';
       status: number;
@@ -88,6 +92,7 @@ export interface EmulatorOptions {
   chunkDelayMs?: number;
   /** Model named in replies when the request names none. */
   model?: string;
+  /** Prompt tokens reported as read from the provider's cache; unset, requests that ask for caching are cached as the provider would. */
   cachedInputTokens?: number;
   /** Prompt tokens reported as written to the provider's cache (formats that report writes: Anthropic). */
   cacheWriteTokens?: number;
@@ -115,7 +120,7 @@ export interface Emulator {
   readonly faultLog: FaultLogEntry[];
   /** Sockets currently open on the server side (for leak checks). */
   openConnections(): number;
-  /** Clears the fault queue, random faults, recorded requests and the fault log. */
+  /** Clears the fault queue, random faults, recorded requests, the fault log and the emulated prompt cache. */
   reset(): void;
   /** Destroys every socket (hung ones too), clears timers and closes the server. */
   close(): Promise<void>;
@@ -139,6 +144,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   const queue: Fault[] = [];
   const requests: RecordedRequest[] = [];
   const faultLog: FaultLogEntry[] = [];
+  const promptCacheMemory = new Set<string>();
   let random: { rate: number; kinds: Fault[]; next: () => number } | null = null;
   let limiter = opts.rateLimit ? new EmulatorRateLimiter(opts.rateLimit) : undefined;
   let closing = false;
@@ -171,24 +177,26 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     return undefined;
   }
 
-  function buildReply(prompt: string, model: string, fault: Fault | undefined): EmulatedReply {
+  function buildReply(prompt: string, model: string, fault: Fault | undefined, promptCache: PromptCacheUsage | undefined): EmulatedReply {
     const override = fault?.type === 'ok' ? fault.reply : fault?.type === 'toolCall' ? (fault.text ?? '') : undefined;
     const text = override ?? opts.reply ?? (opts.replyFn ? opts.replyFn(prompt) : `Hello from ${name}.`);
     const words = splitWords(text);
-    const cached = Math.max(0, opts.cachedInputTokens ?? 0);
-    const written = Math.max(0, opts.cacheWriteTokens ?? 0);
+    const fixed = opts.cachedInputTokens !== undefined || opts.cacheWriteTokens !== undefined;
+    const cached = Math.max(0, fixed ? (opts.cachedInputTokens ?? 0) : (promptCache?.read ?? 0));
+    const written = Math.max(0, fixed ? (opts.cacheWriteTokens ?? 0) : (promptCache?.written ?? 0));
     return {
       text,
       model,
       chunks: groupWords(words, opts.chunks ?? DEFAULT_CHUNKS),
       usage: {
         // Input includes cached tokens, so it can never be smaller than the cached part.
-        inputTokens: Math.max(1, Math.ceil(prompt.length / 4), cached + written),
+        inputTokens: Math.max(1, Math.ceil(prompt.length / 4), fixed ? 0 : (promptCache?.total ?? 0), cached + written),
         outputTokens: Math.max(1, words.length),
         cachedInputTokens: cached,
         ...(written > 0 ? { cacheWriteTokens: written } : {}),
       },
       ...(fault?.type === 'toolCall' ? { toolCalls: fault.calls.map(emulatedToolCall) } : {}),
+      ...(fault?.type === 'ok' && fault.cutByLength ? { cutByLength: true } : {}),
     };
   }
 
@@ -250,7 +258,10 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     }
     if (fault?.type === 'ok') for (const [k, v] of Object.entries(fault.headers ?? {})) res.setHeader(k, v);
     if (fault?.type === 'noHeadroom') for (const [k, v] of Object.entries(noHeadroomHeaders(fault.style, fault.resetMs))) res.setHeader(k, v);
-    const reply = buildReply(prompt, model, fault);
+    // Only a request that gets an answer reaches the provider's cache.
+    const answered = fault === undefined || fault.type === 'ok' || fault.type === 'toolCall' || fault.type === 'delay' || fault.type === 'slow' || fault.type === 'noHeadroom';
+    const promptCache = answered ? safePromptCache(format, body, promptCacheMemory) : undefined;
+    const reply = buildReply(prompt, model, fault, promptCache);
     await respond({ req, res, format, stream: route.stream, reply, fault, sleep, chunkDelayMs: opts.chunkDelayMs ?? 0 });
   }
 
@@ -312,6 +323,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       random = null;
       requests.length = 0;
       faultLog.length = 0;
+      promptCacheMemory.clear();
     },
     close: () => {
       closed ??= (async () => {
@@ -582,6 +594,14 @@ function maxTokensOf(body: unknown): number {
   const options = b.options as Record<string, unknown> | undefined;
   for (const v of [b.max_tokens, b.max_completion_tokens, generation?.maxOutputTokens, options?.num_predict]) if (typeof v === 'number' && v > 0) return v;
   return 0;
+}
+
+function safePromptCache(format: WireFormat, body: unknown, memory: Set<string>): PromptCacheUsage | undefined {
+  try {
+    return format.promptCache?.(body, memory);
+  } catch {
+    return undefined;
+  }
 }
 
 function safePrompt(format: WireFormat, body: unknown): string {

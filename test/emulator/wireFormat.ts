@@ -8,6 +8,8 @@ export interface EmulatedReply {
   chunks: string[];
   /** Tool calls the answer ends in (the `toolCall` fault); none for a plain text answer. */
   toolCalls?: EmulatedToolCall[];
+  /** The answer stopped at the request's token limit rather than where the model chose to end. */
+  cutByLength?: boolean;
 }
 
 export interface EmulatedToolCall {
@@ -29,6 +31,8 @@ export interface MatchedRoute {
   /** The model named in the path (Gemini) or body. */
   model?: string;
 }
+
+import type { PromptCacheMemory, PromptCacheUsage } from './promptCache';
 
 /** One provider's wire protocol, as the emulator speaks it. Each is written from the provider's docs. */
 export interface WireFormat {
@@ -52,4 +56,6 @@ export interface WireFormat {
   emptyAnswer?(reply: EmulatedReply): EmulatedAnswer;
   /** The 200 answer the provider documents for a prompt its content filter blocked (Azure OpenAI, Gemini). */
   blockedPromptAnswer?(reply: EmulatedReply): EmulatedAnswer;
+  /** What the provider's prompt cache reads and writes for this request, where the format asks for caching explicitly. */
+  promptCache?(body: unknown, memory: PromptCacheMemory): PromptCacheUsage | undefined;
 }

@@ -6,10 +6,11 @@ import * as vscode from 'vscode';
 /**
  * Which suites run in this window. Workspace trust is fixed per window, so the suites that need an
  * untrusted workspace (`*.untrusted.test.js`) run in a second window of their own; a suite that reloads
- * its window (`*.reload.test.js`) runs in a third.
+ * its window (`*.reload.test.js`) runs in a third; the language model provider suites (`*.lm.test.js`) need a
+ * current VS Code (1.104+) and run in a fourth.
  */
-export type SuiteGroup = 'trusted' | 'untrusted' | 'reload';
-const GROUPS: SuiteGroup[] = ['trusted', 'untrusted', 'reload'];
+export type SuiteGroup = 'trusted' | 'untrusted' | 'reload' | 'lm';
+const GROUPS: SuiteGroup[] = ['trusted', 'untrusted', 'reload', 'lm'];
 const groupOf = (file: string): SuiteGroup => GROUPS.find((g) => file.endsWith(`.${g}.test.js`)) ?? 'trusted';
 
 export const GROUP_ENV = 'LLM_ROUTER_INTEGRATION_GROUP';

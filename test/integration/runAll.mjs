@@ -5,6 +5,9 @@
 //              its own; needs the code-server runner (@vscode/test-electron turns trust off)
 //   reload     a window whose suite reloads it and checks what survived (code-server)
 //   dashboard  the dashboard restored after a window reload, driven from outside (dashboardReload.outside.mjs)
+//   lm         the language model chat provider in a current VS Code (code-server 4.139, VS Code 1.139, on Node 24
+//              from the npm registry), beside test/integration/lmCaller installed as a second extension
+// LLM_ROUTER_INTEGRATION_WINDOWS=lm,trusted runs only the windows named.
 // Each window gets its own XDG_STATE_HOME, so no run reads or writes the user's real spend.
 // Extra arguments (--runner, --verbose, --timeout) go to scripts/vscode/runIntegrationTests.mjs;
 // the untrusted window always uses code-server.
@@ -21,6 +24,8 @@ const runner = path.join(repoRoot, 'scripts', 'vscode', 'runIntegrationTests.mjs
 const tests = path.join(repoRoot, 'out', 'integration', 'index.js');
 const screenshots = path.join(repoRoot, 'test-results');
 const passThrough = process.argv.slice(2);
+const onlyWindows = process.env.LLM_ROUTER_INTEGRATION_WINDOWS?.split(',').map((w) => w.trim()).filter(Boolean);
+const wanted = (name) => !onlyWindows || onlyWindows.includes(name);
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'llm-router-integration-'));
 const unregister = killOnExit(() => rmSync(scratch, { recursive: true, force: true }));
@@ -88,25 +93,32 @@ function runWindow(name, args) {
 const started = Date.now();
 const results = {};
 try {
-  results.trusted = await runWindow('trusted', [
+  if (wanted('trusted')) results.trusted = await runWindow('trusted', [
     '--workspace', trustedWorkspace(),
     '--screenshot-dir', screenshots,
     '--env', 'LLM_ROUTER_INTEGRATION_GROUP=trusted',
   ]);
-  results.untrusted = await runWindow('untrusted', [
+  if (wanted('untrusted')) results.untrusted = await runWindow('untrusted', [
     '--runner', 'code-server',
     '--workspace-trust',
     '--workspace', await untrustedWorkspace(),
     '--screenshot-dir', path.join(screenshots, 'untrusted'),
     '--env', 'LLM_ROUTER_INTEGRATION_GROUP=untrusted',
   ]);
-  results.reload = await runWindow('reload', [
+  if (wanted('reload')) results.reload = await runWindow('reload', [
     '--runner', 'code-server',
     '--screenshot-dir', path.join(screenshots, 'reload'),
     '--env', 'LLM_ROUTER_INTEGRATION_GROUP=reload',
   ]);
   // The dashboard's own reload check reads the page from outside, so it needs no marker shared with the suite above.
-  if (!process.env.LLM_ROUTER_INTEGRATION_GREP) {
+  if (wanted('lm')) results.lm = await runWindow('lm', [
+    '--runner', 'code-server',
+    '--release', 'current',
+    '--installed-extension', path.join(repoRoot, 'test', 'integration', 'lmCaller'),
+    '--screenshot-dir', path.join(screenshots, 'lm'),
+    '--env', 'LLM_ROUTER_INTEGRATION_GROUP=lm',
+  ]);
+  if (!process.env.LLM_ROUTER_INTEGRATION_GREP && wanted('dashboard')) {
     results.dashboardReload = await runScript('dashboard reload: the panel comes back with live data', path.join(repoRoot, 'test', 'integration', 'dashboardReload.outside.mjs'), ['--screenshot-dir', screenshots]);
   }
 } finally {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as wait } from 'node:timers/promises';
 import type { EngineOptions, RouterEngine } from '../../src/engine/engine';
-import type { ProviderKind, ChatRequest } from '../../src/engine/types';
+import type { HttpProviderKind as ProviderKind, ChatRequest } from '../../src/engine/types';
 import type { Emulator } from '../emulator/server';
 import { startHarness, type Harness, type HarnessProvider } from '../support/engineHarness';
 

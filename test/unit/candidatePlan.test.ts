@@ -36,6 +36,7 @@ describe('planning a request once: capabilities, window and cost estimate per ca
       estimateUsd: (p: ProviderConfig) => (calls.push(p.id), estimator(p)),
       recentLatencyMs: () => undefined,
       random: () => 0,
+      qualityScore: () => 0.5,
     });
     assert.deepEqual(calls.sort(), ['cheap', 'dear', 'unpriced']);
     assert.deepEqual(plan.map((c) => c.runtime.config.id), ['cheap', 'dear', 'unpriced'], 'cheapest first, unknown price last');
@@ -44,7 +45,7 @@ describe('planning a request once: capabilities, window and cost estimate per ca
   });
 
   it('records each candidate’s capability gap beside its estimate', () => {
-    const plan = planCandidates(runtimes, req, { strategy: createStrategy('priority'), estimateUsd: costs().estimator(req), recentLatencyMs: () => undefined, random: () => 0 });
+    const plan = planCandidates(runtimes, req, { strategy: createStrategy('priority'), estimateUsd: costs().estimator(req), recentLatencyMs: () => undefined, random: () => 0, qualityScore: () => 0.5 });
     assert.deepEqual(
       plan.map((c) => [c.runtime.config.id, c.gap?.gap]),
       [

@@ -137,7 +137,8 @@ describe('full chat: Anthropic Messages over HTTP (emulator)', () => {
       content: [
         { type: 'image', source: { type: 'base64', media_type: 'image/png', data: PNG_1X1 } },
         { type: 'image', source: { type: 'url', url: 'https://example.com/cat.jpg' } },
-        { type: 'text', text: 'What are these?' },
+        // Two images count as 3,200 prompt tokens, past Sonnet's 1,024 minimum: the turn is marked for caching.
+        { type: 'text', text: 'What are these?', cache_control: { type: 'ephemeral' } },
       ],
     });
   });

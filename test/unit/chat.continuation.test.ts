@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { ChatMessage, ChatRequest, ProviderKind } from '../../src/engine/types';
+import type { ChatMessage, ChatRequest, HttpProviderKind as ProviderKind } from '../../src/engine/types';
 import { GEMINI_EMULATED_SIGNATURE } from '../emulator/formats/gemini';
 import { startHarness, type Harness } from '../support/engineHarness';
 

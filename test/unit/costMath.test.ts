@@ -6,6 +6,7 @@ import {
   estimateInputTokens,
   estimateOutputTokens,
   formatUsd,
+  promptCacheSavings,
 } from '../../src/engine/cost/costMath';
 
 const withCache = { inputPerMillion: 2.5, cachedInputPerMillion: 1.25, outputPerMillion: 10 };
@@ -32,6 +33,23 @@ describe('cost arithmetic', () => {
     assert.equal(costOf({ inputTokens: -5, cachedInputTokens: Number.NaN, outputTokens: 1_000 }, withCache), 0.01);
   });
 
+  it('bills cache writes at the cache-write price, the input price when the model has none', () => {
+    const anthropic = { inputPerMillion: 3, cachedInputPerMillion: 0.3, cacheWritePerMillion: 3.75, outputPerMillion: 15 };
+    // 1,000 uncached * 3 + 1,000 written * 3.75 = 6,750 per million
+    assert.equal(costOf({ inputTokens: 2_000, cachedInputTokens: 0, cacheWriteTokens: 1_000, outputTokens: 0 }, anthropic), 0.00675);
+    assert.equal(costOf({ inputTokens: 2_000, cachedInputTokens: 0, cacheWriteTokens: 1_000, outputTokens: 0 }, noCache), 0.006);
+    // Writes never exceed what is left of the input after the reads.
+    assert.equal(costOf({ inputTokens: 1_000, cachedInputTokens: 600, cacheWriteTokens: 900, outputTokens: 0 }, anthropic), (600 * 0.3 + 400 * 3.75) / 1e6);
+  });
+
+  it('says what a prompt cache saved (reads at the input minus the read price) and what writes cost above input', () => {
+    const anthropic = { inputPerMillion: 3, cachedInputPerMillion: 0.3, cacheWritePerMillion: 3.75, outputPerMillion: 15 };
+    const saved = promptCacheSavings({ inputTokens: 10_000, cachedInputTokens: 6_000, cacheWriteTokens: 2_000, outputTokens: 500 }, anthropic);
+    assert.ok(Math.abs(saved.savedUsd - 0.0162) < 1e-15, String(saved.savedUsd)); // 6,000 * (3 - 0.3)
+    assert.ok(Math.abs(saved.writePremiumUsd - 0.0015) < 1e-15, String(saved.writePremiumUsd)); // 2,000 * (3.75 - 3)
+    assert.deepEqual(promptCacheSavings({ inputTokens: 10_000, cachedInputTokens: 6_000, cacheWriteTokens: 0, outputTokens: 0 }, noCache), { savedUsd: 0, writePremiumUsd: 0 });
+  });
+
   it('never bills more cached tokens than there were input tokens', () => {
     assert.equal(costOf({ inputTokens: 1_000, cachedInputTokens: 5_000, outputTokens: 0 }, withCache), 0.00125);
   });
@@ -54,6 +72,13 @@ describe('cost arithmetic', () => {
     assert.equal(estimateCost(req, withCache), 0.0010125);
     // no maxTokens: 5 * 2.5 + 1024 * 10 = 10252.5 per million
     assert.equal(estimateCost({ ...req, maxTokens: undefined }, withCache), 0.0102525);
+  });
+
+  it('estimates prompt tokens at the cache-write price where writing costs more than input (Anthropic), so the estimate stays an upper bound', () => {
+    const anthropic = { inputPerMillion: 3, cachedInputPerMillion: 0.3, cacheWritePerMillion: 3.75, outputPerMillion: 15 };
+    const req = { system: 'abcd', messages: [{ role: 'user' as const, content: 'hello world!xyz' }], maxTokens: 100 };
+    // 5 in * 3.75 + 100 out * 15 = 1518.75 per million
+    assert.equal(estimateCost(req, anthropic), 0.00151875);
   });
 
   it('formats for display without changing stored values', () => {

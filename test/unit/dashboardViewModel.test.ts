@@ -10,6 +10,7 @@ import {
   effectiveFilter,
   eventViews,
   latencyChart,
+  providerCacheView,
   providerViews,
   summaryView,
   trafficChart,
@@ -490,5 +491,50 @@ describe('dashboard view model', () => {
       assert.equal(b.playground?.mode, 'down');
       assert.deepEqual(b.playground?.modes.map((m) => m.id), ['healthy', 'down']);
     });
+  });
+});
+
+describe('dashboard view model: provider prompt caches', () => {
+  const pc = (cachedInputTokens: number, inputTokens: number, cacheWriteTokens: number, savedUsd: number, writePremiumUsd: number) => ({
+    inputTokens,
+    cachedInputTokens,
+    cacheWriteTokens,
+    share: inputTokens > 0 ? cachedInputTokens / inputTokens : null,
+    savedUsd,
+    writePremiumUsd,
+    netSavedUsd: savedUsd - writePremiumUsd,
+  });
+
+  it('shows the share of input read from provider caches, the saving, the write premium and the net, per provider most saved first', () => {
+    const store = new DashboardStore();
+    store.apply(
+      snapshot({
+        totals: stats({ providerCache: pc(6_000, 10_000, 2_000, 0.0162, 0.0015) }),
+        stats: [
+          { provider: 'a', stats: stats({ providerCache: pc(1_000, 4_000, 2_000, 0.0027, 0.0015) }) },
+          { provider: 'b', stats: stats({ providerCache: pc(5_000, 6_000, 0, 0.0135, 0) }) },
+          { provider: 'c', stats: stats({ providerCache: pc(0, 900, 0, 0, 0) }) },
+        ],
+      }),
+      NOW,
+    );
+    assert.deepEqual(providerCacheView(store), {
+      share: '60%',
+      saved: '$0.02',
+      writePremium: '$0.0015',
+      netSaved: '$0.01',
+      tokens: '6,000 of 10,000 input tokens read from provider caches · 2,000 written',
+      rows: [
+        { provider: 'b', share: '83%', saved: '$0.01' },
+        { provider: 'a', share: '25%', saved: '$0.0027' },
+      ],
+    });
+  });
+
+  it('shows a negative net while writes have not been read back yet', () => {
+    const store = new DashboardStore();
+    store.apply(snapshot({ totals: stats({ providerCache: pc(0, 4_000, 4_000, 0, 0.003) }) }), NOW);
+    assert.equal(providerCacheView(store).netSaved, '−$0.0030');
+    assert.equal(providerCacheView(store).share, '0%');
   });
 });

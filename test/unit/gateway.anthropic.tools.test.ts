@@ -178,10 +178,12 @@ describe('gateway: Anthropic Messages with tools and images (official @anthropic
     ]);
     assert.deepEqual(wire.messages[1].content[0], { type: 'thinking', thinking: 'A map is needed.', signature: 'sig-abc' });
     assert.equal(wire.messages[1].content[1].type, 'tool_use');
+    // Three images count as 4,800 prompt tokens in the router's estimate: the newest user turn gets the router's own cache breakpoint.
     assert.deepEqual(wire.messages[2].content[0], {
       type: 'tool_result',
       tool_use_id: 'toolu_01map',
       content: [{ type: 'image', source: { type: 'base64', media_type: 'image/png', data: PNG } }],
+      cache_control: { type: 'ephemeral' },
     });
   });
 

@@ -146,10 +146,11 @@ describe('gateway: OpenAI Chat Completions with tools, images and structured out
     });
     assert.equal(res.choices[0].message.content, 'Hello from claude.');
     const wire = h.emulators.claude.requests[0].body as { messages: { content: unknown[] }[] };
+    // Two images count as 3,200 prompt tokens in the router's estimate, past the 1,024-token minimum: the turn gets a cache breakpoint.
     assert.deepEqual(wire.messages[0].content, [
       { type: 'text', text: 'What is in these?' },
       { type: 'image', source: { type: 'base64', media_type: 'image/png', data: PNG } },
-      { type: 'image', source: { type: 'url', url: 'https://images.test/cat.jpg' } },
+      { type: 'image', source: { type: 'url', url: 'https://images.test/cat.jpg' }, cache_control: { type: 'ephemeral' } },
     ]);
   });
 

@@ -63,6 +63,33 @@ describe('metrics persistence', () => {
     assert.equal(s.cache.hits, 1);
   });
 
+  it('keeps provider prompt-cache figures across a save, and reads a file saved before they were kept as zeros', async () => {
+    const { metrics: a } = open();
+    a.recordRequest(ok('claude', 'claude-sonnet-4-5', 100, { inputTokens: 3_000, cachedInputTokens: 2_000, cacheWriteTokens: 900, cacheSavedUsd: 0.0054, cacheWritePremiumUsd: 0.000675 }));
+    await a.close();
+    const { metrics: b } = open();
+    await b.load();
+    assert.deepEqual(b.snapshot('all').providers.claude.providerCache, {
+      inputTokens: 3_000,
+      cachedInputTokens: 2_000,
+      cacheWriteTokens: 900,
+      share: 2_000 / 3_000,
+      savedUsd: 0.0054,
+      writePremiumUsd: 0.000675,
+      netSavedUsd: 0.0054 - 0.000675,
+    });
+
+    const file = path.join(dir, METRICS_FILE_NAME);
+    const doc = JSON.parse(await fs.readFile(file, 'utf8'));
+    const older = JSON.stringify(doc, (key, value) => (['cacheWriteTokens', 'cacheSavedUsd', 'cacheWritePremiumUsd'].includes(key) ? undefined : value));
+    await fs.writeFile(file, older);
+    const { metrics: c, warnings } = open();
+    await c.load();
+    assert.deepEqual(warnings, []);
+    const pc = c.snapshot('all').providers.claude.providerCache;
+    assert.deepEqual([pc.cachedInputTokens, pc.cacheWriteTokens, pc.savedUsd], [2_000, 0, 0]);
+  });
+
   it('drops minutes older than 24 h when reloaded a day later but keeps the all-time totals', async () => {
     const { metrics: a } = open();
     a.recordRequest(ok('p', 'm', 100));

@@ -91,6 +91,20 @@ describe('price table lookup', () => {
     assert.equal(priceFor(cfg('openai', 'gpt-99-ultra')), null);
   });
 
+  it("prices Anthropic cache writes at 1.25x the input price and reads at the table's cached price; OpenAI and Gemini writes at the input price", () => {
+    assert.deepEqual(priceFor(cfg('anthropic', 'claude-sonnet-4-5'))?.price, { inputPerMillion: 3, outputPerMillion: 15, cachedInputPerMillion: 0.3, cacheWritePerMillion: 3.75 });
+    assert.equal(priceFor(cfg('anthropic', 'claude-haiku-4-5'))?.price.cacheWritePerMillion, 1.25);
+    assert.equal(priceFor(cfg('openai', 'gpt-4o-mini'))?.price.cacheWritePerMillion, undefined);
+    assert.equal(priceFor(cfg('gemini', 'gemini-2.5-flash'))?.price.cacheWritePerMillion, undefined);
+  });
+
+  it("fills a pricing override's missing cache prices from its vendor's multipliers, and keeps the ones it sets", () => {
+    const over = (pricing: PriceInput['pricing'], kind: ProviderConfig['kind'] = 'anthropic') => priceFor(cfg(kind, 'claude-next', { pricing }))?.price;
+    assert.deepEqual(over({ inputPerMillion: 4, outputPerMillion: 20 }), { inputPerMillion: 4, outputPerMillion: 20, cacheWritePerMillion: 5, cachedInputPerMillion: 0.4 });
+    assert.deepEqual(over({ inputPerMillion: 4, outputPerMillion: 20, cachedInputPerMillion: 0.2, cacheWritePerMillion: 4.5 }), { inputPerMillion: 4, outputPerMillion: 20, cachedInputPerMillion: 0.2, cacheWritePerMillion: 4.5 });
+    assert.deepEqual(over({ inputPerMillion: 1, outputPerMillion: 2 }, 'openai-compatible'), { inputPerMillion: 1, outputPerMillion: 2 }, 'an unknown vendor: nothing is assumed');
+  });
+
   it('looks up an explicit model instead of the configured one (e.g. the model a response reports)', () => {
     assert.equal(priceFor(cfg('openai', 'gpt-4o'), 'gpt-4.1-nano-2025-04-14')?.entry?.model, 'gpt-4.1-nano');
   });
@@ -106,6 +120,11 @@ describe('price table lookup', () => {
       assert.ok(e.inputPerMillion > 0 && e.outputPerMillion > 0, key);
       if (e.cachedInputPerMillion !== undefined) assert.ok(e.cachedInputPerMillion <= e.inputPerMillion, key);
       assert.equal(findPriceEntry(BUILTIN_PRICING, e.provider, e.model), e, `${key} finds itself`);
+    }
+    for (const [vendor, rule] of Object.entries(BUILTIN_PRICING.promptCaching)) {
+      assert.match(rule.source, /^https:\/\//, `cache price source for ${vendor}`);
+      assert.match(rule.takenOn, /^\d{4}-\d{2}-\d{2}$/);
+      assert.ok(rule.cacheWriteMultiplier >= 1, vendor);
     }
     for (const p of ['openai', 'anthropic', 'gemini', 'cohere', 'mistral', 'groq', 'cerebras', 'deepseek', 'openrouter']) {
       assert.ok(BUILTIN_PRICING.models.some((e) => e.provider === p), `covers ${p}`);

@@ -5,7 +5,7 @@ import type { ProviderEndpoint } from '../../src/engine/providers/adapter';
 import { emptyAnswerError } from '../../src/engine/providers/emptyAnswer';
 import { openaiAdapter } from '../../src/engine/providers/openai';
 import { adapterFor } from '../../src/engine/providers/registry';
-import type { ChatRequest, ProviderKind } from '../../src/engine/types';
+import type { ChatRequest, HttpProviderKind as ProviderKind } from '../../src/engine/types';
 import { startEmulator, type Emulator, type Fault } from '../emulator/server';
 import { startHarness, type Harness } from '../support/engineHarness';
 

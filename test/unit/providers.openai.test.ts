@@ -63,7 +63,9 @@ describe('OpenAI adapter: request', () => {
     assert.equal(spec.url, 'https://api.openai.com/v1/chat/completions');
     assert.equal(spec.headers.authorization, `Bearer ${KEY}`);
     assert.equal(spec.headers['content-type'], 'application/json');
-    assert.deepEqual(bodyOf(spec), {
+    const { prompt_cache_key: cacheKey, ...rest } = bodyOf(spec);
+    assert.match(String(cacheKey), /^llm-router-[0-9a-f]{32}$/, 'a conversation hash, covered in promptCaching.test.ts');
+    assert.deepEqual(rest, {
       model: 'gpt-4o-mini',
       messages: [
         { role: 'system', content: 'You are terse.' },

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
-import { buildAnalyzeRequest, parseFindings } from '../../engine/tasks/analyzeFile';
+import { buildAnalyzeRequest, FindingsFormatError, parseFindings } from '../../engine/tasks/analyzeFile';
 import { UsageError } from '../exitCodes';
 import { resultJson } from '../printResult';
 import { withEngine, type CliIo, type CommonOptions } from '../session';
@@ -23,7 +23,13 @@ export async function runAnalyze(file: string | undefined, opts: AnalyzeOptions,
   return withEngine(opts, io, async (engine) => {
     const tag = await engine.invalidateFileCache(path.resolve(file), createHash('sha256').update(content).digest('hex'));
     const result = await engine.chat(request, { signal: io.signal, noCache: opts.noCache, cacheTags: [tag] });
-    const findings = parseFindings(result.text, content.split(/\r?\n/).length);
+    let findings;
+    try {
+      findings = parseFindings(result.text, content.split(/\r?\n/).length);
+    } catch (err) {
+      if (err instanceof FindingsFormatError) engine.recordVerdict({ provider: result.provider, model: result.model, verdict: 'unparsedFindings' });
+      throw err;
+    }
     if (opts.json) {
       const { text: _text, ...meta } = resultJson(result);
       io.stdout.write(`${JSON.stringify({ file, findings, ...meta }, null, 2)}\n`);

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 
-const PROVIDER_KINDS = ['openai', 'openai-compatible', 'anthropic', 'gemini', 'cohere', 'ollama'] as const;
+const PROVIDER_KINDS = ['openai', 'openai-compatible', 'anthropic', 'gemini', 'cohere', 'ollama', 'vscode-lm'] as const;
 const SHARED_STATE_PARTS = ['budget', 'breakers', 'rateLimits', 'cache', 'metrics'] as const;
-const ROUTING_STRATEGIES = ['priority', 'weighted', 'latency', 'cost'] as const;
+const ROUTING_STRATEGIES = ['priority', 'weighted', 'latency', 'cost', 'quality', 'auto'] as const;
 
 const httpUrl = z
   .string()
@@ -24,6 +24,7 @@ const pricingSchema = z.object({
   inputPerMillion: nonNegative,
   outputPerMillion: nonNegative,
   cachedInputPerMillion: nonNegative.optional(),
+  cacheWritePerMillion: nonNegative.optional(),
 });
 
 export const providerSchema = z.object({
@@ -35,6 +36,12 @@ export const providerSchema = z.object({
   kind: z.enum(PROVIDER_KINDS),
   baseUrl: httpUrl.optional(),
   model: z.string().min(1, 'must not be empty'),
+  /** Kind vscode-lm only: the vendor whose editor models to use (`model` is the family); default copilot. */
+  vendor: z
+    .string()
+    .min(1, 'must not be empty')
+    .refine((v) => v !== 'llm-router', "must not be 'llm-router': those are LLM Router's own models, so requests would loop back into the router")
+    .optional(),
   /** Several variables give the provider several keys: a key that hits a rate limit, its quota or a 401 cools down and the next serves. */
   apiKeyEnv: z.union([envVariable, z.array(envVariable).min(1, 'must name at least one variable').max(16)]).optional(),
   priority: z.number().int().optional(),
@@ -48,6 +55,8 @@ export const providerSchema = z.object({
   limits: z.strictObject({ rpm: positiveInt.optional(), tpm: positiveInt.optional() }).optional(),
   headers: z.record(z.string(), z.string()).optional(),
   enabled: z.boolean().optional(),
+  /** Unset means on: ask the provider to cache the stable prefix (Anthropic cache_control breakpoints, OpenAI prompt_cache_key). */
+  promptCaching: z.boolean().optional(),
 });
 
 export const configSchema = z
@@ -125,6 +134,12 @@ export const configSchema = z
         breakerOpen: z.boolean().default(true),
         rateLimitedForMs: positiveInt.default(60_000),
         budget: z.boolean().default(true),
+      })
+      .prefault({}),
+    quality: z
+      .object({
+        // A result this old counts half as much as one just now (see engine/quality/qualityData).
+        halfLifeHours: z.number().gt(0).max(8_760).default(24),
       })
       .prefault({}),
     probes: z

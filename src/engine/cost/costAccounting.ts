@@ -3,7 +3,7 @@ import type { BudgetExceededError } from '../errors';
 import type { EngineEvents } from '../events';
 import type { ChatRequest, Usage } from '../types';
 import { BudgetGuard } from './budgetGuard';
-import { costOf, estimatedUsage } from './costMath';
+import { costOf, estimatedUsage, promptCacheSavings, type PromptCacheSavings } from './costMath';
 import { CostLedger, type PeriodCostTotals } from './costLedger';
 import { priceFor, type ResolvedPrice } from './priceTable';
 import type { StateStore } from '../state/stateStore';
@@ -123,6 +123,12 @@ export class CostAccounting {
     this.ledger.record({ provider: p.id, model, costUsd });
     this.guard.warnIfDue();
     return costUsd;
+  }
+
+  /** What the provider's prompt cache saved and cost extra on this answer; undefined when the price is unknown. */
+  promptCacheSavings(p: ProviderConfig, model: string, usage: Usage): PromptCacheSavings | undefined {
+    const price = this.price(p, model) ?? this.price(p);
+    return price ? promptCacheSavings(usage, price.price) : undefined;
   }
 
   summary(): CostSummary {

@@ -13,16 +13,45 @@ function count(n: number | undefined): number {
   return typeof n === 'number' && Number.isFinite(n) && n > 0 ? n : 0;
 }
 
-/**
- * USD for a finished request. `inputTokens` includes the cached ones; the cached subset is billed at the
- * cached-input price (the input price when the model has none) and the rest at the input price.
- */
-export function costOf(usage: Pick<Usage, 'inputTokens' | 'outputTokens' | 'cachedInputTokens'>, price: ModelPrice): number {
+type BilledUsage = Pick<Usage, 'inputTokens' | 'outputTokens' | 'cachedInputTokens'> & Partial<Pick<Usage, 'cacheWriteTokens'>>;
+
+/** The input split the way providers bill it; reads and writes never exceed the input they are part of. */
+function inputSplit(usage: BilledUsage): { uncached: number; reads: number; writes: number } {
   const input = count(usage.inputTokens);
-  const cached = Math.min(count(usage.cachedInputTokens), input);
+  const reads = Math.min(count(usage.cachedInputTokens), input);
+  const writes = Math.min(count(usage.cacheWriteTokens), input - reads);
+  return { uncached: input - reads - writes, reads, writes };
+}
+
+/**
+ * USD for a finished request. `inputTokens` includes cache reads and writes: uncached input is billed at the
+ * input price, reads at the cached-input price, writes at the cache-write price (each the input price when
+ * the model has none).
+ */
+export function costOf(usage: BilledUsage, price: ModelPrice): number {
+  const { uncached, reads, writes } = inputSplit(usage);
   const output = count(usage.outputTokens);
-  const cachedRate = price.cachedInputPerMillion ?? price.inputPerMillion;
-  return ((input - cached) * price.inputPerMillion + cached * cachedRate + output * price.outputPerMillion) / PER_MILLION;
+  const readRate = price.cachedInputPerMillion ?? price.inputPerMillion;
+  const writeRate = price.cacheWritePerMillion ?? price.inputPerMillion;
+  return (uncached * price.inputPerMillion + reads * readRate + writes * writeRate + output * price.outputPerMillion) / PER_MILLION;
+}
+
+export interface PromptCacheSavings {
+  /** What the cache reads saved against paying the input price for them. */
+  savedUsd: number;
+  /** What the cache writes cost above the input price (Anthropic's 25 %). */
+  writePremiumUsd: number;
+}
+
+/** What the provider's prompt cache saved and cost extra on one answer, at the price it was billed at. */
+export function promptCacheSavings(usage: BilledUsage, price: ModelPrice): PromptCacheSavings {
+  const { reads, writes } = inputSplit(usage);
+  const readRate = price.cachedInputPerMillion ?? price.inputPerMillion;
+  const writeRate = price.cacheWritePerMillion ?? price.inputPerMillion;
+  return {
+    savedUsd: Math.max(0, (reads * (price.inputPerMillion - readRate)) / PER_MILLION),
+    writePremiumUsd: Math.max(0, (writes * (writeRate - price.inputPerMillion)) / PER_MILLION),
+  };
 }
 
 /** Estimated prompt tokens: characters of the system prompt and every message, divided by CHARS_PER_TOKEN. */
@@ -38,8 +67,9 @@ export function estimateOutputTokens(request: Pick<ChatRequest, 'maxTokens'>, de
 }
 
 /**
- * Upper-bound-ish USD estimate before sending: every estimated prompt token at the full input price (a
- * cache hit can only make it cheaper) and the whole output allowance at the output price.
+ * Upper-bound-ish USD estimate before sending: every estimated prompt token at the dearer of the input and the
+ * cache-write price (a first Anthropic request writes its prefix at 1.25x; a cache hit can only make it cheaper)
+ * and the whole output allowance at the output price.
  */
 export function estimateCost(
   request: Pick<ChatRequest, 'system' | 'messages' | 'maxTokens'>,
@@ -49,9 +79,14 @@ export function estimateCost(
   return costOf(estimatedUsage(request, defaultOutputTokens), price);
 }
 
-/** The usage estimateCost prices: the same for every provider, so a request's candidates can share it. */
-export function estimatedUsage(request: Pick<ChatRequest, 'system' | 'messages' | 'maxTokens'>, defaultOutputTokens = DEFAULT_ESTIMATED_OUTPUT_TOKENS): Pick<Usage, 'inputTokens' | 'outputTokens' | 'cachedInputTokens'> {
-  return { inputTokens: estimateInputTokens(request), cachedInputTokens: 0, outputTokens: estimateOutputTokens(request, defaultOutputTokens) };
+/**
+ * The usage estimateCost prices: the same for every provider, so a request's candidates can share it. The whole
+ * prompt counts as written to the provider's cache, the dearest way to send it (Anthropic 1.25x input; the input
+ * price where writes cost nothing extra).
+ */
+export function estimatedUsage(request: Pick<ChatRequest, 'system' | 'messages' | 'maxTokens'>, defaultOutputTokens = DEFAULT_ESTIMATED_OUTPUT_TOKENS): Pick<Usage, 'inputTokens' | 'outputTokens' | 'cachedInputTokens' | 'cacheWriteTokens'> {
+  const inputTokens = estimateInputTokens(request);
+  return { inputTokens, cachedInputTokens: 0, cacheWriteTokens: inputTokens, outputTokens: estimateOutputTokens(request, defaultOutputTokens) };
 }
 
 /** For display only; costs stay unrounded everywhere else. */

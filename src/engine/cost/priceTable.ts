@@ -1,11 +1,24 @@
 import type { ProviderConfig } from '../config/schema';
 import pricingData from './pricing.json';
 
-/** USD per 1M tokens. Cached input falls back to the input price when absent. */
+/** USD per 1M tokens. Cache reads and writes fall back to the input price when absent. */
 export interface ModelPrice {
   inputPerMillion: number;
   outputPerMillion: number;
+  /** Input read from the provider's prompt cache. */
   cachedInputPerMillion?: number;
+  /** Input written to the provider's prompt cache (Anthropic: 1.25x input for the 5-minute TTL). */
+  cacheWritePerMillion?: number;
+}
+
+/** A vendor's documented prompt-cache price rule, as multiples of its input price. */
+export interface PromptCachePricing {
+  cacheWriteMultiplier: number;
+  /** Used only for a model whose entry has no cachedInputPerMillion. */
+  cacheReadMultiplier?: number;
+  note: string;
+  source: string;
+  takenOn: string;
 }
 
 export interface PriceEntry extends ModelPrice {
@@ -22,6 +35,8 @@ export interface PricingTable {
   takenOn: string;
   /** Pricing page per pricing provider. */
   sources: Record<string, string>;
+  /** Cache write (and fallback read) multipliers per pricing provider. */
+  promptCaching: Record<string, PromptCachePricing>;
   models: PriceEntry[];
 }
 
@@ -124,13 +139,22 @@ export function priceFor(
   model: string = p.model,
   table: PricingTable = BUILTIN_PRICING,
 ): ResolvedPrice | null {
-  if (p.pricing) return { price: { ...p.pricing }, source: 'override' };
-  if (p.kind === 'ollama') return { price: { ...FREE }, source: 'local' };
+  if (p.kind === 'ollama' && !p.pricing) return { price: { ...FREE }, source: 'local' };
   const provider = pricingProviderFor(p);
+  if (p.pricing) return { price: withCachePrices({ ...p.pricing }, provider ? table.promptCaching[provider] : undefined), source: 'override' };
   if (!provider) return null;
   const entry = findPriceEntry(table, provider, model);
   if (!entry) return null;
   const price: ModelPrice = { inputPerMillion: entry.inputPerMillion, outputPerMillion: entry.outputPerMillion };
   if (entry.cachedInputPerMillion !== undefined) price.cachedInputPerMillion = entry.cachedInputPerMillion;
-  return { price, source: 'table', entry };
+  if (entry.cacheWritePerMillion !== undefined) price.cacheWritePerMillion = entry.cacheWritePerMillion;
+  return { price: withCachePrices(price, table.promptCaching[provider]), source: 'table', entry };
+}
+
+/** Fills cache read and write prices the price leaves out from the vendor's documented multipliers. */
+function withCachePrices(price: ModelPrice, rule: PromptCachePricing | undefined): ModelPrice {
+  if (!rule) return price;
+  if (price.cacheWritePerMillion === undefined && rule.cacheWriteMultiplier !== 1) price.cacheWritePerMillion = price.inputPerMillion * rule.cacheWriteMultiplier;
+  if (price.cachedInputPerMillion === undefined && rule.cacheReadMultiplier !== undefined) price.cachedInputPerMillion = price.inputPerMillion * rule.cacheReadMultiplier;
+  return price;
 }

@@ -11,6 +11,9 @@ export interface CellJSON {
   inputTokens: number;
   outputTokens: number;
   cachedInputTokens: number;
+  cacheWriteTokens: number;
+  cacheSavedUsd: number;
+  cacheWritePremiumUsd: number;
   costUsd: number;
   unknownCostRequests: number;
   latency: SketchJSON;
@@ -36,6 +39,9 @@ export class MetricCell {
   inputTokens = 0;
   outputTokens = 0;
   cachedInputTokens = 0;
+  cacheWriteTokens = 0;
+  cacheSavedUsd = 0;
+  cacheWritePremiumUsd = 0;
   costUsd = 0;
   unknownCostRequests = 0;
   readonly latency = new SparseSketch();
@@ -55,6 +61,9 @@ export class MetricCell {
     this.inputTokens += amount(r.inputTokens);
     this.outputTokens += amount(r.outputTokens);
     this.cachedInputTokens += amount(r.cachedInputTokens);
+    this.cacheWriteTokens += amount(r.cacheWriteTokens);
+    this.cacheSavedUsd += amount(r.cacheSavedUsd);
+    this.cacheWritePremiumUsd += amount(r.cacheWritePremiumUsd);
     if (r.costUsd === null) this.unknownCostRequests++;
     else this.costUsd += amount(r.costUsd);
   }
@@ -70,6 +79,9 @@ export class MetricCell {
     this.inputTokens += o.inputTokens;
     this.outputTokens += o.outputTokens;
     this.cachedInputTokens += o.cachedInputTokens;
+    this.cacheWriteTokens += o.cacheWriteTokens;
+    this.cacheSavedUsd += o.cacheSavedUsd;
+    this.cacheWritePremiumUsd += o.cacheWritePremiumUsd;
     this.costUsd += o.costUsd;
     this.unknownCostRequests += o.unknownCostRequests;
     this.latency.merge(o.latency);
@@ -86,6 +98,9 @@ export class MetricCell {
       inputTokens: this.inputTokens,
       outputTokens: this.outputTokens,
       cachedInputTokens: this.cachedInputTokens,
+      cacheWriteTokens: this.cacheWriteTokens,
+      cacheSavedUsd: this.cacheSavedUsd,
+      cacheWritePremiumUsd: this.cacheWritePremiumUsd,
       costUsd: this.costUsd,
       unknownCostRequests: this.unknownCostRequests,
       latency: this.latency.toJSON(),
@@ -106,6 +121,9 @@ export class MetricCell {
     c.inputTokens = json.inputTokens;
     c.outputTokens = json.outputTokens;
     c.cachedInputTokens = json.cachedInputTokens;
+    c.cacheWriteTokens = json.cacheWriteTokens;
+    c.cacheSavedUsd = json.cacheSavedUsd;
+    c.cacheWritePremiumUsd = json.cacheWritePremiumUsd;
     c.costUsd = json.costUsd;
     c.unknownCostRequests = json.unknownCostRequests;
     c.latency.merge(SparseSketch.fromJSON(json.latency));

@@ -29,6 +29,10 @@ const cellSchema = z.object({
   inputTokens: amount,
   outputTokens: amount,
   cachedInputTokens: amount,
+  // Absent in files written before provider prompt caching was tracked.
+  cacheWriteTokens: amount.default(0),
+  cacheSavedUsd: amount.default(0),
+  cacheWritePremiumUsd: amount.default(0),
   costUsd: amount,
   unknownCostRequests: count,
   latency: sketchSchema,

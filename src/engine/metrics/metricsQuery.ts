@@ -1,7 +1,7 @@
 import { ERROR_CLASSES, type ErrorClass } from '../errors';
 import { MetricCell } from './metricCell';
 import { MINUTE_MS, minuteOf, RETAIN_MINUTES, Tally, type MetricsData, type ProviderTally } from './minuteBuckets';
-import type { HistoryPoint, MetricsSnapshot, MetricsStats, MetricsWindow, ProviderStats, RoutedRequests } from './metricsTypes';
+import type { HistoryPoint, MetricsSnapshot, MetricsStats, MetricsWindow, ProviderCacheStats, ProviderStats, RoutedRequests } from './metricsTypes';
 
 const WINDOW_MINUTES: Record<Exclude<MetricsWindow, 'today' | 'all'>, number> = {
   '5m': 5,
@@ -36,8 +36,21 @@ function statsOf(c: MetricCell): MetricsStats {
     latency: c.latency.quantiles(),
     ttft: c.ttft.quantiles(),
     tokens: { input: c.inputTokens, output: c.outputTokens, cached: c.cachedInputTokens },
+    providerCache: providerCacheOf(c),
     costUsd: c.costUsd,
     unknownCostRequests: c.unknownCostRequests,
+  };
+}
+
+function providerCacheOf(c: MetricCell): ProviderCacheStats {
+  return {
+    inputTokens: c.inputTokens,
+    cachedInputTokens: c.cachedInputTokens,
+    cacheWriteTokens: c.cacheWriteTokens,
+    share: c.inputTokens > 0 ? Math.min(1, c.cachedInputTokens / c.inputTokens) : null,
+    savedUsd: c.cacheSavedUsd,
+    writePremiumUsd: c.cacheWritePremiumUsd,
+    netSavedUsd: c.cacheSavedUsd - c.cacheWritePremiumUsd,
   };
 }
 

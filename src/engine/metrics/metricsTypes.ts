@@ -12,7 +12,13 @@ interface RequestRecordBase {
   /** All prompt tokens, including cached ones. */
   inputTokens?: number;
   outputTokens?: number;
+  /** Prompt tokens read from the provider's prompt cache (part of inputTokens). */
   cachedInputTokens?: number;
+  /** Prompt tokens written to the provider's prompt cache (part of inputTokens). */
+  cacheWriteTokens?: number;
+  /** USD the cache reads saved against the input price, and what the writes cost above it (see costMath). */
+  cacheSavedUsd?: number;
+  cacheWritePremiumUsd?: number;
   /** null when the model's price is unknown (counted in unknownCostRequests); 0 for unbilled failures. */
   costUsd: number | null;
   /** Retries made against this provider within the request. */
@@ -55,9 +61,26 @@ export interface MetricsStats {
   latency: Percentiles;
   ttft: Percentiles;
   tokens: { input: number; output: number; cached: number };
+  providerCache: ProviderCacheStats;
   /** Sum of known costs. */
   costUsd: number;
   unknownCostRequests: number;
+}
+
+/**
+ * The providers' own prompt caches (not the router's response cache): how much of the input they served and
+ * what that saved. `savedUsd` is the gross saving of the reads (reads x (input price - cache-read price));
+ * `writePremiumUsd` what writes cost above the input price; `netSavedUsd` the one minus the other.
+ */
+export interface ProviderCacheStats {
+  inputTokens: number;
+  cachedInputTokens: number;
+  cacheWriteTokens: number;
+  /** cachedInputTokens / inputTokens; null without input. */
+  share: number | null;
+  savedUsd: number;
+  writePremiumUsd: number;
+  netSavedUsd: number;
 }
 
 export interface ProviderStats extends MetricsStats {

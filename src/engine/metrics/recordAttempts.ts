@@ -1,5 +1,6 @@
 import type { EngineEvents } from '../events';
 import { ERROR_CLASSES, type ErrorClass } from '../errors';
+import type { PromptCacheSavings } from '../cost/costMath';
 import type { AttemptRecord, ChatResult } from '../types';
 import type { MetricsRegistry } from './metricsRegistry';
 
@@ -11,7 +12,7 @@ function asErrorClass(name: string | undefined): ErrorClass {
  * Turns one routed request's attempt log into metrics (one record per provider actually called, its
  * retries folded in) and live events (a `fallback` for each hand-over, a `request-finished` per provider).
  */
-export function recordAttempts(attempts: AttemptRecord[], metrics: MetricsRegistry, events: EngineEvents, answer?: ChatResult): void {
+export function recordAttempts(attempts: AttemptRecord[], metrics: MetricsRegistry, events: EngineEvents, answer?: ChatResult, cacheSavings?: PromptCacheSavings): void {
   // Runs once per request: no intermediate arrays or spreads, and no event objects nobody would receive.
   const emitting = events.listenerCount > 0;
   let previousFailure: { provider: string; errorClass: ErrorClass } | undefined;
@@ -43,8 +44,25 @@ export function recordAttempts(attempts: AttemptRecord[], metrics: MetricsRegist
       // Spelled out, not spread: on Node 20 `{ ...obj, more }` takes a slow path costing microseconds per call.
       if (ok) {
         const ttftMs = answer?.timeToFirstTokenMs;
-        const { inputTokens, outputTokens, cachedInputTokens } = answer?.usage ?? {};
-        metrics.recordRequest({ provider, model, outcome: 'ok', latencyMs, ttftMs, inputTokens, outputTokens, cachedInputTokens, costUsd, retries, fallback: calledBefore });
+        const { inputTokens, outputTokens, cachedInputTokens, cacheWriteTokens } = answer?.usage ?? {};
+        const cacheSavedUsd = cacheSavings?.savedUsd;
+        const cacheWritePremiumUsd = cacheSavings?.writePremiumUsd;
+        metrics.recordRequest({
+          provider,
+          model,
+          outcome: 'ok',
+          latencyMs,
+          ttftMs,
+          inputTokens,
+          outputTokens,
+          cachedInputTokens,
+          cacheWriteTokens,
+          cacheSavedUsd,
+          cacheWritePremiumUsd,
+          costUsd,
+          retries,
+          fallback: calledBefore,
+        });
       } else {
         metrics.recordRequest({ provider, model, outcome: 'error', errorClass, latencyMs, costUsd, retries, fallback: calledBefore });
       }

@@ -15,6 +15,8 @@ export interface ProviderEndpoint {
   apiKey?: string;
   /** Extra headers from config (e.g. OpenRouter's HTTP-Referer). */
   headers?: Record<string, string>;
+  /** The provider's `promptCaching` setting: false means send no cache breakpoints or cache key. */
+  promptCaching?: boolean;
 }
 
 export interface HttpRequestSpec {

@@ -4,6 +4,7 @@ import { messageParts } from '../chatContent';
 import { retryAfterMsFromHeaders } from '../http/retryAfter';
 import type { ChatMessage, ChatRequest, ContentPart, FinishReason, ImageSource, ParsedCompletion, ReasoningPart, StreamEvent, ToolCall, ToolChoice, Usage } from '../types';
 import type { FramedEvent, HttpRequestSpec, ProbeRequestSpec, ProviderAdapter, ProviderEndpoint, ResponseHeaders } from './adapter';
+import { placeCacheBreakpoints } from './anthropicCaching';
 import { applyProviderOptions, type OwnedFields } from './providerOptions';
 import { isRecord, malformedResponse, nonJsonBodyError, parseJsonFrame, parseJsonOrUndefined, providerMessage, safeDetail } from './wireText';
 
@@ -180,7 +181,9 @@ function buildBody(req: ChatRequest, ep: ProviderEndpoint, stream: boolean): Rec
   }
   if (tools.length > 0) body.tools = tools;
   if (req.responseFormat) body.output_config = { format: { type: 'json_schema', schema: closedObjects(req.responseFormat.schema) } };
-  return applyProviderOptions(body, req.providerOptions, ownedFields, ep);
+  const merged = applyProviderOptions(body, req.providerOptions, ownedFields, ep);
+  if (ep.promptCaching !== false) placeCacheBreakpoints(merged, String(merged.model));
+  return merged;
 }
 
 /** Keywords whose values are schemas, or maps or lists of schemas, that closedObjects walks into. */

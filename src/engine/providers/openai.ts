@@ -7,6 +7,7 @@ import { parseToolArguments } from './toolArguments';
 import type { ChatMessage, ChatRequest, FinishReason, ImageSource, ParsedCompletion, ProviderKind, StreamEvent, ToolChoice, Usage } from '../types';
 import type { FramedEvent, HttpRequestSpec, ProbeRequestSpec, ProviderAdapter, ProviderEndpoint, ResponseHeaders } from './adapter';
 import { applyProviderOptions, type OwnedFields } from './providerOptions';
+import { promptCacheKey } from './promptCacheKey';
 import { describeNonJsonBody, isRecord, malformedResponse, parseJsonFrame, parseJsonOrUndefined, providerMessage, reportedUsage, safeDetail } from './wireText';
 
 const UsageSchema = z
@@ -14,6 +15,8 @@ const UsageSchema = z
     prompt_tokens: z.number().nullish(),
     completion_tokens: z.number().nullish(),
     prompt_tokens_details: z.object({ cached_tokens: z.number().nullish() }).nullish(),
+    // DeepSeek's own name for cache reads (api-docs.deepseek.com context caching guide, read 2026-12-03); prompt_tokens includes them.
+    prompt_cache_hit_tokens: z.number().nullish(),
   })
   .nullish()
   // Usage is bookkeeping: an odd shape from some compatible server must not fail the answer.
@@ -140,6 +143,7 @@ function buildChatRequest(req: ChatRequest, ep: ProviderEndpoint, stream: boolea
   if (req.stop && req.stop.length > 0) body.stop = req.stop;
   body.stream = stream;
   if (stream && acceptsStreamOptions(baseUrl)) body.stream_options = { include_usage: true };
+  if (ep.promptCaching !== false && (ep.kind === 'openai' || isOpenAiHost(baseUrl))) body.prompt_cache_key = promptCacheKey(req, String(body.model));
   applyProviderOptions(body, req.providerOptions, ownedFields, ep);
 
   const headers: Record<string, string> = { 'content-type': 'application/json' };
@@ -178,6 +182,15 @@ function imageUrl(source: ImageSource): string {
 
 function toWireToolChoice(choice: ToolChoice): unknown {
   return typeof choice === 'string' ? choice : { type: 'function', function: { name: choice.name } };
+}
+
+/** An openai-compatible entry pointed at OpenAI itself gets OpenAI's own fields; other servers may reject them. */
+function isOpenAiHost(baseUrl: string): boolean {
+  try {
+    return new URL(baseUrl).hostname === 'api.openai.com';
+  } catch {
+    return false;
+  }
 }
 
 /** Mistral rejects unknown body fields (422 extra_forbidden) and sends usage in its last chunk anyway. */
@@ -375,7 +388,7 @@ function toUsage(u: z.infer<typeof UsageSchema>): Partial<Usage> | undefined {
   return reportedUsage({
     inputTokens: u.prompt_tokens,
     outputTokens: u.completion_tokens,
-    cachedInputTokens: u.prompt_tokens_details?.cached_tokens,
+    cachedInputTokens: u.prompt_tokens_details?.cached_tokens ?? u.prompt_cache_hit_tokens,
   });
 }
 

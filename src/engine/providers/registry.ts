@@ -3,6 +3,7 @@ import type { ProviderKind } from '../types';
 import type { ProviderAdapter } from './adapter';
 import { anthropicAdapter } from './anthropic';
 import { cohereAdapter } from './cohere';
+import { editorModelAdapter } from './editorModels';
 import { geminiAdapter } from './gemini';
 import { ollamaAdapter } from './ollama';
 import { openaiAdapter, openaiCompatibleAdapter } from './openai';
@@ -14,6 +15,7 @@ const ADAPTERS: Record<ProviderKind, ProviderAdapter> = {
   gemini: geminiAdapter,
   cohere: cohereAdapter,
   ollama: ollamaAdapter,
+  'vscode-lm': editorModelAdapter,
 };
 
 export function adapterFor(kind: ProviderKind): ProviderAdapter {

@@ -19,6 +19,7 @@ export interface PlanInputs {
   estimateUsd: (p: ProviderConfig) => number | undefined;
   recentLatencyMs: RoutingContext['recentLatencyMs'];
   random: () => number;
+  qualityScore: RoutingContext['qualityScore'];
 }
 
 /**
@@ -36,6 +37,7 @@ export function planCandidates(runtimes: readonly ProviderRuntime[], req: ChatRe
     recentLatencyMs: inputs.recentLatencyMs,
     estimatedCostUsd: (p) => byId.get(p.id)?.estimateUsd,
     random: inputs.random,
+    qualityScore: inputs.qualityScore,
   };
   return inputs.strategy.order(runtimes.map((rt) => rt.config), ctx).map((p) => byId.get(p.id) as PlannedCandidate);
 }

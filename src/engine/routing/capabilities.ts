@@ -9,7 +9,7 @@ import type { ChatRequest } from '../types';
  */
 export const WINDOW_CHARS_PER_TOKEN = 3;
 /** Tokens counted per image: the upper end of what providers bill for one screen-sized image (Anthropic ~1,600). */
-const WINDOW_TOKENS_PER_IMAGE = 1_600;
+export const WINDOW_TOKENS_PER_IMAGE = 1_600;
 
 export type CapabilityGap = 'no_tool_support' | 'no_image_support' | 'no_structured_output' | 'context_too_long';
 
@@ -69,7 +69,7 @@ export function withoutResponseFormat(req: ChatRequest): ChatRequest {
 }
 
 /** The provider's `contextWindow`, else the shipped table's for its model; undefined when neither knows. */
-function contextWindowOf(p: ProviderConfig, model: string): number | undefined {
+export function contextWindowOf(p: ProviderConfig, model: string): number | undefined {
   return p.contextWindow ?? tableEntry(p, model)?.contextWindow;
 }
 

@@ -3,7 +3,8 @@ import type { ProviderConfig, RouterConfig } from '../config/schema';
 import { CancelledError, ProviderError } from '../errors';
 import type { AttemptEvent } from '../events';
 import { sendChat, type AttemptResult } from '../http/transport';
-import type { ProviderAdapter, ProviderEndpoint } from '../providers/adapter';
+import type { ProviderAdapter, ProviderEndpoint, ResponseHeaders } from '../providers/adapter';
+import { editorOnlyError, type EditorModelChat } from '../providers/editorModels';
 import type { ProviderBreaker } from '../resilience/circuitBreaker';
 import type { ProviderKeyRings } from '../resilience/keyRing';
 import { retryDelayMs, shouldRetry, sleep } from '../resilience/retryPolicy';
@@ -38,6 +39,8 @@ export interface RoutingHost {
   /** Rate-limit pacing: the provider's announced headroom and the user's limits.rpm / limits.tpm. */
   pacing: RequestPacingHost;
   attemptFinished(record: AttemptRecord, result?: AttemptResult, err?: unknown): void;
+  /** The editor's own models (kind vscode-lm); absent outside the extension. */
+  editorChat?: EditorModelChat;
 }
 
 export interface RequestPacingHost extends AvailabilitySource {
@@ -226,20 +229,22 @@ export async function runProvider(rt: ProviderRuntime, ctx: RequestContext, run:
       throw new ProviderUnavailable(paced.hold.message);
     }
     const ticket = paced.ticket;
-    const endpoint: ProviderEndpoint = { id, kind: rt.config.kind, baseUrl: rt.baseUrl, model: rt.config.model, apiKey: keys[keyIndex], headers: rt.config.headers };
+    const endpoint: ProviderEndpoint = { id, kind: rt.config.kind, baseUrl: rt.baseUrl, model: rt.config.model, apiKey: keys[keyIndex], headers: rt.config.headers, promptCaching: rt.config.promptCaching };
     const started = host.now();
     ctx.onAttempt?.({ type: 'attempt-started', at: started, provider: id, model, try: tryNo, firstTokenTimeoutMs: timing.firstTokenMs });
     try {
-      const result = await sendChat(rt.adapter, endpoint, wireReq, {
+      const send = {
         signal,
-        dispatcher: host.dispatcher(),
         firstTokenTimeoutMs: timing.firstTokenMs,
         totalTimeoutMs: Math.min(rt.config.timeoutMs ?? ctx.cfg.timeouts.totalMs, remaining),
-        maxResponseBytes: ctx.cfg.limits.maxResponseBytes,
-        onText: ctx.streamGate ? (d) => ctx.streamGate?.forward(run.racer, d, id) : undefined,
-        onToolCall: ctx.streamGate ? (c) => ctx.streamGate?.forwardToolCall(run.racer, c, id) : undefined,
-        onResponseHeaders: (headers) => ticket.observeHeaders(headers),
-      });
+        onText: ctx.streamGate ? (d: string) => ctx.streamGate?.forward(run.racer, d, id) : undefined,
+        onToolCall: ctx.streamGate ? (c: ToolCall) => ctx.streamGate?.forwardToolCall(run.racer, c, id) : undefined,
+        onResponseHeaders: (headers: ResponseHeaders) => ticket.observeHeaders(headers),
+      };
+      const result =
+        rt.config.kind === 'vscode-lm'
+          ? await editorAttempt(host, rt.config, wireReq, send)
+          : await sendChat(rt.adapter, endpoint, wireReq, { ...send, dispatcher: host.dispatcher(), maxResponseBytes: ctx.cfg.limits.maxResponseBytes });
       ticket.finish(result.usage);
       admission.release('success');
       record({ outcome: 'ok', status: result.status, latencyMs: result.latencyMs, try: tryNo }, result);
@@ -291,6 +296,11 @@ export async function runProvider(rt: ProviderRuntime, ctx: RequestContext, run:
       if (run.racerSignal?.aborted) throw new ProviderSkipped('hedge lost');
     }
   }
+}
+
+function editorAttempt(host: RoutingHost, p: ProviderConfig, req: ChatRequest, opts: Parameters<EditorModelChat>[2]): Promise<AttemptResult> {
+  if (!host.editorChat) throw editorOnlyError(p);
+  return host.editorChat(p, req, opts);
 }
 
 function rethrowCancel(ctx: RequestContext) {

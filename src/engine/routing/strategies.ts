@@ -1,4 +1,5 @@
 import type { ProviderConfig, RoutingStrategy } from '../config/schema';
+import { autoValues } from './autoBlend';
 
 export interface RoutingContext {
   /** Recent median latency of a provider, undefined when it has no recent data. */
@@ -7,6 +8,8 @@ export interface RoutingContext {
   estimatedCostUsd(p: ProviderConfig): number | undefined;
   /** Uniform in [0, 1); the engine's injectable source, so tests can seed it. */
   random(): number;
+  /** The provider's quality score for this request's model in [0, 1]; 0.5 when nothing is known (see engine/quality). */
+  qualityScore(p: ProviderConfig): number;
 }
 
 /** Orders candidates for one request. Every strategy returns all providers, so fallback can reach each. */
@@ -67,6 +70,27 @@ const costStrategy: Strategy = {
   },
 };
 
+/** Highest quality score first; ties keep config order, so an unmeasured provider sits between good and bad ones. */
+const qualityStrategy: Strategy = {
+  order(providers, ctx) {
+    return providers
+      .map((p, index) => ({ p, index, score: ctx.qualityScore(p) }))
+      .sort((a, b) => b.score - a.score || a.index - b.index)
+      .map((x) => x.p);
+  },
+};
+
+/** Quality, latency and cost blended into one value (see autoBlend); ties keep config order. */
+const autoStrategy: Strategy = {
+  order(providers, ctx) {
+    const values = autoValues(providers, ctx);
+    return providers
+      .map((p, index) => ({ p, index, value: values[index] }))
+      .sort((a, b) => b.value - a.value || a.index - b.index)
+      .map((x) => x.p);
+  },
+};
+
 export function createStrategy(name: RoutingStrategy): Strategy {
   switch (name) {
     case 'priority':
@@ -77,5 +101,9 @@ export function createStrategy(name: RoutingStrategy): Strategy {
       return latencyStrategy;
     case 'cost':
       return costStrategy;
+    case 'quality':
+      return qualityStrategy;
+    case 'auto':
+      return autoStrategy;
   }
 }

@@ -55,6 +55,7 @@ async function analyzeFile(host: RouterHost, diagnostics: vscode.DiagnosticColle
       findings = parseFindings(result.text, lines.length);
     } catch (err) {
       if (!(err instanceof FindingsFormatError)) throw err;
+      host.recordVerdict({ provider: result.provider, model: result.model, verdict: 'unparsedFindings' });
       // Otherwise the next run would be answered with the same unusable text from the cache.
       await host.invalidateCache(tag);
       reportFormatError(host, result, err);

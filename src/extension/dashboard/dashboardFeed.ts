@@ -7,7 +7,7 @@ import type { RoutingEventLog } from './routingEventLog';
 import { providerWindowStats, toCache, toCosts, toHistoryPoint, toProviderStatus, toRouted, toWindowStats } from './toProtocol';
 
 /** What the feed reads: the engine itself, or the extension's host in front of it. */
-export type DashboardSource = Pick<RouterEngine, 'ready' | 'alerts' | 'providers' | 'onEvent' | 'metricsSnapshot' | 'metricsHistory' | 'costSummary' | 'cacheStats' | 'cacheEnabled'>;
+export type DashboardSource = Pick<RouterEngine, 'ready' | 'alerts' | 'providers' | 'onEvent' | 'metricsSnapshot' | 'metricsHistory' | 'costSummary' | 'cacheStats' | 'cacheEnabled' | 'quality'>;
 
 export interface DashboardFeedOptions {
   source: DashboardSource;
@@ -38,6 +38,7 @@ interface Sent {
   lastPoint: Map<string, { t: number; json: string }>;
   lastEventId: number;
   alerts: string;
+  quality: string;
 }
 
 /**
@@ -182,6 +183,13 @@ export class DashboardFeed {
       delta.alerts = alerts;
     }
 
+    const quality = source.quality();
+    const qualityJson = JSON.stringify(quality);
+    if (qualityJson !== sent.quality) {
+      sent.quality = qualityJson;
+      delta.quality = quality;
+    }
+
     if (Object.keys(delta).length === 0) return;
     const message: DeltaMessage = { type: 'delta', seq: ++this.seq, now: this.now(), ...delta };
     if (this.emit(message)) {
@@ -237,6 +245,7 @@ export class DashboardFeed {
       // Providers removed from the settings leave the log with their cards.
       events: aboutProviders(log.after(0), statuses.map((p) => p.id)),
       alerts: source.alerts(),
+      quality: source.quality(),
     };
     this.historyDirty.clear();
     this.sent = {
@@ -250,6 +259,7 @@ export class DashboardFeed {
       lastPoint: new Map(snapshot.history.flatMap((h) => (h.points.length > 0 ? [[h.provider, pointEntry(h.points[h.points.length - 1])] as const] : []))),
       lastEventId: log.lastId,
       alerts: JSON.stringify(snapshot.alerts),
+      quality: JSON.stringify(snapshot.quality),
     };
     if (this.emit(snapshot)) this.lastSnapshot = snapshot;
   }

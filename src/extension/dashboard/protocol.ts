@@ -3,6 +3,7 @@
 import * as z from 'zod';
 import { ALERT_KINDS } from '../../engine/alerts/alertTypes';
 import { HEALTH_STATES, type HealthState } from '../../engine/health/providerHealth';
+import { QUALITY_SIGNALS, type QualitySignal } from '../../engine/quality/qualitySignals';
 
 // The one definition of health, re-exported so the webview counts providers exactly as the status bar does.
 export { summarizeHealth, type HealthState, type HealthSummary, type OverallHealth } from '../../engine/health/providerHealth';
@@ -77,6 +78,21 @@ export type ProviderStatusDto = z.infer<typeof providerStatusSchema>;
 
 const percentilesSchema = z.object({ p50: millis, p95: millis, p99: millis });
 
+/**
+ * The providers' own prompt caches in the window: `savedUsd` is what the reads saved against the input price,
+ * `writePremiumUsd` what writes cost above it, `netSavedUsd` the difference (negative while writes are not yet read).
+ */
+const providerCacheSchema = z.object({
+  inputTokens: count,
+  cachedInputTokens: count,
+  cacheWriteTokens: count,
+  share: ratio.nullable(),
+  savedUsd: nonNegative,
+  writePremiumUsd: nonNegative,
+  netSavedUsd: z.number().finite(),
+});
+export type ProviderCacheDto = z.infer<typeof providerCacheSchema>;
+
 const windowStatsSchema = z.object({
   requests: count,
   successes: count,
@@ -90,6 +106,7 @@ const windowStatsSchema = z.object({
   latency: percentilesSchema,
   ttft: percentilesSchema,
   tokens: z.object({ input: count, output: count, cached: count }),
+  providerCache: providerCacheSchema,
   costUsd: nonNegative,
   unknownCostRequests: count,
 });
@@ -160,6 +177,16 @@ const MAX_ALERTS = 100;
 const alertSchema = z.object({ id: label, kind: z.enum(ALERT_KINDS), provider: providerIdSchema.optional(), message, since: epochMs });
 export type AlertDto = z.infer<typeof alertSchema>;
 
+/** One provider and model in the quality ranking (see src/engine/quality); signals are counts weighted by age. */
+const qualityRankSchema = z.object({
+  provider: providerIdSchema,
+  model: label,
+  score: ratio,
+  signals: z.object(Object.fromEntries(QUALITY_SIGNALS.map((s) => [s, nonNegative])) as Record<QualitySignal, typeof nonNegative>),
+});
+export type QualityRankDto = z.infer<typeof qualityRankSchema>;
+export type { QualitySignal };
+
 /** Routed requests in the window: answered by some provider, or failed after every fallback. */
 const routedRequestsSchema = z.object({ requests: count, answered: count, failed: count, errorRate: ratio.nullable() });
 export type RoutedRequestsDto = z.infer<typeof routedRequestsSchema>;
@@ -184,6 +211,8 @@ const snapshotMessageSchema = z.object({
   events: z.array(logEventSchema).max(MAX_LOG_EVENTS),
   /** Active alerts, oldest first. */
   alerts: z.array(alertSchema).max(MAX_ALERTS).optional(),
+  /** The quality ranking, best first. */
+  quality: z.array(qualityRankSchema).max(MAX_MODELS).optional(),
 });
 export type SnapshotMessage = z.infer<typeof snapshotMessageSchema>;
 
@@ -205,6 +234,8 @@ const deltaMessageSchema = z.object({
   events: z.array(logEventSchema).max(MAX_LOG_EVENTS).optional(),
   /** Every active alert, when the set changed. */
   alerts: z.array(alertSchema).max(MAX_ALERTS).optional(),
+  /** The whole ranking, when any score or signal changed. */
+  quality: z.array(qualityRankSchema).max(MAX_MODELS).optional(),
 });
 export type DeltaMessage = z.infer<typeof deltaMessageSchema>;
 
@@ -275,6 +306,7 @@ export const EMPTY_STATS: WindowStatsDto = {
   latency: { p50: null, p95: null, p99: null },
   ttft: { p50: null, p95: null, p99: null },
   tokens: { input: 0, output: 0, cached: 0 },
+  providerCache: { inputTokens: 0, cachedInputTokens: 0, cacheWriteTokens: 0, share: null, savedUsd: 0, writePremiumUsd: 0, netSavedUsd: 0 },
   costUsd: 0,
   unknownCostRequests: 0,
 };

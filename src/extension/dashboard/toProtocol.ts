@@ -112,6 +112,7 @@ export function toWindowStats(s: MetricsStats): WindowStatsDto {
     latency: { p50: finite(s.latency.p50), p95: finite(s.latency.p95), p99: finite(s.latency.p99) },
     ttft: { p50: finite(s.ttft.p50), p95: finite(s.ttft.p95), p99: finite(s.ttft.p99) },
     tokens: { ...s.tokens },
+    providerCache: { ...s.providerCache, share: s.providerCache.share === null ? null : Math.min(1, Math.max(0, s.providerCache.share)) },
     costUsd: s.costUsd,
     unknownCostRequests: s.unknownCostRequests,
   };

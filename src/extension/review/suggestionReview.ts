@@ -155,6 +155,7 @@ class Review {
       void vscode.window.showWarningMessage(`LLM Router: the suggestion could not be applied to ${this.target.where}.`);
       return;
     }
+    this.judge(answer.complete.result, 'applied');
     await this.finish({ applied: true, suggestion: answer.complete.suggestion, provider: answer.complete.result.provider });
   }
 
@@ -162,6 +163,7 @@ class Review {
   async discard(): Promise<void> {
     const complete = this.answer?.complete;
     this.answer?.cancel.cancel();
+    if (complete) this.judge(complete.result, 'discarded');
     try {
       await this.host.invalidateCache(this.tag);
     } finally {
@@ -177,9 +179,16 @@ class Review {
 
   /** A fresh answer, past the cache, in the same review; the rejected one leaves the cache. */
   async askAgain(): Promise<void> {
+    const rejected = this.answer?.complete;
     this.answer?.cancel.cancel();
+    if (rejected) this.judge(rejected.result, 'discarded');
     await this.host.invalidateCache(this.tag);
     this.ask(true);
+  }
+
+  /** The user's decision on a complete answer counts in its provider's quality score. */
+  private judge(result: ChatResult, verdict: 'applied' | 'discarded'): void {
+    this.host.recordVerdict({ provider: result.provider, model: result.model, verdict });
   }
 
   closedByUser(uri: vscode.Uri): void {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { anthropicPromptCache } from '../promptCache';
 import type { EmulatedReply, WireFormat } from '../wireFormat';
 
 /** Anthropic's documented error type for each HTTP status; other 4xx use invalid_request_error. */
@@ -172,7 +173,7 @@ export const anthropicFormat: WireFormat = {
         ...(reply.text !== '' || calls(reply).length === 0 ? [{ type: 'text', text: reply.text }] : []),
         ...calls(reply).map((c) => ({ type: 'tool_use', id: toolUseId(c.id), name: c.name, input: JSON.parse(c.arguments) as unknown })),
       ],
-      stop_reason: calls(reply).length > 0 ? 'tool_use' : 'end_turn',
+      stop_reason: stopReason(reply),
       stop_sequence: null,
       usage: wireUsage(reply),
     };
@@ -198,7 +199,7 @@ export const anthropicFormat: WireFormat = {
       ...withPing([...textBlockFrames(reply), ...toolUseFrames(reply)]),
       sse('message_delta', {
         type: 'message_delta',
-        delta: { stop_reason: calls(reply).length > 0 ? 'tool_use' : 'end_turn', stop_sequence: null },
+        delta: { stop_reason: stopReason(reply), stop_sequence: null },
         usage: { output_tokens: usage.output_tokens },
       }),
       sse('message_stop', { type: 'message_stop' }),
@@ -217,6 +218,8 @@ export const anthropicFormat: WireFormat = {
     return sse('error', { type: 'error', error: { type: 'overloaded_error', message } });
   },
 
+  promptCache: anthropicPromptCache,
+
   /** A message with no content block and no stop_reason, streamed as message_start then message_stop. */
   emptyAnswer(reply) {
     const message = { id: id('msg'), type: 'message', role: 'assistant', model: reply.model, content: [], stop_reason: null, stop_sequence: null };
@@ -227,3 +230,9 @@ export const anthropicFormat: WireFormat = {
     };
   },
 };
+
+/** `stop_reason` as the Messages API documents it: `max_tokens` when the answer reached the request's limit. */
+function stopReason(reply: EmulatedReply): string {
+  if (reply.cutByLength) return 'max_tokens';
+  return calls(reply).length > 0 ? 'tool_use' : 'end_turn';
+}

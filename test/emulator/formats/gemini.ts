@@ -68,7 +68,7 @@ function functionCallParts(reply: EmulatedReply): Json[] {
 function response(reply: EmulatedReply, id: string, text: string, last: boolean, extraParts: Json[] = []): Json {
   const parts = [...(text !== '' || extraParts.length === 0 ? [{ text }] : []), ...extraParts];
   const candidate: Json = { content: { role: 'model', parts } };
-  if (last) candidate.finishReason = 'STOP';
+  if (last) candidate.finishReason = reply.cutByLength ? 'MAX_TOKENS' : 'STOP';
   candidate.index = 0;
   return {
     candidates: [candidate],

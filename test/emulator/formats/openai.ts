@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { openaiPromptCache } from '../promptCache';
 import type { EmulatedAnswer, EmulatedReply, MatchedRoute, WireFormat } from '../wireFormat';
 
 interface ChatBody {
@@ -119,7 +120,7 @@ export const openaiFormat = {
             ...(calls.length > 0 ? { tool_calls: toolCalls } : {}),
           },
           logprobs: null,
-          finish_reason: calls.length > 0 ? 'tool_calls' : 'stop',
+          finish_reason: finishReason(reply),
         },
       ],
       usage: usageObject(reply),
@@ -144,7 +145,7 @@ export const openaiFormat = {
       frames.push(sse(chunk({ delta: { tool_calls: [open] }, finish_reason: null })));
       for (const piece of c.pieces) frames.push(sse(chunk({ delta: { tool_calls: [{ index, function: { arguments: piece } }] }, finish_reason: null })));
     });
-    frames.push(sse(chunk({ delta: {}, finish_reason: calls.length > 0 ? 'tool_calls' : 'stop' })));
+    frames.push(sse(chunk({ delta: {}, finish_reason: finishReason(reply) })));
     if (includeUsage) frames.push(sse({ ...base, choices: [], usage: usageObject(reply) }));
     frames.push('data: [DONE]\n\n');
     return frames;
@@ -171,6 +172,8 @@ export const openaiFormat = {
     return sse({ error: { message, type: 'server_error', param: null, code: null } });
   },
 
+  promptCache: openaiPromptCache,
+
   /** What a gateway sends when it has nothing: `choices: []`, here with Azure's annotations that nothing was filtered. */
   emptyAnswer(reply: EmulatedReply): EmulatedAnswer {
     return choicelessAnswer(reply, { prompt_filter_results: promptFilterResults(false) });
@@ -181,3 +184,9 @@ export const openaiFormat = {
     return choicelessAnswer(reply, { prompt_filter_results: promptFilterResults(true) });
   },
 } satisfies WireFormat;
+
+/** `finish_reason` as the Chat Completions reference lists it: `length` when max_tokens cut the answer. */
+function finishReason(reply: EmulatedReply): string {
+  if (reply.cutByLength) return 'length';
+  return (reply.toolCalls ?? []).length > 0 ? 'tool_calls' : 'stop';
+}

@@ -9,7 +9,7 @@ export const EXTENSION_ID = 'llm-router.llm-router';
 
 export interface ProviderEntry {
   id: string;
-  kind: 'openai' | 'openai-compatible' | 'anthropic' | 'gemini' | 'cohere' | 'ollama';
+  kind: 'openai' | 'openai-compatible' | 'anthropic' | 'gemini' | 'cohere' | 'ollama' | 'vscode-lm';
   model: string;
   baseUrl?: string;
   priority?: number;
@@ -89,8 +89,10 @@ function valueAt(inspected: ReturnType<vscode.WorkspaceConfiguration['inspect']>
 
 function applied(host: RouterHost, key: string, value: unknown): boolean {
   if (key === 'providers') {
-    const wanted = (value as ProviderEntry[]).map((p) => [p.id, p.baseUrl?.replace(/\/+$/, '')]);
-    const running = host.providers().map((p) => [p.id, p.baseUrl]);
+    const entries = value as ProviderEntry[];
+    const wanted = entries.map((p) => [p.id, p.baseUrl?.replace(/\/+$/, '')]);
+    // An entry without baseUrl (the kind's default host, or an editor model) is compared by id only.
+    const running = host.providers().map((p, i) => [p.id, entries[i]?.baseUrl === undefined ? undefined : p.baseUrl]);
     return isDeepStrictEqual(running, wanted);
   }
   const actual = key.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], host.config);
