@@ -53,7 +53,8 @@ describe('The gateway inside VS Code (llmRouter.gateway.enabled)', function () {
     await configure({ 'gateway.enabled': undefined, 'gateway.port': 0 });
     await (await editorGateway()).reconcile();
   });
-  after(() => configure({ 'gateway.port': undefined }));
+  // Suites after this one rely on the cache being on, as it is by default.
+  after(() => configure({ 'gateway.port': undefined, 'cache.enabled': undefined }));
 
   it('is off by default', async () => {
     const gateway = await editorGateway();

@@ -42,7 +42,7 @@ describe('Shared state from the editor (llmRouter.sharedState)', function () {
   });
   after(async () => {
     if (!redis) return;
-    await configure({ 'sharedState.url': undefined, 'sharedState.namespace': undefined, 'sharedState.timeoutMs': undefined, 'budget.dailyUsd': undefined });
+    await configure({ 'sharedState.url': undefined, 'sharedState.namespace': undefined, 'sharedState.timeoutMs': undefined, 'budget.dailyUsd': undefined, 'cache.enabled': undefined });
     await (await routerHost()).ready();
     await setPassword('');
     await redis.stop();
