@@ -170,7 +170,6 @@ export interface ProviderView {
   ttft: { p50: string; p95: string; p99: string };
   /** e.g. "Errors: rate limited ×3 · timeout ×1"; empty without failures. */
   errorClasses: string;
-  rateLimit?: string;
   /** What the router will still send, with its reset, e.g. "Held back until 12:03:04: requests used up" (held). */
   headroom?: { text: string; held: boolean };
   /** e.g. "Keys: key 1 of 2 cooling down until 12:03:04 (rate limited) · key 2 of 2 serving"; only with several keys. */
@@ -186,18 +185,6 @@ function stateDetail(p: ProviderStatusDto, now: number): string {
     return since ? `${since} · ${probe}` : probe;
   }
   return since;
-}
-
-function rateLimitText(p: ProviderStatusDto): string | undefined {
-  const parts: string[] = [];
-  for (const [name, w] of [
-    ['requests', p.rateLimit?.requests],
-    ['tokens', p.rateLimit?.tokens],
-  ] as const) {
-    if (w?.remaining === undefined) continue;
-    parts.push(w.limit !== undefined ? `${formatCompact(w.remaining)}/${formatCompact(w.limit)} ${name}` : `${formatCompact(w.remaining)} ${name}`);
-  }
-  return parts.length > 0 ? `Rate limit left: ${parts.join(' · ')}` : undefined;
 }
 
 const LIMIT_LABEL: Record<NonNullable<NonNullable<ProviderStatusDto['headroom']>['limitedBy']>, string> = {
@@ -243,7 +230,6 @@ export function providerViews(store: DashboardStore, now: number): ProviderView[
       latency: { p50: formatMs(st.latency.p50), p95: formatMs(st.latency.p95), p99: formatMs(st.latency.p99) },
       ttft: { p50: formatMs(st.ttft.p50), p95: formatMs(st.ttft.p95), p99: formatMs(st.ttft.p99) },
       errorClasses: st.errorsByClass.length === 0 ? '' : `Errors: ${st.errorsByClass.map((e) => `${humanize(e.errorClass)} ×${formatCount(e.count)}`).join(' · ')}`,
-      rateLimit: rateLimitText(p),
       headroom: headroomView(p, now),
       keys: p.keys && `Keys: ${p.keys.map((k) => `${k.label} ${k.coolingDownUntil !== undefined && k.coolingDownUntil > now ? `cooling down until ${formatClock(k.coolingDownUntil, now)}${k.reason ? ` (${humanize(k.reason)})` : ''}` : k.active ? 'serving' : 'ready'}`).join(' · ')}`,
       isolated: p.breaker.state === 'isolated',

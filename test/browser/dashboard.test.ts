@@ -7,7 +7,6 @@ import * as path from 'node:path';
 import type { ChatRequest } from '../../src/engine/types';
 import { DashboardFeed } from '../../src/extension/dashboard/dashboardFeed';
 import { LatestFailures } from '../../src/extension/dashboard/latestFailures';
-import { LatestRateLimits } from '../../src/extension/dashboard/latestRateLimits';
 import { RoutingEventLog } from '../../src/extension/dashboard/routingEventLog';
 import { startHarness } from '../support/engineHarness';
 import { formatUsd } from '../../webview/format';
@@ -242,12 +241,11 @@ describe('dashboard webview in Chromium', function () {
     // A long half-open wait, so the breaker is still open when the page is read on a slow machine.
     const h = await startHarness([{ id: 'primary' }, { id: 'backup' }], { cache: { enabled: false }, retry: { maxAttempts: 1 }, breaker: { consecutiveFailures: 2, halfOpenAfterMs: 60_000, maxHalfOpenAfterMs: 60_000 } });
     const log = new RoutingEventLog(h.engine);
-    const rateLimits = new LatestRateLimits(h.engine);
     const failures = new LatestFailures(h.engine);
     const page = await open(LIGHT);
     // Straight from the feed's own timers to the page, in order, as the panel forwards them.
     let delivered = Promise.resolve();
-    const feed = new DashboardFeed({ source: h.engine, log, rateLimits, failures, post: (m) => void (delivered = delivered.then(() => page.send(m)).catch(() => undefined)), throttleMs: 20, tickMs: 100 });
+    const feed = new DashboardFeed({ source: h.engine, log, failures, post: (m) => void (delivered = delivered.then(() => page.send(m)).catch(() => undefined)), throttleMs: 20, tickMs: 100 });
     try {
       await feed.start('5m');
       h.emulators.primary.enqueue({ type: 'status', status: 503 }, { type: 'status', status: 503 });
@@ -267,7 +265,6 @@ describe('dashboard webview in Chromium', function () {
     } finally {
       feed.dispose();
       log.dispose();
-      rateLimits.dispose();
       failures.dispose();
       await h.close();
     }

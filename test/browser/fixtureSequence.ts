@@ -153,7 +153,7 @@ export function fixtureSequence(now: number): FixtureSequence {
       model: 'claude-sonnet-4-5',
       baseUrl: 'https://api.anthropic.com',
       breaker: { state: 'closed', since: now - 3 * 3_600_000, consecutiveFailures: 0, failureRate: 0, requestsInWindow: 12 },
-      rateLimit: { requests: { limit: 4_000, remaining: 3_987 }, tokens: { limit: 400_000, remaining: 381_200 } },
+      headroom: { requestsRemaining: 3_987, tokensRemaining: 381_200 },
     },
     {
       id: 'openai',
@@ -184,7 +184,6 @@ export function fixtureSequence(now: number): FixtureSequence {
         lastError: { errorClass: 'rate_limited', message: "Provider 'groq': 429 Too Many Requests — Rate limit reached for model llama-3.3-70b-versatile on tokens per minute.", at: now - 41_000 },
       },
       coolingDownUntil: now + 21_000,
-      rateLimit: { requests: { limit: 14_400, remaining: 14_212 }, tokens: { limit: 6_000, remaining: 0 } },
       headroom: { requestsRemaining: 14_212, tokensRemaining: 0, resetAt: now + 21_000, limitedBy: 'tokens' },
       keys: [
         { label: 'key 1 of 2', active: false, coolingDownUntil: now + 21_000, reason: 'rate_limited' },

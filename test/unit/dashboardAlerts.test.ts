@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { DashboardFeed } from '../../src/extension/dashboard/dashboardFeed';
 import { LatestFailures } from '../../src/extension/dashboard/latestFailures';
-import { LatestRateLimits } from '../../src/extension/dashboard/latestRateLimits';
 import { parseHostMessage, type DeltaMessage, type HostMessage, type SnapshotMessage } from '../../src/extension/dashboard/protocol';
 import { RoutingEventLog } from '../../src/extension/dashboard/routingEventLog';
 import { startHarness, type Harness } from '../support/engineHarness';
@@ -19,10 +18,9 @@ describe('dashboard feed: the alert list (real engine over HTTP)', () => {
     h = await startHarness([{ id: 'a' }, { id: 'b' }], { cache: { enabled: false }, retry: { maxAttempts: 1 }, breaker: { consecutiveFailures: 1, halfOpenAfterMs: 600_000, maxHalfOpenAfterMs: 600_000 } });
     const sent: HostMessage[] = [];
     const log = new RoutingEventLog(h.engine);
-    const rateLimits = new LatestRateLimits(h.engine);
     const failures = new LatestFailures(h.engine);
-    const feed = new DashboardFeed({ source: h.engine, log, rateLimits, failures, post: (m) => sent.push(m), throttleMs: 60_000, tickMs: 60_000, statsCostFactor: 0 });
-    disposables.push(feed, log, rateLimits, failures);
+    const feed = new DashboardFeed({ source: h.engine, log, failures, post: (m) => sent.push(m), throttleMs: 60_000, tickMs: 60_000, statsCostFactor: 0 });
+    disposables.push(feed, log, failures);
     await feed.start('5m');
     assert.deepEqual((sent[0] as SnapshotMessage).alerts, []);
 

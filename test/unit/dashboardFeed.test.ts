@@ -4,7 +4,6 @@ import type { RouterEngine } from '../../src/engine/engine';
 import type { ChatRequest } from '../../src/engine/types';
 import { DashboardFeed } from '../../src/extension/dashboard/dashboardFeed';
 import { LatestFailures } from '../../src/extension/dashboard/latestFailures';
-import { LatestRateLimits } from '../../src/extension/dashboard/latestRateLimits';
 import { hostMessageSchema, type DeltaMessage, type HostMessage, type SnapshotMessage } from '../../src/extension/dashboard/protocol';
 import { RoutingEventLog } from '../../src/extension/dashboard/routingEventLog';
 import { displayUrl } from '../../src/extension/dashboard/toProtocol';
@@ -29,10 +28,9 @@ interface Rig {
 function rig(engine: RouterEngine, opts: { throttleMs?: number } = {}): Rig {
   const sent: HostMessage[] = [];
   const log = new RoutingEventLog(engine);
-  const rateLimits = new LatestRateLimits(engine);
   const failures = new LatestFailures(engine);
   // A throttle and tick far beyond the test's length: deltas go out only when the test flushes, unless it asks otherwise.
-  const feed = new DashboardFeed({ source: engine, log, rateLimits, failures, post: (m) => sent.push(m), throttleMs: opts.throttleMs ?? 60_000, tickMs: 60_000, statsCostFactor: 0 });
+  const feed = new DashboardFeed({ source: engine, log, failures, post: (m) => sent.push(m), throttleMs: opts.throttleMs ?? 60_000, tickMs: 60_000, statsCostFactor: 0 });
   return {
     feed,
     sent,
@@ -41,7 +39,6 @@ function rig(engine: RouterEngine, opts: { throttleMs?: number } = {}): Rig {
     close() {
       feed.dispose();
       log.dispose();
-      rateLimits.dispose();
       failures.dispose();
     },
   };

@@ -161,11 +161,6 @@ describe('dashboard view model', () => {
       assert.equal(b.lastError, undefined);
     });
 
-    it('shows the rate-limit headroom the provider last reported', () => {
-      const store = storeWith(snapshot({ providers: [provider('a', {}, { rateLimit: { requests: { limit: 14_400, remaining: 14_212 }, tokens: { remaining: 0 } } })] }));
-      assert.equal(providerViews(store, NOW)[0].rateLimit, 'Rate limit left: 14.2k/14.4k requests · 0 tokens');
-    });
-
     it('shows what the router will still send, and when a provider is held back, with its reset', () => {
       const store = storeWith(
         snapshot({

@@ -72,7 +72,6 @@ function providerCard(first: ProviderView, post: (m: WebviewMessage) => void): K
     h('thead', {}, h('tr', {}, h('td', {}), h('th', { scope: 'col' }, 'p50'), h('th', { scope: 'col' }, 'p95'), h('th', { scope: 'col' }, 'p99'))),
     h('tbody', {}, row('Latency', 'latency'), row('First token', 'ttft')),
   );
-  const rateLimit = h('p', { className: 'rate-limit muted', 'data-field': 'rate-limit' });
   const headroom = h('p', { className: 'headroom muted', 'data-field': 'headroom' });
   const keys = h('p', { className: 'keys muted', 'data-field': 'keys' });
   const isolateLabel = h('span', {});
@@ -98,7 +97,6 @@ function providerCard(first: ProviderView, post: (m: WebviewMessage) => void): K
     h('dl', { className: 'metrics' }, requests.el, errorRate.el, retries.el, fallbacks.el),
     errorClasses,
     percentiles,
-    rateLimit,
     headroom,
     keys,
     h('div', { className: 'actions' }, reset, isolate, setKey),
@@ -153,8 +151,6 @@ function providerCard(first: ProviderView, post: (m: WebviewMessage) => void): K
         setText(cells.latency[i], v.latency[p]);
         setText(cells.ttft[i], v.ttft[p]);
       });
-      setText(rateLimit, v.rateLimit ?? '');
-      setHidden(rateLimit, !v.rateLimit);
       setText(headroom, v.headroom?.text ?? '');
       setHidden(headroom, !v.headroom);
       setVariant(headroom, 'held-', v.headroom?.held ? 'yes' : 'no');

@@ -1,7 +1,6 @@
 import type { RouterEngine } from '../../engine/engine';
 import type { MetricsSnapshot } from '../../engine/metrics/metricsTypes';
 import type { LatestFailures } from './latestFailures';
-import type { LatestRateLimits } from './latestRateLimits';
 import { hostMessageSchema, WINDOW_MS, type DashboardWindow, type DeltaMessage, type HistoryPointDto, type HostMessage, type LogEventDto, type PlaygroundMessage, type SnapshotMessage } from './protocol';
 import type { RoutingEventLog } from './routingEventLog';
 import { providerWindowStats, toCache, toCosts, toHistoryPoint, toProviderStatus, toRouted, toWindowStats } from './toProtocol';
@@ -12,7 +11,6 @@ export type DashboardSource = Pick<RouterEngine, 'ready' | 'alerts' | 'providers
 export interface DashboardFeedOptions {
   source: DashboardSource;
   log: RoutingEventLog;
-  rateLimits: LatestRateLimits;
   failures: LatestFailures;
   post: (message: HostMessage) => void;
   /** Shortest time between two deltas, ms. */
@@ -265,7 +263,7 @@ export class DashboardFeed {
   }
 
   private status(p: ReturnType<DashboardSource['providers']>[number]) {
-    return toProviderStatus(p, this.opts.rateLimits.of(p.id), this.opts.failures.of(p.id));
+    return toProviderStatus(p, this.opts.failures.of(p.id));
   }
 
   private windowMetrics(): MetricsSnapshot {

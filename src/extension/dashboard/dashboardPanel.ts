@@ -4,7 +4,6 @@ import { DashboardFeed } from './dashboardFeed';
 import { dashboardHtml, newNonce } from './dashboardHtml';
 import { PlaygroundControl } from '../playground/playgroundControl';
 import { LatestFailures } from './latestFailures';
-import { LatestRateLimits } from './latestRateLimits';
 import { parseWebviewMessage, type DeltaMessage, type PlaygroundMessage, type SnapshotMessage, type WebviewMessage } from './protocol';
 import { RoutingEventLog } from './routingEventLog';
 
@@ -28,7 +27,6 @@ interface Shared {
   host: RouterHost;
   extensionUri: vscode.Uri;
   log: RoutingEventLog;
-  rateLimits: LatestRateLimits;
   failures: LatestFailures;
 }
 
@@ -38,7 +36,6 @@ export function registerDashboard(host: RouterHost, extensionUri: vscode.Uri): v
     host,
     extensionUri,
     log: new RoutingEventLog(host),
-    rateLimits: new LatestRateLimits(host),
     failures: new LatestFailures(host),
   };
   let current: DashboardPanel | undefined;
@@ -52,7 +49,6 @@ export function registerDashboard(host: RouterHost, extensionUri: vscode.Uri): v
   const root = vscode.Uri.joinPath(extensionUri, 'dist', 'webview');
   return vscode.Disposable.from(
     shared.log,
-    shared.rateLimits,
     shared.failures,
     vscode.commands.registerCommand('llmRouter.openDashboard', () => {
       if (current) return current.reveal();
@@ -93,7 +89,6 @@ class DashboardPanel {
     this.feed = new DashboardFeed({
       source: host,
       log: shared.log,
-      rateLimits: shared.rateLimits,
       failures: shared.failures,
       post: (m) => void webview.postMessage(m).then(undefined, () => undefined),
       warn: (m) => host.channel.warn(m),

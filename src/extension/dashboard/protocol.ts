@@ -40,7 +40,6 @@ export type BreakerStateName = z.infer<typeof breakerStateSchema>;
 
 const healthStateSchema = z.enum(HEALTH_STATES as [HealthState, ...HealthState[]]);
 
-const rateLimitWindowSchema = z.object({ limit: nonNegative.optional(), remaining: nonNegative.optional(), resetAt: epochMs.optional() });
 
 const providerStatusSchema = z.object({
   id: providerIdSchema,
@@ -65,8 +64,6 @@ const providerStatusSchema = z.object({
   health: z.object({ state: healthStateSchema, reason: message }),
   /** The provider asked (Retry-After) not to be called before this time. */
   coolingDownUntil: epochMs.optional(),
-  /** From the last response's rate-limit headers. */
-  rateLimit: z.object({ requests: rateLimitWindowSchema.optional(), tokens: rateLimitWindowSchema.optional() }).optional(),
   /** What the router will still send it: announced headroom minus requests since, and limits.rpm / limits.tpm; `limitedBy` names the limit used up. */
   headroom: z
     .object({ requestsRemaining: nonNegative.optional(), tokensRemaining: nonNegative.optional(), resetAt: epochMs.optional(), limitedBy: z.enum(['requests', 'tokens', 'input_tokens', 'output_tokens', 'rpm', 'tpm']).optional() })

@@ -2,7 +2,6 @@ import type { CacheStats } from '../../engine/cache/responseCache';
 import type { CostSummary } from '../../engine/cost/costAccounting';
 import type { PeriodCostTotals } from '../../engine/cost/costLedger';
 import type { ProviderStatus } from '../../engine/engine';
-import type { RateLimitSnapshot, RateLimitWindow } from '../../engine/http/rateLimitHeaders';
 import { adviseFailure } from '../../engine/failureAdvice';
 import { isLoopbackHost } from '../../engine/http/endpointSecurity';
 import type { HistoryPoint, MetricsSnapshot, MetricsStats, RoutedRequests } from '../../engine/metrics/metricsTypes';
@@ -29,22 +28,6 @@ export function displayUrl(baseUrl: string): string {
   }
 }
 
-function rateLimitWindow(w: RateLimitWindow | undefined): RateLimitWindow | undefined {
-  if (!w) return undefined;
-  const out: RateLimitWindow = {};
-  for (const key of ['limit', 'remaining', 'resetAt'] as const) {
-    const v = w[key];
-    if (v !== undefined && Number.isFinite(v) && v >= 0) out[key] = v;
-  }
-  return Object.keys(out).length > 0 ? out : undefined;
-}
-
-function toRateLimit(r: RateLimitSnapshot | undefined): ProviderStatusDto['rateLimit'] {
-  const requests = rateLimitWindow(r?.requests);
-  const tokens = rateLimitWindow(r?.tokens);
-  return requests || tokens ? { ...(requests ? { requests } : {}), ...(tokens ? { tokens } : {}) } : undefined;
-}
-
 /** A key is sent where the adapter needs one, and to any remote endpoint but Ollama (a local server takes none). */
 export function usesKey(kind: ProviderStatus['kind'], baseUrl: string): boolean {
   if (adapterFor(kind).requiresKey) return true;
@@ -68,9 +51,8 @@ function lastError(p: ProviderStatus, failure: FailureSeen | undefined): Provide
   return { errorClass: clip(newest.errorClass), message: clip(newest.message, MESSAGE_MAX), advice: clip(advice.text, MESSAGE_MAX), at: newest.at };
 }
 
-export function toProviderStatus(p: ProviderStatus, rateLimit?: RateLimitSnapshot, failure?: FailureSeen): ProviderStatusDto {
+export function toProviderStatus(p: ProviderStatus, failure?: FailureSeen): ProviderStatusDto {
   const b = p.breaker;
-  const limits = toRateLimit(rateLimit);
   const last = lastError(p, failure);
   return {
     id: p.id,
@@ -90,7 +72,6 @@ export function toProviderStatus(p: ProviderStatus, rateLimit?: RateLimitSnapsho
     usesKey: usesKey(p.kind, p.baseUrl),
     health: { state: p.health.state, reason: clip(p.health.reason, MESSAGE_MAX) },
     ...(p.coolingDownUntil !== undefined ? { coolingDownUntil: p.coolingDownUntil } : {}),
-    ...(limits ? { rateLimit: limits } : {}),
     ...(p.rateLimit ? { headroom: { ...p.rateLimit } } : {}),
     ...(p.keys ? { keys: p.keys.map((k) => ({ ...k })) } : {}),
   };
