@@ -585,6 +585,7 @@ export class RouterEngine {
       if (id !== undefined && rt.config.id !== id) continue;
       rt.breaker.reset();
       this.cooldowns.clear(rt.config.id);
+      this.keyRings.forget(rt.config.id);
       this.outcomes.forgetFailure(rt.config.id);
     }
     this.breakerStore?.save(this.breakers.values());

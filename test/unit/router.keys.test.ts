@@ -78,4 +78,13 @@ describe('router: several keys per provider', () => {
     assert.equal(next.provider, 'b');
     assert.match(next.attempts[0].message ?? '', /every key \(2\) is cooling down until/);
   });
+  it('forgets the keys’ cooldowns on a breaker reset (as after storing new keys), so the first key serves again', async () => {
+    h = await start([{ id: 'a' }], { a: KEYS.slice(0, 2) });
+    h.emulators.a.enqueue({ type: 'status', status: 401 });
+    await h.engine.chat(ask);
+    h.engine.resetBreaker('a');
+    assert.equal(h.engine.providers()[0].keys, undefined, 'no key is cooling down any more');
+    await h.engine.chat(ask);
+    assert.deepEqual(h.emulators.a.requests.map((r) => keyOf(r.headers.authorization)), [0, 1, 0]);
+  });
 });

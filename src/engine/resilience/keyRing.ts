@@ -78,6 +78,11 @@ export class ProviderKeyRings {
     }));
   }
 
+  /** Forgets the provider's key cooldowns (its keys were reset or replaced). */
+  forget(provider: string): void {
+    this.rings.delete(provider);
+  }
+
   private ring(provider: string, count: number): Ring {
     let ring = this.rings.get(provider);
     if (!ring || ring.until.length !== count) {

@@ -1,8 +1,11 @@
 import * as vscode from 'vscode';
 import type { RouterHost } from '../routerHost';
 
+type Choice = { label: string; description?: string; action: 'replace' } | { label: string; description?: string; action: 'add' } | { label: string; description?: string; action: 'remove'; index: number };
+
 /**
- * Picks a provider and stores the key the user types into a password box; an empty answer removes it.
+ * Picks a provider and stores the key the user types into a password box: the first one, a replacement for
+ * every stored key, or one more; a stored key can be removed by its place (`key 2 of 3`).
  * Any extension or `command:` link can run this command, so an argument may only preselect the provider:
  * a key passed as an argument is ignored, never stored.
  */
@@ -11,9 +14,7 @@ export function registerSetApiKey(host: RouterHost): vscode.Disposable {
     const providers = host.providers();
     let id = preselectedProvider(args);
     if (!id) {
-      const items = await Promise.all(
-        providers.map(async (p) => ({ label: p.id, description: `${p.kind} · ${p.model}`, detail: (await host.keys.has(p.id)) ? 'A key is stored' : 'No key stored', id: p.id })),
-      );
+      const items = await Promise.all(providers.map(async (p) => ({ label: p.id, description: `${p.kind} · ${p.model}`, detail: storedText(await host.keys.count(p.id)), id: p.id })));
       if (items.length === 0) {
         void vscode.window.showWarningMessage('LLM Router: configure a provider in llmRouter.providers first.');
         return false;
@@ -25,23 +26,66 @@ export function registerSetApiKey(host: RouterHost): vscode.Disposable {
       void vscode.window.showErrorMessage(`LLM Router: there is no provider '${id}' in llmRouter.providers.`);
       return false;
     }
-    const key = await vscode.window.showInputBox({
-      title: `API key for '${id}'`,
-      prompt: 'Stored in VS Code’s secret storage, never in settings. Leave empty to remove the stored key.',
-      password: true,
-      ignoreFocusOut: true,
+    const stored = await host.keys.describe(id);
+    if (stored.length === 0) return replaceKeys(host, id, 0);
+    const choice = await vscode.window.showQuickPick(choicesFor(stored), {
+      title: `LLM Router: API keys for '${id}' (${storedText(stored.length)})`,
+      placeHolder: 'The router uses the keys in order; a key that is rate-limited or refused cools down and the next one serves.',
     });
-    if (key === undefined) return false;
-    if (key.trim() === '') {
-      await host.keys.delete(id);
-      void vscode.window.showInformationMessage(`LLM Router: removed the stored key for '${id}'.`);
-    } else {
-      await host.keys.store(id, key.trim());
-      host.resetBreakers(id);
-      void vscode.window.showInformationMessage(`LLM Router: stored the key for '${id}'.`);
-    }
+    if (!choice) return false;
+    if (choice.action === 'replace') return replaceKeys(host, id, stored.length);
+    if (choice.action === 'add') return addKey(host, id, stored.length);
+    await host.keys.remove(id, choice.index);
+    void vscode.window.showInformationMessage(`LLM Router: removed ${stored[choice.index].label} for '${id}'; ${stored.length - 1} left.`);
     return true;
   });
+}
+
+function choicesFor(stored: { label: string; fingerprint: string }[]): Choice[] {
+  const several = stored.length > 1;
+  return [
+    { label: several ? 'Replace the keys' : 'Replace the key', description: several ? `one key instead of all ${stored.length}` : undefined, action: 'replace' },
+    { label: 'Add another key', description: `becomes key ${stored.length + 1} of ${stored.length + 1}`, action: 'add' },
+    ...stored.map((k, index): Choice => ({ label: several ? `Remove ${k.label}` : 'Remove the key', description: `sha256 ${k.fingerprint}…`, action: 'remove', index })),
+  ];
+}
+
+/** Stores the typed key as the provider's only key; an empty answer removes every stored key. */
+async function replaceKeys(host: RouterHost, id: string, count: number): Promise<boolean> {
+  const key = await askForKey(`API key for '${id}'`, `Stored in VS Code’s secret storage, never in settings. Leave empty to remove the stored ${count > 1 ? 'keys' : 'key'}.`);
+  if (key === undefined) return false;
+  if (key === '') {
+    await host.keys.delete(id);
+    void vscode.window.showInformationMessage(`LLM Router: removed the stored ${count > 1 ? 'keys' : 'key'} for '${id}'.`);
+    return true;
+  }
+  await host.keys.store(id, key);
+  host.resetBreakers(id);
+  void vscode.window.showInformationMessage(`LLM Router: stored the key for '${id}'.`);
+  return true;
+}
+
+async function addKey(host: RouterHost, id: string, count: number): Promise<boolean> {
+  const key = await askForKey(`Another API key for '${id}' (key ${count + 1} of ${count + 1})`, 'Stored in VS Code’s secret storage, never in settings. Used when the keys before it are rate-limited or refused.');
+  if (!key) return false;
+  const outcome = await host.keys.add(id, key);
+  if (!outcome.added) {
+    void vscode.window.showWarningMessage(`LLM Router: that key is already stored for '${id}' as key ${outcome.duplicateOf + 1} of ${count}; nothing changed.`);
+    return false;
+  }
+  host.resetBreakers(id);
+  void vscode.window.showInformationMessage(`LLM Router: added key ${outcome.count} of ${outcome.count} for '${id}'.`);
+  return true;
+}
+
+/** The trimmed key the user typed, '' for an empty answer, undefined when the box was closed. */
+async function askForKey(title: string, prompt: string): Promise<string | undefined> {
+  const key = await vscode.window.showInputBox({ title, prompt, password: true, ignoreFocusOut: true });
+  return key?.trim();
+}
+
+function storedText(count: number): string {
+  return count === 0 ? 'No key stored' : count === 1 ? 'A key is stored' : `${count} keys stored`;
 }
 
 /** The provider id from `{ providerId }`; nothing else in an argument is read. */
