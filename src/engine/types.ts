@@ -158,6 +158,8 @@ export interface AttemptRecord {
   /** 1-based try number against this provider within the request. */
   try?: number;
   hedged?: boolean;
+  /** Which of the provider's several keys was used, as `key 2 of 3`: never the key. */
+  key?: string;
 }
 
 export interface ChatResult {

@@ -46,7 +46,7 @@ export class RequestLog {
 }
 
 function attempts(list: AttemptRecord[]): string {
-  return list.map((a) => `${a.provider}:${a.outcome === 'ok' ? 'ok' : `${a.errorClass ?? a.outcome}${a.status ? `(${a.status})` : ''}`}`).join(' → ') || 'none';
+  return list.map((a) => `${a.provider}:${a.outcome === 'ok' ? 'ok' : `${a.errorClass ?? a.outcome}${a.status ? `(${a.status})` : ''}`}${a.key ? ` [${a.key}]` : ''}`).join(' → ') || 'none';
 }
 
 function tokens(r: ChatResult): string {

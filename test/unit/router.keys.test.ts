@@ -28,6 +28,7 @@ describe('router: several keys per provider', () => {
       ['a', 'ok', undefined],
     ]);
     assert.match(first.attempts[0].message ?? '', /\(key 1 of 2\); the next key serves/);
+    assert.deepEqual(first.attempts.map((x) => x.key), ['key 1 of 2', 'key 2 of 2'], 'each attempt names its key by place');
     const second = await h.engine.chat(ask);
     assert.equal(second.provider, 'a');
     assert.deepEqual(h.emulators.a.requests.map((r) => keyOf(r.headers.authorization)), [0, 1, 1], 'key 1, then key 2 from then on');

@@ -221,7 +221,8 @@ export async function runProvider(rt: ProviderRuntime, ctx: RequestContext, run:
       throw new ProviderUnavailable(message);
     }
     const keyIndex = picked.index;
-    const keyLabel = keys.length > 1 ? ` (key ${keyIndex + 1} of ${keys.length})` : '';
+    const keyName = keys.length > 1 ? { key: `key ${keyIndex + 1} of ${keys.length}` } : {};
+    const keyLabel = keyName.key ? ` (${keyName.key})` : '';
     const paced = host.pacing.admit(id, model, ctx.need);
     if (!paced.ok) {
       admission.release('neutral');
@@ -247,7 +248,7 @@ export async function runProvider(rt: ProviderRuntime, ctx: RequestContext, run:
           : await sendChat(rt.adapter, endpoint, wireReq, { ...send, dispatcher: host.dispatcher(), maxResponseBytes: ctx.cfg.limits.maxResponseBytes });
       ticket.finish(result.usage);
       admission.release('success');
-      record({ outcome: 'ok', status: result.status, latencyMs: result.latencyMs, try: tryNo }, result);
+      record({ outcome: 'ok', status: result.status, latencyMs: result.latencyMs, try: tryNo, ...keyName }, result);
       return result;
     } catch (err) {
       const latencyMs = host.now() - started;
@@ -269,14 +270,14 @@ export async function runProvider(rt: ProviderRuntime, ctx: RequestContext, run:
       if (host.keys.keyFailed(id, keyIndex, keys.length, err.errorClass, err.retryAfterMs)) {
         ticket.finish();
         admission.release('neutral');
-        record({ outcome: 'error', errorClass: err.errorClass, status: err.status, message: `${err.message}${keyLabel}; the next key serves`, latencyMs, try: tryNo }, undefined, err);
+        record({ outcome: 'error', errorClass: err.errorClass, status: err.status, message: `${err.message}${keyLabel}; the next key serves`, latencyMs, try: tryNo, ...keyName }, undefined, err);
         continue;
       }
       admission.release({ error: err });
       if (err.retryAfterMs !== undefined) host.coolDown(id, err.retryAfterMs);
       // Only now may waiters be told a slot freed up: they must find this answer's Retry-After already in place.
       ticket.finish();
-      record({ outcome: 'error', errorClass: err.errorClass, status: err.status, message: err.message, latencyMs, try: tryNo }, undefined, err);
+      record({ outcome: 'error', errorClass: err.errorClass, status: err.status, message: err.message, latencyMs, try: tryNo, ...keyName }, undefined, err);
       if (ctx.streamGate?.owner === run.racer && ctx.streamGate.hasDelivered) throw new BrokenAfterDeliveryError(err);
       // Nobody is listening there: retrying now only delays the answer another provider can give.
       if (run.hasAlternatives && err.providerCode === 'ECONNREFUSED') throw err;
