@@ -75,6 +75,7 @@ describe('Several API keys for one provider in SecretStorage', () => {
     const editor = await openFile('src/example.ts');
     try {
       select(editor, 'let total = 0;');
+      emu.pool.enqueue({ type: 'ok', reply: 'Here is the fix:\n\n```typescript\nlet total = 0; // the sum so far\n```\n' });
       const suggested = await vscode.commands.executeCommand<SuggestCodeResult | undefined>('llmRouter.suggestCode', { apply: false });
       assert.equal(suggested?.provider, 'pool', 'Suggest Code succeeded');
     } finally {
