@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { read, requireBridge, screenshot, WEBVIEW_FRAMES } from './support/bridge';
 import { emulatorsFor } from './support/emulators';
-import { configure, FAST_SETTINGS, freshState, productionExports, userValues } from './support/router';
+import { configure, FAST_SETTINGS, freshState, productionExports, storeKey, userValues } from './support/router';
 
 // `rationed` allows one request per 10 minutes (x-ratelimit-* headers, as OpenAI documents them); `clipped` has plenty of
 // headroom (anthropic-ratelimit-* headers) but every answer stops at max_tokens. See test/emulator/rateLimiter.ts.
@@ -26,6 +26,7 @@ describe('Dashboard in VS Code: the quality ranking and each provider’s rate-l
     };
     saved = userValues(Object.keys(settings));
     await configure(settings);
+    await storeKey('clipped', 'sk-ant-clipped-test');
     await freshState();
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
@@ -33,6 +34,7 @@ describe('Dashboard in VS Code: the quality ranking and each provider’s rate-l
     emu.rationed?.setRateLimit(null);
     emu.clipped?.setRateLimit(null);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await storeKey('clipped', '');
     await configure(saved);
   });
 
