@@ -81,6 +81,12 @@ export async function configure(values: Record<string, unknown>, target = vscode
   );
 }
 
+/** The user-level values of `llmRouter.<key>` now (undefined where unset), for an after() to hand back to configure(). */
+export function userValues(keys: string[]): Record<string, unknown> {
+  const section = vscode.workspace.getConfiguration('llmRouter');
+  return Object.fromEntries(keys.map((key) => [key, section.inspect(key)?.globalValue]));
+}
+
 function valueAt(inspected: ReturnType<vscode.WorkspaceConfiguration['inspect']>, target: vscode.ConfigurationTarget): unknown {
   if (target === vscode.ConfigurationTarget.Global) return inspected?.globalValue;
   if (target === vscode.ConfigurationTarget.Workspace) return inspected?.workspaceValue;
