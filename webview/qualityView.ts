@@ -33,7 +33,10 @@ export interface QualityRow {
 
 export function qualityRows(ranking: readonly QualityRankDto[]): QualityRow[] {
   return ranking.map((r, i) => {
-    const parts = SIGNAL_LABELS.filter(([s]) => r.signals[s] >= 0.05).map(([s, label]) => `${weightText(r.signals[s])} ${label}`);
+    const parts = SIGNAL_LABELS.filter(([s]) => r.signals[s] >= 0.05).map(([s, label]) => {
+      const weight = weightText(r.signals[s]);
+      return `${weight} ${weight === '1' && label === 'answers' ? 'answer' : label}`;
+    });
     return {
       key: `${r.provider}\u0000${r.model}`,
       rank: String(i + 1),

@@ -63,7 +63,7 @@ describe('Dashboard in VS Code: the quality ranking and each provider’s rate-l
     const rows = await read({ frames: WEBVIEW_FRAMES, selector: RANKING_ROWS, hasText: 'cut by token limit' });
     const cells = rows.texts.map((row) => row.split('\t').map((c) => c.trim()));
     assert.deepEqual(cells, [
-      ['1', 'rationed', 'rationed-model', '0.60', '1 answers'],
+      ['1', 'rationed', 'rationed-model', '0.60', '1 answer'],
       ['2', 'clipped', 'clipped-model', '0.29', '3 answers · 3 cut by token limit'],
     ]);
 
