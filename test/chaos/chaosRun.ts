@@ -413,12 +413,14 @@ function followUpMessages(tag: string, i: number, rnd: () => number, question: s
 
 function planFor(i: number, options: ChaosFigures['options'], phase: Phase): RequestPlan {
   const rnd = seededRandom(options.seed * 1_000_003 + i);
-  const stream = rnd() < 0.5;
+  const offersTools = rnd() < options.toolShare;
+  // Half the text requests stream; tool-calling ones mostly do, as chat agents in an editor stream.
+  const stream = rnd() < (offersTools ? 0.7 : 0.5);
   const listens = stream && rnd() < 0.7;
   const cancel = rnd() < options.cancelRate;
   const cancelAfterMs = cancel ? (rnd() < 0.1 ? 0 : 1 + Math.floor(rnd() * 80)) : undefined;
   const base = { stream, maxTokens: 64, purpose: 'chaos' };
-  if (rnd() < options.toolShare) {
+  if (offersTools) {
     const tag = String(i);
     const firstTurn = rnd() < 0.7;
     const calls = firstTurn ? (rnd() < 0.6 ? 1 : 2) : 0;
