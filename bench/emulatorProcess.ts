@@ -7,7 +7,13 @@ import { startEmulator } from '../test/emulator/server';
  */
 async function main(): Promise<void> {
   // One short piece: the benchmark measures the client, so the server's work per request is kept small.
-  const emulator = await startEmulator({ name: 'bench', reply: 'Hello from the benchmark emulator.', chunks: 1 });
+  const emulator = await startEmulator({
+    name: 'bench',
+    reply: 'Hello from the benchmark emulator.',
+    chunks: 1,
+    // BENCH_TOOL_REQUEST asks for the weather: answered with one call, as a model using tools would.
+    toolCallsFn: (prompt) => (prompt.includes('weather') ? [{ name: 'get_weather', arguments: { city: 'Zürich', days: 3, units: 'metric' } }] : undefined),
+  });
   // The emulator records every request; forgetting them keeps its memory and GC pauses flat.
   const forget = setInterval(() => emulator.reset(), 200);
   const stop = (): void => {

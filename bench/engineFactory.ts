@@ -13,6 +13,24 @@ export const BENCH_REQUEST: ChatRequest = {
   temperature: 0.2,
 };
 
+/** The same request offering two tools; the benchmark emulator answers it with one call to the first (see emulatorProcess.ts). */
+export const BENCH_TOOL_REQUEST: ChatRequest = {
+  ...BENCH_REQUEST,
+  messages: [{ role: 'user', content: 'What is the weather in Zürich for the next three days? Use the tools.' }],
+  tools: [
+    {
+      name: 'get_weather',
+      description: 'Current weather and a forecast for a place.',
+      parameters: { type: 'object', properties: { city: { type: 'string' }, days: { type: 'integer' }, units: { type: 'string', enum: ['metric', 'imperial'] } }, required: ['city'] },
+    },
+    {
+      name: 'search_docs',
+      description: 'Full-text search in the project documentation.',
+      parameters: { type: 'object', properties: { query: { type: 'string' }, limit: { type: 'integer' } }, required: ['query'] },
+    },
+  ],
+};
+
 export interface BenchProvider {
   id: string;
   baseUrl: string;

@@ -75,6 +75,9 @@ async function main(): Promise<void> {
         info('overhead', 'engine p50 (c=1)', l.engineP50Ms, 'ms'),
         atMost('overhead', 'added latency p50', l.addedP50Ms, 'ms', 0.1),
         atMost('overhead', 'added latency p99', l.addedP99Ms, 'ms', 0.5),
+        info('overhead', 'engine p50 with tools (c=1)', o.toolLatency.engineP50Ms, 'ms'),
+        atMost('overhead', 'added latency p50 with tools (answer: a tool call)', o.toolLatency.addedP50Ms, 'ms', 0.1),
+        atMost('overhead', 'added latency p99 with tools', o.toolLatency.addedP99Ms, 'ms', 0.5),
       );
       for (const t of o.throughput) {
         const name = `throughput engine/bare (c=${t.concurrency})`;

@@ -1,6 +1,7 @@
 import { Agent, request } from 'undici';
 import { openaiAdapter } from '../src/engine/providers/openai';
-import { BENCH_KEY, BENCH_MODEL, BENCH_REQUEST, benchEngine, NO_CACHE } from './engineFactory';
+import type { ChatRequest } from '../src/engine/types';
+import { BENCH_KEY, BENCH_MODEL, BENCH_REQUEST, BENCH_TOOL_REQUEST, benchEngine, NO_CACHE } from './engineFactory';
 import { median, quantile, round, runConcurrent } from './stats';
 
 export interface OverheadOptions {
@@ -39,13 +40,15 @@ export interface ThroughputFigures {
 
 export interface OverheadFigures {
   latency: LatencyFigures;
+  /** The same pairs for a request offering two tools, answered with a tool call. */
+  toolLatency: LatencyFigures;
   throughput: ThroughputFigures[];
 }
 
 /** A hand-written minimal client: the same URL, headers and JSON body the engine sends, nothing else. */
-function bareClient(baseUrl: string): { send: () => Promise<unknown>; close: () => Promise<void> } {
+function bareClient(baseUrl: string, req: ChatRequest = BENCH_REQUEST): { send: () => Promise<unknown>; close: () => Promise<void> } {
   const ep = { id: 'bench', kind: 'openai' as const, baseUrl, model: BENCH_MODEL, apiKey: BENCH_KEY };
-  const spec = openaiAdapter.buildRequest(BENCH_REQUEST, ep, false);
+  const spec = openaiAdapter.buildRequest(req, ep, false);
   const headers = { 'content-type': 'application/json', accept: 'application/json', ...spec.headers };
   const agent = new Agent({ keepAliveTimeout: 30_000 });
   return {
@@ -68,11 +71,12 @@ function cpuMicros(): number {
  * A fresh engine for each phase keeps every engine younger than the breaker's 60 s sampling window, whose
  * per-outcome samples would otherwise add their own cost (measured separately, see breakerWindow.ts).
  */
-async function withEngine<T>(baseUrl: string, warmup: number, fn: (send: () => Promise<unknown>) => Promise<T>): Promise<T> {
+async function withEngine<T>(baseUrl: string, warmup: number, fn: (send: () => Promise<unknown>) => Promise<T>, req: ChatRequest = BENCH_REQUEST): Promise<T> {
   const engine = benchEngine([{ id: 'bench', baseUrl }], NO_CACHE);
+  const wantsCall = req.tools !== undefined;
   const send = async () => {
-    const r = await engine.chat(BENCH_REQUEST);
-    if (r.cached || r.text === '') throw new Error('engine answer was cached or empty');
+    const r = await engine.chat(req);
+    if (r.cached || (wantsCall ? r.toolCalls.length === 0 : r.text === '')) throw new Error(`engine answer was cached or had no ${wantsCall ? 'tool call' : 'text'}`);
     return r;
   };
   try {
@@ -83,39 +87,55 @@ async function withEngine<T>(baseUrl: string, warmup: number, fn: (send: () => P
   }
 }
 
+/** Engine vs bare client on the same request, pair by pair, with a fresh engine and the bare client warmed up. */
+async function measureLatency(opts: OverheadOptions, req: ChatRequest): Promise<LatencyFigures> {
+  const bare = bareClient(opts.baseUrl, req);
+  try {
+    for (let i = 0; i < opts.warmup; i++) await bare.send();
+    return await withEngine(
+      opts.baseUrl,
+      opts.warmup,
+      async (viaEngine) => {
+        const eng = new Float64Array(opts.latencyPairs);
+        const raw = new Float64Array(opts.latencyPairs);
+        const timed = async (fn: () => Promise<unknown>): Promise<number> => {
+          const t0 = process.hrtime.bigint();
+          await fn();
+          return Number(process.hrtime.bigint() - t0) / 1e6;
+        };
+        for (let i = 0; i < opts.latencyPairs; i++) {
+          // Alternating which goes first cancels any bias from going first or second in a pair.
+          if (i % 2 === 0) {
+            eng[i] = await timed(viaEngine);
+            raw[i] = await timed(bare.send);
+          } else {
+            raw[i] = await timed(bare.send);
+            eng[i] = await timed(viaEngine);
+          }
+        }
+        return {
+          pairs: opts.latencyPairs,
+          engineP50Ms: quantile(eng, 0.5),
+          engineP99Ms: quantile(eng, 0.99),
+          bareP50Ms: quantile(raw, 0.5),
+          bareP99Ms: quantile(raw, 0.99),
+          addedP50Ms: quantile(eng, 0.5) - quantile(raw, 0.5),
+          addedP99Ms: quantile(eng, 0.99) - quantile(raw, 0.99),
+        };
+      },
+      req,
+    );
+  } finally {
+    await bare.close();
+  }
+}
+
 export async function measureOverhead(opts: OverheadOptions): Promise<OverheadFigures> {
+  const latency = await measureLatency(opts, BENCH_REQUEST);
+  const toolLatency = await measureLatency(opts, BENCH_TOOL_REQUEST);
   const bare = bareClient(opts.baseUrl);
   try {
     for (let i = 0; i < opts.warmup; i++) await bare.send();
-    const latency = await withEngine(opts.baseUrl, opts.warmup, async (viaEngine) => {
-      const eng = new Float64Array(opts.latencyPairs);
-      const raw = new Float64Array(opts.latencyPairs);
-      const timed = async (fn: () => Promise<unknown>): Promise<number> => {
-        const t0 = process.hrtime.bigint();
-        await fn();
-        return Number(process.hrtime.bigint() - t0) / 1e6;
-      };
-      for (let i = 0; i < opts.latencyPairs; i++) {
-        // Alternating which goes first cancels any bias from going first or second in a pair.
-        if (i % 2 === 0) {
-          eng[i] = await timed(viaEngine);
-          raw[i] = await timed(bare.send);
-        } else {
-          raw[i] = await timed(bare.send);
-          eng[i] = await timed(viaEngine);
-        }
-      }
-      return {
-        pairs: opts.latencyPairs,
-        engineP50Ms: quantile(eng, 0.5),
-        engineP99Ms: quantile(eng, 0.99),
-        bareP50Ms: quantile(raw, 0.5),
-        bareP99Ms: quantile(raw, 0.99),
-        addedP50Ms: quantile(eng, 0.5) - quantile(raw, 0.5),
-        addedP99Ms: quantile(eng, 0.99) - quantile(raw, 0.99),
-      };
-    });
-
     const throughput: ThroughputFigures[] = [];
     for (const c of opts.concurrencies) {
       throughput.push(
@@ -155,7 +175,7 @@ export async function measureOverhead(opts: OverheadOptions): Promise<OverheadFi
         }),
       );
     }
-    return { latency, throughput };
+    return { latency, toolLatency, throughput };
   } finally {
     await bare.close();
   }

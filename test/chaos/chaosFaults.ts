@@ -3,7 +3,8 @@ import { GEMINI_EMULATED_RETRY_DELAY_S } from '../emulator/formats/gemini';
 
 /**
  * Every fault kind the emulator can produce, in the sizes a fast chaos config makes interesting: some slow
- * answers still fit the timeouts, others do not; cuts happen before and after the first token.
+ * answers still fit the timeouts, others do not; cuts happen before and after the first token, and inside the
+ * arguments of a streamed tool call (the first or the second).
  */
 export const CHAOS_FAULTS: readonly Fault[] = [
   { type: 'status', status: 500 },
@@ -24,6 +25,10 @@ export const CHAOS_FAULTS: readonly Fault[] = [
   { type: 'reset' },
   { type: 'truncated' },
   { type: 'streamError' },
+  // Listed twice: it only bites a streamed answer that ends in tool calls, a small share of the requests.
+  { type: 'cutInArguments' },
+  { type: 'cutInArguments' },
+  { type: 'cutInArguments', callIndex: 1 },
   { type: 'noHeadroom', style: 'openai', resetMs: 250 },
   { type: 'noHeadroom', style: 'anthropic', resetMs: 400 },
 ];
@@ -58,6 +63,8 @@ export function faultName(fault: Fault): string {
       return `cut after ${fault.afterChunks}`;
     case 'delay':
       return `delay ${fault.ms}ms`;
+    case 'cutInArguments':
+      return `cut inside tool-call arguments (call ${(fault.callIndex ?? 0) + 1})`;
     case 'noHeadroom':
       return `0 requests left for ${fault.resetMs}ms (${fault.style} headers)`;
     default:

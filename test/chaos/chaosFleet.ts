@@ -1,5 +1,5 @@
-import type { ProviderKind } from '../../src/engine/types';
-import { startEmulator, type Emulator, type FaultLogEntry, type FormatKind } from '../emulator/server';
+import type { ProviderKind, ToolDefinition } from '../../src/engine/types';
+import { startEmulator, type EmulatedCallSpec, type Emulator, type FaultLogEntry, type FormatKind } from '../emulator/server';
 import { CHAOS_FAULTS } from './chaosFaults';
 
 /** A request as the emulator received it: when, and for which chaos request. */
@@ -15,6 +15,8 @@ export interface PhaseTraffic {
   faultLog: FaultLogEntry[];
   /** How many requests the emulator recorded; equals received.length when every one was timed. */
   recorded: number;
+  /** Whether each recorded request asked for a stream, by the same index as received. */
+  streamed: boolean[];
 }
 
 interface Member {
@@ -35,9 +37,56 @@ export function tagOf(text: string): string {
   return TAG.exec(text)?.[1] ?? '';
 }
 
+/** The request's first message: later turns (tool calls and results) are spelled differently by each wire format. */
+function firstLine(prompt: string): string {
+  const end = prompt.indexOf('\n');
+  return end < 0 ? prompt : prompt.slice(0, end);
+}
+
 /** Every answer names the provider and the prompt, so a test can tell a complete answer from a cut one. */
 export function expectedReply(provider: string, prompt: string): string {
   return `${provider} answers ${prompt}: the quick brown fox jumps over the lazy dog, twice over.`;
+}
+
+/** The tools every tool-calling chaos request offers. */
+export const CHAOS_TOOLS: ToolDefinition[] = [
+  {
+    name: 'get_weather',
+    description: 'Current weather and a forecast for a place.',
+    parameters: { type: 'object', properties: { city: { type: 'string' }, days: { type: 'array', items: { type: 'integer' } }, units: { type: 'object' }, asker: { type: 'string' } }, required: ['city'] },
+  },
+  {
+    name: 'search_docs',
+    description: 'Full-text search in the project documentation.',
+    parameters: { type: 'object', properties: { query: { type: 'string' }, limit: { type: 'integer' }, exact: { type: 'boolean' }, filters: {} }, required: ['query'] },
+  },
+];
+
+const CALLS_ASKED = /call (\d) tools?/;
+
+/** The prompt of a first turn whose answer is `calls` tool calls. */
+export function toolPrompt(tag: string, calls: number): string {
+  return `chaos#${tag} look it up: call ${calls} tool${calls === 1 ? '' : 's'}`;
+}
+
+/**
+ * The tool calls a provider's full answer to a prompt ends in (none for a prompt that asks for none). The arguments
+ * name the provider and the prompt, are long enough to stream in several pieces, and carry quotes, backslashes and
+ * non-ASCII text, so a call cut short or mangled on the way never equals them.
+ */
+export function expectedToolCalls(provider: string, prompt: string): EmulatedCallSpec[] {
+  const n = Number(CALLS_ASKED.exec(prompt)?.[1] ?? 0);
+  const tag = tagOf(prompt);
+  const calls: EmulatedCallSpec[] = [
+    { name: 'get_weather', arguments: { city: `Zürich "${tag}"`, days: [1, 2, 3], units: { temperature: '°C', wind: 'm/s' }, asker: `${provider}\\chaos` } },
+    { name: 'search_docs', arguments: { query: `circuit breaker for ${tag} at ${provider}`, limit: 5, exact: true, filters: null } },
+  ];
+  return calls.slice(0, n);
+}
+
+/** The text before a provider's tool calls: none before a single call, a sentence before two. */
+export function expectedToolText(provider: string, prompt: string): string {
+  return expectedToolCalls(provider, prompt).length > 1 ? `${provider} looks this up for ${tagOf(prompt)} with two tools.` : '';
 }
 
 /** One emulator per provider that can be stopped (connection refused) and restarted on its port. */
@@ -125,7 +174,7 @@ export class ChaosFleet {
 
   private trafficOf(m: Member, em: Emulator): PhaseTraffic {
     const format = m.kind === 'openai-compatible' ? 'openai' : (m.kind as FormatKind);
-    return { provider: m.id, format, received: m.received, faultLog: [...em.faultLog], recorded: em.requests.length };
+    return { provider: m.id, format, received: m.received, faultLog: [...em.faultLog], recorded: em.requests.length, streamed: em.requests.map((r) => r.stream === true) };
   }
 
   private applyFaults(m: Member): void {
@@ -140,8 +189,10 @@ export class ChaosFleet {
       // Called once per received request, in the order of em.requests: the receive time is taken here.
       replyFn: (prompt) => {
         m.received.push({ at: performance.now(), tag: tagOf(prompt) });
-        return expectedReply(m.id, prompt);
+        const question = firstLine(prompt);
+        return CALLS_ASKED.test(question) ? expectedToolText(m.id, question) : expectedReply(m.id, question);
       },
+      toolCallsFn: (prompt) => expectedToolCalls(m.id, firstLine(prompt)),
     });
     m.port = Number(new URL(em.origin).port);
     m.emulator = em;

@@ -10,12 +10,12 @@ import { parseConfig } from '../../src/engine/config/loadConfig';
 import type { RouterConfig, RoutingStrategy } from '../../src/engine/config/schema';
 import { RouterEngine } from '../../src/engine/engine';
 import { createDispatcher } from '../../src/engine/http/dispatcher';
-import type { ChatResult, ProviderKind } from '../../src/engine/types';
+import type { ChatMessage, ChatRequest, ChatResult, ProviderKind, ToolCall } from '../../src/engine/types';
 import { announcedHoldMs, faultName } from './chaosFaults';
-import { ChaosFleet, type PhaseTraffic } from './chaosFleet';
+import { CHAOS_TOOLS, ChaosFleet, expectedToolCalls, tagOf, toolPrompt, type PhaseTraffic } from './chaosFleet';
 import { BreakerWatch, type BreakerViolation } from './breakerWatch';
 import { observeDispatches, type ObservedDispatch } from './dispatchObserver';
-import { judgeOutcome, type OutcomeKind } from './requestOutcome';
+import { judgeOutcome, type Judged, type OutcomeKind } from './requestOutcome';
 import { checkRetryAfter, type RetryAfterReport, type RetryAfterViolation, type WaitWindow } from './retryAfterCheck';
 
 export interface ChaosOptions {
@@ -28,6 +28,8 @@ export interface ChaosOptions {
   seed?: number;
   /** Share of requests the caller cancels at a random moment. */
   cancelRate?: number;
+  /** Share of requests that offer tools: first turns answered with one or two tool calls, and follow-ups carrying earlier calls and their results. */
+  toolShare?: number;
   /** Total time for one attempt (timeouts.totalMs); the first-token timeout is two thirds of it. Default 3000. */
   attemptTimeoutMs?: number;
   /** Fake API keys by provider id (the secrets test runs the chaos with known keys). */
@@ -44,19 +46,20 @@ export interface PhaseFigures {
   requests: number;
   concurrency: number;
   outcomes: Record<OutcomeKind, number>;
-  /** answered / (requests − caller cancellations − streams broken after text was shown). */
+  /** answered / (requests − caller cancellations − streams broken after text or a tool call was shown). */
   successRate: number;
   durationMs: number;
   faultsInjected: number;
 }
 
 export interface ChaosFigures {
-  options: Required<Pick<ChaosOptions, 'requests' | 'concurrency' | 'faultRate' | 'seed' | 'cancelRate' | 'attemptTimeoutMs'>>;
+  options: Required<Pick<ChaosOptions, 'requests' | 'concurrency' | 'faultRate' | 'seed' | 'cancelRate' | 'toolShare' | 'attemptTimeoutMs'>>;
   durationMs: number;
   phases: PhaseFigures[];
   outcomes: Record<OutcomeKind, number>;
   /** Over the phases with one healthy provider. */
   healthy: { eligible: number; answered: number; successRate: number };
+  tools: ToolFigures;
   faults: { injected: number; byKind: Record<string, number> };
   httpRequests: { dispatched: number; received: number; untimed: number };
   /** Why requests failed although a healthy provider was configured (the first few). */
@@ -131,7 +134,35 @@ const REQUEST_BUDGET_MS = 20_000;
 const WATCHDOG_MS = REQUEST_BUDGET_MS + 5_000;
 const SHARED_PROMPTS = 8;
 
-const emptyOutcomes = (): Record<OutcomeKind, number> => ({ answered: 0, failed: 0, 'broken-after-text': 0, cancelled: 0, budget: 0, 'untyped-error': 0, hung: 0 });
+export interface ToolFigures {
+  /** Requests that offered tools: first turns (answered with tool calls) and follow-ups (earlier calls and results, answered with text). */
+  requests: number;
+  firstTurns: number;
+  followUps: number;
+  /** Answers ending in tool calls, each checked call by call against the full answer of the provider that gave it. */
+  toolCallAnswers: number;
+  /** Tool calls handed to onToolCall while streaming, and how many of them were not whole (must stay 0). */
+  callsHandedOver: number;
+  callsIncomplete: number;
+  /** Tool-calling requests in the phases with one healthy provider. */
+  healthy: { eligible: number; answered: number; successRate: number };
+  /** Streams cut inside a tool call's arguments, and how the requests they hit ended. */
+  argumentCuts: { injected: number; answered: number; brokenAfterToolCall: number; brokenAfterText: number; failed: number; cancelled: number; reportedComplete: number };
+}
+
+const emptyOutcomes = (): Record<OutcomeKind, number> => ({ answered: 0, failed: 0, 'broken-after-text': 0, 'broken-after-tool-call': 0, cancelled: 0, budget: 0, 'untyped-error': 0, hung: 0 });
+
+/** Outcomes that cannot count for or against the router: the caller gave up, or part of the answer was already shown. */
+const NOT_COUNTED: OutcomeKind[] = ['cancelled', 'broken-after-text', 'broken-after-tool-call'];
+const excludedFromSuccess = (o: Record<OutcomeKind, number>) => NOT_COUNTED.reduce((n, k) => n + o[k], 0);
+
+/** How one request of a phase was planned and ended, for matching it with the faults the emulators logged. */
+interface Settled {
+  plan: RequestPlan;
+  judged: Judged;
+  /** Tool calls handed to onToolCall. */
+  handedOver: number;
+}
 
 export async function runChaos(opts: ChaosOptions = {}): Promise<ChaosFigures> {
   const options = {
@@ -140,6 +171,7 @@ export async function runChaos(opts: ChaosOptions = {}): Promise<ChaosFigures> {
     faultRate: opts.faultRate ?? 0.25,
     seed: opts.seed ?? 1,
     cancelRate: opts.cancelRate ?? 0.05,
+    toolShare: opts.toolShare ?? 0.3,
     attemptTimeoutMs: opts.attemptTimeoutMs ?? 3_000,
   };
   const log = opts.log ?? (() => undefined);
@@ -207,6 +239,7 @@ export async function runChaos(opts: ChaosOptions = {}): Promise<ChaosFigures> {
       for (const [k, id] of ALL.entries()) fleet.setFaultRate(id, phase.faulty.includes(id) ? options.faultRate : 0, options.seed * 1009 + pi * 31 + k);
       if (phase.refused) await fleet.stop(phase.refused);
       phaseDispatches = [];
+      const settledByTag = new Map<string, Settled>();
 
       const pf: PhaseFigures = { name: phase.name, healthy, requests: count, concurrency: phase.sequential ? 1 : options.concurrency, outcomes: emptyOutcomes(), successRate: 1, durationMs: 0, faultsInjected: 0 };
       const t0 = performance.now();
@@ -216,8 +249,11 @@ export async function runChaos(opts: ChaosOptions = {}): Promise<ChaosFigures> {
         while (cursor < first + count) {
           const i = cursor++;
           if (phase.refused && !restart && i - first >= count / 2) restart = fleet.restart(phase.refused);
-          const r = await runOne(engine, i, options, phase);
+          const settled = await runOne(engine, i, options, phase);
+          const r = settled.judged;
           pf.outcomes[r.kind]++;
+          countTools(figures.tools, settled, healthy !== null);
+          if (!settled.plan.shared) settledByTag.set(tagOf(settled.plan.prompt), settled);
           if (r.problem) problem(`#${i} (${phase.name}): ${r.problem}`);
           if (r.kind === 'failed' && healthy !== null && figures.healthyFailures.length < 10) {
             if (figures.healthyFailures.length === 0) figures.healthyFailures.push(`at ${performance.now().toFixed(0)}, breaker transitions before: ${watch?.recent.join('; ')}`);
@@ -239,6 +275,7 @@ export async function runChaos(opts: ChaosOptions = {}): Promise<ChaosFigures> {
       figures.headroom.inFlightExempt += hr.inFlightExempt;
       figures.headroom.violations.push(...hr.violations);
       addPhase(figures, pf, traffic, ra, healthy);
+      countArgumentCuts(figures.tools, traffic, settledByTag);
       phaseDispatches = [];
       log(`${phase.name}: ${count} requests in ${Math.round(pf.durationMs)} ms, ${pf.outcomes.answered} answered, ${pf.faultsInjected} faults`);
 
@@ -277,6 +314,8 @@ export async function runChaos(opts: ChaosOptions = {}): Promise<ChaosFigures> {
   figures.unhandledRejections = unhandled;
   figures.httpRequests.dispatched = dispatched;
   figures.healthy.successRate = figures.healthy.eligible === 0 ? 1 : figures.healthy.answered / figures.healthy.eligible;
+  const th = figures.tools.healthy;
+  th.successRate = th.eligible === 0 ? 1 : th.answered / th.eligible;
   figures.durationMs = performance.now() - started;
   return figures;
 }
@@ -288,6 +327,16 @@ function emptyFigures(options: ChaosFigures['options'], warnings: string[]): Cha
     phases: [],
     outcomes: emptyOutcomes(),
     healthy: { eligible: 0, answered: 0, successRate: 1 },
+    tools: {
+      requests: 0,
+      firstTurns: 0,
+      followUps: 0,
+      toolCallAnswers: 0,
+      callsHandedOver: 0,
+      callsIncomplete: 0,
+      healthy: { eligible: 0, answered: 0, successRate: 1 },
+      argumentCuts: { injected: 0, answered: 0, brokenAfterToolCall: 0, brokenAfterText: 0, failed: 0, cancelled: 0, reportedComplete: 0 },
+    },
     faults: { injected: 0, byKind: {} },
     httpRequests: { dispatched: 0, received: 0, untimed: 0 },
     healthyFailures: [],
@@ -319,7 +368,7 @@ function addPhase(figures: ChaosFigures, pf: PhaseFigures, traffic: PhaseTraffic
     }
   }
   figures.faults.injected += pf.faultsInjected;
-  const eligible = pf.requests - pf.outcomes.cancelled - pf.outcomes['broken-after-text'];
+  const eligible = pf.requests - excludedFromSuccess(pf.outcomes);
   pf.successRate = eligible === 0 ? 1 : pf.outcomes.answered / eligible;
   if (healthy !== null) {
     figures.healthy.eligible += eligible;
@@ -330,39 +379,115 @@ function addPhase(figures: ChaosFigures, pf: PhaseFigures, traffic: PhaseTraffic
 }
 
 interface RequestPlan {
+  /** The first user message; it names the request (its tag) and decides the answer. */
   prompt: string;
+  request: ChatRequest;
+  /** 'tools': a first turn answered with tool calls; 'follow-up': earlier calls and their results, answered with text. */
+  kind: 'text' | 'tools' | 'follow-up';
+  /** Calls the answer of a 'tools' request ends in. */
+  calls: number;
   stream: boolean;
-  onText: boolean;
+  /** Streaming with onText (and, for tool requests, onToolCall) listening. */
+  listens: boolean;
+  /** A prompt other requests repeat (answered from the cache). */
+  shared: boolean;
   /** undefined: the caller never cancels; 0: cancelled before the call; else ms after the call. */
   cancelAfterMs?: number;
 }
 
-function planFor(i: number, options: ChaosFigures['options'], phase: Phase): RequestPlan {
-  const rnd = seededRandom(options.seed * 1_000_003 + i);
-  const stream = rnd() < 0.5;
-  const onText = stream && rnd() < 0.7;
-  const cancel = rnd() < options.cancelRate;
-  const cancelAfterMs = cancel ? (rnd() < 0.1 ? 0 : 1 + Math.floor(rnd() * 80)) : undefined;
-  // Repeated prompts (answered from the cache) only in the sequential phase, where every request is unique in flight.
-  const shared = phase.sequential && rnd() < 0.15;
-  const prompt = shared ? `chaos#shared-${Math.floor(rnd() * SHARED_PROMPTS)} tell me` : `chaos#${i} tell me`;
-  return { prompt, stream, onText, cancelAfterMs };
+/** Call ids in the style of the provider that made the earlier turn: the next provider may be another one. */
+const HISTORY_IDS = [(i: number, k: number) => `call_chaos${i}x${k}`, (i: number, k: number) => `toolu_01Chaos${i}X${k}`, (i: number, k: number) => `chaos-${i}-${k}`];
+
+/** A follow-up turn: the first turn's calls, as one provider made them, and their results. */
+function followUpMessages(tag: string, i: number, rnd: () => number, question: string): ChatMessage[] {
+  const by = ALL[Math.floor(rnd() * ALL.length)];
+  const calls = expectedToolCalls(by, toolPrompt(tag, rnd() < 0.5 ? 1 : 2));
+  const idOf = HISTORY_IDS[Math.floor(rnd() * HISTORY_IDS.length)];
+  const made: ToolCall[] = calls.map((c, k) => ({ id: idOf(i, k), ...c }));
+  return [
+    { role: 'user', content: question },
+    { role: 'assistant', content: made.map((c) => ({ type: 'tool_call' as const, ...c })) },
+    { role: 'tool', content: made.map((c, k) => ({ type: 'tool_result' as const, callId: c.id, content: k === 0 ? '{"temperature": 18, "sky": "clear"}' : 'Found 3 pages on breakers.' })) },
+  ];
 }
 
-async function runOne(engine: RouterEngine, i: number, options: ChaosFigures['options'], phase: Phase) {
+function planFor(i: number, options: ChaosFigures['options'], phase: Phase): RequestPlan {
+  const rnd = seededRandom(options.seed * 1_000_003 + i);
+  const offersTools = rnd() < options.toolShare;
+  // Half the text requests stream; tool-calling ones mostly do, as chat agents in an editor stream.
+  const stream = rnd() < (offersTools ? 0.7 : 0.5);
+  const listens = stream && rnd() < 0.7;
+  const cancel = rnd() < options.cancelRate;
+  const cancelAfterMs = cancel ? (rnd() < 0.1 ? 0 : 1 + Math.floor(rnd() * 80)) : undefined;
+  const base = { stream, maxTokens: 64, purpose: 'chaos' };
+  if (offersTools) {
+    const tag = String(i);
+    const firstTurn = rnd() < 0.7;
+    const calls = firstTurn ? (rnd() < 0.6 ? 1 : 2) : 0;
+    const prompt = firstTurn ? toolPrompt(tag, calls) : `chaos#${tag} summarise what the tools found`;
+    const messages = firstTurn ? [{ role: 'user' as const, content: prompt }] : followUpMessages(tag, i, rnd, prompt);
+    const toolChoice = firstTurn && rnd() < 0.3 ? ('required' as const) : undefined;
+    const request: ChatRequest = { ...base, messages, tools: CHAOS_TOOLS, ...(toolChoice ? { toolChoice } : {}) };
+    return { prompt, request, kind: firstTurn ? 'tools' : 'follow-up', calls, stream, listens, shared: false, cancelAfterMs };
+  }
+  // Repeated prompts (answered from the cache) only in the sequential phase, where every request is unique in flight.
+  const shared = phase.sequential === true && rnd() < 0.15;
+  const prompt = shared ? `chaos#shared-${Math.floor(rnd() * SHARED_PROMPTS)} tell me` : `chaos#${i} tell me`;
+  return { prompt, request: { ...base, messages: [{ role: 'user', content: prompt }] }, kind: 'text', calls: 0, stream, listens, shared, cancelAfterMs };
+}
+
+async function runOne(engine: RouterEngine, i: number, options: ChaosFigures['options'], phase: Phase): Promise<Settled> {
   const plan = planFor(i, options, phase);
   const controller = plan.cancelAfterMs === undefined ? undefined : new AbortController();
   let cancelTimer: NodeJS.Timeout | undefined;
   if (controller && plan.cancelAfterMs === 0) controller.abort();
   else if (controller) cancelTimer = setTimeout(() => controller.abort(), plan.cancelAfterMs);
-  const deltas: string[] | undefined = plan.onText ? [] : undefined;
-  const call = engine.chat(
-    { messages: [{ role: 'user', content: plan.prompt }], stream: plan.stream, maxTokens: 64, purpose: 'chaos' },
-    { signal: controller?.signal, onText: deltas ? (d) => void deltas.push(d) : undefined },
-  );
+  const deltas: string[] | undefined = plan.listens ? [] : undefined;
+  const calls: ToolCall[] | undefined = plan.listens && plan.kind !== 'text' ? [] : undefined;
+  const call = engine.chat(plan.request, {
+    signal: controller?.signal,
+    onText: deltas ? (d) => void deltas.push(d) : undefined,
+    onToolCall: calls ? (c) => void calls.push(c) : undefined,
+  });
   const settled = await withWatchdog(call, WATCHDOG_MS);
   clearTimeout(cancelTimer);
-  return judgeOutcome(plan.prompt, settled, deltas, controller?.signal.aborted ?? false, ALL);
+  return { plan, judged: judgeOutcome(plan.prompt, settled, { deltas, calls }, controller?.signal.aborted ?? false, ALL), handedOver: calls?.length ?? 0 };
+}
+
+/** Adds one tool-calling request to the tool figures. */
+function countTools(t: ToolFigures, { plan, judged, handedOver }: Settled, healthyPhase: boolean): void {
+  if (plan.kind === 'text') return;
+  t.callsHandedOver += handedOver;
+  t.requests++;
+  if (plan.kind === 'tools') t.firstTurns++;
+  else t.followUps++;
+  if (judged.kind === 'answered' && plan.kind === 'tools') t.toolCallAnswers++;
+  t.callsIncomplete += judged.badCalls ?? 0;
+  if (!healthyPhase) return;
+  if (NOT_COUNTED.includes(judged.kind)) return;
+  t.healthy.eligible++;
+  if (judged.kind === 'answered') t.healthy.answered++;
+}
+
+/** Matches every streamed cut inside tool-call arguments with the request it hit, and tallies how that request ended. */
+function countArgumentCuts(t: ToolFigures, traffic: PhaseTraffic[], byTag: Map<string, Settled>): void {
+  const cuts = t.argumentCuts;
+  for (const tr of traffic) {
+    for (const entry of tr.faultLog) {
+      if (entry.fault.type !== 'cutInArguments' || !tr.streamed[entry.seq]) continue;
+      const hit = byTag.get(tr.received[entry.seq]?.tag ?? '');
+      // A cut "inside the second call" of a one-call answer is a plain cut after the first frame.
+      if (!hit || hit.plan.kind !== 'tools' || hit.plan.calls <= (entry.fault.callIndex ?? 0)) continue;
+      cuts.injected++;
+      const j = hit.judged;
+      if (j.problem) cuts.reportedComplete++;
+      if (j.kind === 'answered') cuts.answered++;
+      else if (j.kind === 'broken-after-tool-call') cuts.brokenAfterToolCall++;
+      else if (j.kind === 'broken-after-text') cuts.brokenAfterText++;
+      else if (j.kind === 'cancelled') cuts.cancelled++;
+      else cuts.failed++;
+    }
+  }
 }
 
 function withWatchdog(p: Promise<ChatResult>, ms: number): Promise<{ ok: true; value: ChatResult } | { ok: false; error: unknown } | { hung: true }> {

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { runChaos } from './chaosRun';
 import { failedGuarantees, formatFigures } from './figuresTable';
 
-const USAGE = 'Usage: npm run chaos -- [--requests N] [--concurrency C] [--fault-rate R] [--seed S] [--cancel-rate R] [--json]';
+const USAGE = 'Usage: npm run chaos -- [--requests N] [--concurrency C] [--fault-rate R] [--seed S] [--cancel-rate R] [--tool-share R] [--json]';
 
 function numberFlag(raw: string | undefined, name: string, min: number, max: number): number | undefined {
   if (raw === undefined) return undefined;
@@ -18,6 +18,7 @@ async function main(): Promise<number> {
       concurrency: { type: 'string' },
       'fault-rate': { type: 'string' },
       'cancel-rate': { type: 'string' },
+      'tool-share': { type: 'string' },
       seed: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -32,6 +33,7 @@ async function main(): Promise<number> {
     concurrency: numberFlag(values.concurrency, 'concurrency', 1, 10_000),
     faultRate: numberFlag(values['fault-rate'], 'fault-rate', 0, 1),
     cancelRate: numberFlag(values['cancel-rate'], 'cancel-rate', 0, 1),
+    toolShare: numberFlag(values['tool-share'], 'tool-share', 0, 1),
     seed: numberFlag(values.seed, 'seed', 0, 2 ** 31),
     log: (line) => process.stderr.write(`  ${line}\n`),
   });

@@ -8,10 +8,10 @@ const int = (x: number) => x.toLocaleString('en-US');
 export function formatFigures(f: ChaosFigures): string {
   const lines: string[] = [];
   const o = f.options;
-  lines.push(`Chaos run: ${int(o.requests)} requests, concurrency ${o.concurrency}, fault rate ${o.faultRate}, cancel rate ${o.cancelRate}, seed ${o.seed} — ${(f.durationMs / 1000).toFixed(1)} s`);
+  lines.push(`Chaos run: ${int(o.requests)} requests, concurrency ${o.concurrency}, fault rate ${o.faultRate}, cancel rate ${o.cancelRate}, tool share ${o.toolShare}, seed ${o.seed} — ${(f.durationMs / 1000).toFixed(1)} s`);
   lines.push('');
   lines.push(table(
-    ['phase', 'healthy', 'requests', 'conc.', 'answered', 'failed', 'broken after text', 'cancelled', 'faults', 'success', 'ms'],
+    ['phase', 'healthy', 'requests', 'conc.', 'answered', 'failed', 'broken after text', 'after tool call', 'cancelled', 'faults', 'success', 'ms'],
     f.phases.map((p) => [
       p.name,
       p.healthy ?? '—',
@@ -20,6 +20,7 @@ export function formatFigures(f: ChaosFigures): string {
       int(p.outcomes.answered),
       int(p.outcomes.failed),
       int(p.outcomes['broken-after-text']),
+      int(p.outcomes['broken-after-tool-call']),
       int(p.outcomes.cancelled),
       int(p.faultsInjected),
       pct(p.successRate),
@@ -28,13 +29,21 @@ export function formatFigures(f: ChaosFigures): string {
   ));
   lines.push('');
   const resolved = f.options.requests - f.outcomes.hung;
+  const t = f.tools;
+  const cuts = t.argumentCuts;
   const rows: string[][] = [
     ['requests resolved (answer or typed error)', `${int(resolved)} / ${int(f.options.requests)}`],
     ['  hung (watchdog fired)', int(f.outcomes.hung)],
     ['  untyped errors', int(f.outcomes['untyped-error'])],
     ['unhandled rejections', int(f.unhandledRejections)],
     ['success with ≥ 1 healthy provider', `${pct(f.healthy.successRate)} (${int(f.healthy.answered)} / ${int(f.healthy.eligible)})`],
+    ['  of which tool-calling', `${pct(t.healthy.successRate)} (${int(t.healthy.answered)} / ${int(t.healthy.eligible)})`],
     ['answers reported complete but cut or wrong', int(f.problems.count)],
+    ['tool-calling requests: first turns / follow-ups', `${int(t.firstTurns)} / ${int(t.followUps)} (${int(t.toolCallAnswers)} answered with tool calls)`],
+    ['tool calls handed over while streaming / not whole', `${int(t.callsHandedOver)} / ${int(t.callsIncomplete)}`],
+    ['streams cut inside tool-call arguments', int(cuts.injected)],
+    ['  then answered in full / broken after a call / after text / failed / cancelled', `${int(cuts.answered)} / ${int(cuts.brokenAfterToolCall)} / ${int(cuts.brokenAfterText)} / ${int(cuts.failed)} / ${int(cuts.cancelled)}`],
+    ['  reported as a complete answer', int(cuts.reportedComplete)],
     ['faults injected', int(f.faults.injected)],
     ['HTTP requests dispatched / received', `${int(f.httpRequests.dispatched)} / ${int(f.httpRequests.received)}`],
     ['breaker transitions', Object.entries(f.breaker.transitions).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'],
@@ -75,7 +84,10 @@ export function failedGuarantees(f: ChaosFigures, minHealthySuccess = 0.999, max
   if (f.outcomes['untyped-error'] > 0) failed.push(`${f.outcomes['untyped-error']} untyped error(s)`);
   if (f.unhandledRejections > 0) failed.push(`${f.unhandledRejections} unhandled rejection(s)`);
   if (f.healthy.successRate < minHealthySuccess) failed.push(`success with a healthy provider ${pct(f.healthy.successRate)} < ${pct(minHealthySuccess)}`);
+  if (f.tools.healthy.successRate < minHealthySuccess) failed.push(`tool-calling success with a healthy provider ${pct(f.tools.healthy.successRate)} < ${pct(minHealthySuccess)}`);
   if (f.problems.count > 0) failed.push(`${f.problems.count} wrong or incomplete answer(s)`);
+  if (f.tools.callsIncomplete > 0) failed.push(`${f.tools.callsIncomplete} tool call(s) handed over with incomplete or wrong arguments`);
+  if (f.tools.argumentCuts.reportedComplete > 0) failed.push(`${f.tools.argumentCuts.reportedComplete} cut(s) inside tool-call arguments reported as complete`);
   if (f.breaker.violations.length > 0) failed.push(`${f.breaker.violations.length} request(s) past an open breaker`);
   if (f.retryAfter.violations.length > 0) failed.push(`${f.retryAfter.violations.length} request(s) before Retry-After`);
   if (f.headroom.violations.length > 0) failed.push(`${f.headroom.violations.length} request(s) sent although the headroom said none was left`);

@@ -42,7 +42,19 @@ export type Fault =
    * An answer ending in tool calls (optional text before them), streamed with each call's arguments in pieces;
    * `cutInArguments` breaks the connection right after the first piece of the first call's arguments (or of the call at that index).
    */
-  | { type: 'toolCall'; calls: { name: string; arguments: Record<string, unknown> }[]; text?: string; cutInArguments?: boolean | number };
+  | { type: 'toolCall'; calls: EmulatedCallSpec[]; text?: string; cutInArguments?: boolean | number }
+  /**
+   * The answer the request would get, streamed up to the first piece of one tool call's arguments (the call at `callIndex`,
+   * default 0), then the connection breaks: `toolCall`'s `cutInArguments` for answers whose calls come from `toolCallsFn`.
+   * A stream without that call breaks after its first frame; a non-streamed answer is cut halfway, as `cut` does.
+   */
+  | { type: 'cutInArguments'; callIndex?: number };
+
+/** A tool call as a test scripts it: the emulator gives it an id and streams its arguments in pieces. */
+export interface EmulatedCallSpec {
+  name: string;
+  arguments: Record<string, unknown>;
+}
 
 export type FormatKind = WireFormat['kind'];
 
@@ -86,6 +98,8 @@ export interface EmulatorOptions {
   name?: string;
   reply?: string;
   replyFn?: (prompt: string) => string;
+  /** The tool calls a healthy answer to this prompt ends in (after replyFn's text); none or empty: a text answer. Faults act on that answer. */
+  toolCallsFn?: (prompt: string) => EmulatedCallSpec[] | undefined;
   /** How many pieces a streamed reply is split into (by words). Default 4. */
   chunks?: number;
   /** Pause between the pieces of a healthy streamed reply, so it arrives the way a real one does. Default 0. */
@@ -181,6 +195,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     const override = fault?.type === 'ok' ? fault.reply : fault?.type === 'toolCall' ? (fault.text ?? '') : undefined;
     const text = override ?? opts.reply ?? (opts.replyFn ? opts.replyFn(prompt) : `Hello from ${name}.`);
     const words = splitWords(text);
+    const calls = fault?.type === 'toolCall' ? fault.calls : opts.toolCallsFn?.(prompt);
     const fixed = opts.cachedInputTokens !== undefined || opts.cacheWriteTokens !== undefined;
     const cached = Math.max(0, fixed ? (opts.cachedInputTokens ?? 0) : (promptCache?.read ?? 0));
     const written = Math.max(0, fixed ? (opts.cacheWriteTokens ?? 0) : (promptCache?.written ?? 0));
@@ -195,7 +210,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
         cachedInputTokens: cached,
         ...(written > 0 ? { cacheWriteTokens: written } : {}),
       },
-      ...(fault?.type === 'toolCall' ? { toolCalls: fault.calls.map(emulatedToolCall) } : {}),
+      ...(calls && calls.length > 0 ? { toolCalls: calls.map(emulatedToolCall) } : {}),
       ...(fault?.type === 'ok' && fault.cutByLength ? { cutByLength: true } : {}),
     };
   }
@@ -393,6 +408,8 @@ async function respond(ctx: ResponseContext): Promise<void> {
       return sendCompletion(ctx);
     case 'cut':
       return stream ? cutStream(ctx, fault.afterChunks) : cutCompletion(ctx);
+    case 'cutInArguments':
+      return stream ? cutInArguments(ctx, fault.callIndex ?? 0) : cutCompletion(ctx);
     case 'malformed':
       return stream ? malformedStream(ctx) : malformedCompletion(ctx);
     case 'html':
@@ -694,7 +711,7 @@ function defaultMessage(status: number): string {
 
 const ARGUMENT_PIECES = 3;
 
-function emulatedToolCall(call: { name: string; arguments: Record<string, unknown> }): EmulatedToolCall {
+function emulatedToolCall(call: EmulatedCallSpec): EmulatedToolCall {
   const args = JSON.stringify(call.arguments);
   const size = Math.max(1, Math.ceil(args.length / ARGUMENT_PIECES));
   const pieces: string[] = [];

@@ -47,6 +47,21 @@ for (const run of RUNS) {
       assert.equal(f.problems.count, 0);
     });
 
+    it('mixes in tool-calling requests, streamed and not, first turns and follow-ups, with streams cut inside tool-call arguments', () => {
+      const t = f.tools;
+      assert.ok(t.requests >= (run.requests ?? 0) / 5, `only ${t.requests} tool-calling requests`);
+      assert.ok(t.firstTurns > 0 && t.followUps > 0, `${t.firstTurns} first turns, ${t.followUps} follow-ups`);
+      assert.ok(t.toolCallAnswers > 0 && t.callsHandedOver > 0, `${t.toolCallAnswers} tool-call answers, ${t.callsHandedOver} calls streamed`);
+      assert.ok(Object.keys(f.faults.byKind).some((k) => k.startsWith('cut inside tool-call arguments')), 'no cut inside tool-call arguments was injected');
+    });
+
+    it('hands the caller only whole tool calls, never reports a cut inside tool-call arguments as complete, and answers tool calls while one provider is healthy (≥ 99.9 %)', () => {
+      assert.equal(f.tools.callsIncomplete, 0);
+      assert.equal(f.tools.argumentCuts.reportedComplete, 0);
+      assert.ok(f.tools.healthy.eligible > 0);
+      assert.ok(f.tools.healthy.successRate >= 0.999, `tool-calling success ${f.tools.healthy.successRate}: ${f.healthyFailures.join('; ')}`);
+    });
+
     it('sends nothing to a provider whose breaker is open, except one probe at a time while half-open', () => {
       assert.deepEqual(f.breaker.violations, []);
     });
