@@ -417,8 +417,10 @@ function planFor(i: number, options: ChaosFigures['options'], phase: Phase): Req
   // Half the text requests stream; tool-calling ones mostly do, as chat agents in an editor stream.
   const stream = rnd() < (offersTools ? 0.7 : 0.5);
   const listens = stream && rnd() < 0.7;
-  const cancel = rnd() < options.cancelRate;
-  const cancelAfterMs = cancel ? (rnd() < 0.1 ? 0 : 1 + Math.floor(rnd() * 80)) : undefined;
+  // One request in a hundred is cancelled before the call, so every run cancels some, whatever the machine's speed.
+  const cancelFirst = options.cancelRate > 0 && i % 100 === 37;
+  const cancel = cancelFirst || rnd() < options.cancelRate;
+  const cancelAfterMs = cancel ? (cancelFirst || rnd() < 0.1 ? 0 : 1 + Math.floor(rnd() * 80)) : undefined;
   const base = { stream, maxTokens: 64, purpose: 'chaos' };
   if (offersTools) {
     const tag = String(i);
