@@ -529,8 +529,8 @@ export class RouterEngine {
       const id = rt.config.id;
       const breaker = rt.breaker.snapshot();
       const coolingDownUntil = this.coolingDownUntil(id);
-      const health = providerHealth({ breaker, coolingDownUntil, lastOutcome: this.outcomes.lastOutcome(id), everAnswered: this.outcomes.everAnswered(id), now });
       const rateLimit = this.pacing.status(id, this.headroomScope(id, rt.config.model), now);
+      const health = providerHealth({ breaker, coolingDownUntil, rateLimit, lastOutcome: this.outcomes.lastOutcome(id), everAnswered: this.outcomes.everAnswered(id), now });
       const keys = this.keyRings.status(id, now);
       return { id, kind: rt.config.kind, model: rt.config.model, baseUrl: rt.baseUrl, breaker, coolingDownUntil, health, ...(rateLimit ? { rateLimit } : {}), ...(keys ? { keys } : {}) };
     });

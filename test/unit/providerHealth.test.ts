@@ -63,6 +63,36 @@ describe('provider health (the one definition every surface shows)', () => {
       'healthy',
       'Last answered at 10:39:30',
     ],
+    [
+      "the provider's announced requests used up: unavailable until the reset, although its last request succeeded",
+      inputs({ rateLimit: { limitedBy: 'requests', resetAt: NOW + 20 * S }, lastOutcome: { ok: true, at: NOW - S } }),
+      'unavailable',
+      "Held back until 10:40:20: the provider's announced requests are used up",
+    ],
+    [
+      'limits.tpm reached: unavailable until the oldest request leaves the minute',
+      inputs({ rateLimit: { limitedBy: 'tpm', resetAt: NOW + 45 * S }, lastOutcome: { ok: true, at: NOW - S } }),
+      'unavailable',
+      'Held back until 10:40:45: limits.tpm reached for this minute',
+    ],
+    [
+      'a used-up limit whose reset has passed no longer holds it back',
+      inputs({ rateLimit: { limitedBy: 'output_tokens', resetAt: NOW - 1 }, lastOutcome: { ok: true, at: NOW - 30 * S } }),
+      'healthy',
+      'Last answered at 10:39:30',
+    ],
+    [
+      'headroom that is low but not used up is no reason to hold it back',
+      inputs({ rateLimit: { resetAt: NOW + 20 * S }, lastOutcome: { ok: true, at: NOW - S } }),
+      'healthy',
+      'Last answered at 10:39:59',
+    ],
+    [
+      'an open breaker says more than a used-up limit: it would not be called even with headroom',
+      inputs({ rateLimit: { limitedBy: 'requests', resetAt: NOW + 20 * S }, breaker: breaker({ state: 'open', openUntil: NOW + 30 * S, consecutiveFailures: 5, failureRate: 1, requestsInWindow: 5, lastError: timeout }) }),
+      'unavailable',
+      'Breaker open until 10:40:30 after 5 consecutive timeout failures',
+    ],
     ['half-open: degraded while the next request tests it', inputs({ breaker: breaker({ state: 'half-open', since: NOW - 3 * S }) }), 'degraded', 'Breaker half-open: the next request tests whether it recovered'],
     [
       'isolated by the user, whatever else is true',

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { setTimeout as wait } from 'node:timers/promises';
+import { summarizeHealth } from '../../src/engine/health/providerHealth';
 import type { ChatRequest } from '../../src/engine/types';
 import type { Emulator } from '../emulator/server';
 import { startHarness, type Harness, type HarnessProvider } from '../support/engineHarness';
@@ -38,6 +39,9 @@ describe('router: rate-limit headroom from the providers’ own headers', () => 
     assert.equal(status?.requestsRemaining, 0);
     assert.equal(status?.limitedBy, 'requests');
     assert.ok(status?.resetAt !== undefined && status.resetAt > Date.now(), 'the reset the header announced is shown');
+    const held = h.engine.providers().find((p) => p.id === 'a')?.health;
+    assert.equal(held?.state, 'unavailable', 'a provider held back by its used-up headroom is not shown as healthy');
+    assert.match(held?.reason ?? '', /^Held back until \d\d:\d\d:\d\d: the provider's announced requests are used up$/);
 
     const third = await h.engine.chat(ask);
     assert.equal(third.provider, 'b');
@@ -51,6 +55,7 @@ describe('router: rate-limit headroom from the providers’ own headers', () => 
     await wait(Math.max(0, (status?.resetAt ?? 0) - Date.now()) + 20);
     const afterReset = await h.engine.chat(ask);
     assert.equal(afterReset.provider, 'a', 'after its reset the provider is first again');
+    assert.equal(h.engine.providers().find((p) => p.id === 'a')?.health.state, 'healthy');
     assert.equal(overLimit(h.emulators.a), 0, 'no request hit a 429 the headers had announced');
   });
 
@@ -150,6 +155,7 @@ describe('router: client-side limits.rpm / limits.tpm', () => {
     assert.match(last.attempts[0].message ?? '', /limits\.rpm \(2\) reached/);
     const status = h.engine.providers().find((p) => p.id === 'a')?.rateLimit;
     assert.deepEqual({ left: status?.requestsRemaining, by: status?.limitedBy }, { left: 0, by: 'rpm' });
+    assert.deepEqual(summarizeHealth(h.engine.providers().map((p) => p.health.state)).headline, '1 of 2 providers healthy', 'a provider at limits.rpm is not counted as usable');
   });
 
   it('holds limits.tpm with the estimate while requests are in flight, then counts what the answer used', async () => {

@@ -1,9 +1,10 @@
 import type { BreakerSnapshot } from '../resilience/circuitBreaker';
+import type { PaceLimit } from '../routing/pacing';
 
 /**
  * - healthy: answered, and its last request succeeded
  * - degraded: takes requests, but its last request failed, many recent ones did, or its breaker is probing
- * - unavailable: takes no requests now (breaker open, Retry-After running)
+ * - unavailable: takes no requests now (breaker open, Retry-After running, a rate limit used up until its reset)
  * - unknown: has never answered, so nothing vouches for it yet
  * - isolated: the user turned it off
  */
@@ -24,10 +25,21 @@ export interface HealthInputs {
   /** Epoch ms until which the provider asked not to be called (Retry-After). */
   coolingDownUntil?: number;
   lastOutcome?: LastOutcome;
+  /** A rate limit with nothing left (the provider's announced headroom, or limits.rpm / limits.tpm), and when it resets. */
+  rateLimit?: { limitedBy?: PaceLimit; resetAt?: number };
   /** It answered at least once (in this process or in persisted metrics). */
   everAnswered: boolean;
   now: number;
 }
+
+const USED_UP: Record<PaceLimit, string> = {
+  requests: "the provider's announced requests are used up",
+  tokens: "the provider's announced tokens are used up",
+  input_tokens: "the provider's announced input tokens are used up",
+  output_tokens: "the provider's announced output tokens are used up",
+  rpm: 'limits.rpm reached for this minute',
+  tpm: 'limits.tpm reached for this minute',
+};
 
 /** A closed breaker whose recent failure rate reaches this counts as degraded. */
 const DEGRADED_FAILURE_RATE = 0.1;
@@ -41,6 +53,11 @@ export function providerHealth(input: HealthInputs): ProviderHealth {
   if (b.state === 'open') return { state: 'unavailable', reason: `Breaker open until ${clock(b.openUntil ?? now)} ${openCause(b)}` };
   if (input.coolingDownUntil !== undefined && input.coolingDownUntil > now) {
     return { state: 'unavailable', reason: `Rate-limited until ${clock(input.coolingDownUntil)} (the provider's Retry-After)` };
+  }
+  const used = input.rateLimit;
+  if (used?.limitedBy && (used.resetAt === undefined || used.resetAt > now)) {
+    const until = used.resetAt === undefined ? '' : ` until ${clock(used.resetAt)}`;
+    return { state: 'unavailable', reason: `Held back${until}: ${USED_UP[used.limitedBy]}` };
   }
   if (b.state === 'half-open') return { state: 'degraded', reason: 'Breaker half-open: the next request tests whether it recovered' };
   if (last && !last.ok) return { state: 'degraded', reason: `Last request failed at ${clock(last.at)}: ${failureText(last.errorClass, last.message)}` };
