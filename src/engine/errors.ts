@@ -123,3 +123,9 @@ function describeAttempts(attempts: AttemptRecord[]): string {
   });
   return `Every provider failed:\n${lines.join('\n')}`;
 }
+
+/** What a broken stream had already handed over, for its error message: `2 tool calls and 40 characters`. */
+export function describeStreamed(toolCalls: number, characters: number): string {
+  const text = `${characters} characters`;
+  return toolCalls > 0 ? `${toolCalls} tool call${toolCalls === 1 ? '' : 's'} and ${text}` : text;
+}

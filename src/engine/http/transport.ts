@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { request, type Dispatcher } from 'undici';
-import { CancelledError, ProviderError, type ErrorClass } from '../errors';
+import { CancelledError, describeStreamed, ProviderError, type ErrorClass } from '../errors';
 import type { ProviderAdapter, ProviderEndpoint, ResponseHeaders } from '../providers/adapter';
 import { emptyAnswerError } from '../providers/emptyAnswer';
 import type { ChatRequest, FinishReason, ReasoningPart, StreamEvent, ToolCall, Usage } from '../types';
@@ -375,7 +375,7 @@ function classifyFailure(err: unknown, reason: AbortReason | undefined, ep: Prov
     return new ProviderError({
       provider: ep.id,
       errorClass: 'stream_cut',
-      message: `Provider '${ep.id}': the stream broke${partial ? ` after ${describeDelivered(state)}` : state.assembly.hasPending ? ' inside a tool call, before it was complete' : ' before the first token'} (${known?.what ?? describe(err)}).`,
+      message: `Provider '${ep.id}': the stream broke${partial ? ` after ${describeStreamed(state.toolCalls.length, state.text.length)}` : state.assembly.hasPending ? ' inside a tool call, before it was complete' : ' before the first token'} (${known?.what ?? describe(err)}).`,
       cause: err,
     });
   }
@@ -383,11 +383,6 @@ function classifyFailure(err: unknown, reason: AbortReason | undefined, ep: Prov
     return new ProviderError({ provider: ep.id, errorClass: known.cls, providerCode: code, message: `Provider '${ep.id}': ${known.what} (${safeHost(ep.baseUrl)}).`, cause: err });
   }
   return new ProviderError({ provider: ep.id, errorClass: 'connection', message: `Provider '${ep.id}': request failed — ${describe(err)}.`, cause: err });
-}
-
-function describeDelivered(state: StreamState): string {
-  const calls = state.toolCalls.length;
-  return calls > 0 ? `${calls} tool call${calls === 1 ? '' : 's'} and ${state.text.length} characters` : `${state.text.length} characters`;
 }
 
 function isBodyTermination(err: unknown): boolean {

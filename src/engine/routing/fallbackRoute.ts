@@ -1,4 +1,4 @@
-import { AllProvidersFailedError, CancelledError } from '../errors';
+import { AllProvidersFailedError, CancelledError, describeStreamed } from '../errors';
 import type { AttemptResult } from '../http/transport';
 import { nextTry, waitForAvailability, wakeTime } from './availability';
 import { BrokenAfterDeliveryError, ProviderUnavailable, runProvider, type ProviderRuntime, type RequestContext } from './providerAttempt';
@@ -139,10 +139,11 @@ function throwIfFatal(err: unknown, ctx: RequestContext): void {
   if (err instanceof CancelledError || ctx.signal?.aborted) throw new CancelledError();
   if (err instanceof BrokenAfterDeliveryError) {
     const delivered = ctx.streamGate?.delivered ?? '';
+    const what = describeStreamed(ctx.streamGate?.deliveredToolCalls ?? 0, delivered.length);
     throw new AllProvidersFailedError(
       ctx.attempts,
       delivered,
-      `Provider '${err.cause.provider}' broke off its answer after ${delivered.length} characters had been streamed (${err.cause.errorClass}); the answer is incomplete.`,
+      `Provider '${err.cause.provider}' broke off its answer after ${what} had been streamed (${err.cause.errorClass}); the answer is incomplete.`,
     );
   }
   if (err instanceof AllProvidersFailedError) throw err;
