@@ -31,7 +31,7 @@ import { planCandidates, type PlannedCandidate } from './routing/candidatePlan';
 import { requestForProvider } from './routing/capabilities';
 import { StreamGate, type ProviderRuntime, type RequestContext, type RoutingHost } from './routing/providerAttempt';
 import { RecentLatency } from './routing/recentLatency';
-import { RequestPacing, type RateLimitStatus } from './routing/pacing';
+import { CLIENT_LIMIT_WINDOW_MS, RequestPacing, type RateLimitStatus } from './routing/pacing';
 import { requestNeed } from './routing/requestNeed';
 import { answerProblems } from './quality/answerChecks';
 import { cellKey } from './quality/qualityData';
@@ -197,7 +197,8 @@ export class RouterEngine {
     if (breakerDocuments) this.breakerStore = new BreakerStore({ store: breakerDocuments });
     this.resilience = this.breakerStore && this.shared?.resilience?.(this.breakerStore, () => this.cfg.breaker.halfOpenAfterMs);
     this.cooldowns = this.resilience?.cooldowns ?? new ProviderCooldowns(this.now);
-    this.pacing = new RequestPacing({ now: this.now, windowMs: options.clientLimitWindowMs });
+    const windowMs = options.clientLimitWindowMs ?? CLIENT_LIMIT_WINDOW_MS;
+    this.pacing = new RequestPacing({ now: this.now, windowMs, team: this.shared?.rateLimits?.(windowMs) });
     this.cache = new ResponseCache({ config: this.cfg.cache, store: cacheStore, now: this.now });
     this.events = new EngineEvents({ now: this.now, onListenerError: (err) => this.warn(`An engine event listener failed: ${(err as Error).message}`) });
     this.metrics = new MetricsRegistry({ now: this.now, store });
@@ -282,7 +283,10 @@ export class RouterEngine {
     }
     ctx.attempts.push(...capable.skipped, ...affordable.skipped);
     const runtimes = affordable.candidates.map((c) => c.runtime);
-    const leases = await this.resilience?.beforeRouting(runtimes.map((rt) => rt.breaker));
+    const [leases] = await Promise.all([
+      this.resilience?.beforeRouting(runtimes.map((rt) => rt.breaker)),
+      this.pacing.syncTeam(runtimes.map((rt) => ({ provider: rt.config.id, model: this.headroomScope(rt.config.id, rt.config.model) }))),
+    ]);
     let routed;
     try {
       routed = await routeWithFallback(runtimes, ctx, this.hedgePolicy());

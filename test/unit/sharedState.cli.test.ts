@@ -137,6 +137,62 @@ describe('shared state: CLI processes with their own --state-dir and one Redis',
     assert.equal(primary.requests.length, 1, 'bob waited out the Retry-After alice was given');
   });
 
+  type Answer = { provider: string; usage?: { inputTokens: number; outputTokens: number }; attempts: { provider: string; outcome: string; errorClass?: string; message?: string }[] };
+
+  async function answerOf(run: Promise<CliRun>): Promise<Answer> {
+    const r = await run;
+    assert.equal(r.code, 0, r.stderr);
+    return JSON.parse(r.stdout) as Answer;
+  }
+
+  function withLimits(limits: Record<string, number>) {
+    const { providers } = withBackup();
+    return { providers: [{ ...providers[0], limits }, providers[1]] };
+  }
+
+  it("counts limits.rpm team-wide: once alice used the minute's requests, bob goes to the backup without sending", async () => {
+    const config = await writeConfig(withLimits({ rpm: 2 }));
+    for (let i = 0; i < 2; i++) assert.equal((await answerOf(ask(config, 'alice'))).provider, 'primary');
+    const bob = await answerOf(ask(config, 'bob'));
+    assert.equal(bob.provider, 'backup');
+    assert.deepEqual(bob.attempts[0], { ...bob.attempts[0], provider: 'primary', outcome: 'skipped', errorClass: 'client_rate_limit' });
+    assert.match(bob.attempts[0].message ?? '', /limits\.rpm \(2\) reached/);
+    assert.equal(primary.requests.length, 2, 'the team sent the primary 2 requests in the minute, as limits.rpm says');
+  });
+
+  it('counts limits.tpm team-wide with the tokens the answers really used, not their estimates', async () => {
+    // Each answer here uses 17 tokens (14 in, 3 out); a request is estimated at its prompt plus --max-tokens 5, under 12.
+    // Two of alice's answers leave 2 of 36: bob's estimate no longer fits, though three estimates alone would.
+    const config = await writeConfig(withLimits({ tpm: 36 }));
+    for (let i = 0; i < 2; i++) {
+      const alice = await answerOf(ask(config, 'alice'));
+      assert.equal(alice.provider, 'primary');
+      assert.deepEqual(alice.usage && alice.usage.inputTokens + alice.usage.outputTokens, 17);
+    }
+    const bob = await answerOf(ask(config, 'bob'));
+    assert.equal(bob.provider, 'backup');
+    assert.deepEqual(bob.attempts[0], { ...bob.attempts[0], provider: 'primary', outcome: 'skipped', errorClass: 'client_rate_limit' });
+    assert.match(bob.attempts[0].message ?? '', /limits\.tpm \(36\) reached/);
+  });
+
+  it("uses the headroom another member heard: after alice's answer said no requests are left, bob does not send to the primary", async () => {
+    const config = await writeConfig(withBackup());
+    primary.setRateLimit({ style: 'openai', requests: { limit: 1, windowMs: 30_000 } });
+    assert.equal((await answerOf(ask(config, 'alice'))).provider, 'primary');
+    const bob = await answerOf(ask(config, 'bob'));
+    assert.equal(bob.provider, 'backup');
+    assert.deepEqual(bob.attempts[0], { ...bob.attempts[0], provider: 'primary', outcome: 'skipped', errorClass: 'rate_limit_headroom' });
+    assert.equal(primary.requests.filter((r) => r.overRateLimit).length, 0, 'no member met the 429 the headers had announced');
+    assert.equal(primary.requests.length, 1);
+  });
+
+  it('keeps rate limits per member when sharedState.share leaves out "rateLimits"', async () => {
+    const config = await writeConfig(withLimits({ rpm: 1 }), { share: ['budget', 'breakers', 'cache', 'metrics'] });
+    assert.equal((await answerOf(ask(config, 'alice'))).provider, 'primary');
+    assert.equal((await answerOf(ask(config, 'bob'))).provider, 'primary', "bob does not know alice's minute");
+    assert.deepEqual(await redisKeys(`llmr:${NAMESPACE}:sent:*`), []);
+  });
+
   it('lets one member at a time probe a half-open provider team-wide', async () => {
     const config = await writeConfig({ ...withBackup(), breaker: { consecutiveFailures: 1, halfOpenAfterMs: 1_000, maxHalfOpenAfterMs: 1_000 } });
     primary.enqueue({ type: 'status', status: 503 });

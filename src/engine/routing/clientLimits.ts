@@ -30,6 +30,8 @@ export interface ClientLimitSlot {
  */
 export class ClientLimitWindow {
   private sent: Sent[] = [];
+  /** What the other members of a team sent, as last read; replaced by each read. */
+  private team: Sent[] = [];
 
   constructor(
     private limits: ClientLimitConfig,
@@ -41,24 +43,28 @@ export class ClientLimitWindow {
     this.limits = limits;
   }
 
+  adoptTeam(sent: ReadonlyArray<{ at: number; tokens: number }>): void {
+    this.team = sent.map((s) => ({ at: s.at, tokens: s.tokens }));
+  }
+
   /**
    * When a request of `tokens` may leave, if not now. A request larger than `tpm` on its own waits for an empty window.
    * One still unanswered holds its place a full window from now at least; its answer tells waiters sooner.
    */
   hold(tokens: number, now: number): ClientLimitHold | undefined {
-    this.prune(now);
+    const all = this.inWindow(now);
     const { rpm, tpm } = this.limits;
     const leaves = (s: Sent) => (s.at ?? now) + this.windowMs;
     let hold: ClientLimitHold | undefined;
-    if (rpm !== undefined && this.sent.length >= rpm) {
+    if (rpm !== undefined && all.length >= rpm) {
       // The rpm-th latest to leave must leave first.
-      const times = this.sent.map(leaves).sort((a, b) => a - b);
+      const times = all.map(leaves).sort((a, b) => a - b);
       hold = { until: times[times.length - rpm], limitedBy: 'rpm' };
     }
-    if (tpm !== undefined && this.sent.length > 0) {
-      let inWindow = this.sent.reduce((sum, s) => sum + s.tokens, 0);
+    if (tpm !== undefined && all.length > 0) {
+      let inWindow = all.reduce((sum, s) => sum + s.tokens, 0);
       // The oldest requests leave the window first; find the one whose leaving makes room.
-      for (const s of [...this.sent].sort((a, b) => leaves(a) - leaves(b))) {
+      for (const s of [...all].sort((a, b) => leaves(a) - leaves(b))) {
         if (inWindow + tokens <= tpm) break;
         inWindow -= s.tokens;
         const until = leaves(s);
@@ -87,12 +93,16 @@ export class ClientLimitWindow {
 
   /** Requests and tokens still in the window. */
   usage(now: number): { requests: number; tokens: number; oldestLeavesAt?: number } {
-    this.prune(now);
-    const leaving = this.sent.map((s) => (s.at ?? now) + this.windowMs);
-    return { requests: this.sent.length, tokens: this.sent.reduce((sum, s) => sum + s.tokens, 0), ...(leaving.length > 0 ? { oldestLeavesAt: Math.min(...leaving) } : {}) };
+    const all = this.inWindow(now);
+    const leaving = all.map((s) => (s.at ?? now) + this.windowMs);
+    return { requests: all.length, tokens: all.reduce((sum, s) => sum + s.tokens, 0), ...(leaving.length > 0 ? { oldestLeavesAt: Math.min(...leaving) } : {}) };
   }
 
-  private prune(now: number): void {
-    this.sent = this.sent.filter((s) => s.at === undefined || s.at + this.windowMs > now);
+  /** This process's requests and the team's still in the window. */
+  private inWindow(now: number): Sent[] {
+    const within = (s: Sent) => s.at === undefined || s.at + this.windowMs > now;
+    this.sent = this.sent.filter(within);
+    this.team = this.team.filter(within);
+    return this.team.length === 0 ? this.sent : [...this.sent, ...this.team];
   }
 }

@@ -5,6 +5,7 @@ import type { ResponseHeaders } from '../providers/adapter';
 import { ClientLimitWindow, type ClientLimitConfig, type ClientLimitSlot } from './clientLimits';
 import { ProviderHeadroom, type HeadroomLimit } from './providerHeadroom';
 import { totalTokens, type RequestNeed } from './requestNeed';
+import type { TeamPacing } from './teamPacing';
 import type { Usage } from '../types';
 
 export type PaceLimit = HeadroomLimit | 'rpm' | 'tpm';
@@ -38,9 +39,12 @@ export interface PacingOptions {
   now: () => number;
   /** The window of `limits.rpm` / `limits.tpm`: a minute. */
   windowMs?: number;
+  /** Counts headroom and client limits with the rest of a team (`sharedState.share` has "rateLimits"). */
+  team?: TeamPacing;
 }
 
-const MINUTE_MS = 60_000;
+/** The window of `limits.rpm` / `limits.tpm` unless a test shortens it. */
+export const CLIENT_LIMIT_WINDOW_MS = 60_000;
 
 /**
  * Keeps requests inside each provider's announced rate-limit headroom and the user's own `limits.rpm`/`limits.tpm`.
@@ -54,10 +58,23 @@ export class RequestPacing {
   private readonly listeners = new Set<() => void>();
   private readonly now: () => number;
   private readonly windowMs: number;
+  private readonly team?: TeamPacing;
+  private sends = 0;
 
   constructor(options: PacingOptions) {
     this.now = options.now;
-    this.windowMs = options.windowMs ?? MINUTE_MS;
+    this.windowMs = options.windowMs ?? CLIENT_LIMIT_WINDOW_MS;
+    this.team = options.team;
+  }
+
+  /** Takes in what the team's other members heard and sent, before requests are routed to `targets`. */
+  async syncTeam(targets: ReadonlyArray<{ provider: string; model: string }>): Promise<void> {
+    if (!this.team || targets.length === 0) return;
+    const limited = [...new Set(targets.map((t) => t.provider).filter((id) => this.client.has(id)))];
+    const view = await this.team.read(targets.map((t) => scopeOf(t.provider, t.model)), limited, this.now());
+    if (!view) return;
+    for (const [scope, { snapshot, observedAt }] of view.announced) this.headroom.adopt(scope, snapshot, observedAt);
+    for (const id of limited) this.client.get(id)?.adoptTeam(view.sent.get(id) ?? []);
   }
 
   /** Keeps the client windows of providers that still have limits, with their new values. */
@@ -107,21 +124,30 @@ export class RequestPacing {
   private count(provider: string, model: string, need: RequestNeed): PaceTicket {
     const scope = scopeOf(provider, model);
     const headroomTicket = this.headroom.send(scope, need);
-    const slot: ClientLimitSlot | undefined = this.client.get(provider)?.take(totalTokens(need));
+    const tokens = totalTokens(need);
+    const slot: ClientLimitSlot | undefined = this.client.get(provider)?.take(tokens);
+    const sendId = slot && this.team ? String(++this.sends) : undefined;
+    if (sendId) this.team?.sent(provider, sendId, tokens, this.now());
+    let answeredAt: number | undefined;
     let done = false;
     return {
         observeHeaders: (headers) => {
           const now = this.now();
+          answeredAt ??= now;
           slot?.answered(now);
           const snapshot = withinRetryAfter(parseRateLimitHeaders(headers, now), retryAfterMsFromHeaders(headers, now), now);
           if (Object.keys(snapshot).length === 0) return;
           this.headroom.observe(scope, headroomTicket, snapshot, now);
+          this.team?.announced(scope, snapshot, now);
         },
         finish: (usage) => {
           if (done) return;
           done = true;
+          const now = this.now();
           this.headroom.finish(scope, headroomTicket);
-          slot?.finish(this.now(), usage ? usage.inputTokens + usage.outputTokens : undefined);
+          const actual = usage ? usage.inputTokens + usage.outputTokens : undefined;
+          slot?.finish(now, actual);
+          if (sendId) this.team?.settled(provider, sendId, tokens, actual ?? tokens, answeredAt ?? now);
         },
     };
   }

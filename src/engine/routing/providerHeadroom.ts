@@ -19,6 +19,8 @@ interface Used {
 
 interface Announced {
   window: RateLimitWindow;
+  /** When the provider said it: a team member's newer word replaces it. */
+  observedAt: number;
   /** Sent since the provider announced this window, so not yet counted in it. */
   since: Used;
 }
@@ -85,7 +87,21 @@ export class ProviderHeadroom {
       const before = live(s.windows[key]?.window, now);
       // Still none left: a window announced empty stays empty until the later of its resets.
       const resetAt = window.remaining === 0 && before && (window.resetAt === undefined || window.resetAt < before.resetAt) ? before.resetAt : window.resetAt;
-      s.windows[key] = { window: { ...window, resetAt }, since };
+      s.windows[key] = { window: { ...window, resetAt }, since, observedAt: now };
+    }
+  }
+
+  /**
+   * What another team member heard from the provider, where it is newer than what this process heard: the provider
+   * counted everything sent before then, so only this process's requests still in flight count against it.
+   */
+  adopt(scope: string, snapshot: RateLimitSnapshot, observedAt: number): void {
+    const s = this.scopeOf(scope);
+    for (const [key, window] of Object.entries(snapshot) as Array<[keyof RateLimitSnapshot, RateLimitWindow]>) {
+      if ((s.windows[key]?.observedAt ?? -Infinity) >= observedAt) continue;
+      const since: Used = { requests: 0, input: 0, output: 0 };
+      for (const t of s.inFlight) add(since, t.need);
+      s.windows[key] = { window, since, observedAt };
     }
   }
 

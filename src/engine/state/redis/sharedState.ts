@@ -4,6 +4,8 @@ import type { TeamBudget } from '../../cost/teamBudget';
 import type { BreakerStore } from '../../resilience/breakerStore';
 import type { ResilienceSync } from '../../resilience/sharedResilience';
 import type { StateStore } from '../stateStore';
+import type { TeamPacing } from '../../routing/teamPacing';
+import { RedisRateLimits } from './redisRateLimits';
 import { RedisResilience } from './redisResilience';
 import { RedisResponseCache } from './redisResponseCache';
 import { RedisStateStore } from './redisStateStore';
@@ -20,6 +22,8 @@ export interface SharedState {
   readonly breakerDocuments?: StateStore;
   /** Cooldowns and probe leases beside the shared breakers; `probeLeaseMs` is how long one member may probe. */
   resilience?(breakers: BreakerStore, probeLeaseMs: () => number): ResilienceSync;
+  /** Headroom and `limits.rpm`/`limits.tpm` counted team-wide, over a client-limit window of `windowMs`. */
+  rateLimits?(windowMs: number): TeamPacing;
   close(): Promise<void>;
 }
 
@@ -51,6 +55,7 @@ export function openSharedState(config: SharedStateConfig, options: OpenSharedSt
     cache,
     breakerDocuments: sharesBreakers ? new RedisStateStore(client) : undefined,
     resilience: sharesBreakers ? (breakers, probeLeaseMs) => new RedisResilience(client, breakers, probeLeaseMs, options.now) : undefined,
+    rateLimits: config.share.includes('rateLimits') ? (windowMs) => new RedisRateLimits(client, windowMs) : undefined,
     close: async () => {
       await Promise.all([budget?.close(), cache?.close()]);
       await client.close();

@@ -1,0 +1,22 @@
+import type { RateLimitSnapshot } from '../http/rateLimitHeaders';
+
+/** What the other members of a team told about rate limits, read just before routing. */
+export interface TeamPacingView {
+  /** The newest headroom announced to any member, per pacing scope (provider, model and key slot). */
+  announced: Map<string, { observedAt: number; snapshot: RateLimitSnapshot }>;
+  /** Requests the other members sent inside the `limits.rpm` / `limits.tpm` window, per provider. */
+  sent: Map<string, Array<{ at: number; tokens: number }>>;
+}
+
+/**
+ * Rate limits counted team-wide (`sharedState.share` has "rateLimits"). Writes are fire-and-forget: a slow or dead
+ * store never delays a request; the read before routing is the one awaited call, and it gives up with the store.
+ */
+export interface TeamPacing {
+  announced(scope: string, snapshot: RateLimitSnapshot, observedAt: number): void;
+  /** A request counted against a provider's client limits as it leaves; `id` is unique within this process. */
+  sent(provider: string, id: string, tokens: number, at: number): void;
+  /** The same request once over: it counts from its answer (`at`) with what it really used. */
+  settled(provider: string, id: string, sentTokens: number, tokens: number, at: number): void;
+  read(scopes: readonly string[], limitedProviders: readonly string[], now: number): Promise<TeamPacingView | undefined>;
+}

@@ -1,0 +1,118 @@
+import { randomUUID } from 'node:crypto';
+import type Redis from 'ioredis';
+import type { RateLimitSnapshot } from '../../http/rateLimitHeaders';
+import type { TeamPacing, TeamPacingView } from '../../routing/teamPacing';
+import type { SharedStateClient } from './sharedStateClient';
+
+// KEYS: a scope's announced headroom. ARGV: observedAt, the snapshot's JSON, when its last window resets (epoch ms).
+// Keeps only the newest word from the provider; the key expires with the last window it names.
+const NEWER_HEADROOM_LUA = `
+local cur = redis.call('GET', KEYS[1])
+if cur then
+  local t = tonumber(string.match(cur, '^(%d+)|'))
+  if t and t >= tonumber(ARGV[1]) then return 0 end
+end
+redis.call('SET', KEYS[1], ARGV[1] .. '|' .. ARGV[2], 'PXAT', ARGV[3])
+return 1
+`;
+
+interface RateLimitScripts {
+  llmrNewerHeadroom(key: string, observedAt: string, json: string, expireAt: string): Promise<number>;
+}
+
+/**
+ * Rate limits for a team: the newest headroom any member heard per scope (one string key each), and each provider's
+ * requests inside the `limits.rpm`/`limits.tpm` window (one sorted set per provider, scored by when each counts,
+ * members `<process>:<id>|<tokens>`). Members' clocks are assumed in step, as NTP keeps them.
+ */
+export class RedisRateLimits implements TeamPacing {
+  private readonly token = randomUUID();
+
+  constructor(
+    private readonly client: SharedStateClient,
+    private readonly windowMs: number,
+  ) {
+    client.redis.defineCommand('llmrNewerHeadroom', { numberOfKeys: 1, lua: NEWER_HEADROOM_LUA });
+  }
+
+  announced(scope: string, snapshot: RateLimitSnapshot, observedAt: number): void {
+    const resets = Object.values(snapshot).map((w) => w?.resetAt ?? 0);
+    const expireAt = Math.ceil(Math.max(0, ...resets));
+    if (expireAt <= observedAt) return;
+    const json = JSON.stringify(snapshot);
+    void this.client.call((redis) => (redis as unknown as RateLimitScripts).llmrNewerHeadroom(this.headroomKey(scope), String(Math.floor(observedAt)), json, String(expireAt)));
+  }
+
+  sent(provider: string, id: string, tokens: number, at: number): void {
+    const key = this.sentKey(provider);
+    void this.client.call((redis) => redis.multi().zadd(key, at, this.member(id, tokens)).pexpire(key, 2 * this.windowMs).exec());
+  }
+
+  settled(provider: string, id: string, sentTokens: number, tokens: number, at: number): void {
+    const key = this.sentKey(provider);
+    void this.client.call((redis) => redis.multi().zrem(key, this.member(id, sentTokens)).zadd(key, at, this.member(id, tokens)).pexpire(key, 2 * this.windowMs).exec());
+  }
+
+  async read(scopes: readonly string[], limitedProviders: readonly string[], now: number): Promise<TeamPacingView | undefined> {
+    const since = now - this.windowMs;
+    const replies = await this.client.call(async (redis: Redis) => {
+      const p = redis.pipeline();
+      if (scopes.length > 0) p.mget(scopes.map((s) => this.headroomKey(s)));
+      for (const id of limitedProviders) {
+        p.zremrangebyscore(this.sentKey(id), '-inf', since);
+        p.zrangebyscore(this.sentKey(id), `(${since}`, '+inf', 'WITHSCORES');
+      }
+      return p.exec();
+    });
+    if (!replies || replies.some(([err]) => err)) return undefined;
+    const view: TeamPacingView = { announced: new Map(), sent: new Map() };
+    let i = 0;
+    if (scopes.length > 0) {
+      const values = replies[i++][1] as Array<string | null>;
+      values.forEach((v, j) => {
+        const parsed = v === null ? undefined : parseAnnounced(v);
+        if (parsed) view.announced.set(scopes[j], parsed);
+      });
+    }
+    for (const id of limitedProviders) {
+      i++; // the prune
+      view.sent.set(id, this.othersSends(replies[i++][1] as string[]));
+    }
+    return view;
+  }
+
+  private othersSends(withScores: string[]): Array<{ at: number; tokens: number }> {
+    const out: Array<{ at: number; tokens: number }> = [];
+    for (let k = 0; k + 1 < withScores.length; k += 2) {
+      const member = withScores[k];
+      if (member.startsWith(`${this.token}:`)) continue;
+      const tokens = Number(member.slice(member.lastIndexOf('|') + 1));
+      const at = Number(withScores[k + 1]);
+      if (Number.isFinite(tokens) && Number.isFinite(at)) out.push({ at, tokens });
+    }
+    return out;
+  }
+
+  private member(id: string, tokens: number): string {
+    return `${this.token}:${id}|${tokens}`;
+  }
+
+  private headroomKey(scope: string): string {
+    return this.client.key('headroom', encodeURIComponent(scope));
+  }
+
+  private sentKey(provider: string): string {
+    return this.client.key('sent', encodeURIComponent(provider));
+  }
+}
+
+function parseAnnounced(value: string): { observedAt: number; snapshot: RateLimitSnapshot } | undefined {
+  const bar = value.indexOf('|');
+  const observedAt = Number(value.slice(0, bar));
+  try {
+    const snapshot = JSON.parse(value.slice(bar + 1)) as RateLimitSnapshot;
+    return bar > 0 && Number.isFinite(observedAt) && snapshot && typeof snapshot === 'object' ? { observedAt, snapshot } : undefined;
+  } catch {
+    return undefined;
+  }
+}
