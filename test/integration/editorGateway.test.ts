@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:net';
 import * as vscode from 'vscode';
 import type { LlmRouterTestExports } from '../../src/extension/extension';
 import type { EditorGateway } from '../../src/extension/gateway/editorGateway';
-import { hasBridge, hover, keyboard, read, STATUS_ITEM } from './support/bridge';
+import { hasBridge, keyboard, read, statusTooltip } from './support/bridge';
 import { workspaceFile } from './support/documents';
 import { emulatorsFor } from './support/emulators';
 import { findNotification } from './support/notifications';
@@ -12,7 +12,6 @@ import { extensionFiles, filesContaining, routerLogFile } from './support/secret
 import { configure, EXTENSION_ID, FAST_SETTINGS, freshState, routerHost } from './support/router';
 import { settlesWithin, waitFor } from './support/waitFor';
 
-const HOVER = '.monaco-hover, .workbench-hover';
 const QUICK_INPUT = '.quick-input-widget';
 
 async function editorGateway(): Promise<EditorGateway> {
@@ -174,10 +173,8 @@ describe('The gateway inside VS Code (llmRouter.gateway.enabled)', function () {
     await configure({ 'gateway.port': 0, 'gateway.enabled': true });
     const url = await runningUrl(await editorGateway());
 
-    await hover({ selector: '.part.editor', force: true, timeoutMs: 2_000 });
-    await hover({ selector: `${STATUS_ITEM} a`, timeoutMs: 2_000 });
-    const tooltip = await read({ selector: HOVER, hasText: `Gateway on ${url}`, timeoutMs: 5_000 });
-    assert.ok(tooltip.texts.join('\n').includes(`${url}/v1`));
+    const tooltip = await statusTooltip(`Gateway on ${url}`);
+    assert.ok(tooltip.join('\n').includes(`${url}/v1`));
 
     await vscode.env.clipboard.writeText('');
     const copied = vscode.commands.executeCommand('llmRouter.copyGatewayConnection');

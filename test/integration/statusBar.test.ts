@@ -2,13 +2,12 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { summarizeHealth, type HealthState } from '../../src/engine/health/providerHealth';
 import type { DashboardInspection } from '../../src/extension/dashboard/dashboardPanel';
-import { hover, read, requireBridge, screenshot, STATUS_ITEM, WEBVIEW_FRAMES } from './support/bridge';
+import { read, requireBridge, screenshot, STATUS_ITEM, statusTooltip, WEBVIEW_FRAMES } from './support/bridge';
 import { emulatorsFor } from './support/emulators';
 import { ask, configure, FAST_SETTINGS, freshState, routerHost } from './support/router';
 import { waitFor } from './support/waitFor';
 
 const BADGE_LABEL: Record<HealthState, string> = { healthy: 'Healthy', degraded: 'Degraded', unavailable: 'Unavailable', unknown: 'Unknown', isolated: 'Isolated' };
-const HOVER = '.monaco-hover, .workbench-hover';
 
 interface Surfaces {
   statusText: string;
@@ -24,17 +23,14 @@ interface Surfaces {
 async function surfaces(): Promise<Surfaces> {
   const item = await read({ selector: STATUS_ITEM, attribute: 'class' });
   const label = await read({ selector: `${STATUS_ITEM} a`, attribute: 'aria-label' });
-  // Hover away first, so the tooltip is opened anew with the item's current content.
-  await hover({ selector: '.part.editor', force: true, timeoutMs: 2_000 });
-  await hover({ selector: `${STATUS_ITEM} a`, timeoutMs: 2_000 });
-  const tooltip = await read({ selector: HOVER, hasText: 'providers healthy', timeoutMs: 3_000 });
+  const tooltip = await statusTooltip('providers healthy');
   const headline = await read({ frames: WEBVIEW_FRAMES, selector: '[data-testid="health-headline"]' });
   const badges = await read({ frames: WEBVIEW_FRAMES, selector: '[data-provider] [data-field="state"]', attribute: 'title' });
   return {
     statusText: item.texts[0]?.trim() ?? '',
     statusLabel: label.attributes?.[0] ?? '',
     tinted: /warning-kind|error-kind/.test(item.attributes?.[0] ?? ''),
-    tooltip: tooltip.texts.join('\n'),
+    tooltip: tooltip.join('\n'),
     headline: headline.texts[0]?.trim() ?? '',
     badges: badges.texts.map((t) => t.trim()),
     badgeTitles: (badges.attributes ?? []).map((t) => t ?? ''),

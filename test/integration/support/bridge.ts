@@ -53,6 +53,26 @@ export async function hover(q: Pick<Query, 'selector' | 'frames' | 'timeoutMs'> 
   await post('/hover', q);
 }
 
+const HOVER = '.monaco-hover, .workbench-hover';
+
+/**
+ * Opens the status bar item's tooltip afresh (mouse away, then over it) until it shows `hasText`, and returns its
+ * lines. A hover can fail to open when the item re-renders under the mouse (its text or tooltip changed just then),
+ * as a person would move the mouse again.
+ */
+export async function statusTooltip(hasText: string, timeoutMs = 15_000): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await hover({ selector: '.part.editor', force: true, timeoutMs: 2_000 });
+    await hover({ selector: `${STATUS_ITEM} a`, timeoutMs: 2_000 });
+    try {
+      return (await read({ selector: HOVER, hasText, timeoutMs: 3_000 })).texts;
+    } catch (err) {
+      if (Date.now() >= deadline) throw err;
+    }
+  }
+}
+
 export async function screenshot(name: string): Promise<void> {
   if (hasBridge()) await post('/screenshot', { name });
 }
