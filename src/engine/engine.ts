@@ -227,6 +227,11 @@ export class RouterEngine {
     return this.cfg;
   }
 
+  /** The enabled providers this engine can send to: a vscode-lm one only where the editor lends its models. */
+  servableProviders(): ProviderConfig[] {
+    return this.cfg.providers.filter((p) => p.enabled !== false && (p.kind !== 'vscode-lm' || this.editorModels !== undefined));
+  }
+
   /** Applies a new configuration live; breakers, metrics and cache of providers that keep their id survive. */
   updateConfig(config: RouterConfig): void {
     const strategyChanged = config.routing.strategy !== this.cfg.routing.strategy;

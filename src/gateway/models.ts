@@ -3,16 +3,16 @@ import { GatewayError } from './gatewayError';
 
 const AUTO_MODEL = 'auto';
 
-/** `auto` and every enabled provider id: the model names a client may ask for. */
+/** `auto` and the id of every provider the engine can send to: the model names a client may ask for. */
 function gatewayModelIds(engine: RouterEngine): string[] {
-  return [AUTO_MODEL, ...engine.config.providers.filter((p) => p.enabled !== false).map((p) => p.id)];
+  return [AUTO_MODEL, ...engine.servableProviders().map((p) => p.id)];
 }
 
 /** `auto` routes as configured (undefined); a provider id pins that provider; anything else is a 404. */
 export function providersForModel(engine: RouterEngine, model: string): string[] | undefined {
   if (model === AUTO_MODEL) return undefined;
-  if (engine.config.providers.some((p) => p.id === model && p.enabled !== false)) return [model];
-  throw new GatewayError('model_not_found', `The model '${model}' does not exist here: use 'auto' or one of the enabled provider ids (${gatewayModelIds(engine).slice(1).join(', ') || 'none configured'}); GET /v1/models lists them.`);
+  if (engine.servableProviders().some((p) => p.id === model)) return [model];
+  throw new GatewayError('model_not_found', `The model '${model}' does not exist here: use 'auto' or one of the provider ids it serves (${gatewayModelIds(engine).slice(1).join(', ') || 'none configured'}); GET /v1/models lists them.`);
 }
 
 /** The model a pinned or answering provider is configured with, for responses that must name one before the answer. */

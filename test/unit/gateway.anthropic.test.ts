@@ -147,6 +147,16 @@ describe('gateway: Anthropic Messages with the official @anthropic-ai/sdk client
     assert.equal(auto.display_name, 'LLM Router · Auto');
   });
 
+  it("leaves out a vscode-lm provider where no editor lends its models (the CLI's serve), and answers it 404", async () => {
+    h = await startGatewayHarness([{ id: 'primary', kind: 'anthropic' }, { id: 'copilot', extra: { kind: 'vscode-lm', baseUrl: undefined, apiKeyEnv: undefined, model: 'gpt-4o' } }]);
+    const ids: string[] = [];
+    for await (const m of h.anthropic().models.list()) ids.push(m.id);
+    assert.deepEqual(ids, ['auto', 'primary']);
+    const pinned = await rejectionOf(h.anthropic().messages.create({ model: 'copilot', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }));
+    assert.ok(pinned instanceof Anthropic.NotFoundError, String(pinned));
+    assert.match(pinned.message, /'copilot' does not exist here: use 'auto' or one of the provider ids it serves \(primary\)/);
+  });
+
   it('counts tokens locally with count_tokens', async () => {
     h = await startGatewayHarness([{ id: 'primary', kind: 'anthropic' }]);
     const short = await h.anthropic().messages.countTokens({ model: 'auto', messages: [{ role: 'user', content: 'Hi' }] });
