@@ -170,7 +170,7 @@ export interface ProviderView {
   ttft: { p50: string; p95: string; p99: string };
   /** e.g. "Errors: rate limited ×3 · timeout ×1"; empty without failures. */
   errorClasses: string;
-  /** What the router will still send, with its reset, e.g. "Held back until 12:03:04: requests used up" (held). */
+  /** What the router will still send, with its reset, e.g. "Headroom: 0 requests · 67.7k tokens, resets 12:03:04"; held when a limit is used up. */
   headroom?: { text: string; held: boolean };
   /** e.g. "Keys: key 1 of 2 cooling down until 12:03:04 (rate limited) · key 2 of 2 serving"; only with several keys. */
   keys?: string;
@@ -187,22 +187,14 @@ function stateDetail(p: ProviderStatusDto, now: number): string {
   return since;
 }
 
-const LIMIT_LABEL: Record<NonNullable<NonNullable<ProviderStatusDto['headroom']>['limitedBy']>, string> = {
-  requests: 'requests used up',
-  tokens: 'tokens used up',
-  input_tokens: 'input tokens used up',
-  output_tokens: 'output tokens used up',
-  rpm: 'limits.rpm reached',
-  tpm: 'limits.tpm reached',
-};
-
 function headroomView(p: ProviderStatusDto, now: number): ProviderView['headroom'] {
   const r = p.headroom;
   if (!r) return undefined;
   const reset = r.resetAt !== undefined && r.resetAt > now ? formatClock(r.resetAt, now) : undefined;
-  if (r.limitedBy) return { text: `Held back${reset ? ` until ${reset}` : ''}: ${LIMIT_LABEL[r.limitedBy]}`, held: true };
   const left = [r.requestsRemaining !== undefined ? `${formatCompact(r.requestsRemaining)} requests` : '', r.tokensRemaining !== undefined ? `${formatCompact(r.tokensRemaining)} tokens` : ''].filter(Boolean);
-  return left.length > 0 ? { text: `Headroom: ${left.join(' · ')}${reset ? `, resets ${reset}` : ''}`, held: false } : undefined;
+  if (left.length === 0) return undefined;
+  // A used-up limit is already the health line's reason ("Held back until …"); this line gives the numbers behind it.
+  return { text: `Headroom: ${left.join(' · ')}${reset ? `, resets ${reset}` : ''}`, held: r.limitedBy !== undefined };
 }
 
 export function providerViews(store: DashboardStore, now: number): ProviderView[] {

@@ -82,7 +82,7 @@ describe('dashboard webview in Chromium', function () {
     await page.expectText(card('openai', 'since'), /^since 14:29:56 \(2 min ago\) · probe in 1[78] s$/);
     await page.expectText(card('openai', 'last-error-class'), 'server_error');
     await page.expectText(card('groq', 'reason'), /^Rate-limited until \d\d:\d\d:\d\d \(the provider's Retry-After\)$/);
-    await page.expectText(card('groq', 'headroom'), /^Held back until \d\d:\d\d:\d\d: tokens used up$/);
+    await page.expectText(card('groq', 'headroom'), /^Headroom: 14\.2k requests · 0 tokens, resets \d\d:\d\d:\d\d$/);
     await page.expectText(card('groq', 'keys'), /^Keys: key 1 of 2 cooling down until \d\d:\d\d:\d\d \(rate limited\) · key 2 of 2 serving$/);
     assert.equal(await page.page.evaluate(() => (document.querySelector('[data-provider="claude"] [data-field="keys"]') as HTMLElement).hidden), true, 'one key: no key line');
     await page.expectText('[data-testid="total-requests"]', count(snapshot.routed.requests));

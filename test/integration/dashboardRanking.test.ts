@@ -67,8 +67,11 @@ describe('Dashboard in VS Code: the quality ranking and each provider’s rate-l
       ['2', 'clipped', 'clipped-model', '0.29', '3 answers · 3 cut by token limit'],
     ]);
 
-    const held = await read({ frames: WEBVIEW_FRAMES, selector: card('rationed', 'headroom'), hasText: 'Held back' });
-    assert.match(held.texts[0], /^Held back until \d\d:\d\d:\d\d: requests used up$/);
+    const badge = await read({ frames: WEBVIEW_FRAMES, selector: card('rationed', 'state'), attribute: 'title' });
+    assert.deepEqual(badge.texts.map((t) => t.trim()), ['Unavailable'], 'a provider held back by its used-up headroom is not badged Healthy');
+    assert.match(badge.attributes?.[0] ?? '', /^Held back until \d\d:\d\d:\d\d: the provider's announced requests are used up$/);
+    const held = await read({ frames: WEBVIEW_FRAMES, selector: card('rationed', 'headroom'), hasText: 'Headroom: 0 requests' });
+    assert.match(held.texts[0], /^Headroom: 0 requests( · \S+ tokens)?, resets \d\d:\d\d:\d\d$/);
     const open = await read({ frames: WEBVIEW_FRAMES, selector: card('clipped', 'headroom'), hasText: 'Headroom' });
     assert.match(open.texts[0], /^Headroom: 47 requests · 67\.7k tokens, resets \d\d:\d\d:\d\d$/);
     await screenshot('dashboard-ranking-headroom');

@@ -161,7 +161,7 @@ describe('dashboard view model', () => {
       assert.equal(b.lastError, undefined);
     });
 
-    it('shows what the router will still send, and when a provider is held back, with its reset', () => {
+    it('shows what the router will still send with its reset, tinted when a limit is used up', () => {
       const store = storeWith(
         snapshot({
           providers: [
@@ -174,7 +174,7 @@ describe('dashboard view model', () => {
       const [a, b, c] = providerViews(store, NOW);
       assert.match(a.headroom?.text ?? '', /^Headroom: 3 requests · 12\.5k tokens, resets \S+/);
       assert.equal(a.headroom?.held, false);
-      assert.match(b.headroom?.text ?? '', /^Held back until \S+: limits\.rpm reached$/);
+      assert.match(b.headroom?.text ?? '', /^Headroom: 0 requests, resets \S+$/, 'the numbers behind it: the reason is the health line');
       assert.equal(b.headroom?.held, true);
       assert.equal(c.headroom, undefined);
     });
