@@ -290,7 +290,7 @@ export class RouterEngine {
     const runtimes = affordable.candidates.map((c) => c.runtime);
     const [leases] = await Promise.all([
       this.resilience?.beforeRouting(runtimes.map((rt) => rt.breaker)),
-      this.pacing.syncTeam(runtimes.map((rt) => ({ provider: rt.config.id, model: this.headroomScope(rt.config.id, rt.config.model) }))),
+      this.pacing.sharedWithTeam ? this.pacing.syncTeam(runtimes.map((rt) => ({ provider: rt.config.id, model: this.headroomScope(rt.config.id, rt.config.model) }))) : undefined,
     ]);
     let routed;
     try {

@@ -67,6 +67,10 @@ export class RequestPacing {
     this.team = options.team;
   }
 
+  get sharedWithTeam(): boolean {
+    return this.team !== undefined;
+  }
+
   /** Takes in what the team's other members heard and sent, before requests are routed to `targets`. */
   async syncTeam(targets: ReadonlyArray<{ provider: string; model: string }>): Promise<void> {
     if (!this.team || targets.length === 0) return;
