@@ -77,7 +77,8 @@ export class RequestPacing {
     const limited = [...new Set(targets.map((t) => t.provider).filter((id) => this.client.has(id)))];
     const view = await this.team.read(targets.map((t) => scopeOf(t.provider, t.model)), limited, this.now());
     if (!view) return;
-    for (const [scope, { snapshot, observedAt }] of view.announced) this.headroom.adopt(scope, snapshot, observedAt);
+    const now = this.now();
+    for (const [scope, { snapshot, observedAt }] of view.announced) this.headroom.adopt(scope, snapshot, observedAt, now);
     for (const id of limited) this.client.get(id)?.adoptTeam(view.sent.get(id) ?? []);
   }
 

@@ -80,28 +80,28 @@ export class ProviderHeadroom {
    * keep theirs); requests still in flight count against it.
    */
   observe(scope: string, ticket: HeadroomTicket, snapshot: RateLimitSnapshot, now: number): void {
-    const s = this.scopeOf(scope);
-    for (const [key, window] of Object.entries(snapshot) as Array<[keyof RateLimitSnapshot, RateLimitWindow]>) {
-      const since: Used = { requests: 0, input: 0, output: 0 };
-      for (const other of s.inFlight) if (other !== ticket) add(since, other.need);
-      const before = live(s.windows[key]?.window, now);
-      // Still none left: a window announced empty stays empty until the later of its resets.
-      const resetAt = window.remaining === 0 && before && (window.resetAt === undefined || window.resetAt < before.resetAt) ? before.resetAt : window.resetAt;
-      s.windows[key] = { window: { ...window, resetAt }, since, observedAt: now };
-    }
+    this.record(this.scopeOf(scope), snapshot, now, now, ticket);
   }
 
   /**
-   * What another team member heard from the provider, where it is newer than what this process heard: the provider
-   * counted everything sent before then, so only this process's requests still in flight count against it.
+   * What another team member heard from the provider at `observedAt`, where that is newer than what this process
+   * heard: the provider had counted everything sent before then, so only requests still in flight count against it.
    */
-  adopt(scope: string, snapshot: RateLimitSnapshot, observedAt: number): void {
-    const s = this.scopeOf(scope);
+  adopt(scope: string, snapshot: RateLimitSnapshot, observedAt: number, now: number): void {
+    this.record(this.scopeOf(scope), snapshot, observedAt, now);
+  }
+
+  private record(s: Scope, snapshot: RateLimitSnapshot, observedAt: number, now: number, answered?: HeadroomTicket): void {
+    const inFlight: Used = { requests: 0, input: 0, output: 0 };
+    for (const other of s.inFlight) if (other !== answered) add(inFlight, other.need);
     for (const [key, window] of Object.entries(snapshot) as Array<[keyof RateLimitSnapshot, RateLimitWindow]>) {
-      if ((s.windows[key]?.observedAt ?? -Infinity) >= observedAt) continue;
-      const since: Used = { requests: 0, input: 0, output: 0 };
-      for (const t of s.inFlight) add(since, t.need);
-      s.windows[key] = { window, since, observedAt };
+      const known = s.windows[key];
+      // This process's own answers are always the newest word; a team member's only when it was heard later.
+      if (!answered && known && known.observedAt >= observedAt) continue;
+      const before = live(known?.window, now);
+      // Still none left: a window announced empty stays empty until the later of its resets.
+      const resetAt = window.remaining === 0 && before && (window.resetAt === undefined || window.resetAt < before.resetAt) ? before.resetAt : window.resetAt;
+      s.windows[key] = { window: { ...window, resetAt }, since: { ...inFlight }, observedAt };
     }
   }
 

@@ -43,9 +43,10 @@ export class RedisRateLimits implements TeamPacing {
     void this.client.call((redis) => (redis as unknown as RateLimitScripts).llmrNewerHeadroom(this.headroomKey(scope), String(Math.floor(observedAt)), json, String(expireAt)));
   }
 
+  /** Also drops what left the window, so the set stays as small as a minute's requests and reads stay read-only. */
   sent(provider: string, id: string, tokens: number, at: number): void {
     const key = this.sentKey(provider);
-    void this.client.call((redis) => redis.multi().zadd(key, at, this.member(id, tokens)).pexpire(key, 2 * this.windowMs).exec());
+    void this.client.call((redis) => redis.multi().zremrangebyscore(key, '-inf', at - this.windowMs).zadd(key, at, this.member(id, tokens)).pexpire(key, 2 * this.windowMs).exec());
   }
 
   settled(provider: string, id: string, sentTokens: number, tokens: number, at: number): void {
@@ -58,10 +59,7 @@ export class RedisRateLimits implements TeamPacing {
     const replies = await this.client.call(async (redis: Redis) => {
       const p = redis.pipeline();
       if (scopes.length > 0) p.mget(scopes.map((s) => this.headroomKey(s)));
-      for (const id of limitedProviders) {
-        p.zremrangebyscore(this.sentKey(id), '-inf', since);
-        p.zrangebyscore(this.sentKey(id), `(${since}`, '+inf', 'WITHSCORES');
-      }
+      for (const id of limitedProviders) p.zrangebyscore(this.sentKey(id), `(${since}`, '+inf', 'WITHSCORES');
       return p.exec();
     });
     if (!replies || replies.some(([err]) => err)) return undefined;
@@ -74,10 +72,7 @@ export class RedisRateLimits implements TeamPacing {
         if (parsed) view.announced.set(scopes[j], parsed);
       });
     }
-    for (const id of limitedProviders) {
-      i++; // the prune
-      view.sent.set(id, this.othersSends(replies[i++][1] as string[]));
-    }
+    for (const id of limitedProviders) view.sent.set(id, this.othersSends(replies[i++][1] as string[]));
     return view;
   }
 
