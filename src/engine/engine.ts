@@ -32,6 +32,7 @@ import { requestForProvider } from './routing/capabilities';
 import { StreamGate, type ProviderRuntime, type RequestContext, type RoutingHost } from './routing/providerAttempt';
 import { RecentLatency } from './routing/recentLatency';
 import { CLIENT_LIMIT_WINDOW_MS, RequestPacing, type RateLimitStatus } from './routing/pacing';
+import { RateLimitStore } from './routing/rateLimitStore';
 import { requestNeed } from './routing/requestNeed';
 import { answerProblems } from './quality/answerChecks';
 import { cellKey } from './quality/qualityData';
@@ -161,6 +162,7 @@ export class RouterEngine {
   private readonly alertMonitor: AlertMonitor;
   private readonly rateLimits = new RateLimitWatch();
   private readonly pacing: RequestPacing;
+  private readonly rateLimitStore?: RateLimitStore;
   private alertCheck?: NodeJS.Timeout;
   private lastAlertLook = -Infinity;
   private alertTimer?: NodeJS.Timeout;
@@ -199,6 +201,8 @@ export class RouterEngine {
     this.cooldowns = this.resilience?.cooldowns ?? new ProviderCooldowns(this.now);
     const windowMs = options.clientLimitWindowMs ?? CLIENT_LIMIT_WINDOW_MS;
     this.pacing = new RequestPacing({ now: this.now, windowMs, team: this.shared?.rateLimits?.(windowMs) });
+    // A team's store holds its shared Retry-After waits; this process's own file keeps the rest.
+    if (store) this.rateLimitStore = new RateLimitStore({ store, pacing: this.pacing, cooldowns: this.resilience ? undefined : this.cooldowns, keyRings: this.keyRings, windowMs, now: this.now });
     this.cache = new ResponseCache({ config: this.cfg.cache, store: cacheStore, now: this.now });
     this.events = new EngineEvents({ now: this.now, onListenerError: (err) => this.warn(`An engine event listener failed: ${(err as Error).message}`) });
     this.metrics = new MetricsRegistry({ now: this.now, store });
@@ -299,6 +303,7 @@ export class RouterEngine {
       await leases?.release();
       recordAttempts(ctx.attempts, this.metrics, this.events);
       this.breakerStore?.save(this.breakers.values());
+      this.rateLimitStore?.save();
       this.queueAlertCheck();
       void this.costs.settle(reservation, 0);
       throw err;
@@ -306,6 +311,7 @@ export class RouterEngine {
     const { runtime, result } = routed;
     await leases?.release();
     this.breakerStore?.save(this.breakers.values());
+    this.rateLimitStore?.save();
     const costUsd = this.costs.record(runtime.config, result.model, result.usage);
     void this.costs.settle(reservation, costUsd);
     const answer: ChatResult = {
@@ -443,7 +449,7 @@ export class RouterEngine {
     await this.loaded.catch(() => undefined);
     this.breakerStore?.save(this.breakers.values());
     // Each store has warned about its own failure; one failing must not keep the others from saving.
-    await Promise.allSettled([this.breakerStore?.flush(), this.cache.flush(), this.metrics.flush(), this.costs.flush(), this.alertMonitor.flush(), this.scores.flush()]);
+    await Promise.allSettled([this.breakerStore?.flush(), this.rateLimitStore?.flush(), this.cache.flush(), this.metrics.flush(), this.costs.flush(), this.alertMonitor.flush(), this.scores.flush()]);
   }
 
   /** Leaves out providers that cannot take this request (tools, images, structured output, context window), before any connection. */
@@ -595,6 +601,7 @@ export class RouterEngine {
       rt.breaker.reset();
       this.cooldowns.clear(rt.config.id);
       this.keyRings.forget(rt.config.id);
+      this.rateLimitStore?.forget(rt.config.id);
       this.outcomes.forgetFailure(rt.config.id);
     }
     this.breakerStore?.save(this.breakers.values());
@@ -648,7 +655,7 @@ export class RouterEngine {
           return { ...base, ok: false, latencyMs, errorClass, status: pe?.status, message, breaker: rt.breaker.snapshot().state };
         }
       }),
-    );
+    ).finally(() => this.rateLimitStore?.save());
   }
 
   /** Persists every store and releases connections; later calls return the same promise. Never rejects. */
@@ -663,7 +670,7 @@ export class RouterEngine {
     if (this.alertCheck) clearTimeout(this.alertCheck);
     await this.probes.close();
     this.breakerStore?.save(this.breakers.values());
-    await Promise.allSettled([this.breakerStore?.flush(), this.cache.close(), this.metrics.close(), this.costs.close(), this.alertMonitor.flush(), this.scores.close()]);
+    await Promise.allSettled([this.breakerStore?.flush(), this.rateLimitStore?.flush(), this.cache.close(), this.metrics.close(), this.costs.close(), this.alertMonitor.flush(), this.scores.close()]);
     await this.shared?.close();
     if (this.ownsDispatcher) await this.dispatcher.close().catch(() => undefined);
   }
@@ -741,7 +748,7 @@ export class RouterEngine {
 
   /** A store that cannot be read has warned; the engine then starts from what it has in memory. */
   private async loadState(): Promise<void> {
-    await Promise.allSettled([this.metrics.load(), this.costs.load(), this.breakerStore?.sync(this.breakers.values()), this.alertMonitor.load(), this.scores.load()]);
+    await Promise.allSettled([this.metrics.load(), this.costs.load(), this.breakerStore?.sync(this.breakers.values()), this.rateLimitStore?.load(), this.alertMonitor.load(), this.scores.load()]);
     this.outcomes.markAnswered(answeredBefore(this.metrics.snapshot('all')));
   }
 

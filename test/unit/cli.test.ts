@@ -148,6 +148,24 @@ describe('CLI (dist/cli.js as a separate process)', function () {
     assert.equal(primary.requests.length, 1, 'no request reached the open provider');
   });
 
+  it("a second process sends nothing to a provider whose announced requests ran out, nor before another's Retry-After", async () => {
+    // A short request budget: a request that would have to wait 30 s gives up at once instead.
+    await writeConfig({ routing: { requestBudgetMs: 1_000 } });
+    primary.setRateLimit({ style: 'openai', requests: { limit: 1, windowMs: 30_000 } });
+    backup.enqueue({ type: 'status', status: 503, retryAfterSeconds: 30 });
+    assert.equal(JSON.parse((await ask('--json', '--no-cache', 'one')).stdout).provider, 'primary');
+    assert.equal((await ask('--json', '--no-cache', 'two')).code, 3, 'primary held back, backup answered 503');
+    const third = await ask('--json', '--no-cache', 'three');
+    assert.equal(third.code, 3);
+    const out = JSON.parse(third.stdout) as { attempts: Array<{ provider: string; outcome: string }> };
+    assert.deepEqual(out.attempts.map((a) => [a.provider, a.outcome]), [
+      ['primary', 'skipped'],
+      ['backup', 'skipped'],
+    ]);
+    assert.equal(primary.requests.length, 1, 'the announced 0 held across processes');
+    assert.equal(backup.requests.length, 1, 'the Retry-After held across processes');
+  });
+
   it('analyze --json returns validated findings from the model', async () => {
     primary.enqueue({ type: 'ok', reply: '```json\n{"findings":[{"line":2,"severity":"warning","message":"Unused variable x."}]}\n```' });
     const file = path.join(dir, 'sample.ts');

@@ -40,6 +40,13 @@ export class ProviderCooldowns {
     return t === undefined ? 0 : t - now;
   }
 
+  /** Every deadline still ahead, to keep across restarts. */
+  remembered(now = this.now()): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [id, until] of this.untilById) if (until > now) out[id] = until;
+    return out;
+  }
+
   clear(id?: string): void {
     if (id === undefined) this.untilById.clear();
     else this.untilById.delete(id);

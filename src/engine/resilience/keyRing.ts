@@ -16,6 +16,13 @@ export interface KeyStatus {
   reason?: ErrorClass;
 }
 
+/** A provider's key cooldowns as kept across restarts: per key slot, until when and why. */
+export interface RememberedKeys {
+  active: number;
+  until: number[];
+  reasons: Array<ErrorClass | null>;
+}
+
 interface Ring {
   active: number;
   until: number[];
@@ -76,6 +83,29 @@ export class ProviderKeyRings {
       active: i === ring.active,
       ...(until > now ? { coolingDownUntil: until, ...(ring.reasons[i] ? { reason: ring.reasons[i] } : {}) } : {}),
     }));
+  }
+
+  /** The rings with a key still cooling down, to keep across restarts. */
+  remembered(now = this.now()): Record<string, RememberedKeys> {
+    const out: Record<string, RememberedKeys> = {};
+    for (const [provider, ring] of this.rings) {
+      if (ring.until.some((t) => t > now)) out[provider] = { active: ring.active, until: [...ring.until], reasons: ring.reasons.map((r) => r ?? null) };
+    }
+    return out;
+  }
+
+  /** Takes in cooldowns kept from an earlier run; a ring already known keeps the later deadline of each key. */
+  recall(remembered: Record<string, RememberedKeys>): void {
+    for (const [provider, keys] of Object.entries(remembered)) {
+      const known = this.rings.has(provider);
+      const ring = this.ring(provider, keys.until.length);
+      if (!known && keys.active < keys.until.length) ring.active = keys.active;
+      keys.until.forEach((until, i) => {
+        if (until <= ring.until[i]) return;
+        ring.until[i] = until;
+        ring.reasons[i] = keys.reasons[i] ?? undefined;
+      });
+    }
   }
 
   /** Forgets the provider's key cooldowns (its keys were reset or replaced). */

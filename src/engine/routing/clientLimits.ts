@@ -10,6 +10,8 @@ export interface ClientLimitHold {
 }
 
 interface Sent {
+  /** Unique across processes, so a log kept across restarts counts each request once. */
+  id?: string;
   /** When it counts from: its answer's first byte (the provider had it by then); until then, undefined. */
   at?: number;
   tokens: number;
@@ -74,8 +76,8 @@ export class ClientLimitWindow {
     return hold;
   }
 
-  take(tokens: number): ClientLimitSlot {
-    const entry: Sent = { tokens };
+  take(tokens: number, id?: string): ClientLimitSlot {
+    const entry: Sent = { id, tokens };
     this.sent.push(entry);
     return {
       answered: (now) => {
@@ -96,6 +98,18 @@ export class ClientLimitWindow {
     const all = this.inWindow(now);
     const leaving = all.map((s) => (s.at ?? now) + this.windowMs);
     return { requests: all.length, tokens: all.reduce((sum, s) => sum + s.tokens, 0), ...(leaving.length > 0 ? { oldestLeavesAt: Math.min(...leaving) } : {}) };
+  }
+
+  /** This process's requests in the window (one still unanswered counts from now), to keep across restarts. */
+  remembered(now: number): Array<{ id: string; at: number; tokens: number }> {
+    this.inWindow(now);
+    return this.sent.flatMap((s) => (s.id === undefined ? [] : [{ id: s.id, at: s.at ?? now, tokens: s.tokens }]));
+  }
+
+  /** Requests an earlier run sent inside the window; one already known is not counted twice. */
+  recall(sent: ReadonlyArray<{ id: string; at: number; tokens: number }>): void {
+    const known = new Set(this.sent.map((s) => s.id));
+    for (const s of sent) if (!known.has(s.id)) this.sent.push({ id: s.id, at: s.at, tokens: s.tokens });
   }
 
   /** This process's requests and the team's still in the window. */

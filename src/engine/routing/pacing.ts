@@ -1,9 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import type { ProviderConfig } from '../config/schema';
 import { parseRateLimitHeaders, type RateLimitSnapshot } from '../http/rateLimitHeaders';
 import { retryAfterMsFromHeaders } from '../http/retryAfter';
 import type { ResponseHeaders } from '../providers/adapter';
 import { ClientLimitWindow, type ClientLimitConfig, type ClientLimitSlot } from './clientLimits';
-import { ProviderHeadroom, type HeadroomLimit } from './providerHeadroom';
+import { ProviderHeadroom, type HeadroomLimit, type RememberedHeadroom } from './providerHeadroom';
 import { totalTokens, type RequestNeed } from './requestNeed';
 import type { TeamPacing } from './teamPacing';
 import type { Usage } from '../types';
@@ -43,6 +44,13 @@ export interface PacingOptions {
   team?: TeamPacing;
 }
 
+/** What pacing keeps across restarts: the providers' announced headroom and the requests counted against client limits. */
+export interface RememberedPacing {
+  headroom: RememberedHeadroom[];
+  /** Per provider with `limits.rpm`/`limits.tpm`; left out while a team counts them (sharedState). */
+  sent: Record<string, Array<{ id: string; at: number; tokens: number }>>;
+}
+
 /** The window of `limits.rpm` / `limits.tpm` unless a test shortens it. */
 export const CLIENT_LIMIT_WINDOW_MS = 60_000;
 
@@ -59,6 +67,8 @@ export class RequestPacing {
   private readonly now: () => number;
   private readonly windowMs: number;
   private readonly team?: TeamPacing;
+  /** Names this process's requests in logs that outlive it. */
+  private readonly process = randomUUID().slice(0, 8);
   private sends = 0;
 
   constructor(options: PacingOptions) {
@@ -130,8 +140,9 @@ export class RequestPacing {
     const scope = scopeOf(provider, model);
     const headroomTicket = this.headroom.send(scope, need);
     const tokens = totalTokens(need);
-    const slot: ClientLimitSlot | undefined = this.client.get(provider)?.take(tokens);
-    const sendId = slot && this.team ? String(++this.sends) : undefined;
+    const window = this.client.get(provider);
+    const sendId = window ? `${this.process}:${++this.sends}` : undefined;
+    const slot: ClientLimitSlot | undefined = window?.take(tokens, sendId);
     if (sendId) this.team?.sent(provider, sendId, tokens, this.now());
     let answeredAt: number | undefined;
     let done = false;
@@ -155,6 +166,29 @@ export class RequestPacing {
           if (sendId) this.team?.settled(provider, sendId, tokens, actual ?? tokens, answeredAt ?? now);
         },
     };
+  }
+
+  /** What to keep across restarts. The team's store keeps the sends when there is one, so they are not counted twice. */
+  remembered(now = this.now()): RememberedPacing {
+    const sent: RememberedPacing['sent'] = {};
+    if (!this.team) {
+      for (const [id, window] of this.client) {
+        const log = window.remembered(now);
+        if (log.length > 0) sent[id] = log;
+      }
+    }
+    return { headroom: this.headroom.remembered(now), sent };
+  }
+
+  /** Takes in what an earlier run kept; the newer word wins for headroom, and a request already counted is not counted again. */
+  recall(kept: RememberedPacing, now = this.now()): void {
+    for (const h of kept.headroom) {
+      const window = { ...(h.limit !== undefined ? { limit: h.limit } : {}), remaining: h.remaining, resetAt: h.resetAt };
+      this.headroom.adopt(h.scope, { [h.window]: window }, h.observedAt, now);
+    }
+    if (this.team) return;
+    for (const [id, sent] of Object.entries(kept.sent)) this.client.get(id)?.recall(sent);
+    this.changed();
   }
 
   /** Provider headroom of `model` merged with the provider's client limits; undefined when neither says anything. */

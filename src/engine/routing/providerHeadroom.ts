@@ -30,6 +30,16 @@ interface Scope {
   inFlight: Set<HeadroomTicket>;
 }
 
+/** One announced window as kept across restarts: what was left of it after the sends counted since, and when it was said. */
+export interface RememberedHeadroom {
+  scope: string;
+  window: keyof RateLimitSnapshot;
+  limit?: number;
+  remaining: number;
+  resetAt: number;
+  observedAt: number;
+}
+
 /** One request on its way to a provider; it learns the headers of its own answer. */
 export interface HeadroomTicket {
   readonly need: RequestNeed;
@@ -118,6 +128,21 @@ export class ProviderHeadroom {
       const a = s.windows[w.key];
       const window = live(a?.window, now);
       if (a && window) out[w.limit] = { remaining: Math.max(0, window.remaining - w.used(a.since)), resetAt: window.resetAt };
+    }
+    return out;
+  }
+
+  /** Every live window, with the sends since its announcement taken off, to keep across restarts. */
+  remembered(now: number): RememberedHeadroom[] {
+    const out: RememberedHeadroom[] = [];
+    for (const [scope, s] of this.scopes) {
+      for (const w of WINDOWS) {
+        const a = s.windows[w.key];
+        const window = live(a?.window, now);
+        if (!a || !window) continue;
+        const limit = a.window.limit;
+        out.push({ scope, window: w.key, ...(limit !== undefined ? { limit } : {}), remaining: Math.max(0, window.remaining - w.used(a.since)), resetAt: window.resetAt, observedAt: a.observedAt });
+      }
     }
     return out;
   }
