@@ -736,7 +736,7 @@ export class RouterEngine {
           breaker.onStateChange((change) => {
             this.metrics.recordBreakerTransition(change.provider, change.from, change.to, change.at);
             this.events.emit({ type: 'breaker', provider: change.provider, from: change.from, to: change.to, reason: change.reason, at: change.at });
-            this.breakerStore?.save(this.breakers.values());
+            this.breakerStore?.saveNow(this.breakers.values());
             this.probes.reschedule();
             this.queueAlertCheck();
           });

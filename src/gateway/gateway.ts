@@ -23,6 +23,8 @@ export interface GatewayOptions {
   /** 0 picks a free port. */
   port: number;
   allowedOrigins: readonly string[];
+  /** Host names besides the bound address that clients may use (`gateway.allowedHosts`). */
+  allowedHosts?: readonly string[];
   maxBodyBytes: number;
   /** Told about failures the gateway did not expect (never keys or prompts). */
   warn?: (message: string) => void;
@@ -109,7 +111,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
   });
   const port = (server.address() as AddressInfo).port;
   // The allowed Host values name the port, which --port 0 only gives after listening; no request arrives before that.
-  const guard = createRequestGuard({ allowedHosts: allowedHostHeaders(opts.host, port), allowedOrigins: opts.allowedOrigins });
+  const guard = createRequestGuard({ allowedHosts: allowedHostHeaders(opts.host, port, opts.allowedHosts), allowedOrigins: opts.allowedOrigins });
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => void handle(req, res));
   const hostInUrl = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
 

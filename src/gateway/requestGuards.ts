@@ -13,8 +13,12 @@ function hostLiteral(address: string): string {
   return isIP(address) === 6 ? `[${address}]` : address;
 }
 
-/** The Host values that name this server; anything else is a rebound DNS name or a confused client. */
-export function allowedHostHeaders(bindHost: string, port: number): Set<string> {
+/**
+ * The Host values that name this server; anything else is a rebound DNS name or a confused client. `extra` are the
+ * names the user chose (`gateway.allowedHosts`, e.g. a load balancer's): one with a port is taken as written, one
+ * without also with this server's port.
+ */
+export function allowedHostHeaders(bindHost: string, port: number, extra: readonly string[] = []): Set<string> {
   const names = new Set<string>();
   if (isLoopbackHost(bindHost)) LOOPBACK_NAMES.forEach((n) => names.add(n));
   if (bindHost === '0.0.0.0' || bindHost === '::') {
@@ -22,7 +26,12 @@ export function allowedHostHeaders(bindHost: string, port: number): Set<string> 
     for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) names.add(hostLiteral(a.address));
   }
   names.add(hostLiteral(bindHost));
-  return new Set([...names].map((n) => `${n.toLowerCase()}:${port}`));
+  const allowed = new Set([...names].map((n) => `${n.toLowerCase()}:${port}`));
+  for (const name of extra.map((n) => n.toLowerCase())) {
+    allowed.add(name);
+    if (!/:\d+$/.test(name)) allowed.add(`${name}:${port}`);
+  }
+  return allowed;
 }
 
 /** Refuses requests from web pages (an Origin not listed) and requests whose Host is not this server. */
@@ -31,7 +40,7 @@ export function createRequestGuard(opts: { allowedHosts: Set<string>; allowedOri
   return (headers) => {
     const host = headers.host?.toLowerCase();
     if (host === undefined || !opts.allowedHosts.has(host)) {
-      throw new GatewayError('forbidden', `Host '${headers.host ?? ''}' is not this gateway's address; use ${[...opts.allowedHosts][0]}.`);
+      throw new GatewayError('forbidden', `Host '${headers.host ?? ''}' is not this gateway's address; use ${[...opts.allowedHosts][0]}, or list the name in gateway.allowedHosts (a load balancer's, say).`);
     }
     const origin = headers.origin;
     if (origin !== undefined && !origins.has(origin)) {

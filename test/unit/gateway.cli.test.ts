@@ -1,35 +1,14 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { createInterface } from 'node:readline';
 import OpenAI from 'openai';
 import { TOKEN_FILE } from '../../src/gateway/gatewayToken';
 import { startEmulator, type Emulator } from '../emulator/server';
 import { CLI_PATH } from '../support/runCli';
-
-interface Served {
-  child: ChildProcessWithoutNullStreams;
-  firstLine: string;
-  url: string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
-
-/** `node dist/cli.js serve --port 0 ...` as its own process; resolves once it printed its first stdout line. */
-function serve(args: string[], env: Record<string, string> = {}): Promise<Served> {
-  const child = spawn(process.execPath, [CLI_PATH, 'serve', '--port', '0', ...args], { env: { PATH: process.env.PATH ?? '', TEST_PROVIDER_KEY: 'sk-test', ...env }, stdio: 'pipe' });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout });
-    lines.once('line', (firstLine) => resolve({ child, firstLine, url: firstLine.replace(/^listening on /, ''), stderr: () => stderr, exited }));
-    void exited.then((code) => reject(new Error(`serve exited ${code} before listening: ${stderr}`)));
-  });
-}
+import { serve, type Served } from '../support/serveCli';
 
 describe('llm-router serve (dist/cli.js as a separate process)', function () {
   this.timeout(20_000);

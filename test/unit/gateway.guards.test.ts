@@ -35,6 +35,15 @@ describe('gateway guards', () => {
     assert.ok(!wildcard.has('evil.example:8686'));
   });
 
+  it('adds the names listed in gateway.allowedHosts: with a port as written, without one also with its own port', () => {
+    const allowed = allowedHostHeaders('0.0.0.0', 8686, ['LLM.team.internal', 'lb.team.internal:8080']);
+    for (const host of ['llm.team.internal', 'llm.team.internal:8686', 'lb.team.internal:8080']) assert.ok(allowed.has(host), host);
+    for (const host of ['llm.team.internal:9999', 'lb.team.internal', 'lb.team.internal:8686']) assert.ok(!allowed.has(host), host);
+    const guard = createRequestGuard({ allowedHosts: allowed, allowedOrigins: [] });
+    guard({ host: 'LLM.Team.Internal' });
+    assert.match(refusal(() => guard({ host: 'other.team.internal' })).message, /gateway\.allowedHosts/);
+  });
+
   it('refuses a missing Host, a foreign Host and an unlisted Origin with 403, and lets a listed Origin through', () => {
     const guard = createRequestGuard({ allowedHosts: allowedHostHeaders('127.0.0.1', 80), allowedOrigins: ['vscode-webview://abc'] });
     guard({ host: 'localhost:80' });

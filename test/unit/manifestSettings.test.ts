@@ -83,8 +83,11 @@ const EDITOR_HINTS: Record<string, (m: Record<string, unknown>) => void> = {
   },
 };
 
-/** Settings only the CLI reads: in the editor the Redis password lives in secret storage, not in an environment variable. */
-const CLI_ONLY = ['llmRouter.sharedState.passwordEnv'];
+/**
+ * Settings only the CLI reads: in the editor the Redis password lives in secret storage, not in an environment variable,
+ * and the editor's gateway is for this machine alone, never behind a load balancer.
+ */
+const CLI_ONLY = ['llmRouter.sharedState.passwordEnv', 'llmRouter.gateway.allowedHosts'];
 
 /** Settings a workspace must not set: they open a port on this machine, or send the user's state elsewhere. */
 const USER_LEVEL_ONLY = ['llmRouter.gateway.', 'llmRouter.sharedState.'];

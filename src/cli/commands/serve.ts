@@ -32,6 +32,7 @@ export async function runServe(opts: ServeOptions, io: CliIo, env: NodeJS.Proces
       host,
       port,
       allowedOrigins: engine.config.gateway.allowedOrigins,
+      allowedHosts: engine.config.gateway.allowedHosts,
       maxBodyBytes: engine.config.gateway.maxBodyBytes,
       warn: (message) => io.stderr.write(`llm-router: ${message}\n`),
     }).catch((err: NodeJS.ErrnoException) => {

@@ -158,6 +158,10 @@ export const configSchema = z
         // 0 picks a free port; `serve --port` overrides it.
         port: z.number().int().min(0).max(65_535).default(8686),
         allowedOrigins: z.array(z.string().min(1, 'must not be empty')).default([]),
+        // `serve` only: the names a load balancer or a DNS name sends as Host; the bound address is always allowed.
+        allowedHosts: z
+          .array(z.string().regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/, 'must be a host name or address with an optional port, e.g. llm.team.internal or 10.0.0.5:8686 (no scheme, no path)'))
+          .default([]),
         maxBodyBytes: positiveInt.default(32 * 1024 * 1024),
       })
       .prefault({}),

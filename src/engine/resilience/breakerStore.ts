@@ -80,6 +80,12 @@ export class BreakerStore {
     this.background.schedule();
   }
 
+  /** Writes these breakers at once, without waiting for a burst to end: a breaker changed state, and others act on that. */
+  saveNow(breakers: Iterable<ProviderBreaker>): void {
+    this.pending = [...breakers];
+    void this.flush();
+  }
+
   /** Writes any pending save now. Never rejects: the store has warned about a failure. */
   async flush(): Promise<void> {
     this.background.cancel();
