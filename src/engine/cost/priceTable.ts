@@ -91,6 +91,17 @@ function pricingProviderForHost(host: string): string | undefined {
  * except for 'openai-compatible', whose vendor is unknowable.
  */
 export function pricingProviderFor(p: Pick<ProviderConfig, 'kind' | 'baseUrl'>): string | undefined {
+  const memo = `${p.kind} ${p.baseUrl ?? ''}`;
+  if (pricingProviders.has(memo)) return pricingProviders.get(memo);
+  const found = pricingProviderUncached(p);
+  pricingProviders.set(memo, found);
+  return found;
+}
+
+// Asked several times per request (capabilities, estimate, record); there are only as many as configured providers.
+const pricingProviders = new Map<string, string | undefined>();
+
+function pricingProviderUncached(p: Pick<ProviderConfig, 'kind' | 'baseUrl'>): string | undefined {
   if (p.baseUrl) {
     let host: string | undefined;
     try {
@@ -117,6 +128,24 @@ function normalizeModelId(model: string): string {
 
 /** Longest table id that is the model id itself or the model id minus a snapshot suffix. */
 export function findPriceEntry(table: PricingTable, provider: string, model: string): PriceEntry | undefined {
+  let found = priceEntries.get(table);
+  if (!found) {
+    found = new Map();
+    priceEntries.set(table, found);
+  }
+  const memo = `${provider}\u0000${model}`;
+  if (found.has(memo)) return found.get(memo);
+  const entry = findPriceEntryUncached(table, provider, model);
+  // Bounded: a table is looked up only for configured providers' models and the models their answers name.
+  if (found.size < 1_000) found.set(memo, entry);
+  return entry;
+}
+
+// A table is never changed once loaded, so what a lookup found stays true; this saves a scan of the whole table
+// for each of the several lookups every request makes.
+const priceEntries = new WeakMap<PricingTable, Map<string, PriceEntry | undefined>>();
+
+function findPriceEntryUncached(table: PricingTable, provider: string, model: string): PriceEntry | undefined {
   const id = normalizeModelId(model);
   let best: PriceEntry | undefined;
   for (const entry of table.models) {

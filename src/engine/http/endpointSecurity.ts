@@ -12,6 +12,17 @@ export function isLoopbackHost(hostname: string): boolean {
  */
 export function insecureKeyTransport(url: string, hasKey: boolean): string | undefined {
   if (!hasKey) return undefined;
+  if (!transportVerdicts.has(url)) {
+    // Asked before every request with a key, for the few URLs the providers are configured with.
+    if (transportVerdicts.size >= 1_000) transportVerdicts.clear();
+    transportVerdicts.set(url, keyTransportVerdict(url));
+  }
+  return transportVerdicts.get(url);
+}
+
+const transportVerdicts = new Map<string, string | undefined>();
+
+function keyTransportVerdict(url: string): string | undefined {
   let parsed: URL;
   try {
     parsed = new URL(url);

@@ -32,6 +32,8 @@ export interface RateLimitSnapshot {
  */
 export function parseRateLimitHeaders(headers: ResponseHeaders, now: number = Date.now()): RateLimitSnapshot {
   const snapshot: RateLimitSnapshot = {};
+  // Read on every answer; most carry none of the ~30 names looked for below, and one pass over the names says so.
+  if (!Object.keys(headers).some((name) => name.toLowerCase().includes('ratelimit'))) return snapshot;
   const put = (key: keyof RateLimitSnapshot, w: RateLimitWindow) => {
     if (w.limit !== undefined || w.remaining !== undefined || w.resetAt !== undefined) snapshot[key] = w;
   };
