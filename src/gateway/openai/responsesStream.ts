@@ -2,6 +2,12 @@ import type { StreamTranslator } from '../chatDialect';
 import { endStatus, functionCallItem, messageItem, outputText, responseId, responseObject, type ItemStatus, type MessageItem, type OutputItem, type ResponseState } from './responseObject';
 import type { ParsedResponse } from './responsesRequest';
 
+/** The message item text is being written into, and its place in the output. */
+interface OpenMessage {
+  item: MessageItem;
+  index: number;
+}
+
 /**
  * A streamed Response, as the openai npm client 6.30.1 types the streaming events (ResponseStreamEvent, read
  * 2026-12-04) and its ResponseStream helper assembles them: response.created and
@@ -13,19 +19,20 @@ import type { ParsedResponse } from './responsesRequest';
 export function responsesStream(parsed: ParsedResponse): StreamTranslator {
   const state: ResponseState & { output: OutputItem[] } = { id: responseId(), createdAt: Math.floor(Date.now() / 1000), model: parsed.model, status: 'in_progress', output: [] };
   let sequence = 0;
-  let open: { item: MessageItem; index: number } | undefined;
+  let open: OpenMessage | undefined;
 
   const event = (type: string, fields: Record<string, unknown>): string => `event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: sequence++, ...fields })}\n\n`;
   const snapshot = (): Record<string, unknown> => responseObject(state, parsed.settings);
 
-  const openMessage = (): string => {
-    const item = messageItem('', 'in_progress');
-    open = { item, index: state.output.length };
-    state.output.push(item);
-    return (
-      event('response.output_item.added', { output_index: open.index, item: { ...item, content: [] } }) +
-      event('response.content_part.added', { item_id: item.id, output_index: open.index, content_index: 0, part: outputText('') })
-    );
+  const openMessage = (): { current: OpenMessage; events: string } => {
+    const current = { item: messageItem('', 'in_progress'), index: state.output.length };
+    open = current;
+    state.output.push(current.item);
+    const { item, index } = current;
+    const events =
+      event('response.output_item.added', { output_index: index, item: { ...item, content: [] } }) +
+      event('response.content_part.added', { item_id: item.id, output_index: index, content_index: 0, part: outputText('') });
+    return { current, events };
   };
   const closeMessage = (status: ItemStatus): string => {
     if (!open) return '';
@@ -46,10 +53,10 @@ export function responsesStream(parsed: ParsedResponse): StreamTranslator {
       return event('response.created', { response: snapshot() }) + event('response.in_progress', { response: snapshot() });
     },
     text(delta) {
-      const opening = open ? '' : openMessage();
-      const { item, index } = open as NonNullable<typeof open>;
+      const { current, events } = open ? { current: open, events: '' } : openMessage();
+      const { item, index } = current;
       item.content[0].text += delta;
-      return `${opening}${event('response.output_text.delta', { item_id: item.id, output_index: index, content_index: 0, delta, logprobs: [] })}`;
+      return `${events}${event('response.output_text.delta', { item_id: item.id, output_index: index, content_index: 0, delta, logprobs: [] })}`;
     },
     toolCall(call) {
       const before = closeMessage('completed');
@@ -69,7 +76,7 @@ export function responsesStream(parsed: ParsedResponse): StreamTranslator {
       const { status, incompleteReason } = endStatus(result.finishReason);
       const textStatus = status === 'incomplete' ? 'incomplete' : 'completed';
       // An answer with nothing in it is still one empty message, as a non-streamed answer's output is.
-      let out = state.output.length === 0 ? openMessage() : '';
+      let out = state.output.length === 0 ? openMessage().events : '';
       out += closeMessage(textStatus);
       Object.assign(state, { model: result.model, status, usage: result.usage, incompleteReason });
       return out + event(status === 'incomplete' ? 'response.incomplete' : 'response.completed', { response: snapshot() });
