@@ -23,11 +23,14 @@ export interface StreamTranslator {
   fail(err: GatewayError): string;
 }
 
-/** One API the gateway speaks (OpenAI Chat Completions, Anthropic Messages): requests in, answers and errors out. */
-export interface ChatDialect {
-  parseChat(body: unknown): ParsedChat;
-  completion(result: ChatResult, parsed: ParsedChat): unknown;
-  stream(parsed: ParsedChat): StreamTranslator;
+/**
+ * One API the gateway speaks (OpenAI Chat Completions and Responses, Anthropic Messages): requests in, answers
+ * and errors out. `P` is what its answers need from the request beyond ParsedChat (Responses echoes settings back).
+ */
+export interface ChatDialect<P extends ParsedChat = ParsedChat> {
+  parseChat(body: unknown): P;
+  completion(result: ChatResult, parsed: P): unknown;
+  stream(parsed: P): StreamTranslator;
   errorBody(err: GatewayError): unknown;
   /** The id a tool call is given in this API's answers (and so comes back with on the next turn). */
   toolCallId(id: string): string;

@@ -12,10 +12,10 @@ const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache
  * Runs one chat through the engine and answers in the client's API. A stream is held back until its first
  * text or tool call, so a failure before it still falls back inside the engine or becomes a proper error status.
  */
-export async function serveChat(
+export async function serveChat<P extends ParsedChat>(
   engine: RouterEngine,
-  dialect: ChatDialect,
-  parsed: ParsedChat,
+  dialect: ChatDialect<P>,
+  parsed: P,
   res: ServerResponse,
   signal: AbortSignal,
   signatures: CallSignatures,

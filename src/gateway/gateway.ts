@@ -13,6 +13,7 @@ import { GatewayError, toGatewayError } from './gatewayError';
 import { attemptCount, sendJson } from './httpReply';
 import { modelInfo, modelList, providersForModel } from './models';
 import { openaiChat } from './openai/chatResponse';
+import { openaiResponses } from './openai/responsesApi';
 import { readJsonBody } from './readBody';
 import { allowedHostHeaders, createRequestGuard } from './requestGuards';
 
@@ -39,8 +40,16 @@ export interface RunningGateway {
 }
 
 const CORS_ALLOW_HEADERS = 'authorization, content-type, x-api-key, anthropic-version, anthropic-beta';
+const CHAT_PATHS = new Set(['/v1/chat/completions', '/v1/responses', '/v1/messages']);
 
-/** The local gateway: OpenAI Chat Completions and Anthropic Messages in front of one engine. It translates; the engine routes. */
+/** The API a path belongs to, which also words its errors. */
+function dialectFor(path: string): ChatDialect {
+  if (path.startsWith('/v1/messages')) return anthropicMessages;
+  if (path === '/v1/responses') return openaiResponses;
+  return openaiChat;
+}
+
+/** The local gateway: OpenAI Chat Completions and Responses, and Anthropic Messages, in front of one engine. It translates; the engine routes. */
 export async function startGateway(opts: GatewayOptions): Promise<RunningGateway> {
   const { engine } = opts;
   const checkToken = createTokenCheck(opts.token);
@@ -62,7 +71,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     const method = req.method ?? 'GET';
     if (method === 'GET' && path === '/v1/models') return sendJson(res, 200, modelList(engine));
     if (method === 'GET' && path.startsWith('/v1/models/')) return sendJson(res, 200, modelInfo(engine, decodeURIComponent(path.slice('/v1/models/'.length))));
-    if (method === 'POST' && (path === '/v1/chat/completions' || path === '/v1/messages')) {
+    if (method === 'POST' && CHAT_PATHS.has(path)) {
       return serveChat(engine, dialect, dialect.parseChat(await readJsonBody(req, opts.maxBodyBytes)), res, signal, signatures);
     }
     if (method === 'POST' && path === '/v1/messages/count_tokens') {
@@ -71,7 +80,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
       // The window check's estimate (system, messages, tools, images), which errs high: a client that trims its context by it stays inside.
       return sendJson(res, 200, { input_tokens: estimateWindowTokens(request) });
     }
-    throw new GatewayError('not_found', `No such endpoint: ${method} ${path} (this gateway serves GET /v1/models, GET /v1/models/{id}, POST /v1/chat/completions, POST /v1/messages, POST /v1/messages/count_tokens).`);
+    throw new GatewayError('not_found', `No such endpoint: ${method} ${path} (this gateway serves GET /v1/models, GET /v1/models/{id}, POST /v1/chat/completions, POST /v1/responses, POST /v1/messages, POST /v1/messages/count_tokens).`);
   }
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -86,7 +95,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     });
     if (closing) res.shouldKeepAlive = false;
     const path = (req.url ?? '/').split('?', 1)[0];
-    const dialect = path.startsWith('/v1/messages') ? anthropicMessages : openaiChat;
+    const dialect = dialectFor(path);
     try {
       await route(req, res, path, dialect, controller.signal);
     } catch (err) {

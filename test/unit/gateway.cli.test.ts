@@ -45,6 +45,19 @@ describe('llm-router serve (dist/cli.js as a separate process)', function () {
     assert.equal(await running.exited, 0, 'Ctrl-C stops it cleanly too');
   });
 
+  it('serves POST /v1/responses to the official client, streamed and not', async () => {
+    running = await serve(['--config', configFile, '--state-dir', path.join(dir, 'state'), '--token', 'tok-cli-1234567890']);
+    const client = new OpenAI({ baseURL: `${running.url}/v1`, apiKey: 'tok-cli-1234567890', maxRetries: 0 });
+    const plain = await client.responses.create({ model: 'auto', instructions: 'Be brief.', input: 'hi', store: false });
+    assert.equal(plain.output_text, 'Hello from upstream.');
+    const types: string[] = [];
+    for await (const e of await client.responses.create({ model: 'upstream', input: 'hi', stream: true })) types.push(e.type);
+    assert.equal(types[0], 'response.created');
+    assert.equal(types[types.length - 1], 'response.completed');
+    running.child.kill('SIGTERM');
+    assert.equal(await running.exited, 0);
+  });
+
   it('without --token or LLM_ROUTER_GATEWAY_TOKEN generates one, prints it once on stderr, keeps it (0600) and reuses it after a restart', async () => {
     const stateDir = path.join(dir, 'state');
     running = await serve(['--config', configFile, '--state-dir', stateDir]);

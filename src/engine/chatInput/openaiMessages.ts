@@ -192,7 +192,8 @@ function userContent(p: z.infer<typeof userPart>, at: string): ContentPart {
 
 const DATA_URL = /^data:(image\/[a-z0-9.+-]+);base64,([A-Za-z0-9+/=\s]+)$/i;
 
-function imageSource(url: string, at: string): ImageSource {
+/** An image URL as OpenAI's formats take it: a base64 `data:image/…` URL or an http(s) URL; `at` names the field. */
+export function imageSource(url: string, at: string): ImageSource {
   if (url.startsWith('data:')) {
     const m = DATA_URL.exec(url);
     if (!m) throw new ChatInputError(at, 'must be a data:image/<type>;base64,… URL');
@@ -202,7 +203,8 @@ function imageSource(url: string, at: string): ImageSource {
   return { kind: 'url', url };
 }
 
-function toolArguments(text: string, at: string): Record<string, unknown> {
+/** Tool-call arguments sent as a JSON string (empty means none); `at` names the field. */
+export function toolArguments(text: string, at: string): Record<string, unknown> {
   if (text.trim() === '') return {};
   let value: unknown;
   try {

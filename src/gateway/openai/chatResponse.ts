@@ -1,20 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { ChatResult, FinishReason, ToolCall, Usage } from '../../engine/types';
 import type { ChatDialect, ParsedChat, StreamTranslator } from '../chatDialect';
-import type { GatewayError, GatewayErrorKind } from '../gatewayError';
 import { parseChatCompletion } from './chatRequest';
-
-const ERROR_NAMES: Record<GatewayErrorKind, { type: string; code: string }> = {
-  invalid_request: { type: 'invalid_request_error', code: 'invalid_request' },
-  unauthorized: { type: 'invalid_request_error', code: 'invalid_api_key' },
-  budget: { type: 'insufficient_quota', code: 'insufficient_quota' },
-  forbidden: { type: 'invalid_request_error', code: 'forbidden' },
-  not_found: { type: 'invalid_request_error', code: 'not_found' },
-  model_not_found: { type: 'invalid_request_error', code: 'model_not_found' },
-  too_large: { type: 'invalid_request_error', code: 'request_too_large' },
-  internal: { type: 'server_error', code: 'internal_error' },
-  all_failed: { type: 'server_error', code: 'all_providers_failed' },
-};
+import { openaiErrorBody } from './openaiError';
 
 function finishReason(reason: FinishReason): string {
   return reason === 'other' ? 'stop' : reason;
@@ -26,11 +14,6 @@ function usageOf(u: Usage): unknown {
 
 function completionId(): string {
   return `chatcmpl-${randomUUID().replace(/-/g, '')}`;
-}
-
-function errorBody(err: GatewayError): unknown {
-  const { type, code } = ERROR_NAMES[err.kind];
-  return { error: { message: err.message, type, code, param: null, ...(err.attempts ? { attempts: err.attempts } : {}) } };
 }
 
 /** OpenAI's function call: the arguments as a JSON string. */
@@ -80,10 +63,10 @@ function stream(parsed: ParsedChat): StreamTranslator {
       return `${last}${usage}data: [DONE]\n\n`;
     },
     fail(err) {
-      return `data: ${JSON.stringify(errorBody(err))}\n\n`;
+      return `data: ${JSON.stringify(openaiErrorBody(err))}\n\n`;
     },
   };
 }
 
 /** OpenAI Chat Completions (`POST /v1/chat/completions`). */
-export const openaiChat: ChatDialect = { parseChat: parseChatCompletion, completion, stream, errorBody, toolCallId: (id) => id };
+export const openaiChat: ChatDialect = { parseChat: parseChatCompletion, completion, stream, errorBody: openaiErrorBody, toolCallId: (id) => id };
