@@ -44,7 +44,18 @@ function matches(value: unknown, schema: Record<string, unknown>): boolean {
   return validator === null || validator.safeParse(value).success;
 }
 
+/** The same schema object again (a caller's constant tool set or task schema) skips even the JSON key. */
+const compiledByObject = new WeakMap<Record<string, unknown>, z.ZodType | null>();
+
 function validatorFor(schema: Record<string, unknown>): z.ZodType | null {
+  const known = compiledByObject.get(schema);
+  if (known !== undefined) return known;
+  const validator = validatorForJson(schema);
+  compiledByObject.set(schema, validator);
+  return validator;
+}
+
+function validatorForJson(schema: Record<string, unknown>): z.ZodType | null {
   const key = JSON.stringify(schema);
   let validator = compiled.get(key);
   if (validator === undefined) {
