@@ -7,6 +7,16 @@ import type { SharedStateClient } from './sharedStateClient';
 const gzip = promisify(zlib.gzip);
 const gunzip = promisify(zlib.gunzip);
 
+/**
+ * Below this, an entry is inflated on the spot: a trip through the thread pool costs more than inflating a typical
+ * answer, and its queueing is what made cache hits slow at the tail.
+ */
+const INLINE_GUNZIP_BYTES = 64 * 1024;
+
+function unzip(bytes: Buffer): Buffer | Promise<Buffer> {
+  return bytes.length <= INLINE_GUNZIP_BYTES ? zlib.gunzipSync(bytes) : gunzip(bytes);
+}
+
 /** The largest compressed entry shared; a bigger answer stays in the member's own cache. */
 const MAX_SHARED_ENTRY_BYTES = 1024 * 1024;
 
@@ -25,7 +35,7 @@ export class RedisResponseCache implements SharedCache {
     if (!bytes) return undefined;
     try {
       // Another member's bytes are outside input: an entry without the shape of an answer is ignored.
-      const entry: unknown = JSON.parse((await gunzip(bytes)).toString('utf8'));
+      const entry: unknown = JSON.parse((await unzip(bytes)).toString('utf8'));
       return isCachedResponse(entry) && entry.expiresAt > this.now() ? entry : undefined;
     } catch {
       return undefined;
