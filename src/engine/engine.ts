@@ -13,6 +13,7 @@ import { ProviderKeyRings, type KeyStatus } from './resilience/keyRing';
 import { cacheKey, fileTag, ResponseCache, type CachedResponse, type CacheStats } from './cache/responseCache';
 import { replayAsStream } from './cache/replay';
 import { CostAccounting, type CostSummary, type EstimatedCandidate } from './cost/costAccounting';
+import type { Reservation } from './cost/teamBudget';
 import { EngineEvents, type AttemptEvent, type EngineEventListener } from './events';
 import { BackgroundProbes, type ProbeOutcome } from './health/backgroundProbe';
 import { providerHealth, type ProviderHealth } from './health/providerHealth';
@@ -25,7 +26,7 @@ import { recordAttempts } from './metrics/recordAttempts';
 import { BreakerStore } from './resilience/breakerStore';
 import { ProviderBreaker, type BreakerSnapshot } from './resilience/circuitBreaker';
 import { ProviderCooldowns } from './resilience/cooldown';
-import type { ResilienceSync } from './resilience/sharedResilience';
+import type { ProbeLeases, ResilienceSync } from './resilience/sharedResilience';
 import { routeWithFallback, type HedgePolicy } from './routing/fallbackRoute';
 import { planCandidates, type PlannedCandidate } from './routing/candidatePlan';
 import { requestForProvider } from './routing/capabilities';
@@ -275,7 +276,8 @@ export class RouterEngine {
     }
     const capable = this.admitByCapability(plan, req);
     const affordable = this.admitByBudget(capable.candidates, req, capable.skipped);
-    const reservation = await this.costs.reserve(affordable.candidates.map(estimated));
+    const runtimes = affordable.candidates.map((c) => c.runtime);
+    const { reservation, leases } = await this.prepareTeam(affordable.candidates, runtimes);
     const ctx: RequestContext = {
       req,
       cfg: this.cfg,
@@ -291,11 +293,6 @@ export class RouterEngine {
       ctx.streamGate = new StreamGate(opts.onText ?? (() => undefined), onStreamStart && ((provider) => onStreamStart(provider, ctx.attempts)), opts.onToolCall);
     }
     ctx.attempts.push(...capable.skipped, ...affordable.skipped);
-    const runtimes = affordable.candidates.map((c) => c.runtime);
-    const [leases] = await Promise.all([
-      this.resilience?.beforeRouting(runtimes.map((rt) => rt.breaker)),
-      this.pacing.sharedWithTeam ? this.pacing.syncTeam(runtimes.map((rt) => ({ provider: rt.config.id, model: this.headroomScope(rt.config.id, rt.config.model) }))) : undefined,
-    ]);
     let routed;
     try {
       routed = await routeWithFallback(runtimes, ctx, this.hedgePolicy());
@@ -442,6 +439,28 @@ export class RouterEngine {
 
   costSummary(): CostSummary {
     return this.costs.summary();
+  }
+
+  /**
+   * What the team must know before routing, in one round trip's time: the budget reservation, other members' breakers,
+   * Retry-Afters and probe leases, and their rate limits. A refused reservation hands back the leases it raced with.
+   */
+  private async prepareTeam(candidates: PlannedCandidate[], runtimes: ProviderRuntime[]): Promise<{ reservation: Reservation | undefined; leases: ProbeLeases | undefined }> {
+    const [reserved, leased] = await Promise.allSettled([
+      this.costs.reserve(candidates.map(estimated)),
+      this.resilience?.beforeRouting(runtimes.map((rt) => rt.breaker)),
+      this.pacing.sharedWithTeam ? this.pacing.syncTeam(runtimes.map((rt) => ({ provider: rt.config.id, model: this.headroomScope(rt.config.id, rt.config.model) }))) : undefined,
+    ]);
+    const leases = leased.status === 'fulfilled' ? leased.value : undefined;
+    if (reserved.status === 'rejected') {
+      await leases?.release();
+      throw reserved.reason;
+    }
+    if (leased.status === 'rejected') {
+      void this.costs.settle(reserved.value, 0);
+      throw leased.reason;
+    }
+    return { reservation: reserved.value, leases };
   }
 
   /** Saves breakers, cache, metrics and spend now, merged with what other processes saved; closes nothing. Never rejects. */

@@ -51,12 +51,14 @@ export class RedisResilience implements ResilienceSync {
 
   async beforeRouting(breakers: readonly ProviderBreaker[]): Promise<ProbeLeases> {
     if (breakers.length === 0) return NO_LEASES;
-    if (this.now() - this.lastRefresh >= BREAKER_REFRESH_MS) {
-      this.lastRefresh = this.now();
-      await this.breakers.refresh(breakers).catch(() => undefined);
-    }
+    const refreshDue = this.now() - this.lastRefresh >= BREAKER_REFRESH_MS;
+    if (refreshDue) this.lastRefresh = this.now();
     const ids = breakers.map((b) => b.provider);
-    const until = await this.client.call((redis) => redis.mget(ids.map((id) => this.cooldownKey(id))));
+    // Both are reads: one round trip's time, not two.
+    const [until] = await Promise.all([
+      this.client.call((redis) => redis.mget(ids.map((id) => this.cooldownKey(id)))),
+      refreshDue ? this.breakers.refresh(breakers).catch(() => undefined) : undefined,
+    ]);
     until?.forEach((v, i) => v !== null && this.cooldowns.adopt(ids[i], Number(v)));
     return this.leaseProbes(breakers.filter((b) => b.state === 'half-open'));
   }
