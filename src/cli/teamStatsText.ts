@@ -8,7 +8,7 @@ export function teamLines(team: TeamMetricsSnapshot): string[] {
   const lines = [`team (sharedState; ${n} member${n === 1 ? '' : 's'} with requests in the window)`];
   lines.push(`  total${' '.repeat(25)} ${figures(team.total)}`);
   for (const m of team.members) {
-    const name = `${m.label}${m.id === team.self ? ' (this one)' : ''}`;
+    const name = `${m.label}${m.id === team.self ? ' (this machine)' : ''}`;
     lines.push(`  ${name.padEnd(30)} ${figures(m)}`);
   }
   lines.push('');

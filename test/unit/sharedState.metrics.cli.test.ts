@@ -113,7 +113,7 @@ describe('shared metrics: CLI processes with their own --state-dir and one Redis
     const text = (await stats(config, 'bob', false)).stdout;
     assert.match(text, /^team \(sharedState; 2 members with requests in the window\)$/m);
     assert.match(text, /^ {2}total +3 requests \(3 answered\), 3 provider calls \(0 failed\)/m);
-    assert.match(text, /\(this one\) +1 requests/);
+    assert.match(text, /\(this machine\) +1 requests/);
 
     const stored = (await redisKeys(`llmr:${NAMESPACE}:metrics:*`)).join('\n');
     assert.doesNotMatch(stored, new RegExp(KEY));
