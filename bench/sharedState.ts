@@ -13,6 +13,9 @@ export interface SharedStateFigures {
   localP50Ms: number;
   sharedP50Ms: number;
   addedP50Ms: number;
+  /** The same with `metrics` shared too, measured in the same interleaved loop. */
+  withMetricsP50Ms: number;
+  addedWithMetricsP50Ms: number;
   cacheHits: number;
   redisHitP50Ms: number;
   redisHitP99Ms: number;
@@ -40,7 +43,7 @@ function nowMs(): number {
   return Number(process.hrtime.bigint()) / 1e6;
 }
 
-/** Added cost of a shared budget and breakers per request, a cache hit read from Redis, and 8 racers on one budget. */
+/** Added cost of a shared budget and breakers per request (and with metrics shared too), a cache hit read from Redis, and 8 racers on one budget. */
 export async function measureSharedState(baseUrl: string, pairs: number, warmup: number): Promise<SharedStateFigures> {
   const redis = await startRedisServer();
   try {
@@ -55,26 +58,32 @@ export async function measureSharedState(baseUrl: string, pairs: number, warmup:
 
 async function measureAdded(baseUrl: string, redis: RedisServer, pairs: number, warmup: number) {
   const settings = { cache: { enabled: false }, budget: { dailyUsd: 1e12 } };
+  const sharedState = { url: redis.url, namespace: NAMESPACE, share: ['budget', 'breakers'] };
   const local = engineFor(baseUrl, settings);
-  const shared = engineFor(baseUrl, { ...settings, sharedState: { url: redis.url, namespace: NAMESPACE, share: ['budget', 'breakers'] } });
+  const shared = engineFor(baseUrl, { ...settings, sharedState });
+  const withMetrics = engineFor(baseUrl, { ...settings, sharedState: { ...sharedState, share: [...sharedState.share, 'metrics'] } });
   const l = new Float64Array(pairs);
   const s = new Float64Array(pairs);
+  const m = new Float64Array(pairs);
+  const timed = async (engine: RouterEngine) => {
+    const t0 = nowMs();
+    await engine.chat(BENCH_REQUEST);
+    return nowMs() - t0;
+  };
   try {
-    for (let i = 0; i < warmup; i++) await Promise.all([local.chat(BENCH_REQUEST), shared.chat(BENCH_REQUEST)]);
+    for (let i = 0; i < warmup; i++) await Promise.all([local.chat(BENCH_REQUEST), shared.chat(BENCH_REQUEST), withMetrics.chat(BENCH_REQUEST)]);
     for (let i = 0; i < pairs; i++) {
-      let t0 = nowMs();
-      await local.chat(BENCH_REQUEST);
-      l[i] = nowMs() - t0;
-      t0 = nowMs();
-      await shared.chat(BENCH_REQUEST);
-      s[i] = nowMs() - t0;
+      l[i] = await timed(local);
+      s[i] = await timed(shared);
+      m[i] = await timed(withMetrics);
     }
   } finally {
-    await Promise.all([local.close(), shared.close()]);
+    await Promise.all([local.close(), shared.close(), withMetrics.close()]);
   }
   const localP50Ms = quantile(l, 0.5);
   const sharedP50Ms = quantile(s, 0.5);
-  return { localP50Ms, sharedP50Ms, addedP50Ms: sharedP50Ms - localP50Ms };
+  const withMetricsP50Ms = quantile(m, 0.5);
+  return { localP50Ms, sharedP50Ms, addedP50Ms: sharedP50Ms - localP50Ms, withMetricsP50Ms, addedWithMetricsP50Ms: withMetricsP50Ms - localP50Ms };
 }
 
 async function measureRedisHit(redis: RedisServer, calls: number, warmup: number) {

@@ -78,6 +78,11 @@ const ICONS = {
     ['line', { x1: 8, y1: 4.8, x2: 8, y2: 4.9 }],
   ],
   server: [['path', { d: 'M2.2 2.5h11.6v4.5H2.2ZM2.2 9h11.6v4.5H2.2ZM4.5 4.75h.1M4.5 11.25h.1' }]],
+  people: [
+    ['circle', { cx: 5.5, cy: 5, r: 2.2 }],
+    ['circle', { cx: 11, cy: 5.6, r: 1.8 }],
+    ['path', { d: 'M1.5 13.5c0-2.4 1.8-4.2 4-4.2s4 1.8 4 4.2M10 9.6c2.2-.4 4.3 1.2 4.5 3.9' }],
+  ],
 } satisfies Record<string, Shape[]>;
 
 export type IconName = keyof typeof ICONS;

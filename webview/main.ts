@@ -13,9 +13,11 @@ import { ProviderCacheSection } from './panels/providerCacheSection';
 import { ProviderCards } from './panels/providerCards';
 import { QualityRanking } from './panels/qualityRanking';
 import { SummaryTiles } from './panels/summaryTiles';
+import { TeamSection } from './panels/teamSection';
 import { qualityRows } from './qualityView';
+import { teamView } from './teamView';
 import { hostApi, readUiState, type UiState } from './uiState';
-import { cacheView, costView, DashboardStore, effectiveFilter, eventViews, providerCacheView, providerViews, summaryView, type Percentile } from './viewModel';
+import { cacheView, costView, DashboardStore, effectiveFilter, eventViews, providerCacheView, providerViews, summaryView, WINDOW_LABEL, type Percentile } from './viewModel';
 import type { EventFilter } from './viewModel';
 
 const api = hostApi();
@@ -42,12 +44,13 @@ const alertList = new AlertList();
 const tiles = new SummaryTiles();
 const providers = new ProviderCards(post);
 const quality = new QualityRanking();
+const team = new TeamSection();
 const charts = new ChartsSection((percentile: Percentile) => change({ percentile }));
 const costs = new CostsSection();
 const cache = new CacheSection(post);
 const providerCache = new ProviderCacheSection();
 const events = new EventLog(ui.filter, (filter: EventFilter) => change({ filter }));
-const content = h('div', { className: 'content', hidden: true }, alertList.el, tiles.el, providers.el, quality.el, charts.el, h('div', { className: 'two-col' }, costs.el, h('div', { className: 'stack' }, cache.el, providerCache.el)), events.el);
+const content = h('div', { className: 'content', hidden: true }, alertList.el, tiles.el, providers.el, team.el, quality.el, charts.el, h('div', { className: 'two-col' }, costs.el, h('div', { className: 'stack' }, cache.el, providerCache.el)), events.el);
 
 const app = document.getElementById('app') as HTMLElement;
 const loading = app.querySelector('.loading');
@@ -61,6 +64,7 @@ function render(): void {
   alertList.update(store.alerts, now);
   tiles.update(summaryView(store), store.window);
   providers.update(providerViews(store, now));
+  team.update(teamView(store.team, WINDOW_LABEL[store.window], now));
   quality.update(qualityRows(store.quality));
   charts.update(store, ui.percentile, now);
   const c = costView(store);

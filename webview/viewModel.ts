@@ -19,6 +19,7 @@ import {
   type OverallHealth,
   type ProviderStatusDto,
   type QualityRankDto,
+  type TeamDto,
   type WindowStatsDto,
 } from '../src/extension/dashboard/protocol';
 import { formatAgo, formatBytes, formatClock, formatCompact, formatCount, formatMs, formatPercent, formatSpan, formatUsd, humanize } from './format';
@@ -59,6 +60,8 @@ export class DashboardStore {
   alerts: AlertDto[] = [];
   /** The quality ranking, best first. */
   quality: QualityRankDto[] = [];
+  /** Only when metrics are shared with a team: every member's figures in the window. */
+  team?: TeamDto;
   lastError?: string;
   /** Bumped when history changes, so charts redraw only then. */
   historyVersion = 0;
@@ -89,6 +92,7 @@ export class DashboardStore {
       this.events = msg.events.slice(-MAX_LOG_EVENTS);
       this.alerts = msg.alerts ?? [];
       this.quality = msg.quality ?? [];
+      this.team = msg.team;
       this.historyVersion++;
       return true;
     }
@@ -108,6 +112,7 @@ export class DashboardStore {
     if (msg.cache) this.cache = msg.cache;
     if (msg.alerts) this.alerts = msg.alerts;
     if (msg.quality) this.quality = msg.quality;
+    if (msg.team) this.team = msg.team;
     if (msg.events) {
       const lastId = this.events.length > 0 ? this.events[this.events.length - 1].id : 0;
       this.events = [...this.events, ...msg.events.filter((e) => e.id > lastId)].slice(-MAX_LOG_EVENTS);

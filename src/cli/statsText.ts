@@ -3,11 +3,12 @@ import { clock } from '../engine/health/providerHealth';
 import type { KeyStatus } from '../engine/resilience/keyRing';
 import type { RateLimitStatus } from '../engine/routing/pacing';
 import type { Percentiles, ProviderCacheStats } from '../engine/metrics/metricsTypes';
+import { teamLines } from './teamStatsText';
 
 const ms = (v: number | null | undefined) => (v === null || v === undefined ? '—' : `${Math.round(v)} ms`);
 const pct = (p: Percentiles) => `p50 ${ms(p.p50)} · p90 ${ms(p.p90)} · p95 ${ms(p.p95)} · p99 ${ms(p.p99)}`;
 
-/** The human view of `stats`: one block per provider, then cache. */
+/** The human view of `stats`: one block per provider, the quality ranking, the team's figures when shared, then cost and cache. */
 export function formatStats(stats: EngineStats): string {
   const lines: string[] = [`LLM Router — ${stats.window} (${new Date(stats.generatedAt).toLocaleString()})`, ''];
   if (stats.alerts.length > 0) {
@@ -43,6 +44,7 @@ export function formatStats(stats: EngineStats): string {
     lines.push('');
   }
   lines.push(...qualityLines(stats.quality));
+  if (stats.team) lines.push(...teamLines(stats.team));
   const { today, month, budget } = stats.costs;
   const limit = (v: number | undefined) => (v === undefined ? '' : ` of $${v.toFixed(2)} budget (${((today.costUsd / v) * 100).toFixed(0)} %)`);
   lines.push(`cost   today $${today.costUsd.toFixed(6)}${limit(budget.dailyUsd)} · this month $${month.costUsd.toFixed(6)}${budget.monthlyUsd === undefined ? '' : ` of $${budget.monthlyUsd.toFixed(2)} budget`}`);

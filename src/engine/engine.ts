@@ -22,6 +22,7 @@ import { sendProbe } from './http/probeTransport';
 import { parseRateLimitHeaders } from './http/rateLimitHeaders';
 import { MetricsRegistry } from './metrics/metricsRegistry';
 import type { HistoryPoint, MetricsSnapshot, MetricsWindow } from './metrics/metricsTypes';
+import type { TeamMetricsSnapshot } from './metrics/teamMetrics';
 import { recordAttempts } from './metrics/recordAttempts';
 import { BreakerStore } from './resilience/breakerStore';
 import { ProviderBreaker, type BreakerSnapshot } from './resilience/circuitBreaker';
@@ -41,6 +42,7 @@ import { QualityRegistry, type QualityRank } from './quality/qualityRegistry';
 import type { QualitySignal, Verdict } from './quality/qualitySignals';
 import { FileStateStore } from './state/fileStateStore';
 import type { StateStore } from './state/stateStore';
+import { memberIdentity } from './state/redis/memberIdentity';
 import { openSharedState, type SharedState } from './state/redis/sharedState';
 import { createStrategy, type Strategy } from './routing/strategies';
 import type { AttemptRecord, ChatRequest, ChatResult, ToolCall } from './types';
@@ -126,6 +128,8 @@ export interface EngineStats {
   alerts: Alert[];
   /** Configured providers and models, best quality score first. */
   quality: QualityRank[];
+  /** With `sharedState.share` holding `metrics`: the team's figures in the window, in total and per member; absent when Redis does not answer. */
+  team?: TeamMetricsSnapshot;
 }
 
 /** The user's (or a task's) word on an answer the engine returned; `model` as the ChatResult names it. */
@@ -206,7 +210,7 @@ export class RouterEngine {
     if (store) this.rateLimitStore = new RateLimitStore({ store, pacing: this.pacing, cooldowns: this.resilience ? undefined : this.cooldowns, keyRings: this.keyRings, windowMs, now: this.now });
     this.cache = new ResponseCache({ config: this.cfg.cache, store: cacheStore, now: this.now });
     this.events = new EngineEvents({ now: this.now, onListenerError: (err) => this.warn(`An engine event listener failed: ${(err as Error).message}`) });
-    this.metrics = new MetricsRegistry({ now: this.now, store });
+    this.metrics = new MetricsRegistry({ now: this.now, store, team: this.shared?.metrics });
     this.scores = new QualityRegistry({ store, now: this.now, halfLifeMs: () => this.cfg.quality.halfLifeHours * 3_600_000 });
     this.costs = new CostAccounting({ budget: this.cfg.budget, events: this.events, store, team: this.shared?.budget, now: this.now });
     this.alertMonitor = new AlertMonitor({ store, onChange: (c) => this.events.emit({ type: 'alert', ...c }) });
@@ -583,7 +587,21 @@ export class RouterEngine {
     await this.costs.flush();
     await this.scores.flush();
     const alerts = this.alerts();
-    return { window, generatedAt: this.now(), providers: this.providers(), metrics: this.metrics.snapshot(window), cache: this.cache.stats(), costs: this.costs.summary(), alerts, quality: this.quality() };
+    const team = await this.teamMetrics(window);
+    return { window, generatedAt: this.now(), providers: this.providers(), metrics: this.metrics.snapshot(window), cache: this.cache.stats(), costs: this.costs.summary(), alerts, quality: this.quality(), ...(team ? { team } : {}) };
+  }
+
+  /** Whether `sharedState.share` holds `metrics`, so teamMetrics() can answer. */
+  get sharesMetrics(): boolean {
+    return this.shared?.metrics !== undefined;
+  }
+
+  /** The team's metrics in the window, this member's latest included; undefined when not shared or Redis does not answer. */
+  async teamMetrics(window: MetricsWindow): Promise<TeamMetricsSnapshot | undefined> {
+    const team = this.shared?.metrics;
+    if (!team) return undefined;
+    await this.loaded;
+    return team.read(window, this.metrics.windowMinutes(window));
   }
 
   /** Looks at every alert condition now (raising and clearing as needed) and returns the active alerts, oldest first. */
@@ -696,7 +714,18 @@ export class RouterEngine {
 
   private sharedState(options: EngineOptions, localStore: StateStore | undefined): SharedState | undefined {
     const config = this.cfg.sharedState;
-    return config && openSharedState(config, { password: options.sharedStatePassword, passwordCommand: options.sharedStatePasswordCommand, localStore, cacheMaxBytes: () => this.cfg.cache.maxBytes, warn: this.warn, now: this.now });
+    return (
+      config &&
+      openSharedState(config, {
+        password: options.sharedStatePassword,
+        passwordCommand: options.sharedStatePasswordCommand,
+        localStore,
+        member: memberIdentity(options.stateDir),
+        cacheMaxBytes: () => this.cfg.cache.maxBytes,
+        warn: this.warn,
+        now: this.now,
+      })
+    );
   }
 
   private fileStore(dir: string | undefined): StateStore | undefined {

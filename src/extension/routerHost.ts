@@ -9,6 +9,7 @@ import type { CacheStats } from '../engine/cache/responseCache';
 import type { CostSummary } from '../engine/cost/costAccounting';
 import type { EngineEvent, EngineEventListener } from '../engine/events';
 import type { HistoryPoint, MetricsSnapshot, MetricsWindow } from '../engine/metrics/metricsTypes';
+import type { TeamMetricsSnapshot } from '../engine/metrics/teamMetrics';
 import { redactUrl } from '../engine/state/redis/sharedStateClient';
 import { userFolders } from '../engine/state/userFolders';
 import type { ChatRequest, ChatResult } from '../engine/types';
@@ -215,6 +216,15 @@ export class RouterHost implements vscode.Disposable {
 
   metricsHistory(provider?: string, sinceMs?: number): HistoryPoint[] {
     return this.engine.metricsHistory(provider, sinceMs);
+  }
+
+  get sharesMetrics(): boolean {
+    return this.engine.sharesMetrics;
+  }
+
+  /** Every team member's metrics in the window, when `llmRouter.sharedState.share` holds `metrics`. */
+  teamMetrics(window: MetricsWindow): Promise<TeamMetricsSnapshot | undefined> {
+    return this.engine.teamMetrics(window);
   }
 
   costSummary(): CostSummary {

@@ -10,7 +10,7 @@ import { LatestFailures } from '../../src/extension/dashboard/latestFailures';
 import { RoutingEventLog } from '../../src/extension/dashboard/routingEventLog';
 import { startHarness } from '../support/engineHarness';
 import { formatUsd } from '../../webview/format';
-import { fixtureSequence, qualityFixture, qualityRank } from './fixtureSequence';
+import { fixtureSequence, qualityFixture, qualityRank, teamFixture } from './fixtureSequence';
 import { launchChromium, type Browser, type BrowserContext } from './playwright';
 import { DARK, LIGHT, type Theme } from './themes';
 import { DashboardPage, serveWebview, type WebviewServer } from './webviewPage';
@@ -166,6 +166,34 @@ describe('dashboard webview in Chromium', function () {
     await page.expectText('[data-testid="quality"] tbody tr:first-child td:nth-child(2)', 'ollama');
     await page.expectText('[data-quality-row="ollama"] .quality-signals', '10 applied');
     assert.equal(await page.page.evaluate(() => (document.querySelector('[data-quality-row="groq"]') as HTMLElement & { marked?: boolean }).marked), true, 'rows are moved, not rebuilt');
+  });
+
+  it('shows the team section only with shared metrics: the total and each member, this machine marked (screenshot test-artifacts/dashboard-team.png)', async () => {
+    const page = await open();
+    const { snapshot } = fixtureSequence(NOW);
+    await page.send(snapshot);
+    await page.expectText(card('claude', 'state'), 'Healthy');
+    assert.equal(await page.page.evaluate(() => (document.querySelector('[data-testid="team"]') as HTMLElement).hidden), true, 'hidden while metrics are not shared');
+
+    await page.send({ type: 'delta', seq: 10, now: NOW + 1_000, team: teamFixture(NOW) });
+    await page.expectText('[data-testid="team"] [data-field="team-caption"]', '3 members with requests in the last 1 hour');
+    const rows = await page.page.evaluate(() =>
+      Array.from(document.querySelectorAll('[data-testid="team"] tr[data-team-member]')).map((tr) => [tr.getAttribute('data-team-member'), tr.className, ...Array.from(tr.querySelectorAll('th, td')).map((c) => c.textContent)]),
+    );
+    assert.deepEqual(rows, [
+      ['7c1e09a4b2d3', 'member-other', 'ci-runner-04 (7c1e09) · last seen 41 s ago', '268', '0.7%', '283 (17 failed)', '1.6M in · 61.2k out', '$4.20', '2.43 s'],
+      ['a93f5d20e611', 'member-self', 'dana-laptop (a93f5d) (this machine) · last seen just now', '97', '1.0%', '106 (12 failed)', '512k in · 24.9k out', '$1.84', '1.98 s'],
+      ['0b44c8e7f915', 'member-other', 'gateway-eu (0b44c8) · last seen 5 min ago', '47', '0%', '51 (2 failed)', '163k in · 12.3k out', '$0.87', '1.12 s'],
+      ['total', 'team-total member-other', 'Team total', '412', '0.7%', '440 (31 failed)', '2.3M in · 98.4k out', '$6.91', '2.21 s'],
+    ]);
+    await mkdir(ARTIFACTS, { recursive: true });
+    const clip = await page.page.evaluate(() => {
+      const section = document.querySelector('[data-testid="team"]') as HTMLElement;
+      section.scrollIntoView();
+      const r = section.getBoundingClientRect();
+      return { x: r.x, y: r.y, width: r.width, height: r.height };
+    });
+    await page.page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-team.png'), clip });
   });
 
   it('ignores a malformed message, logs it, and keeps showing the last good state', async () => {

@@ -7,7 +7,7 @@ import { qualityScore } from '../../src/engine/quality/qualityScore';
 import { noSignals, type QualitySignals } from '../../src/engine/quality/qualitySignals';
 import type { ProviderKind } from '../../src/engine/types';
 import { usesKey } from '../../src/extension/dashboard/toProtocol';
-import type { DeltaMessage, HistoryPointDto, LogEventDto, ProviderStatusDto, QualityRankDto, SnapshotMessage, WindowStatsDto } from '../../src/extension/dashboard/protocol';
+import { EMPTY_STATS, type DeltaMessage, type HistoryPointDto, type LogEventDto, type ProviderStatusDto, type QualityRankDto, type SnapshotMessage, type TeamDto, type WindowStatsDto } from '../../src/extension/dashboard/protocol';
 
 const MIN = 60_000;
 
@@ -140,6 +140,23 @@ export function qualityFixture(): QualityRankDto[] {
     qualityRank('gemini', 'gemini-2.5-flash', { answers: 7.9, flagged: 0.8, schemaFailed: 0.8, unparsedFindings: 1, discarded: 1.4 }),
     qualityRank('groq', 'llama-3.3-70b-versatile', { answers: 12.5, flagged: 5.1, truncated: 4.7, toolArgsFailed: 0.4, discarded: 2.2, ignored: 3 }),
   ].sort((a, b) => b.score - a.score);
+}
+
+function teamFigures(requests: number, failed: number, calls: number, failedCalls: number, tokens: [number, number], costUsd: number, p95: number) {
+  const stats = { ...EMPTY_STATS, requests: calls, successes: calls - failedCalls, errorCount: failedCalls, costUsd, tokens: { input: tokens[0], output: tokens[1], cached: 0 }, latency: { p50: p95 / 3, p95, p99: p95 * 1.4 } };
+  return { stats, routed: { requests, answered: requests - failed, failed, errorRate: requests > 0 ? failed / requests : null } };
+}
+
+/** Three members sharing metrics in the hour: a CI agent, this laptop and a gateway; the total is their sum. */
+export function teamFixture(now: number): TeamDto {
+  return {
+    total: teamFigures(412, 3, 440, 31, [2_315_000, 98_400], 6.9123, 2_210),
+    members: [
+      { id: '7c1e09a4b2d3', label: 'ci-runner-04 (7c1e09)', self: false, lastSeenAt: now - 40_000, ...teamFigures(268, 2, 283, 17, [1_640_000, 61_200], 4.2011, 2_430) },
+      { id: 'a93f5d20e611', label: 'dana-laptop (a93f5d)', self: true, lastSeenAt: now - 2_000, ...teamFigures(97, 1, 106, 12, [512_000, 24_900], 1.8412, 1_980) },
+      { id: '0b44c8e7f915', label: 'gateway-eu (0b44c8)', self: false, lastSeenAt: now - 310_000, ...teamFigures(47, 0, 51, 2, [163_000, 12_300], 0.87, 1_120) },
+    ],
+  };
 }
 
 /** The sequence as of `now` (epoch ms), window '1h'. */

@@ -20,7 +20,8 @@ function recordOf(counts: Map<string, number>): Record<string, number> {
   return out;
 }
 
-function statsOf(c: MetricCell): MetricsStats {
+/** One cell's figures, the way every surface (local or team-wide) reports them. */
+export function statsOf(c: MetricCell): MetricsStats {
   const errors = {} as Record<ErrorClass, number>;
   for (const cls of Object.keys(ERROR_CLASSES) as ErrorClass[]) errors[cls] = c.errors[cls] ?? 0;
   const errorCount = c.requests - c.successes;
@@ -58,7 +59,7 @@ function providerCacheOf(c: MetricCell): ProviderCacheStats {
  * Each routed request begins with one provider call that is not a fallback, and an answered one ends with exactly
  * one successful call; so the calls tell the requests apart without a second counter.
  */
-function routedOf(total: MetricsStats): RoutedRequests {
+export function routedOf(total: MetricsStats): RoutedRequests {
   const answered = total.successes;
   // A hedge that lost was cancelled by the router, not the caller: its request still counts when answered.
   const requests = Math.max(answered, total.requests - total.fallbacks - total.errors.cancelled);
@@ -72,6 +73,12 @@ function providerStats(p: ProviderTally, sum: MetricCell): ProviderStats {
     setEntry(models, model, statsOf(cell));
   }
   return { ...statsOf(sum), breakerTransitions: recordOf(p.breaker), models };
+}
+
+/** The minute numbers a window other than 'all' covers: every minute that overlaps [now − window, now]. */
+export function windowMinutes(window: Exclude<MetricsWindow, 'all'>, nowMs: number, dayStartMs: number): { first: number; last: number } {
+  const first = window === 'today' ? minuteOf(dayStartMs) : minuteOf(nowMs - WINDOW_MINUTES[window] * MINUTE_MS);
+  return { first, last: minuteOf(nowMs) };
 }
 
 /**
@@ -93,8 +100,7 @@ export function buildSnapshot(
       if (ds.since !== undefined) fromMs = Math.min(fromMs, ds.since);
     }
   } else {
-    const first = window === 'today' ? minuteOf(dayStartMs) : minuteOf(nowMs - WINDOW_MINUTES[window] * MINUTE_MS);
-    const last = minuteOf(nowMs);
+    const { first, last } = windowMinutes(window, nowMs, dayStartMs);
     fromMs = window === 'today' ? dayStartMs : first * MINUTE_MS;
     for (const ds of datasets) {
       for (const [m, t] of ds.minutes) if (m >= first && m <= last) agg.merge(t);

@@ -1,10 +1,11 @@
 import { DebouncedSave, SerialQueue } from '../state/backgroundSave';
 import type { StateDocument, StateStore } from '../state/stateStore';
 import { metricsDocument } from './metricsFile';
-import { buildHistory, buildSnapshot } from './metricsQuery';
+import { buildHistory, buildSnapshot, windowMinutes } from './metricsQuery';
 import type { HistoryPoint, MetricsSnapshot, MetricsWindow, RequestRecord } from './metricsTypes';
 import { MetricsData, MINUTE_MS, minuteOf, RETAIN_MINUTES } from './minuteBuckets';
 import { ProbeTally } from './probeTally';
+import type { TeamMetricsSink, TeamWindow } from './teamMetrics';
 
 export interface MetricsRegistryOptions {
   now?: () => number;
@@ -14,6 +15,8 @@ export interface MetricsRegistryOptions {
   flushIntervalMs?: number;
   /** Start of the local calendar day containing `nowMs`, for the 'today' window. */
   startOfDay?: (nowMs: number) => number;
+  /** Also gets every request and cache lookup (not probes) when metrics are shared with a team. */
+  team?: TeamMetricsSink;
 }
 
 function localStartOfDay(nowMs: number): number {
@@ -43,12 +46,14 @@ export class MetricsRegistry {
   private closed = false;
   private readonly queue = new SerialQueue();
   private readonly background: DebouncedSave;
+  private readonly team: TeamMetricsSink | undefined;
 
   constructor(options: MetricsRegistryOptions = {}) {
     this.store = options.store;
     this.now = options.now ?? Date.now;
     this.document = metricsDocument(this.now);
     this.startOfDay = options.startOfDay ?? localStartOfDay;
+    this.team = options.team;
     this.background = new DebouncedSave(() => this.flush(), options.store ? (options.flushIntervalMs ?? 30_000) : 0);
   }
 
@@ -64,6 +69,7 @@ export class MetricsRegistry {
     const at = r.at ?? now;
     if (r.probe) return this.probes.record(r.provider, r.outcome === 'ok', r.latencyMs, at);
     this.pending.recordRequest(r, at, this.minuteToKeep(at, now));
+    this.team?.recordRequest(r, at);
     this.noteActivity();
   }
 
@@ -94,6 +100,13 @@ export class MetricsRegistry {
     const now = this.now();
     this.pruneIfMinuteChanged(now);
     return buildHistory([this.base, this.pending], provider, sinceMs ?? now - RETAIN_MINUTES * MINUTE_MS, now);
+  }
+
+  /** The minutes `window` covers now, as team metrics are read by; 'all' for all-time. */
+  windowMinutes(window: MetricsWindow): TeamWindow {
+    if (window === 'all') return 'all';
+    const now = this.now();
+    return windowMinutes(window, now, this.startOfDay(now));
   }
 
   /** Reads what this and other processes saved. Unsaved local counts are kept. */
@@ -145,6 +158,7 @@ export class MetricsRegistry {
     const now = this.now();
     const t = at ?? now;
     this.pending.recordCache(hit, t, this.minuteToKeep(t, now));
+    this.team?.recordCache(hit, t);
     this.noteActivity();
   }
 

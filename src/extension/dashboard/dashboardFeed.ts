@@ -1,12 +1,12 @@
 import type { RouterEngine } from '../../engine/engine';
 import type { MetricsSnapshot } from '../../engine/metrics/metricsTypes';
 import type { LatestFailures } from './latestFailures';
-import { hostMessageSchema, WINDOW_MS, type DashboardWindow, type DeltaMessage, type HistoryPointDto, type HostMessage, type LogEventDto, type PlaygroundMessage, type SnapshotMessage } from './protocol';
+import { hostMessageSchema, WINDOW_MS, type DashboardWindow, type DeltaMessage, type HistoryPointDto, type HostMessage, type LogEventDto, type PlaygroundMessage, type SnapshotMessage, type TeamDto } from './protocol';
 import type { RoutingEventLog } from './routingEventLog';
-import { providerWindowStats, toCache, toCosts, toHistoryPoint, toProviderStatus, toRouted, toWindowStats } from './toProtocol';
+import { providerWindowStats, toCache, toCosts, toHistoryPoint, toProviderStatus, toRouted, toTeam, toWindowStats } from './toProtocol';
 
 /** What the feed reads: the engine itself, or the extension's host in front of it. */
-export type DashboardSource = Pick<RouterEngine, 'ready' | 'alerts' | 'providers' | 'onEvent' | 'metricsSnapshot' | 'metricsHistory' | 'costSummary' | 'cacheStats' | 'cacheEnabled' | 'quality'>;
+export type DashboardSource = Pick<RouterEngine, 'ready' | 'alerts' | 'providers' | 'onEvent' | 'metricsSnapshot' | 'metricsHistory' | 'costSummary' | 'cacheStats' | 'cacheEnabled' | 'quality' | 'sharesMetrics' | 'teamMetrics'>;
 
 export interface DashboardFeedOptions {
   source: DashboardSource;
@@ -19,6 +19,8 @@ export interface DashboardFeedOptions {
   tickMs?: number;
   /** Window statistics are recomputed no more often than this many times what computing them costs (default 10). */
   statsCostFactor?: number;
+  /** How often the team's metrics are read from the shared state while metrics are shared, ms (default 5 s). */
+  teamRefreshMs?: number;
   now?: () => number;
   warn?: (message: string) => void;
 }
@@ -37,6 +39,7 @@ interface Sent {
   lastEventId: number;
   alerts: string;
   quality: string;
+  team: string;
 }
 
 /**
@@ -56,6 +59,10 @@ export class DashboardFeed {
   private lookups: MetricsSnapshot['cache'] = { hits: 0, misses: 0, hitRate: null };
   private metricsAt = 0;
   private metricsCostMs = 0;
+  /** The team's figures for the current window, as last read; they arrive asynchronously, from Redis. */
+  private team?: TeamDto;
+  private teamReadAt = -Infinity;
+  private teamReading = false;
   private readonly now: () => number;
   private readonly throttleMs: number;
   private readonly tickMs: number;
@@ -81,7 +88,9 @@ export class DashboardFeed {
 
   /** Sends a full snapshot (of `window`, or the current one) and keeps the webview up to date from then on. */
   async start(window: DashboardWindow = this.window): Promise<void> {
+    if (window !== this.window) this.team = undefined;
     this.window = window;
+    this.teamReadAt = -Infinity;
     const generation = ++this.generation;
     await this.opts.source.ready();
     if (generation !== this.generation) return;
@@ -92,8 +101,10 @@ export class DashboardFeed {
     });
     this.clearThrottle();
     this.postSnapshot();
+    this.readTeamIfDue();
     if (!this.ticker) {
       this.ticker = setInterval(() => {
+        this.readTeamIfDue();
         if (!this.throttle) this.flush();
       }, this.tickMs);
       this.ticker.unref?.();
@@ -188,6 +199,12 @@ export class DashboardFeed {
       delta.quality = quality;
     }
 
+    const teamJson = JSON.stringify(this.team);
+    if (this.team && teamJson !== sent.team) {
+      sent.team = teamJson;
+      delta.team = this.team;
+    }
+
     if (Object.keys(delta).length === 0) return;
     const message: DeltaMessage = { type: 'delta', seq: ++this.seq, now: this.now(), ...delta };
     if (this.emit(message)) {
@@ -244,6 +261,7 @@ export class DashboardFeed {
       events: aboutProviders(log.after(0), statuses.map((p) => p.id)),
       alerts: source.alerts(),
       quality: source.quality(),
+      ...(this.team ? { team: this.team } : {}),
     };
     this.historyDirty.clear();
     this.sent = {
@@ -258,6 +276,7 @@ export class DashboardFeed {
       lastEventId: log.lastId,
       alerts: JSON.stringify(snapshot.alerts),
       quality: JSON.stringify(snapshot.quality),
+      team: JSON.stringify(snapshot.team),
     };
     if (this.emit(snapshot)) this.lastSnapshot = snapshot;
   }
@@ -272,6 +291,28 @@ export class DashboardFeed {
     this.metricsCostMs = performance.now() - started;
     this.metricsAt = this.now();
     return metrics;
+  }
+
+  /**
+   * Reads the team's figures in the background, at most every `teamRefreshMs` and one read at a time; the result goes
+   * out with the next delta. A read Redis does not answer keeps the figures last shown.
+   */
+  private readTeamIfDue(): void {
+    const { source } = this.opts;
+    if (!source.sharesMetrics || this.teamReading || this.now() - this.teamReadAt < (this.opts.teamRefreshMs ?? 5_000)) return;
+    this.teamReading = true;
+    this.teamReadAt = this.now();
+    const generation = this.generation;
+    const window = this.window;
+    source
+      .teamMetrics(window)
+      .then((team) => {
+        if (!team || generation !== this.generation || window !== this.window) return;
+        this.team = toTeam(team);
+        this.schedule();
+      })
+      .catch((err: unknown) => this.opts.warn?.(`Dashboard: could not read the team's metrics (${(err as Error).message}).`))
+      .finally(() => (this.teamReading = false));
   }
 
   /**

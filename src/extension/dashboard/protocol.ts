@@ -188,6 +188,26 @@ export type { QualitySignal };
 const routedRequestsSchema = z.object({ requests: count, answered: count, failed: count, errorRate: ratio.nullable() });
 export type RoutedRequestsDto = z.infer<typeof routedRequestsSchema>;
 
+const MAX_MEMBERS = 100;
+
+/** A team member's figures in the window, or the team's sum: the same statistics a provider card shows. */
+const teamFiguresSchema = z.object({ stats: windowStatsSchema, routed: routedRequestsSchema });
+
+/** One member sharing metrics: `id` is stable per state folder and machine, `label` its host name and short id; never a key. */
+const teamMemberSchema = z.object({
+  id: z.string().max(64).regex(/^[0-9a-f]+$/),
+  label,
+  /** This window's own member. */
+  self: z.boolean(),
+  lastSeenAt: epochMs,
+  ...teamFiguresSchema.shape,
+});
+export type TeamMemberDto = z.infer<typeof teamMemberSchema>;
+
+/** With `sharedState.share` holding `metrics`: the whole team's figures in the window, in total and per member, busiest first. */
+const teamSchema = z.object({ total: teamFiguresSchema, members: z.array(teamMemberSchema).max(MAX_MEMBERS) });
+export type TeamDto = z.infer<typeof teamSchema>;
+
 /** Everything the webview shows, for one window. Also sent again after a window or settings change. */
 const snapshotMessageSchema = z.object({
   type: z.literal('snapshot'),
@@ -210,6 +230,8 @@ const snapshotMessageSchema = z.object({
   alerts: z.array(alertSchema).max(MAX_ALERTS).optional(),
   /** The quality ranking, best first. */
   quality: z.array(qualityRankSchema).max(MAX_MODELS).optional(),
+  /** Only when metrics are shared with a team and the shared state has answered. */
+  team: teamSchema.optional(),
 });
 export type SnapshotMessage = z.infer<typeof snapshotMessageSchema>;
 
@@ -233,6 +255,8 @@ const deltaMessageSchema = z.object({
   alerts: z.array(alertSchema).max(MAX_ALERTS).optional(),
   /** The whole ranking, when any score or signal changed. */
   quality: z.array(qualityRankSchema).max(MAX_MODELS).optional(),
+  /** The team's figures, whole, when they changed. */
+  team: teamSchema.optional(),
 });
 export type DeltaMessage = z.infer<typeof deltaMessageSchema>;
 

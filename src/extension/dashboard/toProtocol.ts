@@ -5,9 +5,10 @@ import type { ProviderStatus } from '../../engine/engine';
 import { adviseFailure } from '../../engine/failureAdvice';
 import { isLoopbackHost } from '../../engine/http/endpointSecurity';
 import type { HistoryPoint, MetricsSnapshot, MetricsStats, RoutedRequests } from '../../engine/metrics/metricsTypes';
+import type { TeamMetricsSnapshot, TeamStats } from '../../engine/metrics/teamMetrics';
 import { adapterFor } from '../../engine/providers/registry';
 import type { FailureSeen } from './latestFailures';
-import { EMPTY_STATS, type CacheDto, type RoutedRequestsDto, type CostsDto, type HistoryPointDto, type PeriodCostsDto, type ProviderStatusDto, type WindowStatsDto } from './protocol';
+import { EMPTY_STATS, type CacheDto, type RoutedRequestsDto, type CostsDto, type HistoryPointDto, type PeriodCostsDto, type ProviderStatusDto, type TeamDto, type WindowStatsDto } from './protocol';
 
 // Engine shapes → protocol shapes. Strings that come from responses or files are clipped to what the protocol
 // accepts, so one long model name cannot make a whole message invalid.
@@ -101,6 +102,16 @@ export function toWindowStats(s: MetricsStats): WindowStatsDto {
 
 export function toRouted(r: RoutedRequests): RoutedRequestsDto {
   return { requests: r.requests, answered: r.answered, failed: r.failed, errorRate: r.errorRate === null ? null : Math.min(1, Math.max(0, r.errorRate)) };
+}
+
+const teamFigures = (s: TeamStats) => ({ stats: toWindowStats(s), routed: toRouted(s.routed) });
+
+/** The busiest members the protocol carries, each with the same figures as a provider. */
+export function toTeam(t: TeamMetricsSnapshot): TeamDto {
+  return {
+    total: teamFigures(t.total),
+    members: t.members.slice(0, 100).map((m) => ({ id: m.id, label: clip(m.label), self: m.id === t.self, lastSeenAt: m.lastSeenAt, ...teamFigures(m) })),
+  };
 }
 
 /** A configured provider with no requests in the window still gets a row of zeros. */

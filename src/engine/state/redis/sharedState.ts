@@ -5,11 +5,14 @@ import type { BreakerStore } from '../../resilience/breakerStore';
 import type { ResilienceSync } from '../../resilience/sharedResilience';
 import type { StateStore } from '../stateStore';
 import type { TeamPacing } from '../../routing/teamPacing';
+import type { TeamMetrics } from '../../metrics/teamMetrics';
+import type { MemberIdentity } from './memberIdentity';
 import { RedisRateLimits } from './redisRateLimits';
 import { RedisResilience } from './redisResilience';
 import { RedisResponseCache } from './redisResponseCache';
 import { RedisStateStore } from './redisStateStore';
 import { RedisTeamBudget } from './redisTeamBudget';
+import { RedisTeamMetrics } from './redisTeamMetrics';
 import { SharedStateClient } from './sharedStateClient';
 
 /** What a team shares through its Redis/Valkey, one part per entry of `sharedState.share`. */
@@ -24,6 +27,8 @@ export interface SharedState {
   resilience?(breakers: BreakerStore, probeLeaseMs: () => number): ResilienceSync;
   /** Headroom and `limits.rpm`/`limits.tpm` counted team-wide, over a client-limit window of `windowMs`. */
   rateLimits?(windowMs: number): TeamPacing;
+  /** Every member's metrics, this one's published under `member`. */
+  readonly metrics?: TeamMetrics;
   close(): Promise<void>;
 }
 
@@ -36,6 +41,8 @@ export interface OpenSharedStateOptions {
   cacheMaxBytes: () => number;
   /** This user's own state, where what Redis could not take waits to be merged. */
   localStore?: StateStore;
+  /** Who this process is in the team's metrics. */
+  member: MemberIdentity;
   warn: (message: string) => void;
   now?: () => number;
 }
@@ -49,6 +56,7 @@ export function openSharedState(config: SharedStateConfig, options: OpenSharedSt
   const budget = config.share.includes('budget') ? new RedisTeamBudget(client, options.localStore) : undefined;
   const sharesBreakers = config.share.includes('breakers');
   const cache = config.share.includes('cache') && config.cacheContent ? new RedisResponseCache(client, options.cacheMaxBytes, options.now) : undefined;
+  const metrics = config.share.includes('metrics') ? new RedisTeamMetrics(client, options.member, options.localStore, options.now) : undefined;
   return {
     client,
     budget,
@@ -56,8 +64,9 @@ export function openSharedState(config: SharedStateConfig, options: OpenSharedSt
     breakerDocuments: sharesBreakers ? new RedisStateStore(client) : undefined,
     resilience: sharesBreakers ? (breakers, probeLeaseMs) => new RedisResilience(client, breakers, probeLeaseMs, options.now) : undefined,
     rateLimits: config.share.includes('rateLimits') ? (windowMs) => new RedisRateLimits(client, windowMs) : undefined,
+    metrics,
     close: async () => {
-      await Promise.all([budget?.close(), cache?.close()]);
+      await Promise.all([budget?.close(), cache?.close(), metrics?.close()]);
       await client.close();
     },
   };

@@ -76,7 +76,7 @@ export class SharedStateClient {
     });
     try {
       const result = await Promise.race([fn(this.redis), timeout]);
-      if (this.warned) this.warn(`Shared state: Redis at ${this.location} answers again; local spend made meanwhile is being merged.`);
+      if (this.warned) this.warn(`Shared state: Redis at ${this.location} answers again; the spend and metrics this machine kept meanwhile are being merged.`);
       this.warned = false;
       return result;
     } catch (err) {
