@@ -52,6 +52,33 @@ describe('RedisTeamMetrics: every member’s metrics in the team Redis', functio
     await rm(dir, { recursive: true, force: true });
   });
 
+  it('reads a day from hour hashes where whole hours fit, with the same figures as minute by minute', async () => {
+    const alice = member('alice');
+    const now = Date.now();
+    // One request in each of 150 minutes back from now: parts of three hours and two whole ones at least.
+    for (let back = 0; back < 150; back++) alice.recordRequest(ok(100 + back), now - back * 60_000);
+    await alice.flush();
+    const last = minuteOf(now);
+    const spans: Array<[string, TeamWindow]> = [
+      ['24h', { first: last - 1_439, last }],
+      ['3h', { first: last - 179, last }],
+      ['90 min', { first: last - 89, last }],
+      ['one hour, not on its boundary', { first: last - 100, last: last - 41 }],
+    ];
+    for (const [what, window] of spans) {
+      const team = await alice.read('24h', window);
+      const expected = Math.min(150, window.last - Math.max(window.first, last - 149) + 1);
+      assert.equal(team?.total.requests, expected, what);
+    }
+    const client = clients[0].redis;
+    const hours = await client.keys('llmr:team-m:metrics:hour:*');
+    assert.ok(hours.length >= 3, `hour hashes written: ${hours.length}`);
+    for (const key of hours) {
+      const endsAt = (Number(key.split(':').at(-1)) + 1) * 3_600_000;
+      assert.ok((await client.ttl(key)) * 1_000 > endsAt + 24 * 3_600_000 - Date.now(), `${key} lives until its last minute leaves the 24 h window`);
+    }
+  });
+
   it('sums the members, and merges their latency sketches exactly, so team percentiles are those of all samples', async () => {
     const alice = member('alice');
     const bob = member('bob');

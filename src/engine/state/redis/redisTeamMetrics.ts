@@ -22,19 +22,22 @@ const MEMBER_TTL_S = 400 * 86_400;
 /** Applied batch ids are remembered this long; a stored batch older than that is dropped rather than risk counting it twice. */
 const APPLIED_TTL_S = 40 * 86_400;
 
-// KEYS: applied marker, all-time hash, member list, then one hash per minute. ARGV: marker and all-time ttls (s),
-// member id, member JSON, then per minute a JSON array [expire at (epoch s), field, value, field, value, …].
-// Adds every field to its minute and to the all-time totals, at most once per batch id.
+// KEYS: applied marker, all-time hash, member list, then per minute its hash and its hour's. ARGV: marker and
+// all-time ttls (s), member id, member JSON, then per minute a JSON array [minute's expiry, hour's expiry (epoch s),
+// field, value, …].
+// Adds every field to its minute, its hour and the all-time totals, at most once per batch id.
 const ADD_BATCH_LUA = `
 if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then return 0 end
 redis.call('HSET', KEYS[3], ARGV[3], ARGV[4])
-for i = 4, #KEYS do
-  local m = cjson.decode(ARGV[i + 1])
-  for j = 2, #m, 2 do
+for i = 4, #KEYS, 2 do
+  local m = cjson.decode(ARGV[(i - 4) / 2 + 5])
+  for j = 3, #m, 2 do
     redis.call('HINCRBYFLOAT', KEYS[i], m[j], m[j + 1])
+    redis.call('HINCRBYFLOAT', KEYS[i + 1], m[j], m[j + 1])
     redis.call('HINCRBYFLOAT', KEYS[2], m[j], m[j + 1])
   end
   redis.call('EXPIREAT', KEYS[i], m[1])
+  redis.call('EXPIREAT', KEYS[i + 1], m[2])
 end
 redis.call('EXPIRE', KEYS[2], ARGV[2])
 redis.call('EXPIRE', KEYS[3], ARGV[2])
@@ -131,10 +134,10 @@ export class RedisTeamMetrics implements TeamMetrics {
 
   async read(window: MetricsWindow, minutes: TeamWindow): Promise<TeamMetricsSnapshot | undefined> {
     await this.flush();
-    const listed = await this.client.call((redis) => redis.hgetall(this.client.key('metrics', 'members')));
+    const listed = await this.client.call((redis) => redis.hgetall(this.client.key('metrics', 'members')), 'report');
     if (!listed) return undefined;
     const members = this.liveMembers(listed);
-    const sums = await this.client.call((redis) => Promise.all(members.map(([id]) => this.sum(redis, this.windowKeys(id, minutes)))));
+    const sums = await this.client.call((redis) => Promise.all(members.map(([id]) => this.sum(redis, this.windowKeys(id, minutes)))), 'report');
     if (!sums) return undefined;
     const total = emptyTally();
     const found: TeamMember[] = [];
@@ -219,9 +222,12 @@ export class RedisTeamMetrics implements TeamMetrics {
   }
 
   private apply(batch: MetricsBatch): Promise<number | undefined> {
-    const keys = [this.client.key('metrics', 'applied', batch.id), this.allTimeKey(this.member.id), this.client.key('metrics', 'members'), ...batch.minutes.map((m) => this.minuteKey(this.member.id, m.minute))];
+    const perMinuteKeys = batch.minutes.flatMap((m) => [this.minuteKey(this.member.id, m.minute), this.hourKey(this.member.id, Math.floor(m.minute / 60))]);
+    const keys = [this.client.key('metrics', 'applied', batch.id), this.allTimeKey(this.member.id), this.client.key('metrics', 'members'), ...perMinuteKeys];
     const entry: MemberEntry = { label: this.member.label, seenAt: this.now() };
-    const perMinute = batch.minutes.map((m) => JSON.stringify([Math.floor(((m.minute + 1) * MINUTE_MS) / 1_000) + MINUTE_TTL_S, ...m.fields]));
+    const expiresAt = (minute: number) => Math.floor(((minute + 1) * MINUTE_MS) / 1_000) + MINUTE_TTL_S;
+    // An hour lives as long as its last minute, whichever of its minutes a batch brings.
+    const perMinute = batch.minutes.map((m) => JSON.stringify([expiresAt(m.minute), expiresAt(Math.floor(m.minute / 60) * 60 + 59), ...m.fields]));
     return this.client.call((redis) => scriptsOf(redis).llmrAddMetrics(keys.length, ...keys, String(APPLIED_TTL_S), String(MEMBER_TTL_S), this.member.id, JSON.stringify(entry), ...perMinute));
   }
 
@@ -231,8 +237,19 @@ export class RedisTeamMetrics implements TeamMetrics {
 
   private windowKeys(member: string, minutes: TeamWindow): string[] {
     if (minutes === 'all') return [this.allTimeKey(member)];
+    // Whole hours inside the window are read from their hour hash: a day is some 70 hashes, not 1,440, so the
+    // server-side sum that blocks Redis for everyone stays short.
     const keys: string[] = [];
-    for (let m = Math.max(minutes.first, minutes.last - RETAIN_MINUTES); m <= minutes.last; m++) keys.push(this.minuteKey(member, m));
+    let m = Math.max(minutes.first, minutes.last - RETAIN_MINUTES);
+    while (m <= minutes.last) {
+      if (m % 60 === 0 && m + 59 <= minutes.last) {
+        keys.push(this.hourKey(member, m / 60));
+        m += 60;
+      } else {
+        keys.push(this.minuteKey(member, m));
+        m += 1;
+      }
+    }
     return keys;
   }
 
@@ -252,6 +269,10 @@ export class RedisTeamMetrics implements TeamMetrics {
 
   private minuteKey(member: string, minute: number): string {
     return this.client.key('metrics', 'minute', member, String(minute));
+  }
+
+  private hourKey(member: string, hour: number): string {
+    return this.client.key('metrics', 'hour', member, String(hour));
   }
 
   private allTimeKey(member: string): string {

@@ -1,6 +1,9 @@
 import Redis from 'ioredis';
 import type { SharedStateConfig } from '../../config/schema';
 
+/** How long a read for a report (team metrics over a day) may take; requests never wait for one. */
+const REPORT_TIMEOUT_MS = 2_000;
+
 /** After a failed call, how long calls skip Redis at once (unless it reconnects first), so a dead Redis costs no latency. */
 const SKIP_AFTER_FAILURE_MS = 2_000;
 
@@ -66,13 +69,18 @@ export class SharedStateClient {
     if (this.redis.status === 'ready') listener();
   }
 
-  /** Runs `fn` against Redis within `timeoutMs`; undefined (and one warning) when Redis is down, slow or refuses. */
-  async call<T>(fn: (redis: Redis) => Promise<T>): Promise<T | undefined> {
+  /**
+   * Runs `fn` against Redis within `timeoutMs`; undefined (and one warning) when Redis is down, slow or refuses.
+   * A `report` read (stats, the dashboard) may take up to `REPORT_TIMEOUT_MS`, as a day of a team's figures can, and
+   * its failure alone neither warns nor makes requests skip Redis: a request's own call decides that.
+   */
+  async call<T>(fn: (redis: Redis) => Promise<T>, kind: 'request' | 'report' = 'request'): Promise<T | undefined> {
     // A reconnect clears skipUntil; a connection that is up but hung is skipped like a dead one.
     if (this.now() < this.skipUntil) return undefined;
+    const limitMs = kind === 'report' ? Math.max(this.config.timeoutMs, REPORT_TIMEOUT_MS) : this.config.timeoutMs;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${this.config.timeoutMs} ms (sharedState.timeoutMs)`)), this.config.timeoutMs);
+      timer = setTimeout(() => reject(new Error(`no answer within ${limitMs} ms (sharedState.timeoutMs)`)), limitMs);
     });
     try {
       const result = await Promise.race([fn(this.redis), timeout]);
@@ -80,7 +88,7 @@ export class SharedStateClient {
       this.warned = false;
       return result;
     } catch (err) {
-      this.failed(err as Error);
+      if (kind === 'request') this.failed(err as Error);
       return undefined;
     } finally {
       clearTimeout(timer);
