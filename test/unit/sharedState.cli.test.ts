@@ -160,6 +160,16 @@ describe('shared state: CLI processes with their own --state-dir and one Redis',
     assert.equal(primary.requests.length, 2, 'the team sent the primary 2 requests in the minute, as limits.rpm says');
   });
 
+  it('keeps 8 racing members within limits.rpm team-wide: the primary gets exactly its 3 requests, the others go to the backup', async () => {
+    const config = await writeConfig(withLimits({ rpm: 3 }));
+    const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => answerOf(ask(config, `member-${i}`))));
+    assert.equal(answers.filter((a) => a.provider === 'primary').length, 3, answers.map((a) => a.provider).join(', '));
+    assert.equal(primary.requests.length, 3, 'the team sent the primary 3 requests in the minute, however the members raced');
+    for (const a of answers.filter((x) => x.provider === 'backup')) {
+      assert.deepEqual(a.attempts[0], { ...a.attempts[0], provider: 'primary', outcome: 'skipped', errorClass: 'client_rate_limit' });
+    }
+  });
+
   it('counts limits.tpm team-wide with the tokens the answers really used, not their estimates', async () => {
     // Each answer here uses 17 tokens (14 in, 3 out); a request is estimated at its prompt plus --max-tokens 5, under 12.
     // Two of alice's answers leave 2 of 36: bob's estimate no longer fits, though three estimates alone would.

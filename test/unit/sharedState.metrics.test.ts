@@ -59,7 +59,7 @@ describe('RedisTeamMetrics: every member’s metrics in the team Redis', functio
     for (let back = 0; back < 150; back++) alice.recordRequest(ok(100 + back), now - back * 60_000);
     await alice.flush();
     const last = minuteOf(now);
-    const spans: Array<[string, TeamWindow]> = [
+    const spans: Array<[string, { first: number; last: number }]> = [
       ['24h', { first: last - 1_439, last }],
       ['3h', { first: last - 179, last }],
       ['90 min', { first: last - 89, last }],

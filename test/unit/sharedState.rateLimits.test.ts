@@ -51,11 +51,12 @@ describe('RedisRateLimits: team rate limits in a real redis-server', function ()
   it("gives each member the others' sends in the window, the real usage replacing the estimate, never its own", async () => {
     const [alice, bob] = [member(), member()];
     const now = Date.now();
-    alice.sent('primary', '1', 12, now - 2_000);
+    const roomy = { rpm: 100 };
+    assert.deepEqual(await alice.reserve('primary', '1', 12, now - 2_000, roomy), { ok: true });
     alice.settled('primary', '1', 12, 17, now - 1_500);
-    alice.sent('primary', '2', 12, now - 1_000);
-    alice.sent('primary', 'old', 99, now - WINDOW_MS - 1);
-    bob.sent('primary', '1', 5, now);
+    await alice.reserve('primary', '2', 12, now - 1_000, roomy);
+    await alice.reserve('primary', 'old', 99, now - WINDOW_MS - 1, roomy);
+    await bob.reserve('primary', '1', 5, now, roomy);
     await settle(alice);
     await settle(bob);
     const forBob = await bob.read([], ['primary'], Date.now());
@@ -65,6 +66,19 @@ describe('RedisRateLimits: team rate limits in a real redis-server', function ()
     ]);
     const forAlice = await alice.read([], ['primary'], Date.now());
     assert.deepEqual(forAlice?.sent.get('primary'), [{ at: now, tokens: 5 }]);
+  });
+
+  it('takes a slot for the whole team in one step: past limits.rpm or limits.tpm it refuses and says when one frees up', async () => {
+    const [alice, bob] = [member(), member()];
+    const now = Date.now();
+    assert.deepEqual(await alice.reserve('primary', 'a1', 10, now - 3_000, { rpm: 2 }), { ok: true });
+    assert.deepEqual(await bob.reserve('primary', 'b1', 10, now - 1_000, { rpm: 2 }), { ok: true });
+    assert.deepEqual(await alice.reserve('primary', 'a2', 10, now, { rpm: 2 }), { ok: false, until: now - 3_000 + WINDOW_MS }, 'the oldest leaves first');
+    assert.deepEqual(await bob.reserve('other', 'b2', 300, now, { tpm: 500 }), { ok: true });
+    assert.deepEqual(await alice.reserve('other', 'a3', 300, now + 1, { tpm: 500 }), { ok: false, until: now + WINDOW_MS });
+    assert.deepEqual(await alice.reserve('other', 'a4', 200, now + 1, { tpm: 500 }), { ok: true }, 'a smaller request still fits');
+    const refused = await Promise.all(Array.from({ length: 8 }, (_, i) => member().reserve('racy', `m${i}`, 1, now, { rpm: 3 })));
+    assert.equal(refused.filter((r) => r?.ok).length, 3, '8 racing members get exactly the 3 slots');
   });
 
   it('reads nothing (and so adds nothing) when Redis is gone', async () => {

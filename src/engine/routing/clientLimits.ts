@@ -19,6 +19,8 @@ interface Sent {
 
 /** A request counted in the window; it learns when the provider answered and what the answer used. */
 export interface ClientLimitSlot {
+  /** The request was not sent after all (the team had no slot): it leaves the window as if never counted. */
+  withdraw(): void;
   /** The answer's headers arrived: the provider received the request no later than now. */
   answered(now: number): void;
   /** The request is over; `actualTokens` (the answer's usage) replaces the estimate. Tells waiters when room freed up. */
@@ -34,6 +36,8 @@ export class ClientLimitWindow {
   private sent: Sent[] = [];
   /** What the other members of a team sent, as last read; replaced by each read. */
   private team: Sent[] = [];
+  /** The team's store refused a slot until then: other members took the minute's last ones. */
+  private teamFull?: { until: number; limitedBy: 'rpm' | 'tpm' };
 
   constructor(
     private limits: ClientLimitConfig,
@@ -49,6 +53,11 @@ export class ClientLimitWindow {
     this.team = sent.map((s) => ({ at: s.at, tokens: s.tokens }));
   }
 
+  /** The team's store said no slot is free before `until`; this window holds requests back until then too. */
+  teamRefused(until: number, limitedBy: 'rpm' | 'tpm'): void {
+    if (!this.teamFull || until > this.teamFull.until) this.teamFull = { until, limitedBy };
+  }
+
   /**
    * When a request of `tokens` may leave, if not now. A request larger than `tpm` on its own waits for an empty window.
    * One still unanswered holds its place a full window from now at least; its answer tells waiters sooner.
@@ -57,11 +66,12 @@ export class ClientLimitWindow {
     const all = this.inWindow(now);
     const { rpm, tpm } = this.limits;
     const leaves = (s: Sent) => (s.at ?? now) + this.windowMs;
-    let hold: ClientLimitHold | undefined;
+    let hold: ClientLimitHold | undefined = this.teamFull && this.teamFull.until > now ? { ...this.teamFull } : undefined;
     if (rpm !== undefined && all.length >= rpm) {
       // The rpm-th latest to leave must leave first.
       const times = all.map(leaves).sort((a, b) => a - b);
-      hold = { until: times[times.length - rpm], limitedBy: 'rpm' };
+      const until = times[times.length - rpm];
+      if (!hold || until > hold.until) hold = { until, limitedBy: 'rpm' };
     }
     if (tpm !== undefined && all.length > 0) {
       let inWindow = all.reduce((sum, s) => sum + s.tokens, 0);
@@ -80,6 +90,9 @@ export class ClientLimitWindow {
     const entry: Sent = { id, tokens };
     this.sent.push(entry);
     return {
+      withdraw: () => {
+        this.sent = this.sent.filter((s) => s !== entry);
+      },
       answered: (now) => {
         entry.at ??= now;
       },

@@ -22,6 +22,11 @@ export interface PaceHold {
 
 /** A request admitted by pacing; it reports its answer's headers and usage, or that it was never sent. */
 export interface PaceTicket {
+  /**
+   * Present when a team counts the provider's `limits.rpm`/`tpm`: takes the team's slot before the request leaves.
+   * A hold means the team had none, and the request was withdrawn as if never admitted.
+   */
+  confirm?: () => Promise<PaceHold | undefined>;
   observeHeaders(headers: ResponseHeaders): void;
   finish(usage?: Usage): void;
 }
@@ -133,7 +138,10 @@ export class RequestPacing {
 
   /** Counts a request sent regardless of holds (`llm-router health` asks every provider once), and learns from its answer. */
   track(provider: string, model: string, need: RequestNeed): PaceTicket {
-    return this.count(provider, model, need);
+    const ticket = this.count(provider, model, need);
+    // Sent whatever the team's count says; it still counts there when a slot is free.
+    void ticket.confirm?.();
+    return ticket;
   }
 
   private count(provider: string, model: string, need: RequestNeed): PaceTicket {
@@ -143,10 +151,26 @@ export class RequestPacing {
     const window = this.client.get(provider);
     const sendId = window ? `${this.process}:${++this.sends}` : undefined;
     const slot: ClientLimitSlot | undefined = window?.take(tokens, sendId);
-    if (sendId) this.team?.sent(provider, sendId, tokens, this.now());
+    const team = this.team;
+    const limits = this.limits.get(provider);
     let answeredAt: number | undefined;
     let done = false;
+    const confirm =
+      team && window && slot && sendId && limits
+        ? async (): Promise<PaceHold | undefined> => {
+            const taken = await team.reserve(provider, sendId, tokens, this.now(), limits);
+            if (!taken || taken.ok) return undefined;
+            done = true;
+            slot.withdraw();
+            this.headroom.withdraw(scope, headroomTicket);
+            const limitedBy = limits.rpm !== undefined ? 'rpm' : 'tpm';
+            window.teamRefused(taken.until, limitedBy);
+            const limit = `limits.${limitedBy} (${limits[limitedBy]})`;
+            return { until: taken.until, limitedBy, reason: 'client_rate_limit', message: `${limit} reached team-wide for this minute; next slot at ${new Date(taken.until).toISOString()}` };
+          }
+        : undefined;
     return {
+        ...(confirm ? { confirm } : {}),
         observeHeaders: (headers) => {
           const now = this.now();
           answeredAt ??= now;

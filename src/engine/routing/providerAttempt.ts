@@ -212,7 +212,7 @@ export async function runProvider(rt: ProviderRuntime, ctx: RequestContext, run:
       record({ outcome: 'skipped', errorClass: 'breaker_open', message, latencyMs: 0, try: tryNo });
       throw new ProviderUnavailable(message);
     }
-    // From here to the send nothing awaits: the key and the rate-limit slot are taken before anyone else can look.
+    // From here to the send nothing awaits but a team's slot: the key and the local rate-limit slot are taken before anyone else can look.
     const picked = keys.length > 1 ? host.keys.pick(id, keys.length) : { index: 0 };
     if ('until' in picked) {
       admission.release('neutral');
@@ -230,6 +230,14 @@ export async function runProvider(rt: ProviderRuntime, ctx: RequestContext, run:
       throw new ProviderUnavailable(paced.hold.message);
     }
     const ticket = paced.ticket;
+    // The one wait between admission and sending, only where a team counts this provider's limits.rpm/tpm: the team's
+    // slot is taken in one step on the store, after this process's own count already holds the local one.
+    const teamHold = ticket.confirm && (await ticket.confirm());
+    if (teamHold) {
+      admission.release('neutral');
+      record({ outcome: 'skipped', errorClass: teamHold.reason, message: teamHold.message, latencyMs: 0, try: tryNo });
+      throw new ProviderUnavailable(teamHold.message);
+    }
     const endpoint: ProviderEndpoint = { id, kind: rt.config.kind, baseUrl: rt.baseUrl, model: rt.config.model, apiKey: keys[keyIndex], headers: rt.config.headers, promptCaching: rt.config.promptCaching };
     const started = host.now();
     ctx.onAttempt?.({ type: 'attempt-started', at: started, provider: id, model, try: tryNo, firstTokenTimeoutMs: timing.firstTokenMs });

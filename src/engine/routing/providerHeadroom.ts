@@ -115,6 +115,17 @@ export class ProviderHeadroom {
     }
   }
 
+  /** The request was not sent after all: it no longer counts against the scope's windows. */
+  withdraw(scope: string, ticket: HeadroomTicket): void {
+    const s = this.scopes.get(scope);
+    if (!s?.inFlight.delete(ticket)) return;
+    for (const a of Object.values(s.windows)) {
+      a.since.requests = Math.max(0, a.since.requests - 1);
+      a.since.input = Math.max(0, a.since.input - ticket.need.inputTokens);
+      a.since.output = Math.max(0, a.since.output - ticket.need.outputTokens);
+    }
+  }
+
   finish(scope: string, ticket: HeadroomTicket): void {
     this.scopes.get(scope)?.inFlight.delete(ticket);
   }

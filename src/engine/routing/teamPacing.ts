@@ -14,8 +14,12 @@ export interface TeamPacingView {
  */
 export interface TeamPacing {
   announced(scope: string, snapshot: RateLimitSnapshot, observedAt: number): void;
-  /** A request counted against a provider's client limits as it leaves; `id` is unique within this process. */
-  sent(provider: string, id: string, tokens: number, at: number): void;
+  /**
+   * Takes a slot of the provider's `limits.rpm`/`limits.tpm` for the whole team in one server-side step, so members
+   * racing each other cannot all take the last one; `id` is unique across processes. `until` says when the next slot
+   * frees up; undefined when the store did not answer (the member then counts on its own).
+   */
+  reserve(provider: string, id: string, tokens: number, at: number, limits: { rpm?: number; tpm?: number }): Promise<{ ok: true } | { ok: false; until: number } | undefined>;
   /** The same request once over: it counts from its answer (`at`) with what it really used. */
   settled(provider: string, id: string, sentTokens: number, tokens: number, at: number): void;
   read(scopes: readonly string[], limitedProviders: readonly string[], now: number): Promise<TeamPacingView | undefined>;

@@ -16,8 +16,37 @@ redis.call('SET', KEYS[1], ARGV[1] .. '|' .. ARGV[2], 'PXAT', ARGV[3])
 return 1
 `;
 
+// KEYS: the provider's sent set. ARGV: now, window (ms), rpm and tpm (-1: none), the request's tokens, its member.
+// Counts the window as every member sees it and adds the request only if it fits; otherwise returns when the
+// slot it needs frees up (epoch ms). A request bigger than tpm alone goes once the window is empty.
+const RESERVE_SLOT_LUA = `
+local now, win = tonumber(ARGV[1]), tonumber(ARGV[2])
+local rpm, tpm, tokens = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - win)
+local e = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
+local n = #e / 2
+local untilAt = 0
+if rpm >= 0 and n >= rpm then untilAt = tonumber(e[(n - rpm) * 2 + 2]) + win end
+if tpm >= 0 then
+  local sum = 0
+  for i = 1, #e, 2 do sum = sum + (tonumber(string.match(e[i], '|(%d+)$')) or 0) end
+  local i = 1
+  while sum + tokens > tpm and i <= #e do
+    sum = sum - (tonumber(string.match(e[i], '|(%d+)$')) or 0)
+    local t = tonumber(e[i + 1]) + win
+    if t > untilAt then untilAt = t end
+    i = i + 2
+  end
+end
+if untilAt > now then return tostring(untilAt) end
+redis.call('ZADD', KEYS[1], now, ARGV[6])
+redis.call('PEXPIRE', KEYS[1], 2 * win)
+return 0
+`;
+
 interface RateLimitScripts {
   llmrNewerHeadroom(key: string, observedAt: string, json: string, expireAt: string): Promise<number>;
+  llmrReserveSlot(key: string, now: string, windowMs: string, rpm: string, tpm: string, tokens: string, member: string): Promise<number | string>;
 }
 
 /**
@@ -33,6 +62,7 @@ export class RedisRateLimits implements TeamPacing {
     private readonly windowMs: number,
   ) {
     client.redis.defineCommand('llmrNewerHeadroom', { numberOfKeys: 1, lua: NEWER_HEADROOM_LUA });
+    client.redis.defineCommand('llmrReserveSlot', { numberOfKeys: 1, lua: RESERVE_SLOT_LUA });
   }
 
   announced(scope: string, snapshot: RateLimitSnapshot, observedAt: number): void {
@@ -44,9 +74,12 @@ export class RedisRateLimits implements TeamPacing {
   }
 
   /** Also drops what left the window, so the set stays as small as a minute's requests and reads stay read-only. */
-  sent(provider: string, id: string, tokens: number, at: number): void {
-    const key = this.sentKey(provider);
-    void this.client.call((redis) => redis.multi().zremrangebyscore(key, '-inf', at - this.windowMs).zadd(key, at, this.member(id, tokens)).pexpire(key, 2 * this.windowMs).exec());
+  async reserve(provider: string, id: string, tokens: number, at: number, limits: { rpm?: number; tpm?: number }): Promise<{ ok: true } | { ok: false; until: number } | undefined> {
+    const args = [String(Math.floor(at)), String(this.windowMs), String(limits.rpm ?? -1), String(limits.tpm ?? -1), String(tokens), this.member(id, tokens)] as const;
+    const reply = await this.client.call((redis) => (redis as unknown as RateLimitScripts).llmrReserveSlot(this.sentKey(provider), ...args));
+    if (reply === undefined) return undefined;
+    const until = Number(reply);
+    return until > 0 ? { ok: false, until } : { ok: true };
   }
 
   settled(provider: string, id: string, sentTokens: number, tokens: number, at: number): void {
