@@ -1,17 +1,10 @@
 import assert from 'node:assert/strict';
 import Anthropic from '@anthropic-ai/sdk';
 import type { ProviderKind } from '../../src/engine/types';
-import { startGatewayHarness, type GatewayHarness } from './gatewayHarness';
+import { type GatewayHarness, rejectionOf, startGatewayHarness } from './gatewayHarness';
 
 const KINDS: ProviderKind[] = ['openai', 'anthropic', 'gemini', 'cohere', 'ollama'];
 const hello = { max_tokens: 256, messages: [{ role: 'user' as const, content: 'Say hello' }] };
-
-async function rejectionOf(p: Promise<unknown>): Promise<unknown> {
-  return p.then(
-    () => assert.fail('expected the call to fail'),
-    (err: unknown) => err,
-  );
-}
 
 describe('gateway: Anthropic Messages with the official @anthropic-ai/sdk client', () => {
   let h: GatewayHarness | undefined;

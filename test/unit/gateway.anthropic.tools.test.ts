@@ -3,7 +3,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import type { ChatResult, ProviderKind } from '../../src/engine/types';
 import { parseMessages } from '../../src/gateway/anthropic/messagesRequest';
 import { anthropicMessages } from '../../src/gateway/anthropic/messagesResponse';
-import { startGatewayHarness, type GatewayHarness } from './gatewayHarness';
+import { type GatewayHarness, rejectionOf, startGatewayHarness } from './gatewayHarness';
 
 /**
  * Full chat through POST /v1/messages, driven by the official @anthropic-ai/sdk client. Shapes as in Anthropic's
@@ -20,13 +20,6 @@ const weather: Anthropic.Tool = {
 const ask = { max_tokens: 256, tools: [weather], messages: [{ role: 'user' as const, content: 'Weather in Paris?' }] };
 const paris = { type: 'toolCall' as const, calls: [{ name: 'get_weather', arguments: { city: 'Paris' } }] };
 const parisAndOslo = { type: 'toolCall' as const, calls: [paris.calls[0], { name: 'get_weather', arguments: { city: 'Oslo' } }] };
-
-async function rejectionOf(p: Promise<unknown>): Promise<unknown> {
-  return p.then(
-    () => assert.fail('expected the call to fail'),
-    (err: unknown) => err,
-  );
-}
 
 function toolUses(content: Anthropic.ContentBlock[]): Anthropic.ToolUseBlock[] {
   return content.filter((b): b is Anthropic.ToolUseBlock => b.type === 'tool_use');

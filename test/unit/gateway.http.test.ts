@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { GATEWAY_TOKEN, startGatewayHarness, type GatewayHarness } from './gatewayHarness';
+import { GATEWAY_TOKEN, type GatewayHarness, rejectionOf, startGatewayHarness } from './gatewayHarness';
 
 interface RawReply {
   status: number;
@@ -28,13 +28,6 @@ function rawRequest(url: string, opts: { method?: string; path: string; headers?
 const chatBody = (extra: Record<string, unknown> = {}) => JSON.stringify({ model: 'auto', messages: [{ role: 'user', content: 'Say hello' }], ...extra });
 const messagesBody = (extra: Record<string, unknown> = {}) => JSON.stringify({ model: 'auto', max_tokens: 100, messages: [{ role: 'user', content: 'Say hello' }], ...extra });
 const auth = { authorization: `Bearer ${GATEWAY_TOKEN}`, 'content-type': 'application/json' };
-
-async function rejectionOf(p: Promise<unknown>): Promise<unknown> {
-  return p.then(
-    () => assert.fail('expected the call to fail'),
-    (err: unknown) => err,
-  );
-}
 
 describe('gateway: auth, origins, hosts, limits and stream ends on the wire', () => {
   let h: GatewayHarness | undefined;

@@ -1,17 +1,10 @@
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
 import type { ProviderKind } from '../../src/engine/types';
-import { startGatewayHarness, type GatewayHarness } from './gatewayHarness';
+import { type GatewayHarness, rejectionOf, startGatewayHarness } from './gatewayHarness';
 
 const KINDS: ProviderKind[] = ['openai', 'anthropic', 'gemini', 'cohere', 'ollama'];
 const hello = [{ role: 'user' as const, content: 'Say hello' }];
-
-async function rejectionOf(p: Promise<unknown>): Promise<unknown> {
-  return p.then(
-    () => assert.fail('expected the call to fail'),
-    (err: unknown) => err,
-  );
-}
 
 describe('gateway: OpenAI Chat Completions with the official openai client', () => {
   let h: GatewayHarness | undefined;

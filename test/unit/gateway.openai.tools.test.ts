@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import OpenAI from 'openai';
 import type { ProviderKind } from '../../src/engine/types';
 import { GEMINI_EMULATED_SIGNATURE } from '../emulator/formats/gemini';
-import { startGatewayHarness, type GatewayHarness } from './gatewayHarness';
+import { type GatewayHarness, rejectionOf, startGatewayHarness } from './gatewayHarness';
 
 /**
  * Full chat through POST /v1/chat/completions, driven by the official openai client. Shapes as in the OpenAI API
@@ -19,13 +19,6 @@ const weather: OpenAI.Chat.Completions.ChatCompletionTool = {
 const ask: Message[] = [{ role: 'user', content: 'Weather in Paris?' }];
 const paris = { type: 'toolCall' as const, calls: [{ name: 'get_weather', arguments: { city: 'Paris' } }] };
 const parisAndOslo = { type: 'toolCall' as const, calls: [paris.calls[0], { name: 'get_weather', arguments: { city: 'Oslo' } }] };
-
-async function rejectionOf(p: Promise<unknown>): Promise<unknown> {
-  return p.then(
-    () => assert.fail('expected the call to fail'),
-    (err: unknown) => err,
-  );
-}
 
 describe('gateway: OpenAI Chat Completions with tools, images and structured output (official openai client)', () => {
   let h: GatewayHarness | undefined;

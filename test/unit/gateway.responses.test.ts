@@ -2,29 +2,15 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import OpenAI from 'openai';
 import type { ProviderKind } from '../../src/engine/types';
-import { GATEWAY_TOKEN, startGatewayHarness, type GatewayHarness } from './gatewayHarness';
+import { collect, GATEWAY_TOKEN, type GatewayHarness, rejectionOf, startGatewayHarness } from './gatewayHarness';
 
 /**
  * POST /v1/responses driven by the official openai client (6.30.1). Shapes as the client types the Responses API
  * (Response, ResponseStreamEvent, ResponseCreateParams; read 2026-12-04).
  */
 
-type StreamEvent = OpenAI.Responses.ResponseStreamEvent;
 const KINDS: ProviderKind[] = ['openai', 'anthropic', 'gemini', 'cohere', 'ollama'];
 const hello = 'Say hello';
-
-async function rejectionOf(p: Promise<unknown>): Promise<unknown> {
-  return p.then(
-    () => assert.fail('expected the call to fail'),
-    (err: unknown) => err,
-  );
-}
-
-async function collect(stream: AsyncIterable<StreamEvent>): Promise<StreamEvent[]> {
-  const events: StreamEvent[] = [];
-  for await (const e of stream) events.push(e);
-  return events;
-}
 
 /** The text of a response's messages (the stream helper's final response has no output_text: the SDK adds it to create's answers only). */
 function textOf(res: { output: OpenAI.Responses.ResponseOutputItem[] }): string {

@@ -3,7 +3,7 @@ import http from 'node:http';
 import OpenAI from 'openai';
 import type { ProviderKind } from '../../src/engine/types';
 import { GEMINI_EMULATED_SIGNATURE } from '../emulator/formats/gemini';
-import { GATEWAY_TOKEN, startGatewayHarness, type GatewayHarness } from './gatewayHarness';
+import { collect, GATEWAY_TOKEN, type GatewayHarness, rejectionOf, startGatewayHarness } from './gatewayHarness';
 
 /**
  * Full chat through POST /v1/responses: function tools, function_call / function_call_output items, images and
@@ -11,7 +11,6 @@ import { GATEWAY_TOKEN, startGatewayHarness, type GatewayHarness } from './gatew
  */
 
 type InputItem = OpenAI.Responses.ResponseInputItem;
-type StreamEvent = OpenAI.Responses.ResponseStreamEvent;
 const KINDS: ProviderKind[] = ['openai', 'anthropic', 'gemini', 'cohere', 'ollama'];
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
 const weather: OpenAI.Responses.FunctionTool = {
@@ -24,19 +23,6 @@ const weather: OpenAI.Responses.FunctionTool = {
 const ask = 'Weather in Paris?';
 const paris = { type: 'toolCall' as const, calls: [{ name: 'get_weather', arguments: { city: 'Paris' } }] };
 const parisAndOslo = { type: 'toolCall' as const, calls: [paris.calls[0], { name: 'get_weather', arguments: { city: 'Oslo' } }] };
-
-async function rejectionOf(p: Promise<unknown>): Promise<unknown> {
-  return p.then(
-    () => assert.fail('expected the call to fail'),
-    (err: unknown) => err,
-  );
-}
-
-async function collect(stream: AsyncIterable<StreamEvent>): Promise<StreamEvent[]> {
-  const events: StreamEvent[] = [];
-  for await (const e of stream) events.push(e);
-  return events;
-}
 
 function calls(res: { output: OpenAI.Responses.ResponseOutputItem[] }): OpenAI.Responses.ResponseFunctionToolCall[] {
   return res.output.filter((i): i is OpenAI.Responses.ResponseFunctionToolCall => i.type === 'function_call');

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { startGateway, type GatewayOptions, type RunningGateway } from '../../src/gateway/gateway';
@@ -31,4 +32,19 @@ export async function startGatewayHarness(
       await h.close();
     },
   };
+}
+
+/** What a call that must fail rejected with; fails the test when it resolves. */
+export async function rejectionOf(p: Promise<unknown>): Promise<unknown> {
+  return p.then(
+    () => assert.fail('expected the call to fail'),
+    (err: unknown) => err,
+  );
+}
+
+/** Every event of a stream, in order. */
+export async function collect<T>(stream: AsyncIterable<T>): Promise<T[]> {
+  const events: T[] = [];
+  for await (const e of stream) events.push(e);
+  return events;
 }
