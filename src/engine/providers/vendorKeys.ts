@@ -48,6 +48,18 @@ function kindVendor(kind: ProviderKind): VendorKey | undefined {
 
 /** A vendor's usual variable goes only to that vendor's official host; any other host needs `apiKeyEnv`. */
 export function keySourceFor(p: ProviderConfig): KeySource {
+  // Asked before every request; a parsed provider config is never changed, so its answer stays the same.
+  let source = keySources.get(p);
+  if (!source) {
+    source = keySourceUncached(p);
+    keySources.set(p, source);
+  }
+  return source;
+}
+
+const keySources = new WeakMap<ProviderConfig, KeySource>();
+
+function keySourceUncached(p: ProviderConfig): KeySource {
   const url = new URL(effectiveBaseUrl(p));
   if (p.apiKeyEnv) return { origin: 'apiKeyEnv', variables: [p.apiKeyEnv].flat(), host: url.host };
   const vendor = vendorFor(url);
