@@ -83,6 +83,8 @@ describe('the playground: simulated providers answer the real commands sensibly,
     const text = editor.document.getText();
     assert.ok(!text.includes('simulated provider'), 'code, not the playground\'s fallback sentence');
     assert.ok(text.includes('for (let i = 0; i <= values.length; i++)'), 'only the line of the finding changed');
+    const left = vscode.languages.getDiagnostics(editor.document.uri).filter((d) => d.source === 'LLM Router');
+    assert.deepEqual(left.map((d) => d.range.start.line + 1), [4, 21], 'the fixed finding is off the file; the others stay');
   });
 
   it('falls back to sim-claude (an Anthropic wire format, with the playground key) while sim-openai is switched down', async () => {
