@@ -107,7 +107,10 @@ describe('LLM Router: Add Provider, driven through its quick picks and input box
     // The title names the provider's host once, and the cause without a second "Provider 'my-emulator':".
     const unreachable = await read({ selector: QUICK_INPUT, hasText: `${new URL(closed).host} could not be reached`, timeoutMs: 15_000 });
     assert.doesNotMatch(unreachable.texts[0], /reached: Provider '/);
-    await keyboard({ type: 'Change the base URL', press: 'Enter' });
+    // The fix that fits an unreachable host comes first, so Enter takes it.
+    const rows = await read({ selector: `${QUICK_INPUT} .monaco-list-row` });
+    assert.match(rows.texts[0], /Change the base URL/);
+    await keyboard({ press: 'Enter' });
     await answer('base URL', emu.added.baseUrl('openai-compatible'));
 
     const added = await settlesWithin(done, 20_000, 'Add Provider');

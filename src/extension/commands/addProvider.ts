@@ -76,7 +76,7 @@ async function addProvider(host: RouterHost): Promise<ProviderConfig | undefined
         .then((choice) => choice && vscode.commands.executeCommand('llmRouter.openDashboard'));
       return entry;
     }
-    const fix = await askFix(draft as Draft, describeFailure(entry, probe));
+    const fix = await askFix(draft as Draft, describeFailure(entry, probe), likelyFix(probe.errorClass));
     if (fix === undefined) return undefined;
     if (fix === 'save') {
       await save(host, entry, draft.key);
@@ -246,7 +246,23 @@ function withoutProviderPrefix(message: string | undefined): string {
   return (message ?? '').replace(/^Provider '[^']*': /, '');
 }
 
-async function askFix(draft: Draft, problem: string): Promise<Fix | undefined> {
+/** The step a failure most likely comes from, offered first: Enter takes it. */
+function likelyFix(errorClass: string | undefined): Fix {
+  switch (errorClass) {
+    case 'auth':
+    case 'missing_key':
+      return 'key';
+    case 'not_found':
+      return 'model';
+    case 'connection':
+    case 'timeout':
+      return 'baseUrl';
+    default:
+      return 'retry';
+  }
+}
+
+async function askFix(draft: Draft, problem: string, likely: Fix): Promise<Fix | undefined> {
   const options: { label: string; fix: Fix; show: boolean }[] = [
     { label: '$(key) Enter the key again', fix: 'key', show: draft.vendor.key !== 'none' },
     { label: '$(symbol-class) Choose another model', fix: 'model', show: true },
@@ -254,8 +270,11 @@ async function askFix(draft: Draft, problem: string): Promise<Fix | undefined> {
     { label: '$(refresh) Test again', fix: 'retry', show: true },
     { label: '$(check) Save anyway', fix: 'save', show: true },
   ];
+  const shown = options.filter((o) => o.show);
+  // A vendor whose base URL is fixed (e.g. OpenAI) has no URL step: then testing again comes first.
+  const first = shown.find((o) => o.fix === likely) ?? shown.find((o) => o.fix === 'retry');
   const picked = await vscode.window.showQuickPick(
-    options.filter((o) => o.show),
+    [...(first ? [first] : []), ...shown.filter((o) => o !== first)],
     { title: `${TITLE}: the connection test failed — ${problem}`, placeHolder: 'Fix it, or press Escape to add nothing.', ignoreFocusOut: true },
   );
   return picked?.fix;
