@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { PlaygroundControl, type PlaygroundState } from './playgroundControl';
+import { afterSwitchHint, PlaygroundControl, type PlaygroundState } from './playgroundControl';
 
 const WALKTHROUGH_ID = 'llm-router.llm-router#llmRouter.gettingStarted';
 const WALKTHROUGH_SHOWN_KEY = 'llmRouter.playground.walkthroughShown';
@@ -69,7 +69,7 @@ async function simulateFailure(control: PlaygroundControl, args: SimulateFailure
     await control.setMode(provider, mode);
     const what = mode === 'healthy' ? 'answers normally again' : `is now ${labelOf(state, mode).toLowerCase()}: it ${state.modes.find((m) => m.id === mode)?.detail}`;
     void vscode.window
-      .showInformationMessage(`LLM Router playground: '${provider}' ${what}. Run Suggest Code to watch the router fall back.`, 'Open Dashboard')
+      .showInformationMessage(`LLM Router playground: '${provider}' ${what}.${afterSwitchHint(mode)}`, 'Open Dashboard')
       .then((choice) => choice && vscode.commands.executeCommand('llmRouter.openDashboard'));
     return mode;
   } catch (err) {
