@@ -269,11 +269,18 @@ export function summaryView(store: DashboardStore): SummaryView {
     requestErrorRate: formatPercent(store.routed.errorRate),
     requestDetail: `${formatCount(store.routed.answered)} of ${formatCount(store.routed.requests)} answered`,
     attemptErrorRate: formatPercent(store.totals.errorRate),
-    attemptDetail: `${formatCount(store.totals.errorCount)} of ${formatCount(store.totals.requests)} provider calls failed`,
+    attemptDetail: attemptDetail(store.totals),
     p95: formatMs(store.totals.latency.p95),
     costToday: formatUsd(store.costs?.today.costUsd ?? 0),
     cacheHitRate: formatPercent(store.cache?.hitRate ?? null),
   };
+}
+
+/** Counted like `attemptErrorRate`: a call you cancelled did not fail, so it is named apart. */
+function attemptDetail(totals: WindowStatsDto): string {
+  const cancelled = totals.errorsByClass.find((e) => e.errorClass === 'cancelled')?.count ?? 0;
+  const failed = `${formatCount(totals.errorCount - cancelled)} of ${formatCount(totals.requests - cancelled)} provider calls failed`;
+  return cancelled > 0 ? `${failed}, ${formatCount(cancelled)} cancelled` : failed;
 }
 
 export type BudgetLevel = 'none' | 'ok' | 'warning' | 'over';

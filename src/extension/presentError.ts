@@ -27,7 +27,8 @@ export async function presentError(what: string, err: unknown): Promise<void> {
   }
   if (err instanceof AllProvidersFailedError) {
     const { lines, actions, setting } = adviseAttempts(failureFacts(err.attempts));
-    const why = err.partialText || lines.length === 0 ? err.message : lines.map((l) => `${l}.`).join(' ');
+    // An answer that broke off after it started streaming is not tried elsewhere; nothing used it, so asking again is the way on.
+    const why = err.partialText ? `${err.message} Nothing was changed; run ${what} again.` : lines.length === 0 ? err.message : lines.map((l) => `${l}.`).join(' ');
     const offered = actions.length > 0 ? actions : (['addProvider', 'showLog'] as FailureAction[]);
     const choice = await vscode.window.showErrorMessage(`LLM Router: ${what} failed. ${why}`, ...offered.map((a) => ACTION_LABEL[a]));
     const picked = offered.find((a) => ACTION_LABEL[a] === choice);

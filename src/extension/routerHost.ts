@@ -312,11 +312,12 @@ export class RouterHost implements vscode.Disposable {
     if (!result.ok) {
       const first = result.issues[0];
       this.configProblem = { path: first.path, message: first.message, more: result.issues.length - 1 };
-      const more = result.issues.length > 1 ? ` (and ${result.issues.length - 1} more)` : '';
+      const more = result.issues.length > 1 ? ` (and ${result.issues.length - 1} more in the log)` : '';
       for (const i of result.issues) this.channel.error(`Invalid setting ${i.path}: ${i.message}`);
+      const actions = ['Open settings.json', ...(result.issues.length > 1 ? ['Show Log'] : [])];
       void vscode.window
-        .showErrorMessage(`LLM Router: invalid setting ${first.path}: ${sentence(`${first.message}${more}`)} Nothing of this change is applied; the last valid configuration stays active.`, 'Open settings.json')
-        .then((choice) => choice && vscode.commands.executeCommand('workbench.action.openSettingsJson'));
+        .showErrorMessage(`LLM Router: invalid setting ${first.path}: ${sentence(`${first.message}${more}`)} Nothing of this change is applied; the last valid configuration stays active.`, ...actions)
+        .then((choice) => choice && vscode.commands.executeCommand(choice === 'Show Log' ? 'llmRouter.showLog' : 'workbench.action.openSettingsJson'));
       return undefined;
     }
     this.configProblem = undefined;
@@ -336,10 +337,13 @@ export class RouterHost implements vscode.Disposable {
     this.explainedDefault = true;
     void vscode.window
       .showInformationMessage(
-        'LLM Router has no providers configured, so it uses a local Ollama on http://localhost:11434. Add providers in the llmRouter.providers setting.',
+        "LLM Router has no providers configured, so it uses a local Ollama on http://localhost:11434. Run 'LLM Router: Add Provider' to add one (it tests the connection first), or edit the llmRouter.providers setting.",
+        'Add Provider',
         'Open Settings',
       )
-      .then((choice) => choice && vscode.commands.executeCommand('workbench.action.openSettings', 'llmRouter.providers'));
+      .then((choice) =>
+        choice === 'Add Provider' ? vscode.commands.executeCommand('llmRouter.addProvider') : choice && vscode.commands.executeCommand('workbench.action.openSettings', 'llmRouter.providers'),
+      );
   }
 
   /** Stops listening and saves every store; the same promise however often it is called. */

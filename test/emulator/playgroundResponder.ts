@@ -7,7 +7,8 @@ type Language = 'typescript' | 'python';
 export function playgroundResponder(providerName: string): (prompt: string) => string {
   return (prompt) => {
     if (prompt.trim() === 'ping') return 'pong';
-    if (prompt.includes('Code to improve:')) return answerSuggest(prompt);
+    // Suggest Code asks for "Code to improve", a finding's quick fix for "Code to fix".
+    if (/^Code to (?:improve|fix):$/m.test(prompt)) return answerSuggest(prompt);
     if (prompt.includes('meticulous code reviewer')) return answerAnalyze(prompt);
     if (prompt.includes('<CURSOR>')) return answerInline(prompt);
     return (
@@ -70,12 +71,12 @@ const IMPROVED: Record<string, { language: Language; code: string }> = {
 };
 
 function answerSuggest(prompt: string): string {
-  const block = /Code to improve:\n(`{3,})([^\n]*)\n([\s\S]*?)\n\1(?:\n|$)/.exec(prompt);
+  const block = /Code to (?:improve|fix):\n(`{3,})([^\n]*)\n([\s\S]*?)\n\1(?:\n|$)/.exec(prompt);
   if (!block) return '```\n```';
   const [, , info, code] = block;
   const language = languageOf(prompt);
   const improved = replaceKnownFunctions(code, language);
-  const answer = improved === code ? genericRewrite(code, language) : improved;
+  const answer = improved === code ? genericRewrite(lineFixes(code, language), language) : improved;
   return `\`\`\`${info}\n${answer}\n\`\`\``;
 }
 
@@ -132,6 +133,20 @@ function pythonBlockEnd(lines: string[], start: number): number {
   return end;
 }
 
+/** The fixes of the sample's findings that fit on their own line (what a finding's quick fix sends). */
+const LINE_FIXES: { languages: Language[]; pattern: RegExp; replacement: string }[] = [
+  // The division by an empty list's length.
+  { languages: ['typescript'], pattern: /return\s+([\w.]+)\s*\/\s*(\w+)\.length;/, replacement: 'return $2.length === 0 ? 0 : $1 / $2.length;' },
+  // Counting words by splitting on one space.
+  { languages: ['typescript'], pattern: /return\s+(\w+)\.split\(\s*(['"]) \2\s*\)\.length;/, replacement: "return $1.trim() === '' ? 0 : $1.trim().split(/\\s+/).length;" },
+  // Matching lowercase letters in a title that was not lowercased.
+  { languages: ['python'], pattern: /re\.findall\((\s*r?(["'])\[a-z0-9\]\+\2\s*,\s*)(\w+)\s*\)/, replacement: 're.findall($1$3.lower())' },
+];
+
+function lineFixes(code: string, language: Language): string {
+  return LINE_FIXES.filter((f) => f.languages.includes(language)).reduce((text, f) => text.replace(new RegExp(f.pattern, 'g'), f.replacement), code);
+}
+
 /** Small, safe fixes for code the playground has no improved version of; unchanged when none applies. */
 function genericRewrite(code: string, language: Language): string {
   if (language === 'python') {
@@ -151,6 +166,7 @@ function genericRewrite(code: string, language: Language): string {
 
 interface Finding {
   line: number;
+  endLine?: number;
   severity: 'error' | 'warning' | 'info';
   message: string;
 }
@@ -162,6 +178,8 @@ interface Rule {
   message: (m: RegExpExecArray) => string;
   /** Skip the line when an earlier line of the file (within 10) matches this, built from the match. */
   guardedBy?: (m: RegExpExecArray) => RegExp;
+  /** The finding covers the whole block the line opens, so its quick fix is sent all of it. */
+  wholeBlock?: true;
 }
 
 const RULES: Rule[] = [
@@ -207,6 +225,7 @@ const RULES: Rule[] = [
     pattern: /def\s+\w+\(.*?(\w+)\s*=\s*(\[\]|\{\}|set\(\))/,
     severity: 'warning',
     message: (m) => `The default ${m[1]}=${m[2]} is created once and shared by every call, so values added in one call show up in the next. Default to None and build a new one inside.`,
+    wholeBlock: true,
   },
   {
     languages: ['python'],
@@ -233,7 +252,8 @@ function answerAnalyze(prompt: string): string {
       if (!match) continue;
       const guard = rule.guardedBy?.(match);
       if (guard && lines.slice(Math.max(0, index - 10), index).some((l) => guard.test(l.text))) continue;
-      findings.push({ line: number, severity: rule.severity, message: rule.message(match) });
+      const end = rule.wholeBlock ? lines[pythonBlockEnd(lines.map((l) => l.text), index)].number : number;
+      findings.push({ line: number, ...(end !== number && { endLine: end }), severity: rule.severity, message: rule.message(match) });
     }
   });
   return JSON.stringify({ findings });

@@ -41,16 +41,16 @@ describe('LLM Router: Add Provider, driven through its quick picks and input box
     const host = await routerHost();
     const done = Promise.resolve(vscode.commands.executeCommand<ProviderConfig | undefined>('llmRouter.addProvider'));
 
-    await answer('Add Provider (1/5)', 'Other OpenAI');
-    await answer('base URL', emu.added.baseUrl('openai-compatible'));
-    await answer('Add Provider (2/5)', 'Another model');
-    await answer('model id', 'emulated-model');
+    // The vendor is step 1; an OpenAI-compatible server takes four more, with no model list to pick from.
+    await answer('Other OpenAI-compatible server', 'Other OpenAI');
+    await answer('Add Provider (2/5): base URL', emu.added.baseUrl('openai-compatible'));
+    await answer('Add Provider (3/5): model id', 'emulated-model');
     // The proposed name is selected, so typing replaces it.
-    await answer('Add Provider (3/5)', 'existing', '');
+    await answer('Add Provider (4/5): name', 'existing', '');
     await read({ selector: QUICK_INPUT, hasText: "There is already a provider 'existing'" });
     await keyboard({ press: 'Shift+Home' });
     await keyboard({ type: 'my-emulator', press: 'Enter' });
-    await answer("API key for 'my-emulator'", KEY);
+    await answer("Add Provider (5/5): API key for 'my-emulator'", KEY);
 
     const added = await settlesWithin(done, 20_000, 'Add Provider');
     assert.deepEqual(added, { id: 'my-emulator', kind: 'openai-compatible', model: 'emulated-model', baseUrl: emu.added.baseUrl('openai-compatible') });
@@ -67,11 +67,10 @@ describe('LLM Router: Add Provider, driven through its quick picks and input box
     emu.added.enqueue({ type: 'status', status: 401, message: 'Incorrect API key provided' });
     const done = Promise.resolve(vscode.commands.executeCommand<ProviderConfig | undefined>('llmRouter.addProvider'));
 
-    await answer('Add Provider (1/5)', 'Other OpenAI');
+    await answer('Other OpenAI-compatible server', 'Other OpenAI');
     await answer('base URL', emu.added.baseUrl('openai-compatible'));
-    await answer('Add Provider (2/5)', 'Another model');
     await answer('model id', 'emulated-model');
-    await answer('Add Provider (3/5)', 'my-emulator');
+    await answer('Add Provider (4/5)', 'my-emulator');
     await answer("API key for 'my-emulator'", 'sk-wrong');
     await answer(`the key was refused by ${new URL(emu.added.origin).host} (401)`, undefined, 'Escape');
 
@@ -84,11 +83,10 @@ describe('LLM Router: Add Provider, driven through its quick picks and input box
     emu.added.enqueue({ type: 'status', status: 401 });
     const done = Promise.resolve(vscode.commands.executeCommand<ProviderConfig | undefined>('llmRouter.addProvider'));
 
-    await answer('Add Provider (1/5)', 'Other OpenAI');
+    await answer('Other OpenAI-compatible server', 'Other OpenAI');
     await answer('base URL', emu.added.baseUrl('openai-compatible'));
-    await answer('Add Provider (2/5)', 'Another model');
     await answer('model id', 'emulated-model');
-    await answer('Add Provider (3/5)', 'my-emulator');
+    await answer('Add Provider (4/5)', 'my-emulator');
     await answer("API key for 'my-emulator'", 'sk-wrong');
     await answer('the key was refused', 'Enter the key again');
     await answer("API key for 'my-emulator'", KEY);
@@ -101,13 +99,18 @@ describe('LLM Router: Add Provider, driven through its quick picks and input box
     const closed = `${await closedPortUrl()}/v1`;
     const done = Promise.resolve(vscode.commands.executeCommand<ProviderConfig | undefined>('llmRouter.addProvider'));
 
-    await answer('Add Provider (1/5)', 'Other OpenAI');
+    await answer('Other OpenAI-compatible server', 'Other OpenAI');
     await answer('base URL', closed);
-    await answer('Add Provider (2/5)', 'Another model');
     await answer('model id', 'emulated-model');
-    await answer('Add Provider (3/5)', 'my-emulator');
+    await answer('Add Provider (4/5)', 'my-emulator');
     await answer("API key for 'my-emulator'", '');
-    await answer(`${new URL(closed).host} could not be reached`, 'Change the base URL');
+    // The title names the provider's host once, and the cause without a second "Provider 'my-emulator':".
+    const unreachable = await read({ selector: QUICK_INPUT, hasText: `${new URL(closed).host} could not be reached`, timeoutMs: 15_000 });
+    assert.doesNotMatch(unreachable.texts[0], /reached: Provider '/);
+    // The fix that fits an unreachable host comes first, so Enter takes it.
+    const rows = await read({ selector: `${QUICK_INPUT} .monaco-list-row` });
+    assert.match(rows.texts[0], /Change the base URL/);
+    await keyboard({ press: 'Enter' });
     await answer('base URL', emu.added.baseUrl('openai-compatible'));
 
     const added = await settlesWithin(done, 20_000, 'Add Provider');

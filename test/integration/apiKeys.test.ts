@@ -50,6 +50,20 @@ describe('API keys in SecretStorage', () => {
     assert.ok(!JSON.stringify(emu.spare.requests.map((r) => r.headers)).includes(KEY), 'the other provider never sees the key');
   });
 
+  it("Set API Key lists the providers that are sent a key first, and says a local server usually needs none", async function () {
+    if (!hasBridge()) this.skip();
+    const picking = Promise.resolve(vscode.commands.executeCommand('llmRouter.setApiKey'));
+    try {
+      const { texts } = await read({ selector: '.quick-input-widget .monaco-list-row', hasText: 'spare' });
+      const rows = texts.map((t) => t.replace(/\s+/g, ' '));
+      assert.match(rows[0], /^vault/, 'the provider that is sent a key comes first');
+      assert.match(rows[1], /^spare.*No key stored · usually needs none: a local server$/);
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+      await picking;
+    }
+  });
+
   it('stops sending a key once it is removed', async () => {
     await storeKey('vault', KEY);
     await storeKey('vault', '');

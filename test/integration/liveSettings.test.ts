@@ -72,6 +72,18 @@ describe('Settings apply live', () => {
     await hideNotifications();
   });
 
+  it('says how many more settings are invalid and where they are listed, with a Show Log button', async function () {
+    requireBridge(this);
+    const section = vscode.workspace.getConfiguration('llmRouter');
+    await section.update('providers', [{ id: 'oracle', kind: 'telepathy', model: 'mind' }, { id: 'sage', kind: 'clairvoyance', model: 'mind' }], vscode.ConfigurationTarget.Global);
+    const message = await findNotification("llmRouter.providers['oracle'].kind");
+    assert.match(message, /\(and 1 more in the log\)/);
+    const item = `.notifications-center .notification-list-item:has-text("providers['oracle'].kind")`;
+    const buttons = (await read({ selector: `${item} .monaco-button` })).texts.map((t) => t.trim());
+    assert.deepEqual(buttons, ['Open settings.json', 'Show Log']);
+    await hideNotifications();
+  });
+
   it("refuses a misspelt 'baseURL' (did you mean 'baseUrl'): no request leaves, and the status bar says invalid settings until it is fixed", async function () {
     const host = await routerHost();
     // Without the typo this is the emulator; with it the key would go to api.openai.com.

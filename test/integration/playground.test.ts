@@ -55,6 +55,38 @@ describe('the playground: simulated providers answer the real commands sensibly,
     assert.deepEqual(marked.map((d) => d.range.start.line + 1), [4, 7, 21]);
   });
 
+  it("the walkthrough's Open example.ts opens the sample file itself, not a Quick Open to confirm", async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.commands.executeCommand('llmRouter.openExample');
+    await waitFor('example.ts to be the active editor', () => vscode.window.activeTextEditor?.document.uri.path.endsWith('/src/example.ts') === true);
+    editor = vscode.window.activeTextEditor as vscode.TextEditor;
+  });
+
+  it('Fix with LLM Router on a finding of example.ts offers a fix of that line, and Apply puts it in', async () => {
+    await vscode.commands.executeCommand('llmRouter.analyzeFile');
+    const finding = vscode.languages.getDiagnostics(editor.document.uri).find((d) => d.source === 'LLM Router' && d.range.start.line === 6);
+    assert.ok(finding, 'a finding on line 7 (the division by an empty list)');
+    const fixing = Promise.resolve(vscode.commands.executeCommand('llmRouter.fixFinding', editor.document.uri, finding));
+    await waitFor('the fix to arrive in its diff', () =>
+      vscode.workspace.textDocuments.some((d) => d.uri.scheme === 'llm-router-suggestion' && d.getText().includes('return values.length === 0 ? 0 : total / values.length;')),
+    );
+    // Apply refuses an answer still arriving; it says so and the review stays open, so keep asking.
+    await waitFor(
+      'Apply to take the fix',
+      async () => {
+        await vscode.commands.executeCommand('llmRouter.review.apply');
+        return editor.document.getText().includes('return values.length === 0 ? 0 : total / values.length;');
+      },
+      20_000,
+    );
+    await fixing;
+    const text = editor.document.getText();
+    assert.ok(!text.includes('simulated provider'), 'code, not the playground\'s fallback sentence');
+    assert.ok(text.includes('for (let i = 0; i <= values.length; i++)'), 'only the line of the finding changed');
+    const left = vscode.languages.getDiagnostics(editor.document.uri).filter((d) => d.source === 'LLM Router');
+    assert.deepEqual(left.map((d) => d.range.start.line + 1), [4, 21], 'the fixed finding is off the file; the others stay');
+  });
+
   it('falls back to sim-claude (an Anthropic wire format, with the playground key) while sim-openai is switched down', async () => {
     const down = await fetch(`${fleet.control}/providers/sim-openai/mode`, { method: 'POST', body: JSON.stringify({ mode: 'down' }) });
     assert.equal(down.status, 200);

@@ -459,6 +459,14 @@ describe('dashboard view model', () => {
       assert.deepEqual([s.attemptErrorRate, s.attemptDetail], ['43%', '3 of 7 provider calls failed']);
     });
 
+    it('counts a cancelled provider call apart, as the attempt error rate does: 0% and "0 of 6 failed", not "1 of 7"', () => {
+      const totals = stats({ requests: 7, successes: 6, errorCount: 1, errorRate: 0, errorsByClass: [{ errorClass: 'cancelled', count: 1 }] });
+      const s = summaryView(storeWith(snapshot({ routed: routed(6, 6), totals })));
+      assert.deepEqual([s.attemptErrorRate, s.attemptDetail], ['0%', '0 of 6 provider calls failed, 1 cancelled']);
+      const mixed = stats({ requests: 9, successes: 5, errorCount: 4, errorRate: 3 / 8, errorsByClass: [{ errorClass: 'server_error', count: 3 }, { errorClass: 'cancelled', count: 1 }] });
+      assert.equal(summaryView(storeWith(snapshot({ routed: routed(6, 6), totals: mixed }))).attemptDetail, '3 of 8 provider calls failed, 1 cancelled');
+    });
+
     it('offers Set key only for providers that are sent a key', () => {
       const store = storeWith(snapshot({ providers: [provider('cloud'), provider('local', {}, { kind: 'ollama', baseUrl: 'http://localhost:11434', usesKey: false })] }));
       assert.deepEqual(providerViews(store, NOW).map((v) => [v.id, v.usesKey]), [['cloud', true], ['local', false]]);

@@ -122,6 +122,34 @@ describe('playground responder: the simulated providers answer the extension\'s 
     assert.deepEqual(parseFindings(clean.text, fixedTs.split('\n').length), []);
   });
 
+  it("fixes each finding of the samples with its quick fix's request (the finding's whole lines)", async () => {
+    const fixOf = async (fileName: string, text: string, languageId: string) => {
+      const analysis = await engines['sim-openai'].chat(buildAnalyzeRequest(fileName, text, languageId), { noCache: true });
+      const lines = text.split('\n');
+      const fixes: string[] = [];
+      for (const f of parseFindings(analysis.text, lines.length)) {
+        // As the quick fix asks: from the start of the finding's first line to the end of its last.
+        const start = lines.slice(0, f.line - 1).join('\n').length + (f.line > 1 ? 1 : 0);
+        const end = lines.slice(0, f.endLine ?? f.line).join('\n').length;
+        const req = buildSuggestRequest({ fileName, languageId, text, start, end, problem: f.message });
+        const result = await engines['sim-claude'].chat(req, { noCache: true });
+        const fix = fitSuggestion(text.slice(start, end), extractSuggestion(result.text));
+        assert.notEqual(fix, text.slice(start, end), `the finding at line ${f.line} gets a change`);
+        assert.doesNotMatch(fix, /simulated provider/, 'code, not the fallback sentence');
+        fixes.push(fix);
+      }
+      return fixes;
+    };
+    assert.deepEqual(await fixOf('src/example.ts', exampleTs, 'typescript'), [
+      '  for (let i = 0; i < values.length; i++) {',
+      '  return values.length === 0 ? 0 : total / values.length;',
+      "  return text.trim() === '' ? 0 : text.trim().split(/\\s+/).length;",
+    ]);
+    const [slug, tags] = await fixOf('src/slug.py', slugPy, 'python');
+    assert.equal(slug, '    words = re.findall(r"[a-z0-9]+", title.lower())');
+    assert.match(tags, /^def add_tag\(tag, tags=None\):\n    """[^\n]*"""\n/, 'the whole function, its docstring still first');
+  });
+
   it('completes a line at the cursor with code that fits the function it is in', async () => {
     const complete = async (prefix: string, suffix: string, languageId = 'typescript') => {
       const result = await engines['sim-ollama'].chat(buildInlineRequest({ fileName: `src/x.${languageId === 'python' ? 'py' : 'ts'}`, languageId, prefix, suffix }), { noCache: true });

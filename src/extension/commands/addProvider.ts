@@ -42,23 +42,26 @@ export function registerAddProvider(host: RouterHost): vscode.Disposable {
 async function addProvider(host: RouterHost): Promise<ProviderConfig | undefined> {
   const picked = await vscode.window.showQuickPick(
     VENDORS.map((v) => ({ label: v.label, description: v.baseUrl ?? adapterFor(v.kind).defaultBaseUrl, vendor: v })),
-    { title: `${TITLE} (1/5)`, placeHolder: 'Which provider?', ignoreFocusOut: true },
+    // How many steps follow depends on the vendor, so the count starts with the next one.
+    { title: TITLE, placeHolder: 'Which provider?', ignoreFocusOut: true },
   );
   if (!picked) return undefined;
   const vendor = picked.vendor;
   const draft: Partial<Draft> & { vendor: Vendor } = { vendor, baseUrl: vendor.baseUrl };
-  const steps: Record<Exclude<Fix, 'save' | 'retry'>, () => Promise<boolean>> = {
-    baseUrl: async () => (draft.baseUrl = await askBaseUrl(draft)) !== undefined,
-    model: async () => (draft.model = await askModel(draft)) !== undefined,
-    id: async () => (draft.id = await askId(draft, takenIds(host))) !== undefined,
+  const order: Exclude<Fix, 'save' | 'retry'>[] = [...(vendor.askBaseUrl ? (['baseUrl'] as const) : []), 'model', 'id', ...(vendor.key !== 'none' ? (['key'] as const) : [])];
+  // "(2/4)": the vendor was step 1.
+  const step = (name: (typeof order)[number]) => `${TITLE} (${order.indexOf(name) + 2}/${order.length + 1})`;
+  const steps: Record<(typeof order)[number], () => Promise<boolean>> = {
+    baseUrl: async () => (draft.baseUrl = await askBaseUrl(draft, step('baseUrl'))) !== undefined,
+    model: async () => (draft.model = await askModel(draft, step('model'))) !== undefined,
+    id: async () => (draft.id = await askId(draft, takenIds(host), step('id'))) !== undefined,
     key: async () => {
-      const key = await askKey(draft as Draft);
+      const key = await askKey(draft as Draft, step('key'));
       if (key === undefined) return false;
       draft.key = key === '' ? undefined : key;
       return true;
     },
   };
-  const order: (keyof typeof steps)[] = [...(vendor.askBaseUrl ? (['baseUrl'] as const) : []), 'model', 'id', ...(vendor.key !== 'none' ? (['key'] as const) : [])];
   for (const step of order) if (!(await steps[step]())) return undefined;
 
   for (;;) {
@@ -73,7 +76,7 @@ async function addProvider(host: RouterHost): Promise<ProviderConfig | undefined
         .then((choice) => choice && vscode.commands.executeCommand('llmRouter.openDashboard'));
       return entry;
     }
-    const fix = await askFix(draft as Draft, describeFailure(entry, probe));
+    const fix = await askFix(draft as Draft, describeFailure(entry, probe), likelyFix(probe.errorClass));
     if (fix === undefined) return undefined;
     if (fix === 'save') {
       await save(host, entry, draft.key);
@@ -103,9 +106,9 @@ function uniqueId(base: string, taken: Set<string>): string {
   return `${base}-${n}`;
 }
 
-function askBaseUrl(draft: { vendor: Vendor; baseUrl?: string }): Thenable<string | undefined> {
+function askBaseUrl(draft: { vendor: Vendor; baseUrl?: string }, title: string): Thenable<string | undefined> {
   return vscode.window.showInputBox({
-    title: `${TITLE}: base URL`,
+    title: `${title}: base URL`,
     prompt: draft.vendor.kind === 'ollama' ? 'Where Ollama listens.' : 'The endpoint root, including the version path, e.g. https://api.example.com/v1.',
     value: draft.baseUrl ?? '',
     placeHolder: 'https://api.example.com/v1',
@@ -125,20 +128,26 @@ function baseUrlProblem(value: string): string | undefined {
   return undefined;
 }
 
-async function askModel(draft: { vendor: Vendor; baseUrl?: string; model?: string }): Promise<string | undefined> {
+async function askModel(draft: { vendor: Vendor; baseUrl?: string; model?: string }, title: string): Promise<string | undefined> {
   const pricing = pricingProviderFor({ kind: draft.vendor.kind, baseUrl: draft.baseUrl });
   const priced = pricing ? BUILTIN_PRICING.models.filter((m) => m.provider === pricing) : [];
-  const items: (vscode.QuickPickItem & { model?: string })[] = [
+  const known: (vscode.QuickPickItem & { model?: string })[] = [
     ...priced.map((m) => ({ label: m.model, description: `$${m.inputPerMillion} in · $${m.outputPerMillion} out per 1M tokens`, model: m.model })),
     ...(draft.vendor.suggestedModels ?? []).map((m) => ({ label: m, description: 'local, free', model: m })),
-    { label: OTHER_MODEL, description: 'type a model id' },
   ];
-  const picked = await vscode.window.showQuickPick(items, { title: `${TITLE} (2/5): model`, placeHolder: `Which ${draft.vendor.label} model?`, ignoreFocusOut: true });
-  if (!picked) return undefined;
-  if (picked.model) return picked.model;
+  // The vendor that is any OpenAI-compatible server has no name of its own to put in a sentence.
+  const anyServer = draft.vendor.askBaseUrl === true && draft.vendor.kind === 'openai-compatible';
+  // Nothing to pick from (usually such a server): straight to typing the id.
+  if (known.length > 0) {
+    const items = [...known, { label: OTHER_MODEL, description: 'type a model id' }];
+    const placeHolder = anyServer ? 'Which model?' : `Which ${draft.vendor.label} model?`;
+    const picked = await vscode.window.showQuickPick(items, { title: `${title}: model`, placeHolder, ignoreFocusOut: true });
+    if (!picked) return undefined;
+    if (picked.model) return picked.model;
+  }
   const typed = await vscode.window.showInputBox({
-    title: `${TITLE}: model id`,
-    prompt: `The model id exactly as ${draft.vendor.label} names it.`,
+    title: `${title}: model id`,
+    prompt: `The model id exactly as ${anyServer ? 'the server' : draft.vendor.label} names it.`,
     value: draft.model ?? '',
     ignoreFocusOut: true,
     validateInput: (v) => (v.trim() === '' ? 'Enter a model id.' : undefined),
@@ -146,10 +155,10 @@ async function askModel(draft: { vendor: Vendor; baseUrl?: string; model?: strin
   return typed?.trim();
 }
 
-async function askId(draft: { vendor: Vendor; id?: string }, taken: Set<string>): Promise<string | undefined> {
+async function askId(draft: { vendor: Vendor; id?: string }, taken: Set<string>, title: string): Promise<string | undefined> {
   const idField = providerSchema.shape.id;
   const typed = await vscode.window.showInputBox({
-    title: `${TITLE} (3/5): name`,
+    title: `${title}: name`,
     prompt: 'Your name for this provider, used in the status bar, the dashboard and the logs.',
     value: draft.id ?? uniqueId(draft.vendor.defaultId, taken),
     ignoreFocusOut: true,
@@ -163,10 +172,10 @@ async function askId(draft: { vendor: Vendor; id?: string }, taken: Set<string>)
   return typed?.trim();
 }
 
-async function askKey(draft: Draft): Promise<string | undefined> {
+async function askKey(draft: Draft, title: string): Promise<string | undefined> {
   const optional = draft.vendor.key === 'optional';
   const key = await vscode.window.showInputBox({
-    title: `${TITLE} (4/5): API key for '${draft.id}'`,
+    title: `${title}: API key for '${draft.id}'`,
     prompt: `Stored in VS Code's secret storage, never in settings.${optional ? ' Leave empty if the server needs no key.' : ''}`,
     password: true,
     ignoreFocusOut: true,
@@ -220,7 +229,7 @@ function describeFailure(entry: ProviderConfig, probe: ProbeResult): string {
     case 'missing_key':
       return `${host} needs a key, and none was given`;
     case 'connection':
-      return `${host} could not be reached: ${probe.message}`;
+      return `${host} could not be reached: ${withoutProviderPrefix(probe.message)}`;
     case 'timeout':
       return `${host} did not answer within ${PROBE_TIMEOUT_MS / 1000} s`;
     case 'not_found':
@@ -228,11 +237,32 @@ function describeFailure(entry: ProviderConfig, probe: ProbeResult): string {
     case 'cancelled':
       return 'the test was cancelled';
     default:
-      return `${host} answered with an error${status}: ${probe.message}`;
+      return `${host} answered with an error${status}: ${withoutProviderPrefix(probe.message)}`;
   }
 }
 
-async function askFix(draft: Draft, problem: string): Promise<Fix | undefined> {
+/** "Provider 'custom': connection refused (…)" → "connection refused (…)": the title already says which provider and host. */
+function withoutProviderPrefix(message: string | undefined): string {
+  return (message ?? '').replace(/^Provider '[^']*': /, '');
+}
+
+/** The step a failure most likely comes from, offered first: Enter takes it. */
+function likelyFix(errorClass: string | undefined): Fix {
+  switch (errorClass) {
+    case 'auth':
+    case 'missing_key':
+      return 'key';
+    case 'not_found':
+      return 'model';
+    case 'connection':
+    case 'timeout':
+      return 'baseUrl';
+    default:
+      return 'retry';
+  }
+}
+
+async function askFix(draft: Draft, problem: string, likely: Fix): Promise<Fix | undefined> {
   const options: { label: string; fix: Fix; show: boolean }[] = [
     { label: '$(key) Enter the key again', fix: 'key', show: draft.vendor.key !== 'none' },
     { label: '$(symbol-class) Choose another model', fix: 'model', show: true },
@@ -240,8 +270,11 @@ async function askFix(draft: Draft, problem: string): Promise<Fix | undefined> {
     { label: '$(refresh) Test again', fix: 'retry', show: true },
     { label: '$(check) Save anyway', fix: 'save', show: true },
   ];
+  const shown = options.filter((o) => o.show);
+  // A vendor whose base URL is fixed (e.g. OpenAI) has no URL step: then testing again comes first.
+  const first = shown.find((o) => o.fix === likely) ?? shown.find((o) => o.fix === 'retry');
   const picked = await vscode.window.showQuickPick(
-    options.filter((o) => o.show),
+    [...(first ? [first] : []), ...shown.filter((o) => o !== first)],
     { title: `${TITLE}: the connection test failed — ${problem}`, placeHolder: 'Fix it, or press Escape to add nothing.', ignoreFocusOut: true },
   );
   return picked?.fix;

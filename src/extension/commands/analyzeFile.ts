@@ -7,7 +7,7 @@ import { findingRange } from '../../engine/tasks/findingRange';
 import type { ChatResult } from '../../engine/types';
 import { presentError } from '../presentError';
 import { reportAttempts } from '../progressReporter';
-import { FINDING_SOURCE } from '../review/fixFinding';
+import { FINDING_SOURCE, onFindingFixed } from '../review/fixFinding';
 import { ReportPanel } from '../review/reportPanel';
 import type { RouterHost } from '../routerHost';
 
@@ -27,10 +27,15 @@ const SEVERITY: Record<Severity, vscode.DiagnosticSeverity> = {
 export function registerAnalyzeFile(host: RouterHost): vscode.Disposable {
   const diagnostics = vscode.languages.createDiagnosticCollection('llmRouter');
   const reports = new ReportPanel();
-  // Findings stay through edits until the next analysis, but go with the document.
+  // Findings stay through edits until the next analysis, but go with the document, and one goes once its fix is applied.
   const onClose = vscode.workspace.onDidCloseTextDocument((d) => diagnostics.delete(d.uri));
+  const onFixed = onFindingFixed(({ uri, message }) => {
+    const marked = diagnostics.get(uri) ?? [];
+    const at = marked.findIndex((d) => d.message === message);
+    if (at >= 0) diagnostics.set(uri, marked.filter((_, i) => i !== at));
+  });
   const command = vscode.commands.registerCommand('llmRouter.analyzeFile', (arg?: unknown) => analyzeFile(host, diagnostics, reports, arg));
-  return vscode.Disposable.from(command, onClose, diagnostics, reports);
+  return vscode.Disposable.from(command, onClose, onFixed, diagnostics, reports);
 }
 
 async function analyzeFile(host: RouterHost, diagnostics: vscode.DiagnosticCollection, reports: ReportPanel, arg: unknown): Promise<AnalyzeFileResult | undefined> {

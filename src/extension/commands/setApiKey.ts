@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { usesKey } from '../dashboard/toProtocol';
 import type { RouterHost } from '../routerHost';
 
 type Choice = { label: string; description?: string; action: 'replace' } | { label: string; description?: string; action: 'add' } | { label: string; description?: string; action: 'remove'; index: number };
@@ -14,7 +15,11 @@ export function registerSetApiKey(host: RouterHost): vscode.Disposable {
     const providers = host.providers();
     let id = preselectedProvider(args);
     if (!id) {
-      const items = await Promise.all(providers.map(async (p) => ({ label: p.id, description: `${p.kind} · ${p.model}`, detail: storedText(await host.keys.count(p.id)), id: p.id })));
+      const listed = await Promise.all(
+        providers.map(async (p) => ({ label: p.id, description: `${p.kind} · ${p.model}`, detail: await keyText(host, p), id: p.id, sent: usesKey(p.kind, p.baseUrl) })),
+      );
+      // Providers that are sent a key first; a local server's entry says it takes none, as the dashboard's missing Set key does.
+      const items = [...listed.filter((i) => i.sent), ...listed.filter((i) => !i.sent)];
       if (items.length === 0) {
         void vscode.window.showWarningMessage('LLM Router: configure a provider in llmRouter.providers first.');
         return false;
@@ -82,6 +87,16 @@ async function addKey(host: RouterHost, id: string, count: number): Promise<bool
 async function askForKey(title: string, prompt: string): Promise<string | undefined> {
   const key = await vscode.window.showInputBox({ title, prompt, password: true, ignoreFocusOut: true });
   return key?.trim();
+}
+
+/** What the provider is sent now: its stored keys, else the variable its apiKeyEnv names when that is set. */
+async function keyText(host: RouterHost, p: { id: string; kind: Parameters<typeof usesKey>[0]; baseUrl: string }): Promise<string> {
+  const count = await host.keys.count(p.id);
+  if (count > 0) return storedText(count);
+  if (!usesKey(p.kind, p.baseUrl)) return 'No key stored · usually needs none: a local server';
+  const names = host.config.providers.find((c) => c.id === p.id)?.apiKeyEnv;
+  const set = (Array.isArray(names) ? names : names ? [names] : []).filter((n) => (process.env[n] ?? '') !== '');
+  return set.length > 0 ? `No key stored · uses ${set.join(', ')} from the environment` : storedText(0);
 }
 
 function storedText(count: number): string {

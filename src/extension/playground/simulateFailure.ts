@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { PlaygroundControl, type PlaygroundState } from './playgroundControl';
+import { afterSwitchHint, PlaygroundControl, type PlaygroundState } from './playgroundControl';
 
 const WALKTHROUGH_ID = 'llm-router.llm-router#llmRouter.gettingStarted';
 const WALKTHROUGH_SHOWN_KEY = 'llmRouter.playground.walkthroughShown';
@@ -9,17 +9,39 @@ export interface SimulateFailureArgs {
   mode?: string;
 }
 
+/** The walkthrough's "Open example.ts"; running it also ticks the walkthrough's first step. */
+export const OPEN_EXAMPLE_COMMAND = 'llmRouter.openExample';
+const EXAMPLE_FILE = 'src/example.ts';
+
 /** In the playground only: the command that breaks a simulated provider, and the walkthrough on first start. */
 export function registerPlayground(context: vscode.ExtensionContext): vscode.Disposable {
+  const openExample = vscode.commands.registerCommand(OPEN_EXAMPLE_COMMAND, openExampleFile);
   const control = PlaygroundControl.fromEnvironment();
   const contextSet = vscode.commands.executeCommand('setContext', 'llmRouter.playground', control !== undefined);
-  if (!control) return new vscode.Disposable(() => undefined);
+  if (!control) return openExample;
   if (!context.globalState.get(WALKTHROUGH_SHOWN_KEY)) {
     void context.globalState.update(WALKTHROUGH_SHOWN_KEY, true);
     // After the context key, so the walkthrough's "Try it without keys" step can show as done.
     void contextSet.then(() => vscode.commands.executeCommand('workbench.action.openWalkthrough', WALKTHROUGH_ID, false));
   }
-  return vscode.commands.registerCommand('llmRouter.simulateProviderFailure', (args?: SimulateFailureArgs) => simulateFailure(control, args ?? {}));
+  return vscode.Disposable.from(
+    openExample,
+    vscode.commands.registerCommand('llmRouter.simulateProviderFailure', (args?: SimulateFailureArgs) => simulateFailure(control, args ?? {})),
+  );
+}
+
+/** Opens the sample workspace's src/example.ts; in another folder, Quick Open looking for it. */
+async function openExampleFile(): Promise<vscode.TextEditor | undefined> {
+  for (const folder of vscode.workspace.workspaceFolders ?? []) {
+    const uri = vscode.Uri.joinPath(folder.uri, EXAMPLE_FILE);
+    const found = await vscode.workspace.fs.stat(uri).then(
+      () => true,
+      () => false,
+    );
+    if (found) return vscode.window.showTextDocument(uri, { preview: false });
+  }
+  await vscode.commands.executeCommand('workbench.action.quickOpen', 'example.ts');
+  return undefined;
 }
 
 /** Resolves with the mode set, or undefined when cancelled or the playground did not answer. */
@@ -47,7 +69,7 @@ async function simulateFailure(control: PlaygroundControl, args: SimulateFailure
     await control.setMode(provider, mode);
     const what = mode === 'healthy' ? 'answers normally again' : `is now ${labelOf(state, mode).toLowerCase()}: it ${state.modes.find((m) => m.id === mode)?.detail}`;
     void vscode.window
-      .showInformationMessage(`LLM Router playground: '${provider}' ${what}. Run Suggest Code to watch the router fall back.`, 'Open Dashboard')
+      .showInformationMessage(`LLM Router playground: '${provider}' ${what}.${afterSwitchHint(mode)}`, 'Open Dashboard')
       .then((choice) => choice && vscode.commands.executeCommand('llmRouter.openDashboard'));
     return mode;
   } catch (err) {

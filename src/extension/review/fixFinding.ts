@@ -8,6 +8,10 @@ export const FINDING_SOURCE = 'LLM Router';
 
 const FIX_FINDING_COMMAND = 'llmRouter.fixFinding';
 
+/** Fires when a finding's fix was applied, so Analyze File can take that finding off the file. */
+const fixed = new vscode.EventEmitter<{ uri: vscode.Uri; message: string }>();
+export const onFindingFixed = fixed.event;
+
 /** "Fix with LLM Router" on each finding in the Problems panel and under the squiggle, reviewed like Suggest Code. */
 export function registerFixFinding(reviews: SuggestionReviews): vscode.Disposable {
   const provider: vscode.CodeActionProvider = {
@@ -44,7 +48,9 @@ async function fixFinding(reviews: SuggestionReviews, uri: vscode.Uri, finding: 
       end: document.offsetAt(range.end),
       problem: finding.message,
     });
-    return await reviews.review({ document, version: document.version, range, lineIndent: '', what: `the finding at line ${lines}`, where: `${fileName}:${lines}`, request });
+    const outcome = await reviews.review({ document, version: document.version, range, lineIndent: '', what: `the finding at line ${lines}`, where: `${fileName}:${lines}`, request });
+    if (outcome?.applied) fixed.fire({ uri: document.uri, message: finding.message });
+    return outcome;
   } catch (err) {
     void presentError('Fix with LLM Router', err);
     return undefined;
