@@ -33,13 +33,13 @@ export class PlaygroundControl {
 }
 
 /**
- * What to try after switching a simulated provider to `mode`. A stream cut after its first words is not
- * fallback material (the words were shown already), so saying "watch it fall back" there would mislead.
+ * What to try after switching a simulated provider to `mode`. A stream cut after its first words falls back
+ * differently (the diff starts over), so the hint says how.
  */
 export function afterSwitchHint(mode: string): string {
   if (mode === 'healthy') return '';
   if (mode === 'cut-stream') {
-    return ' Run Suggest Code: the answer breaks off after its first words, and since those are already in the diff the router does not start over on another provider; the request fails and says so.';
+    return ' Run Suggest Code: the answer breaks off after its first words, and the diff starts over on the next provider.';
   }
   return ' Run Suggest Code to watch the router fall back.';
 }

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { extractSuggestion, fitSuggestion, suggestionCacheTag } from '../../engine/tasks/suggestCode';
+import { AllProvidersFailedError } from '../../engine/errors';
 import type { ChatRequest, ChatResult } from '../../engine/types';
 import { presentError } from '../presentError';
 import { reportAttempts } from '../progressReporter';
@@ -233,29 +234,46 @@ class Review {
     };
     const redraw = () => this.documents.set(answer.uri.path, this.withSuggestion(fitSuggestion(original, extractSuggestion(received), this.target.lineIndent)));
     const progress = { location: vscode.ProgressLocation.Notification, title: `LLM Router: ${fresh ? 'asking again for' : this.isFix ? 'fixing' : 'improving'} ${this.target.what}`, cancellable: true };
-    const running = vscode.window.withProgress(progress, (report, token) => {
+    const running = vscode.window.withProgress(progress, async (report, token) => {
       token.onCancellationRequested(() => answer.cancel.cancel());
       report.report({ message: 'waiting for the first words…' });
-      return this.host.run(
-        { ...this.target.request, stream: true },
-        {
-          token: answer.cancel.token,
-          noCache: fresh,
-          cacheTags: [this.tag],
-          onAttempt: reportAttempts(report),
-          onText: (delta) => {
-            // A delta already on its way when the answer was discarded or replaced must not redraw a closed document.
-            if (this.finished || this.answer !== answer) return;
-            if (received === '') openTimer = setTimeout(show, OPEN_AFTER_FIRST_TEXT_MS);
-            received += delta;
-            const now = Date.now();
-            if (now - redrawnAt < REDRAW_INTERVAL_MS) return;
-            redrawnAt = now;
-            redraw();
-            report.report({ message: `${received.length} characters so far — it appears in the diff as it arrives` });
-          },
-        },
-      );
+      const brokeOff: string[] = [];
+      for (;;) {
+        const others = brokeOff.length === 0 ? undefined : this.host.providers().map((p) => p.id).filter((id) => !brokeOff.includes(id));
+        try {
+          return await this.host.run(
+            { ...this.target.request, stream: true },
+            {
+              token: answer.cancel.token,
+              noCache: fresh,
+              cacheTags: [this.tag],
+              ...(others ? { onlyProviders: others } : {}),
+              onAttempt: reportAttempts(report),
+              onText: (delta) => {
+                // A delta already on its way when the answer was discarded or replaced must not redraw a closed document.
+                if (this.finished || this.answer !== answer) return;
+                if (received === '' && !shown) openTimer = setTimeout(show, OPEN_AFTER_FIRST_TEXT_MS);
+                received += delta;
+                const now = Date.now();
+                if (now - redrawnAt < REDRAW_INTERVAL_MS) return;
+                redrawnAt = now;
+                redraw();
+                report.report({ message: `${received.length} characters so far — it appears in the diff as it arrives` });
+              },
+            },
+          );
+        } catch (err) {
+          // A stream that broke off after its text was shown cannot fall back inside the engine; the diff can start over
+          // with the providers that did not break, rather than leave the user with a failure and half a suggestion.
+          const broken = brokenOffBy(err);
+          const left = broken === undefined || this.answer !== answer || this.finished ? [] : this.host.providers().filter((p) => p.id !== broken && !brokeOff.includes(p.id));
+          if (broken === undefined || left.length === 0) throw err;
+          brokeOff.push(broken);
+          received = '';
+          redraw();
+          report.report({ message: `${broken} broke off its answer — starting again with ${left[0].id}` });
+        }
+      }
     });
     const result = await Promise.resolve(running).finally(() => clearTimeout(openTimer));
     cached = result.cached;
@@ -304,4 +322,10 @@ class Review {
     this.documents.delete(this.left);
     this.settle(outcome);
   }
+}
+
+/** The provider whose stream broke off after its text reached the editor, when that is why the request failed. */
+function brokenOffBy(err: unknown): string | undefined {
+  if (!(err instanceof AllProvidersFailedError) || err.partialText === undefined || err.partialText === '') return undefined;
+  return [...err.attempts].reverse().find((a) => a.outcome === 'error')?.provider;
 }
