@@ -93,12 +93,17 @@ export function adviseFailure(f: FailureFacts): FailureAdvice {
     case 'overloaded':
     case 'server_error':
       return { text: `${who}: ${status ?? 'server error'}${at} — the service is having trouble; try again shortly`, actions: ['showLog'] };
-    case 'timeout':
+    case 'timeout': {
+      // Name the one setting behind the timeout that fired: a first token is waited for interactiveFirstTokenMs in
+      // editor commands and firstTokenMs otherwise; a whole answer for totalMs (or the provider's own timeoutMs).
+      const firstToken = /first token/i.test(f.message ?? '');
+      const raise = firstToken ? 'llmRouter.timeouts.interactiveFirstTokenMs (editor commands) or llmRouter.timeouts.firstTokenMs' : 'llmRouter.timeouts.totalMs or the provider\'s timeoutMs';
       return {
-        text: `${who} did not answer in time${at}${detail ? ` (${detail})` : ''} — it may be slow or hung; raise llmRouter.timeouts or add a faster provider`,
+        text: `${who} did not answer in time${at}${detail ? ` (${detail})` : ''} — it may be slow or hung; raise ${raise}, or add a faster provider`,
         actions: ['openSettings', 'showLog'],
-        setting: 'llmRouter.timeouts',
+        setting: firstToken ? 'llmRouter.timeouts.interactiveFirstTokenMs' : 'llmRouter.timeouts.totalMs',
       };
+    }
     case 'malformed_response':
       return { text: `${who}: the answer could not be read — check that its kind and baseUrl match the service`, actions: ['openSettings', 'showLog'], setting: 'llmRouter.providers' };
     case 'stream_cut':
