@@ -58,6 +58,17 @@ try {
   assert.match(state, /Unknown|Healthy|Degraded|Unavailable/);
   if (shots) await page.screenshot({ path: path.join(shots, 'dashboard-after-reload.png') });
   console.log(`[dashboard reload] restored with provider 'restored' (${state.trim()}) · ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+  // A dashboard tab behind another editor is revived only when shown: Open Dashboard then must not add a second tab.
+  await runCommand(page, 'File: New Untitled Text File');
+  await page.locator('.tabs-container .tab.active', { hasText: 'Untitled' }).waitFor({ timeout: 15_000 });
+  await runCommand(page, 'Developer: Reload Window');
+  await page.waitForEvent('load', { timeout: 60_000 });
+  await page.locator('[id="llm-router.llm-router.llmRouter.status"]').waitFor({ timeout: 60_000 });
+  await runCommand(page, 'LLM Router: Open Dashboard');
+  await dashboard(page).locator('[data-provider="restored"]').waitFor({ timeout: 60_000 });
+  assert.equal(await tab.count(), 1, 'one dashboard tab when Open Dashboard runs before the restored tab was shown');
+  console.log('[dashboard reload] Open Dashboard after a reload with the tab in the background: one tab');
   code = 0;
 } catch (err) {
   console.error(`[dashboard reload] failed: ${err instanceof Error ? err.stack : String(err)}`);

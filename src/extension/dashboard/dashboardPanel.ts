@@ -50,8 +50,12 @@ export function registerDashboard(host: RouterHost, extensionUri: vscode.Uri): v
   return vscode.Disposable.from(
     shared.log,
     shared.failures,
-    vscode.commands.registerCommand('llmRouter.openDashboard', () => {
+    vscode.commands.registerCommand('llmRouter.openDashboard', async () => {
       if (current) return current.reveal();
+      // After a reload VS Code revives a dashboard tab only once it is shown; until then it has no panel here, and
+      // opening a second one would leave two tabs. The page rebuilds itself from a snapshot, so the tab is replaced.
+      const unrevived = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith(DASHBOARD_VIEW_TYPE));
+      if (unrevived.length > 0) await vscode.window.tabGroups.close(unrevived).then(undefined, () => undefined);
       adopt(
         vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, 'LLM Router', vscode.ViewColumn.Active, {
           enableScripts: true,
