@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import type * as Engine from './extension';
 
 let engine: typeof Engine | undefined;
@@ -17,7 +17,7 @@ export function activate(context: vscode.ExtensionContext): Promise<Awaited<Retu
         resolve(engine.activate(context));
       } catch (err) {
         // The engine's activate() reports its own failures; this catches a bundle that cannot be loaded at all.
-        if (!engine) void vscode.window.showErrorMessage(`LLM Router could not load its engine: ${err instanceof Error ? err.message : String(err)}`);
+        if (!engine) void editorApi().window.showErrorMessage(`LLM Router could not load its engine: ${err instanceof Error ? err.message : String(err)}`);
         reject(err);
       }
     });
@@ -31,4 +31,12 @@ export function deactivate(): Promise<void> | undefined {
 function loadEngine(): typeof Engine {
   // Built beside this file by esbuild.mjs; a computed path keeps esbuild from inlining it into this bundle.
   return require(path.join(__dirname, 'engine.js')) as typeof Engine;
+}
+
+/**
+ * VS Code builds an extension's whole API object on its first `require('vscode')`, which VS Code counts as the
+ * extension's code loading; this entry needs it only to report a failed load, so it asks for it only then.
+ */
+function editorApi(): typeof vscode {
+  return require('vscode') as typeof vscode;
 }
