@@ -252,7 +252,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     record.format = format.kind;
     record.stream = route.stream;
     if (!bodyIsJson) return sendFormatError(res, format, 400, 'request body is not valid JSON');
-    const rejection = format.rejectRequest?.(body, req.headers);
+    const rejection = format.rejectRequest?.(body, req.headers, route);
     if (rejection) return sendFormatError(res, format, 400, rejection);
 
     const picked = nextFault();

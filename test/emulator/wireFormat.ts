@@ -43,7 +43,7 @@ export interface WireFormat {
   /** Extracts the prompt text (system + messages) from a request body, for the echo reply and assertions. */
   promptText(body: unknown): string;
   /** The 400 message the provider documents for a request it refuses (e.g. a schema it cannot take); undefined to answer it. */
-  rejectRequest?(body: unknown, headers: Record<string, string | string[] | undefined>): string | undefined;
+  rejectRequest?(body: unknown, headers: Record<string, string | string[] | undefined>, route: MatchedRoute): string | undefined;
   /** The JSON body of a complete (non-streamed) answer. */
   completionBody(reply: EmulatedReply): unknown;
   /** The raw frames of a streamed answer, each ready to write (SSE `event:`/`data:` blocks ending in a blank line, or NDJSON lines). */

@@ -69,3 +69,41 @@ describe('full chat: a conversation continues on another provider (every pair of
     }
   }
 });
+
+describe('full chat: continuing on Gemini 3, which refuses calls without their thought signature', () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  it('the emulator refuses, as Gemini 3 does, a replayed call step without a signature', async () => {
+    h = await startHarness([{ id: 'next', kind: 'gemini' }]);
+    const url = `${h.emulators.next.origin}/v1beta/models/gemini-3-pro-preview:generateContent`;
+    const contents = [
+      { role: 'user', parts: [{ text: 'Weather in Paris?' }] },
+      { role: 'model', parts: [{ functionCall: { name: 'get_weather', args: { city: 'Paris' } } }] },
+      { role: 'user', parts: [{ functionResponse: { name: 'get_weather', response: { result: 'mild' } } }] },
+    ];
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-goog-api-key': 'k' }, body: JSON.stringify({ contents }) });
+    assert.equal(res.status, 400);
+    assert.match(((await res.json()) as Json).error.message, /missing a thought_signature/);
+  });
+
+  for (const from of KINDS.filter((k) => k !== 'gemini')) {
+    it(`${from} → gemini-3-pro-preview: the ${from} call goes with Google's placeholder signature and is answered`, async () => {
+      h = await startHarness([{ id: 'first', kind: from }, { id: 'next', kind: 'gemini', extra: { model: 'gemini-3-pro-preview' } }], { cache: { enabled: false }, retry: { maxAttempts: 1 } });
+      h.emulators.first.enqueue({ type: 'toolCall', calls: [{ name: 'get_weather', arguments: { city: 'Paris' } }] });
+      const first = await h.engine.chat(ask, { onlyProviders: ['first'] });
+      const [call] = first.toolCalls;
+      const history: ChatMessage[] = [
+        ...ask.messages,
+        { role: 'assistant', content: [{ type: 'tool_call', ...call }] },
+        { role: 'tool', content: [{ type: 'tool_result', callId: call.id, content: '18°C and clear' }] },
+      ];
+      const next = await h.engine.chat({ ...ask, messages: history }, { onlyProviders: ['next'] });
+      assert.equal(next.provider, 'next');
+      assert.ok(JSON.stringify(h.emulators.next.requests[0].body).includes('skip_thought_signature_validator'));
+    });
+  }
+});

@@ -92,6 +92,26 @@ describe('full chat: Gemini over HTTP (emulator)', () => {
     ]);
   });
 
+  it("on Gemini 3, gives a step of calls that has no signature (another provider made it) Google's documented placeholder on its first call", () => {
+    const gemini3 = { ...ep, model: 'gemini-3-pro-preview' };
+    const call = (id: string, city: string, signature?: string) => ({ type: 'tool_call' as const, id, name: 'get_weather', arguments: { city }, ...(signature ? { signature } : {}) });
+    const conversation = (calls: ReturnType<typeof call>[]) => ({
+      tools: [WEATHER],
+      messages: [
+        { role: 'user' as const, content: 'Weather in Paris and Oslo?' },
+        { role: 'assistant' as const, content: calls },
+        { role: 'tool' as const, content: calls.map((c) => ({ type: 'tool_result' as const, callId: c.id, content: 'mild' })) },
+      ],
+    });
+    const modelTurn = (wire: Record<string, unknown>) => (wire.contents as Array<{ role: string; parts: Array<Record<string, unknown>> }>).find((c) => c.role === 'model')?.parts;
+    assert.deepEqual(modelTurn(wireOf(conversation([call('toolu_1', 'Paris'), call('toolu_2', 'Oslo')]), gemini3)), [
+      { functionCall: { name: 'get_weather', args: { city: 'Paris' } }, thoughtSignature: 'skip_thought_signature_validator' },
+      { functionCall: { name: 'get_weather', args: { city: 'Oslo' } } },
+    ]);
+    assert.deepEqual(modelTurn(wireOf(conversation([call('a', 'Paris', 'real-signature'), call('b', 'Oslo')]), gemini3))?.map((p) => p.thoughtSignature), ['real-signature', undefined], 'a real signature is kept, nothing added');
+    assert.deepEqual(modelTurn(wireOf(conversation([call('toolu_1', 'Paris')]), ep))?.map((p) => p.thoughtSignature), [undefined], 'Gemini 2.5 takes calls without signatures as they are');
+  });
+
   it('sends a base64 image as inlineData and refuses an image URL before sending, so the router can fall back', () => {
     const contents = wireOf({ messages: [{ role: 'user', content: [{ type: 'text', text: 'What?' }, { type: 'image', source: { kind: 'base64', mediaType: 'image/jpeg', data: '/9j/' } }] }] }, ep)
       .contents as unknown[];

@@ -40,7 +40,7 @@ function versionedBase(baseUrl: string): string {
 const ownedFields: OwnedFields = { model: 'model', contents: 'messages', systemInstruction: 'system', system_instruction: 'system' };
 
 function buildBody(req: ChatRequest, ep: ProviderEndpoint): JsonRecord {
-  const body: JsonRecord = { contents: toContents(req.messages, ep) };
+  const body: JsonRecord = { contents: toContents(req.messages, ep, requiresCallSignatures(req.model ?? ep.model)) };
   if (req.tools && req.tools.length > 0) {
     body.tools = [{ functionDeclarations: req.tools.map((t) => ({ name: t.name, ...(t.description ? { description: t.description } : {}), parameters: t.parameters })) }];
     if (req.toolChoice) body.toolConfig = { functionCallingConfig: toFunctionCallingConfig(req.toolChoice) };
@@ -63,19 +63,34 @@ function buildBody(req: ChatRequest, ep: ProviderEndpoint): JsonRecord {
  * Neutral messages → Gemini contents: the assistant is `model`; tool results go back as functionResponse parts
  * in a user turn, matched to their call by name (Gemini has no call ids); same-role turns are merged.
  */
-function toContents(messages: ChatMessage[], ep: ProviderEndpoint): JsonRecord[] {
+function toContents(messages: ChatMessage[], ep: ProviderEndpoint, signCalls: boolean): JsonRecord[] {
   const names = new Map<string, string>();
   for (const m of messages) for (const c of toolCallsOf(m)) names.set(c.id, c.name);
   const contents: { role: string; parts: JsonRecord[] }[] = [];
   for (const m of messages) {
     const parts = messageParts(m).flatMap((p) => toWireParts(p, names, ep));
     if (parts.length === 0) continue;
+    // Gemini signs only the first call of a step (parallel calls after it carry none), so that is the one checked.
+    const firstCall = parts.find((p) => p.functionCall !== undefined);
+    if (signCalls && firstCall && !parts.some((p) => p.functionCall !== undefined && p.thoughtSignature !== undefined)) firstCall.thoughtSignature = NO_SIGNATURE;
     const role = m.role === 'assistant' ? 'model' : 'user';
     const last = contents[contents.length - 1];
     if (last && last.role === role) last.parts.push(...parts);
     else contents.push({ role, parts });
   }
   return contents;
+}
+
+/**
+ * Gemini 3 and later refuse a replayed step of function calls whose first call lacks its thoughtSignature (400). Calls
+ * another provider made, or whose signature was lost (a gateway restart), carry the value Google documents for exactly
+ * that case (ai.google.dev/gemini-api/docs/thought-signatures, read 2026-12-04); a real signature is never replaced.
+ */
+const NO_SIGNATURE = 'skip_thought_signature_validator';
+
+function requiresCallSignatures(model: string): boolean {
+  const major = /^(?:models\/)?gemini-(\d+)/i.exec(model)?.[1];
+  return major !== undefined && Number(major) >= 3;
 }
 
 function toWireParts(p: ContentPart, names: Map<string, string>, ep: ProviderEndpoint): JsonRecord[] {

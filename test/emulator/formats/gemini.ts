@@ -80,6 +80,27 @@ function response(reply: EmulatedReply, id: string, text: string, last: boolean,
 
 const frame = (obj: unknown) => `data: ${JSON.stringify(obj)}\r\n\r\n`;
 
+/**
+ * Gemini 3 and later refuse a request whose current turn (since the last user text) has a model step whose first
+ * functionCall lacks its thoughtSignature (ai.google.dev/gemini-api/docs/thought-signatures, read 2026-12-04).
+ */
+function missingCallSignature(body: unknown, _headers: unknown, route: MatchedRoute): string | undefined {
+  const major = /^gemini-(\d+)/.exec(route.model ?? '')?.[1];
+  if (major === undefined || Number(major) < 3) return undefined;
+  const contents = ((body as Json | null)?.contents ?? []) as Array<{ role?: string; parts?: Json[] }>;
+  let start = 0;
+  contents.forEach((c, i) => {
+    if (c.role === 'user' && (c.parts ?? []).some((p) => typeof p.text === 'string')) start = i + 1;
+  });
+  for (const c of contents.slice(start)) {
+    const first = (c.parts ?? []).find((p) => p.functionCall !== undefined);
+    if (c.role === 'model' && first && typeof first.thoughtSignature !== 'string') {
+      return `Function call is missing a thought_signature in functionCall parts. This is required for tools to work correctly, and missing thought_signature may lead to degraded model performance. Additional data, function call \`default_api:${(first.functionCall as Json).name}\`, position ${(c.parts ?? []).indexOf(first) + 1}. Please refer to https://ai.google.dev/gemini-api/docs/thought-signatures for more details.`;
+    }
+  }
+  return undefined;
+}
+
 export const geminiFormat: WireFormat = {
   kind: 'gemini',
   framing: 'sse',
@@ -99,6 +120,8 @@ export const geminiFormat: WireFormat = {
     if (stream && query.get('alt') !== 'sse') return null;
     return { stream, model };
   },
+
+  rejectRequest: missingCallSignature,
 
   promptText(body: unknown): string {
     if (!isObject(body)) return '';
