@@ -97,4 +97,31 @@ describe('Suggest Code from the editor', () => {
     const diffs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputTextDiff);
     assert.deepEqual(diffs.map((t) => t.label), []);
   });
+
+  it('starts the suggestion over on the backup when the primary breaks off after its first words, and applies only the backup\'s answer', async () => {
+    select(editor, BUGGY);
+    // Its default answer, 'Hello from primary.', in four pieces: two reach the diff, then the connection drops.
+    emu.primary.enqueue({ type: 'cut', afterChunks: 2 });
+    emu.backup.enqueue({ type: 'ok', reply: ANSWER });
+
+    const result = await suggest(true);
+
+    assert.equal(result?.provider, 'backup');
+    assert.equal(result?.applied, true);
+    assert.ok(editor.document.getText().includes(FIXED), 'the backup’s suggestion is applied');
+    assert.ok(!editor.document.getText().includes('Hello from'), 'nothing of the broken answer is left');
+    assert.equal(emu.primary.requests.length, 1, 'the provider that broke off is not asked again for this suggestion');
+  });
+
+  describe('with the primary alone', () => {
+    before(() => configure({ ...FAST_SETTINGS, providers: [{ id: 'primary', kind: 'openai-compatible', baseUrl: emu.primary.baseUrl('openai-compatible'), model: 'primary-model' }] }));
+
+    it('fails when the stream breaks off and no other provider is left, changing nothing', async () => {
+      select(editor, BUGGY);
+      const before = editor.document.getText();
+      emu.primary.enqueue({ type: 'cut', afterChunks: 2 });
+      assert.equal(await suggest(true), undefined);
+      assert.equal(editor.document.getText(), before);
+    });
+  });
 });
