@@ -73,9 +73,9 @@ describe('RedisRateLimits: team rate limits in a real redis-server', function ()
     const now = Date.now();
     assert.deepEqual(await alice.reserve('primary', 'a1', 10, now - 3_000, { rpm: 2 }), { ok: true });
     assert.deepEqual(await bob.reserve('primary', 'b1', 10, now - 1_000, { rpm: 2 }), { ok: true });
-    assert.deepEqual(await alice.reserve('primary', 'a2', 10, now, { rpm: 2 }), { ok: false, until: now - 3_000 + WINDOW_MS }, 'the oldest leaves first');
+    assert.deepEqual(await alice.reserve('primary', 'a2', 10, now, { rpm: 2 }), { ok: false, until: now - 3_000 + WINDOW_MS, limitedBy: 'rpm' }, 'the oldest leaves first');
     assert.deepEqual(await bob.reserve('other', 'b2', 300, now, { tpm: 500 }), { ok: true });
-    assert.deepEqual(await alice.reserve('other', 'a3', 300, now + 1, { tpm: 500 }), { ok: false, until: now + WINDOW_MS });
+    assert.deepEqual(await alice.reserve('other', 'a3', 300, now + 1, { rpm: 10, tpm: 500 }), { ok: false, until: now + WINDOW_MS, limitedBy: 'tpm' }, 'the limit that is full is named, not just the first one set');
     assert.deepEqual(await alice.reserve('other', 'a4', 200, now + 1, { tpm: 500 }), { ok: true }, 'a smaller request still fits');
     const refused = await Promise.all(Array.from({ length: 8 }, (_, i) => member().reserve('racy', `m${i}`, 1, now, { rpm: 3 })));
     assert.equal(refused.filter((r) => r?.ok).length, 3, '8 racing members get exactly the 3 slots');

@@ -163,7 +163,7 @@ export class RequestPacing {
             done = true;
             slot.withdraw();
             this.headroom.withdraw(scope, headroomTicket);
-            const limitedBy = limits.rpm !== undefined ? 'rpm' : 'tpm';
+            const { limitedBy } = taken;
             window.teamRefused(taken.until, limitedBy);
             const limit = `limits.${limitedBy} (${limits[limitedBy]})`;
             return { until: taken.until, limitedBy, reason: 'client_rate_limit', message: `${limit} reached team-wide for this minute; next slot at ${new Date(taken.until).toISOString()}` };

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
 import type { RateLimitSnapshot } from '../../http/rateLimitHeaders';
-import type { TeamPacing, TeamPacingView } from '../../routing/teamPacing';
+import type { TeamPacing, TeamPacingView, TeamSlot } from '../../routing/teamPacing';
 import type { SharedStateClient } from './sharedStateClient';
 
 // KEYS: a scope's announced headroom. ARGV: observedAt, the snapshot's JSON, when its last window resets (epoch ms).
@@ -18,14 +18,15 @@ return 1
 
 // KEYS: the provider's sent set. ARGV: now, window (ms), rpm and tpm (-1: none), the request's tokens, its member.
 // Counts the window as every member sees it and adds the request only if it fits; otherwise returns when the
-// slot it needs frees up (epoch ms). A request bigger than tpm alone goes once the window is empty.
+// slot it needs frees up (epoch ms) and which limit holds it, as `<until>|rpm`. A request bigger than tpm alone goes
+// once the window is empty.
 const RESERVE_SLOT_LUA = `
 local now, win = tonumber(ARGV[1]), tonumber(ARGV[2])
 local rpm, tpm, tokens = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - win)
 local e = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
 local n = #e / 2
-local untilAt = 0
+local untilAt, by = 0, 'rpm'
 if rpm >= 0 and n >= rpm then untilAt = tonumber(e[(n - rpm) * 2 + 2]) + win end
 if tpm >= 0 then
   local sum = 0
@@ -34,11 +35,11 @@ if tpm >= 0 then
   while sum + tokens > tpm and i <= #e do
     sum = sum - (tonumber(string.match(e[i], '|(%d+)$')) or 0)
     local t = tonumber(e[i + 1]) + win
-    if t > untilAt then untilAt = t end
+    if t > untilAt then untilAt, by = t, 'tpm' end
     i = i + 2
   end
 end
-if untilAt > now then return tostring(untilAt) end
+if untilAt > now then return tostring(untilAt) .. '|' .. by end
 redis.call('ZADD', KEYS[1], now, ARGV[6])
 redis.call('PEXPIRE', KEYS[1], 2 * win)
 return 0
@@ -74,12 +75,12 @@ export class RedisRateLimits implements TeamPacing {
   }
 
   /** Also drops what left the window, so the set stays as small as a minute's requests and reads stay read-only. */
-  async reserve(provider: string, id: string, tokens: number, at: number, limits: { rpm?: number; tpm?: number }): Promise<{ ok: true } | { ok: false; until: number } | undefined> {
+  async reserve(provider: string, id: string, tokens: number, at: number, limits: { rpm?: number; tpm?: number }): Promise<TeamSlot | undefined> {
     const args = [String(Math.floor(at)), String(this.windowMs), String(limits.rpm ?? -1), String(limits.tpm ?? -1), String(tokens), this.member(id, tokens)] as const;
     const reply = await this.client.call((redis) => (redis as unknown as RateLimitScripts).llmrReserveSlot(this.sentKey(provider), ...args));
     if (reply === undefined) return undefined;
-    const until = Number(reply);
-    return until > 0 ? { ok: false, until } : { ok: true };
+    const [until, by] = String(reply).split('|');
+    return Number(until) > 0 ? { ok: false, until: Number(until), limitedBy: by === 'tpm' ? 'tpm' : 'rpm' } : { ok: true };
   }
 
   settled(provider: string, id: string, sentTokens: number, tokens: number, at: number): void {
