@@ -23,7 +23,7 @@ describe('RedisRateLimits: team rate limits in a real redis-server', function ()
 
   /** Writes are fire-and-forget; a round trip on the same connection has them applied. */
   async function settle(m: RedisRateLimits): Promise<void> {
-    await m.read([], [], Date.now());
+    await m.read(['settle']);
     await wait(20);
   }
 
@@ -43,29 +43,21 @@ describe('RedisRateLimits: team rate limits in a real redis-server', function ()
     await settle(alice);
     bob.announced(SCOPE, { requests: { remaining: 40, resetAt: now + 30_000 } }, now - 500);
     await settle(bob);
-    const view = await carol.read([SCOPE, 'other\u0000model'], [], Date.now());
-    assert.deepEqual(view?.announced.get(SCOPE), { observedAt: now, snapshot: { requests: { remaining: 0, resetAt: now + 30_000 } } });
-    assert.equal(view?.announced.has('other\u0000model'), false);
+    const view = await carol.read([SCOPE, 'other\u0000model']);
+    assert.deepEqual(view?.get(SCOPE), { observedAt: now, snapshot: { requests: { remaining: 0, resetAt: now + 30_000 } } });
+    assert.equal(view?.has('other\u0000model'), false);
   });
 
-  it("gives each member the others' sends in the window, the real usage replacing the estimate, never its own", async () => {
+  it("counts every member's requests in the window, each with the tokens its answer really used, and forgets those past it", async () => {
     const [alice, bob] = [member(), member()];
     const now = Date.now();
-    const roomy = { rpm: 100 };
-    assert.deepEqual(await alice.reserve('primary', '1', 12, now - 2_000, roomy), { ok: true });
+    const tpm = { tpm: 40 };
+    assert.deepEqual(await alice.reserve('primary', 'old', 20, now - WINDOW_MS - 1, tpm), { ok: true });
+    assert.deepEqual(await alice.reserve('primary', '1', 12, now - 2_000, tpm), { ok: true });
     alice.settled('primary', '1', 12, 17, now - 1_500);
-    await alice.reserve('primary', '2', 12, now - 1_000, roomy);
-    await alice.reserve('primary', 'old', 99, now - WINDOW_MS - 1, roomy);
-    await bob.reserve('primary', '1', 5, now, roomy);
     await settle(alice);
-    await settle(bob);
-    const forBob = await bob.read([], ['primary'], Date.now());
-    assert.deepEqual(forBob?.sent.get('primary'), [
-      { at: now - 1_500, tokens: 17 },
-      { at: now - 1_000, tokens: 12 },
-    ]);
-    const forAlice = await alice.read([], ['primary'], Date.now());
-    assert.deepEqual(forAlice?.sent.get('primary'), [{ at: now, tokens: 5 }]);
+    assert.deepEqual(await bob.reserve('primary', '1', 12, now, tpm), { ok: true }, '17 used and 12 asked fit in 40 once the old request of 20 left the window');
+    assert.deepEqual(await bob.reserve('primary', '2', 12, now, tpm), { ok: false, until: now - 1_500 + WINDOW_MS, limitedBy: 'tpm' }, '17 + 12 + 12 do not: the real usage, not the estimate of 12, is counted');
   });
 
   it('takes a slot for the whole team in one step: past limits.rpm or limits.tpm it refuses and says when one frees up', async () => {
@@ -81,9 +73,10 @@ describe('RedisRateLimits: team rate limits in a real redis-server', function ()
     assert.equal(refused.filter((r) => r?.ok).length, 3, '8 racing members get exactly the 3 slots');
   });
 
-  it('reads nothing (and so adds nothing) when Redis is gone', async () => {
+  it('reads and reserves nothing when Redis is gone', async () => {
     const alice = member();
     await redis.kill();
-    assert.equal(await alice.read([SCOPE], ['primary'], Date.now()), undefined);
+    assert.equal(await alice.read([SCOPE]), undefined);
+    assert.equal(await alice.reserve('primary', 'x', 1, Date.now(), { rpm: 1 }), undefined, 'no slot taken or refused: the member counts on its own');
   });
 });

@@ -34,8 +34,6 @@ export interface ClientLimitSlot {
  */
 export class ClientLimitWindow {
   private sent: Sent[] = [];
-  /** What the other members of a team sent, as last read; replaced by each read. */
-  private team: Sent[] = [];
   /** The team's store refused a slot until then: other members took the minute's last ones. */
   private teamFull?: { until: number; limitedBy: 'rpm' | 'tpm' };
 
@@ -47,10 +45,6 @@ export class ClientLimitWindow {
 
   reconfigure(limits: ClientLimitConfig): void {
     this.limits = limits;
-  }
-
-  adoptTeam(sent: ReadonlyArray<{ at: number; tokens: number }>): void {
-    this.team = sent.map((s) => ({ at: s.at, tokens: s.tokens }));
   }
 
   /** The team's store said no slot is free before `until`; this window holds requests back until then too. */
@@ -107,10 +101,11 @@ export class ClientLimitWindow {
   }
 
   /** Requests and tokens still in the window. */
-  usage(now: number): { requests: number; tokens: number; oldestLeavesAt?: number } {
+  usage(now: number): { requests: number; tokens: number; oldestLeavesAt?: number; teamFull?: ClientLimitHold } {
     const all = this.inWindow(now);
     const leaving = all.map((s) => (s.at ?? now) + this.windowMs);
-    return { requests: all.length, tokens: all.reduce((sum, s) => sum + s.tokens, 0), ...(leaving.length > 0 ? { oldestLeavesAt: Math.min(...leaving) } : {}) };
+    const teamFull = this.teamFull && this.teamFull.until > now ? { teamFull: { ...this.teamFull } } : {};
+    return { requests: all.length, tokens: all.reduce((sum, s) => sum + s.tokens, 0), ...(leaving.length > 0 ? { oldestLeavesAt: Math.min(...leaving) } : {}), ...teamFull };
   }
 
   /** This process's requests in the window (one still unanswered counts from now), to keep across restarts. */
@@ -125,11 +120,9 @@ export class ClientLimitWindow {
     for (const s of sent) if (!known.has(s.id)) this.sent.push({ id: s.id, at: s.at, tokens: s.tokens });
   }
 
-  /** This process's requests and the team's still in the window. */
+  /** This process's requests still in the window; a team's are counted by its store (see teamRefused). */
   private inWindow(now: number): Sent[] {
-    const within = (s: Sent) => s.at === undefined || s.at + this.windowMs > now;
-    this.sent = this.sent.filter(within);
-    this.team = this.team.filter(within);
-    return this.team.length === 0 ? this.sent : [...this.sent, ...this.team];
+    this.sent = this.sent.filter((s) => s.at === undefined || s.at + this.windowMs > now);
+    return this.sent;
   }
 }

@@ -86,15 +86,16 @@ export class RequestPacing {
     return this.team !== undefined;
   }
 
-  /** Takes in what the team's other members heard and sent, before requests are routed to `targets`. */
+  /**
+   * Takes in the headroom the team's other members heard, before requests are routed to `targets`. Their requests
+   * against `limits.rpm`/`tpm` are counted by the team's store itself, as each request takes its slot (confirm()).
+   */
   async syncTeam(targets: ReadonlyArray<{ provider: string; model: string }>): Promise<void> {
     if (!this.team || targets.length === 0) return;
-    const limited = [...new Set(targets.map((t) => t.provider).filter((id) => this.client.has(id)))];
-    const view = await this.team.read(targets.map((t) => scopeOf(t.provider, t.model)), limited, this.now());
-    if (!view) return;
+    const announced = await this.team.read(targets.map((t) => scopeOf(t.provider, t.model)));
+    if (!announced) return;
     const now = this.now();
-    for (const [scope, { snapshot, observedAt }] of view.announced) this.headroom.adopt(scope, snapshot, observedAt, now);
-    for (const id of limited) this.client.get(id)?.adoptTeam(view.sent.get(id) ?? []);
+    for (const [scope, { snapshot, observedAt }] of announced) this.headroom.adopt(scope, snapshot, observedAt, now);
   }
 
   /** Keeps the client windows of providers that still have limits, with their new values. */
@@ -228,6 +229,9 @@ export class RequestPacing {
     const { rpm, tpm } = this.limits.get(provider) ?? {};
     if (usage && rpm !== undefined) sources.push({ kind: 'requestsRemaining', remaining: Math.max(0, rpm - usage.requests), resetAt: usage.oldestLeavesAt, limit: 'rpm' });
     if (usage && tpm !== undefined) sources.push({ kind: 'tokensRemaining', remaining: Math.max(0, tpm - usage.tokens), resetAt: usage.oldestLeavesAt, limit: 'tpm' });
+    // The team's store refused a slot: used up team-wide until then, whatever this member sent itself.
+    const full = usage?.teamFull;
+    if (full) sources.push({ kind: full.limitedBy === 'rpm' ? 'requestsRemaining' : 'tokensRemaining', remaining: 0, resetAt: full.until, limit: full.limitedBy });
     if (sources.length === 0) return undefined;
     const out: RateLimitStatus = {};
     for (const s of sources) out[s.kind] = Math.min(out[s.kind] ?? Infinity, s.remaining);

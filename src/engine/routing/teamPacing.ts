@@ -3,17 +3,14 @@ import type { RateLimitSnapshot } from '../http/rateLimitHeaders';
 /** A team's answer to a request for a `limits.rpm`/`tpm` slot: taken, or which limit is full until when. */
 export type TeamSlot = { ok: true } | { ok: false; until: number; limitedBy: 'rpm' | 'tpm' };
 
-/** What the other members of a team told about rate limits, read just before routing. */
-export interface TeamPacingView {
-  /** The newest headroom announced to any member, per pacing scope (provider, model and key slot). */
-  announced: Map<string, { observedAt: number; snapshot: RateLimitSnapshot }>;
-  /** Requests the other members sent inside the `limits.rpm` / `limits.tpm` window, per provider. */
-  sent: Map<string, Array<{ at: number; tokens: number }>>;
-}
+/** The newest headroom announced to any member, per pacing scope (provider, model and key slot). */
+export type TeamHeadroom = Map<string, { observedAt: number; snapshot: RateLimitSnapshot }>;
+
 
 /**
- * Rate limits counted team-wide (`sharedState.share` has "rateLimits"). Writes are fire-and-forget: a slow or dead
- * store never delays a request; the read before routing is the one awaited call, and it gives up with the store.
+ * Rate limits counted team-wide (`sharedState.share` has "rateLimits"). Headroom is read before routing and written
+ * fire-and-forget; a request to a provider with `limits.rpm`/`tpm` also waits for its slot. Every call gives up with
+ * the store, so a slow or dead one never holds a request longer than `sharedState.timeoutMs`.
  */
 export interface TeamPacing {
   announced(scope: string, snapshot: RateLimitSnapshot, observedAt: number): void;
@@ -25,5 +22,6 @@ export interface TeamPacing {
   reserve(provider: string, id: string, tokens: number, at: number, limits: { rpm?: number; tpm?: number }): Promise<TeamSlot | undefined>;
   /** The same request once over: it counts from its answer (`at`) with what it really used. */
   settled(provider: string, id: string, sentTokens: number, tokens: number, at: number): void;
-  read(scopes: readonly string[], limitedProviders: readonly string[], now: number): Promise<TeamPacingView | undefined>;
+  /** The newest headroom of each scope; undefined when the store did not answer. */
+  read(scopes: readonly string[]): Promise<TeamHeadroom | undefined>;
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
 import type { RateLimitSnapshot } from '../../http/rateLimitHeaders';
-import type { TeamPacing, TeamPacingView, TeamSlot } from '../../routing/teamPacing';
+import type { TeamHeadroom, TeamPacing, TeamSlot } from '../../routing/teamPacing';
 import type { SharedStateClient } from './sharedStateClient';
 
 // KEYS: a scope's announced headroom. ARGV: observedAt, the snapshot's JSON, when its last window resets (epoch ms).
@@ -88,38 +88,16 @@ export class RedisRateLimits implements TeamPacing {
     void this.client.call((redis) => redis.multi().zrem(key, this.member(id, sentTokens)).zadd(key, at, this.member(id, tokens)).pexpire(key, 2 * this.windowMs).exec());
   }
 
-  async read(scopes: readonly string[], limitedProviders: readonly string[], now: number): Promise<TeamPacingView | undefined> {
-    const since = now - this.windowMs;
-    const replies = await this.client.call(async (redis: Redis) => {
-      const p = redis.pipeline();
-      if (scopes.length > 0) p.mget(scopes.map((s) => this.headroomKey(s)));
-      for (const id of limitedProviders) p.zrangebyscore(this.sentKey(id), `(${since}`, '+inf', 'WITHSCORES');
-      return p.exec();
+  async read(scopes: readonly string[]): Promise<TeamHeadroom | undefined> {
+    if (scopes.length === 0) return new Map();
+    const values = await this.client.call((redis: Redis) => redis.mget(scopes.map((s) => this.headroomKey(s))));
+    if (!values) return undefined;
+    const announced: TeamHeadroom = new Map();
+    values.forEach((v, j) => {
+      const parsed = v === null ? undefined : parseAnnounced(v);
+      if (parsed) announced.set(scopes[j], parsed);
     });
-    if (!replies || replies.some(([err]) => err)) return undefined;
-    const view: TeamPacingView = { announced: new Map(), sent: new Map() };
-    let i = 0;
-    if (scopes.length > 0) {
-      const values = replies[i++][1] as Array<string | null>;
-      values.forEach((v, j) => {
-        const parsed = v === null ? undefined : parseAnnounced(v);
-        if (parsed) view.announced.set(scopes[j], parsed);
-      });
-    }
-    for (const id of limitedProviders) view.sent.set(id, this.othersSends(replies[i++][1] as string[]));
-    return view;
-  }
-
-  private othersSends(withScores: string[]): Array<{ at: number; tokens: number }> {
-    const out: Array<{ at: number; tokens: number }> = [];
-    for (let k = 0; k + 1 < withScores.length; k += 2) {
-      const member = withScores[k];
-      if (member.startsWith(`${this.token}:`)) continue;
-      const tokens = Number(member.slice(member.lastIndexOf('|') + 1));
-      const at = Number(withScores[k + 1]);
-      if (Number.isFinite(tokens) && Number.isFinite(at)) out.push({ at, tokens });
-    }
-    return out;
+    return announced;
   }
 
   private member(id: string, tokens: number): string {
