@@ -876,7 +876,9 @@ export class RouterEngine {
 }
 
 function keyList(keys: KeyResolution): string[] {
-  return [keys ?? []].flat().filter((k) => k !== '');
+  if (keys === undefined || keys === '') return [];
+  if (typeof keys === 'string') return [keys];
+  return keys.filter((k) => k !== '');
 }
 
 function estimated(c: PlannedCandidate): EstimatedCandidate {

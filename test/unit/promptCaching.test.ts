@@ -165,9 +165,9 @@ describe('prompt caching: OpenAI prompt_cache_key over HTTP', () => {
 
   it('sends no key with promptCaching: false, nor to an OpenAI-compatible server that is not OpenAI', async () => {
     h = await startHarness([{ id: 'gpt', kind: 'openai', extra: { promptCaching: false } }], { cache: { enabled: false } });
-    await h.engine.chat({ messages: conversation(1) });
+    await h.engine.chat({ system: LONG_SYSTEM, messages: conversation(1) });
     assert.equal(keyOf(), undefined);
-    const request: ChatRequest = { messages: conversation(1) };
+    const request: ChatRequest = { system: LONG_SYSTEM, messages: conversation(1) };
     const groq = openaiCompatibleAdapter.buildRequest(request, { id: 'groq', kind: 'openai-compatible', baseUrl: 'https://api.groq.com/openai/v1', model: 'llama-3.3-70b-versatile' }, false);
     assert.equal((groq.body as Json).prompt_cache_key, undefined);
     const openai = openaiCompatibleAdapter.buildRequest(request, { id: 'oa', kind: 'openai-compatible', baseUrl: 'https://api.openai.com/v1', model: 'gpt-4o-mini' }, false);
@@ -178,6 +178,14 @@ describe('prompt caching: OpenAI prompt_cache_key over HTTP', () => {
     const body = { model: 'deepseek-v4-flash', choices: [{ message: { content: 'ok' }, finish_reason: 'stop' }], usage: { prompt_tokens: 3_000, completion_tokens: 5, prompt_cache_hit_tokens: 2_816, prompt_cache_miss_tokens: 184 } };
     const parsed = openaiCompatibleAdapter.parseCompletion(body, { id: 'deepseek', kind: 'openai-compatible', baseUrl: 'https://api.deepseek.com', model: 'deepseek-v4-flash' });
     assert.deepEqual(parsed.usage, { inputTokens: 3_000, outputTokens: 5, cachedInputTokens: 2_816 });
+  });
+
+  it('sends no key with a prompt shorter than the 1,024 tokens OpenAI caches', async () => {
+    h = await startHarness([{ id: 'gpt', kind: 'openai', extra: { model: 'gpt-4o-mini' } }], { cache: { enabled: false } });
+    await h.engine.chat({ system: 'Be brief.', messages: conversation(1) });
+    assert.equal(keyOf(), undefined);
+    await h.engine.chat({ system: LONG_SYSTEM, messages: conversation(1) });
+    assert.match(String(keyOf()), /^llm-router-/);
   });
 
   it("lets providerOptions set the key the caller wants", async () => {

@@ -44,16 +44,27 @@ export interface CostHistory {
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
+/** The local day around the last instant asked about: every request is costed, and nearly all fall on the same day. */
+let lastDay = { start: 0, end: 0, day: '', month: '' };
+
+function localPeriodOf(ms: number): typeof lastDay {
+  if (ms >= lastDay.start && ms < lastDay.end) return lastDay;
+  const d = new Date(ms);
+  const start = new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime();
+  const end = new Date(d.getFullYear(), d.getMonth(), d.getDate() + 1).getTime();
+  const month = `${d.getFullYear()}-${pad(d.getMonth() + 1)}`;
+  lastDay = { start, end, day: `${month}-${pad(d.getDate())}`, month };
+  return lastDay;
+}
+
 /** YYYY-MM-DD of the local calendar day containing `ms`. */
 export function localDayKey(ms: number): string {
-  const d = new Date(ms);
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+  return localPeriodOf(ms).day;
 }
 
 /** YYYY-MM of the local calendar month containing `ms`. */
 export function localMonthKey(ms: number): string {
-  const d = new Date(ms);
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}`;
+  return localPeriodOf(ms).month;
 }
 
 class Tally implements CostTally {

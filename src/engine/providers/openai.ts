@@ -7,7 +7,7 @@ import { parseToolArguments } from './toolArguments';
 import type { ChatMessage, ChatRequest, FinishReason, ImageSource, ParsedCompletion, ProviderKind, StreamEvent, ToolChoice, Usage } from '../types';
 import type { FramedEvent, HttpRequestSpec, ProbeRequestSpec, ProviderAdapter, ProviderEndpoint, ResponseHeaders } from './adapter';
 import { applyProviderOptions, type OwnedFields } from './providerOptions';
-import { promptCacheKey } from './promptCacheKey';
+import { mayBeCached, promptCacheKey } from './promptCacheKey';
 import { describeNonJsonBody, isRecord, malformedResponse, parseJsonFrame, parseJsonOrUndefined, providerMessage, reportedUsage, safeDetail } from './wireText';
 
 const UsageSchema = z
@@ -143,7 +143,7 @@ function buildChatRequest(req: ChatRequest, ep: ProviderEndpoint, stream: boolea
   if (req.stop && req.stop.length > 0) body.stop = req.stop;
   body.stream = stream;
   if (stream && acceptsStreamOptions(baseUrl)) body.stream_options = { include_usage: true };
-  if (ep.promptCaching !== false && (ep.kind === 'openai' || isOpenAiHost(baseUrl))) body.prompt_cache_key = promptCacheKey(req, String(body.model));
+  if (ep.promptCaching !== false && (ep.kind === 'openai' || isOpenAiHost(baseUrl)) && mayBeCached(req)) body.prompt_cache_key = promptCacheKey(req, String(body.model));
   applyProviderOptions(body, req.providerOptions, ownedFields, ep);
 
   const headers: Record<string, string> = { 'content-type': 'application/json' };

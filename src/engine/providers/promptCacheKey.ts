@@ -1,5 +1,14 @@
 import { createHash } from 'node:crypto';
+import { estimateWindowTokens } from '../routing/capabilities';
 import type { ChatRequest } from '../types';
+
+/** OpenAI caches prompts of this many tokens or more; a shorter one gains nothing from a key (same guide). */
+const OPENAI_MIN_CACHEABLE_TOKENS = 1_024;
+
+/** Whether a request can reach OpenAI's cache at all; the estimate errs long, so a borderline prompt keeps its key. */
+export function mayBeCached(req: ChatRequest): boolean {
+  return estimateWindowTokens(req) >= OPENAI_MIN_CACHEABLE_TOKENS;
+}
 
 /**
  * OpenAI's `prompt_cache_key` for a conversation: requests sharing a key and a prefix are routed to the same
