@@ -10,7 +10,7 @@ import { settlesWithin, waitFor } from './support/waitFor';
 const CALLER_ID = 'llm-router-tests.lm-caller';
 const PROMPTLY_MS = 5_000;
 
-interface Part { type: 'text' | 'tool_call' | 'other'; value?: string; callId?: string; name?: string; input?: unknown }
+interface Part { type: 'text' | 'tool_call' | 'data' | 'other'; value?: string; callId?: string; name?: string; input?: unknown; mimeType?: string; text?: string }
 interface Answer { parts: Part[]; ms: number; cancelled: boolean; error?: { name: string; message: string; code?: string } }
 interface Turn { role: 'user' | 'assistant'; parts: Record<string, unknown>[] }
 interface Caller {
@@ -25,6 +25,13 @@ interface Caller {
 
 const WEATHER_TOOL = { name: 'get_weather', description: 'The weather in a city', inputSchema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } };
 const userSays = (text: string): Turn => ({ role: 'user', parts: [{ text }] });
+/** The usage part Copilot Chat reads by its shape: OpenAI usage JSON in a data part, last in the stream. */
+const usageOf = (answer: Answer): Record<string, unknown> => {
+  const last = answer.parts.at(-1);
+  assert.equal(last?.type, 'data', `the stream ends with a usage data part: ${JSON.stringify(answer.parts)}`);
+  assert.equal(last.mimeType, 'token_usage');
+  return JSON.parse(last.text ?? '') as Record<string, unknown>;
+};
 
 describe('Chat models: LLM Router in VS Code’s language model API (as Copilot Chat uses it)', () => {
   const emu = emulatorsFor('primary', 'fallback', 'third');
@@ -75,6 +82,10 @@ describe('Chat models: LLM Router in VS Code’s language model API (as Copilot 
     assert.equal(calls[0].name, 'get_weather');
     assert.deepEqual(calls[0].input, { city: 'Paris' });
     assert.equal(emu.primary.requests.length, 1, 'the primary was asked first');
+    const usage = usageOf(answer) as { prompt_tokens: number; completion_tokens: number; total_tokens: number; prompt_tokens_details: { cached_tokens: number } };
+    assert.ok(usage.prompt_tokens > 0 && usage.completion_tokens > 0, JSON.stringify(usage));
+    assert.equal(usage.total_tokens, usage.prompt_tokens + usage.completion_tokens);
+    assert.equal(usage.prompt_tokens_details.cached_tokens, 0);
     const body = emu.fallback.requests[0].body as { tools: { name: string; input_schema: unknown }[] };
     assert.deepEqual(body.tools.map((t) => [t.name, t.input_schema]), [['get_weather', WEATHER_TOOL.inputSchema]]);
   });
@@ -159,6 +170,8 @@ describe('Chat models: LLM Router in VS Code’s language model API (as Copilot 
       const answer = await caller.ask({ selector: { vendor: 'llm-router', id: 'auto' }, turns: [userSays('hi')], tools: [WEATHER_TOOL] });
       assert.equal(answer.error, undefined, JSON.stringify(answer.error));
       assert.equal(answer.parts.map((p) => p.value).join(''), 'Hello from the editor model.');
+      // The editor model's own usage part, read by the engine and handed on as ours.
+      assert.deepEqual(usageOf(answer), { prompt_tokens: 21, completion_tokens: 7, total_tokens: 28, prompt_tokens_details: { cached_tokens: 16 } });
       assert.equal(caller.editorModel.requests.length, 1);
       assert.deepEqual(caller.editorModel.requests[0].tools, ['get_weather']);
       assert.deepEqual(caller.editorModel.requests[0].messages.map((m) => m.parts.map((p) => p.value)), [['hi']]);

@@ -2,10 +2,11 @@ import * as vscode from 'vscode';
 import { CancelledError, ProviderError } from '../../engine/errors';
 import type { AttemptResult } from '../../engine/http/transport';
 import { DEFAULT_EDITOR_VENDOR, OWN_EDITOR_VENDOR, type EditorModelChat } from '../../engine/providers/editorModels';
-import type { ChatRequest, ToolCall } from '../../engine/types';
+import type { ChatRequest, ToolCall, Usage } from '../../engine/types';
 import { editorModelError } from './editorModelErrors';
 import type { LanguageModelCallerApi, LanguageModelChatWithTools } from './languageModelApi';
-import { toOutgoingMessages, type OutgoingPart } from './lmMessages';
+import { isDataPart, toOutgoingMessages, type OutgoingPart } from './lmMessages';
+import { usageFromDataPart } from './tokenUsagePart';
 
 const JUSTIFICATION = 'LLM Router sends your request to this model when it is next in your fallback order (llmRouter.providers).';
 /** LanguageModelChatToolMode: Auto 1, Required 2. */
@@ -47,6 +48,8 @@ export function editorModelChat(access: vscode.LanguageModelAccessInformation): 
     let text = '';
     const toolCalls: ToolCall[] = [];
     let firstAt: number | undefined;
+    // Zero unless the model sends its usage as a data part, as Copilot's own models do.
+    let usage: Usage = { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, cacheWriteTokens: 0 };
     try {
       const response = await model.sendRequest(buildMessages(api, req), requestOptions(req), cancel.token);
       for await (const part of response.stream) {
@@ -61,6 +64,8 @@ export function editorModelChat(access: vscode.LanguageModelAccessInformation): 
           const call = { id: part.callId, name: part.name, arguments: (part.input ?? {}) as Record<string, unknown> };
           toolCalls.push(call);
           opts.onToolCall?.(call);
+        } else if (isDataPart(part)) {
+          usage = usageFromDataPart(part) ?? usage;
         }
       }
     } catch (err) {
@@ -79,8 +84,7 @@ export function editorModelChat(access: vscode.LanguageModelAccessInformation): 
       toolCalls,
       reasoning: [],
       model: model.id,
-      // VS Code does not report a vendor's token usage to other extensions.
-      usage: { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, cacheWriteTokens: 0 },
+      usage,
       finishReason: toolCalls.length > 0 ? 'tool_calls' : 'stop',
       latencyMs: performance.now() - started,
       ...(firstAt !== undefined ? { timeToFirstTokenMs: firstAt - started } : {}),
@@ -131,3 +135,4 @@ function requestOptions(req: ChatRequest): Parameters<LanguageModelChatWithTools
   if (Object.keys(modelOptions).length > 0) options.modelOptions = modelOptions;
   return options;
 }
+

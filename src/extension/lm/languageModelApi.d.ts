@@ -24,7 +24,7 @@ export interface LanguageModelDataPart {
   data: Uint8Array;
 }
 
-export type LanguageModelResponsePart = LanguageModelTextPart | LanguageModelToolCallPart;
+export type LanguageModelResponsePart = LanguageModelTextPart | LanguageModelToolCallPart | LanguageModelDataPart;
 
 export interface LanguageModelChatCapabilities {
   readonly imageInput?: boolean;
@@ -88,6 +88,8 @@ export interface LanguageModelProviderApi {
   registerLanguageModelChatProvider(vendor: string, provider: LanguageModelChatProvider): Disposable;
   LanguageModelTextPart: new (value: string) => LanguageModelTextPart;
   LanguageModelToolCallPart: new (callId: string, name: string, input: object) => LanguageModelToolCallPart;
+  /** 1.105+: where the answer's token usage goes (tokenUsagePart.ts). */
+  LanguageModelDataPart?: new (data: Uint8Array, mimeType: string) => LanguageModelDataPart;
 }
 
 /** What calling another vendor's models with tools needs beyond @types/vscode 1.90 (stable since 1.95; data parts 1.105+). */

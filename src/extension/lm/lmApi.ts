@@ -7,6 +7,7 @@ export function lmProviderApi(): LanguageModelProviderApi | undefined {
     lm?: { registerLanguageModelChatProvider?: (vendor: string, provider: LanguageModelChatProvider) => vscode.Disposable };
     LanguageModelTextPart?: LanguageModelProviderApi['LanguageModelTextPart'];
     LanguageModelToolCallPart?: LanguageModelProviderApi['LanguageModelToolCallPart'];
+    LanguageModelDataPart?: LanguageModelProviderApi['LanguageModelDataPart'];
   };
   const register = api.lm?.registerLanguageModelChatProvider;
   if (typeof register !== 'function' || typeof api.LanguageModelTextPart !== 'function' || typeof api.LanguageModelToolCallPart !== 'function') return undefined;
@@ -14,5 +15,6 @@ export function lmProviderApi(): LanguageModelProviderApi | undefined {
     registerLanguageModelChatProvider: (vendor, provider) => register.call(api.lm, vendor, provider),
     LanguageModelTextPart: api.LanguageModelTextPart,
     LanguageModelToolCallPart: api.LanguageModelToolCallPart,
+    ...(typeof api.LanguageModelDataPart === 'function' ? { LanguageModelDataPart: api.LanguageModelDataPart } : {}),
   };
 }

@@ -143,7 +143,7 @@ function isToolResult(p: unknown): p is { callId: string; content: unknown[] } {
   return isObject(p) && typeof p.callId === 'string' && Array.isArray(p.content);
 }
 
-function isDataPart(p: unknown): p is { mimeType: string; data: Uint8Array } {
+export function isDataPart(p: unknown): p is { mimeType: string; data: Uint8Array } {
   return isObject(p) && typeof p.mimeType === 'string' && p.data instanceof Uint8Array;
 }
 

@@ -12,6 +12,7 @@ import type {
 } from './languageModelApi';
 import { estimateTokens, toChatRequest } from './lmMessages';
 import { routerChatModels, type RouterChatModel } from './routerChatModels';
+import { TOKEN_USAGE_MIME, tokenUsageBytes } from './tokenUsagePart';
 
 type ChatInformation = LanguageModelChatInformation & Pick<RouterChatModel, 'onlyProviders'>;
 
@@ -55,6 +56,7 @@ export class RouterChatProvider implements LanguageModelChatProvider<ChatInforma
       // A cached answer arrives whole.
       if (!streamedText && result.text) progress.report(new this.api.LanguageModelTextPart(result.text));
       result.toolCalls.forEach(reportCall);
+      if (this.api.LanguageModelDataPart) progress.report(new this.api.LanguageModelDataPart(tokenUsageBytes(result.usage), TOKEN_USAGE_MIME));
     } catch (err) {
       if (token.isCancellationRequested || err instanceof CancelledError) throw new vscode.CancellationError();
       throw new Error(failureMessage(err));

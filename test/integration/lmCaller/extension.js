@@ -22,6 +22,7 @@ function toMessages(turns) {
 function describePart(part) {
   if (part instanceof vscode.LanguageModelTextPart) return { type: 'text', value: part.value };
   if (part instanceof vscode.LanguageModelToolCallPart) return { type: 'tool_call', callId: part.callId, name: part.name, input: part.input };
+  if (part instanceof vscode.LanguageModelDataPart) return { type: 'data', mimeType: part.mimeType, text: Buffer.from(part.data).toString('utf8') };
   return { type: 'other', constructor: part && part.constructor && part.constructor.name };
 }
 
@@ -40,6 +41,9 @@ function registerEchoModel() {
       if (editorModel.behaviour === 'blocked') throw vscode.LanguageModelError.Blocked('the echo model is over its quota');
       progress.report(new vscode.LanguageModelTextPart('Hello from the '));
       progress.report(new vscode.LanguageModelTextPart('editor model.'));
+      // Usage as Copilot's own models send it: OpenAI-shaped JSON in a data part.
+      const usage = { prompt_tokens: 21, completion_tokens: 7, total_tokens: 28, prompt_tokens_details: { cached_tokens: 16 } };
+      progress.report(new vscode.LanguageModelDataPart(Buffer.from(JSON.stringify(usage)), 'token_usage'));
     },
     provideTokenCount: async (_model, text) => Math.ceil(String(typeof text === 'string' ? text : '').length / 4),
   });
