@@ -10,7 +10,7 @@ import { CallSignatures } from './callSignatures';
 import type { ChatDialect } from './chatDialect';
 import { serveChat } from './chatExchange';
 import { GatewayError, toGatewayError } from './gatewayError';
-import { attemptCount, sendJson } from './httpReply';
+import { errorHeaders, sendJson } from './httpReply';
 import { modelInfo, modelList, providersForModel } from './models';
 import { openaiChat } from './openai/chatResponse';
 import { openaiResponses } from './openai/responsesApi';
@@ -105,8 +105,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
       if (res.headersSent) return void res.end();
       // The rest of an oversized body is never read: close the connection instead of draining it.
       if (gatewayError.kind === 'too_large') res.shouldKeepAlive = false;
-      const headers: Record<string, string> = gatewayError.attempts ? { 'x-llm-router-attempts': String(attemptCount(gatewayError.attempts)) } : {};
-      sendJson(res, gatewayError.status, dialect.errorBody(gatewayError), headers);
+      sendJson(res, gatewayError.status, dialect.errorBody(gatewayError), errorHeaders(gatewayError));
     }
   }
 

@@ -14,6 +14,9 @@ const ERROR_TYPES: Record<GatewayErrorKind, string> = {
   not_found: 'not_found_error',
   model_not_found: 'not_found_error',
   too_large: 'request_too_large',
+  rate_limited: 'rate_limit_error',
+  request_refused: 'invalid_request_error',
+  context_length: 'invalid_request_error',
   internal: 'api_error',
   all_failed: 'api_error',
 };
