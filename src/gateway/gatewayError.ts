@@ -38,12 +38,15 @@ export interface GatewayErrorDetails {
   attempts?: readonly AttemptRecord[];
   /** How long the client should wait before trying again (429). */
   retryAfterMs?: number;
+  /** The request field at fault, e.g. `messages[2].content` (OpenAI's `param`). */
+  field?: string;
 }
 
 export class GatewayError extends Error {
   readonly status: number;
   readonly attempts?: readonly AttemptRecord[];
   readonly retryAfterMs?: number;
+  readonly field?: string;
   constructor(
     readonly kind: GatewayErrorKind,
     message: string,
@@ -54,6 +57,7 @@ export class GatewayError extends Error {
     this.status = STATUS[kind];
     this.attempts = details.attempts;
     this.retryAfterMs = details.retryAfterMs;
+    this.field = details.field;
   }
 }
 
@@ -72,5 +76,5 @@ export function toGatewayError(err: unknown): GatewayError {
 
 /** 400 naming the field, e.g. `messages[2].content`. */
 export function invalidField(field: string, problem: string): GatewayError {
-  return new GatewayError('invalid_request', `${field}: ${problem}`);
+  return new GatewayError('invalid_request', `${field}: ${problem}`, { field });
 }

@@ -88,4 +88,25 @@ describe('gateway: error statuses and retry headers the official clients act on'
     assert.match(err.message, /No provider can serve this request: textonly \(no_image_support\)/);
     assert.equal(h.emulators.textonly.requests.length, 0);
   });
+
+  it('names the field of a bad request in OpenAI’s param, and refuses n > 1 and logprobs by name', async () => {
+    h = await startGatewayHarness([{ id: 'primary' }]);
+    const client = h.openai();
+    const cases: [Promise<unknown>, string, RegExp][] = [
+      [client.chat.completions.create({ model: 'auto', messages: hello, temperature: 5 }), 'temperature', /^400 temperature: /],
+      [client.chat.completions.create({ model: 'auto', messages: hello, n: 2 }), 'n', /^400 n: only 1 is supported/],
+      [client.chat.completions.create({ model: 'auto', messages: hello, logprobs: true }), 'logprobs', /^400 logprobs: log probabilities are not served/],
+      [client.chat.completions.create({ model: 'auto', messages: hello, top_logprobs: 3 }), 'top_logprobs', /^400 top_logprobs: /],
+      [client.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: [{ type: 'input_audio', input_audio: { data: 'x', format: 'wav' } }] }] }), 'messages[0].content[0].type', /^400 messages\[0\]\.content\[0\]\.type: /],
+    ];
+    for (const [call, param, message] of cases) {
+      const err = await rejectionOf(call);
+      assert.ok(err instanceof OpenAI.BadRequestError, String(err));
+      assert.equal(err.param, param);
+      assert.match(err.message, message);
+    }
+    const accepted = await client.chat.completions.create({ model: 'auto', messages: hello, logprobs: false, n: 1 });
+    assert.equal(accepted.choices[0].message.content, 'Hello from primary.');
+    assert.equal(h.emulators.primary.requests.length, 1);
+  });
 });

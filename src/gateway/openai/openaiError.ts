@@ -18,5 +18,5 @@ const ERROR_NAMES: Record<GatewayErrorKind, { type: string; code: string }> = {
 /** OpenAI's error body, the same for Chat Completions and Responses; a 502 adds the attempts. */
 export function openaiErrorBody(err: GatewayError): { error: Record<string, unknown> } {
   const { type, code } = ERROR_NAMES[err.kind];
-  return { error: { message: err.message, type, code, param: null, ...(err.attempts ? { attempts: err.attempts } : {}) } };
+  return { error: { message: err.message, type, code, param: err.field ?? null, ...(err.attempts ? { attempts: err.attempts } : {}) } };
 }
