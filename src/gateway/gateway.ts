@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RouterEngine } from '../engine/engine';
@@ -94,6 +95,9 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
       if (--inFlight === 0) closing?.();
     });
     if (closing) res.shouldKeepAlive = false;
+    // The header each SDK reads as the request's id (`_request_id`, `err.requestID`): OpenAI's, then Anthropic's.
+    const requestId = `req_${randomUUID().replace(/-/g, '')}`;
+    res.setHeader('x-request-id', requestId).setHeader('request-id', requestId);
     const path = (req.url ?? '/').split('?', 1)[0];
     const dialect = dialectFor(path);
     try {

@@ -109,4 +109,16 @@ describe('gateway: error statuses and retry headers the official clients act on'
     assert.equal(accepted.choices[0].message.content, 'Hello from primary.');
     assert.equal(h.emulators.primary.requests.length, 1);
   });
+
+  it('gives every answer a request id where each client reads it: x-request-id (OpenAI) and request-id (Anthropic)', async () => {
+    h = await startGatewayHarness([{ id: 'primary' }]);
+    const completion = await h.openai().chat.completions.create({ model: 'auto', messages: hello });
+    assert.match(completion._request_id ?? '', /^req_[0-9a-f]{32}$/);
+    const message = await h.anthropic().messages.create({ model: 'auto', max_tokens: 50, messages: hello });
+    assert.match(message._request_id ?? '', /^req_[0-9a-f]{32}$/);
+    assert.notEqual(message._request_id, completion._request_id);
+    const err = await rejectionOf(h.anthropic().messages.create({ model: 'nope', max_tokens: 50, messages: hello }));
+    assert.ok(err instanceof Anthropic.NotFoundError, String(err));
+    assert.match(err.requestID ?? '', /^req_/);
+  });
 });
