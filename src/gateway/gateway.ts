@@ -10,6 +10,7 @@ import { createTokenCheck } from './auth';
 import { CallSignatures } from './callSignatures';
 import type { ChatDialect } from './chatDialect';
 import { serveChat } from './chatExchange';
+import { allowOrigin, preflight } from './cors';
 import { GatewayError, toGatewayError } from './gatewayError';
 import { errorHeaders, sendJson } from './httpReply';
 import { modelInfo, modelList, providersForModel } from './models';
@@ -40,7 +41,6 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
-const CORS_ALLOW_HEADERS = 'authorization, content-type, x-api-key, anthropic-version, anthropic-beta';
 const CHAT_PATHS = new Set(['/v1/chat/completions', '/v1/responses', '/v1/messages']);
 
 /** The API a path belongs to, which also words its errors. */
@@ -62,12 +62,8 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     guard(req.headers);
     // Past the guard, an Origin is one the user listed in gateway.allowedOrigins.
     const origin = req.headers.origin;
-    if (origin !== undefined) res.setHeader('access-control-allow-origin', origin).setHeader('vary', 'origin');
-    if (req.method === 'OPTIONS' && origin !== undefined) {
-      res.writeHead(204, { 'access-control-allow-methods': 'GET, POST, OPTIONS', 'access-control-allow-headers': CORS_ALLOW_HEADERS, 'access-control-max-age': '600' });
-      res.end();
-      return;
-    }
+    if (origin !== undefined) allowOrigin(res, origin);
+    if (req.method === 'OPTIONS' && origin !== undefined) return preflight(res, req.headers);
     checkToken(req.headers);
     const method = req.method ?? 'GET';
     if (method === 'GET' && path === '/v1/models') return sendJson(res, 200, modelList(engine));
