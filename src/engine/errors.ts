@@ -80,11 +80,14 @@ export class AllProvidersFailedError extends Error {
   readonly attempts: AttemptRecord[];
   /** Text already delivered to the caller before a stream broke, if any. */
   readonly partialText?: string;
-  constructor(attempts: AttemptRecord[], partialText?: string, headline?: string) {
+  /** Epoch ms when a provider that was only momentarily unavailable (Retry-After, rate limit, open breaker) may be tried again. */
+  readonly retryAt?: number;
+  constructor(attempts: AttemptRecord[], partialText?: string, headline?: string, retryAt?: number) {
     super(headline ?? describeAttempts(attempts));
     this.name = 'AllProvidersFailedError';
     this.attempts = attempts;
     this.partialText = partialText;
+    this.retryAt = retryAt;
   }
 }
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RouterEngine } from '../engine/engine';
@@ -9,8 +10,9 @@ import { createTokenCheck } from './auth';
 import { CallSignatures } from './callSignatures';
 import type { ChatDialect } from './chatDialect';
 import { serveChat } from './chatExchange';
+import { allowOrigin, preflight } from './cors';
 import { GatewayError, toGatewayError } from './gatewayError';
-import { attemptCount, sendJson } from './httpReply';
+import { errorHeaders, sendJson } from './httpReply';
 import { modelInfo, modelList, providersForModel } from './models';
 import { openaiChat } from './openai/chatResponse';
 import { openaiResponses } from './openai/responsesApi';
@@ -39,7 +41,6 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
-const CORS_ALLOW_HEADERS = 'authorization, content-type, x-api-key, anthropic-version, anthropic-beta';
 const CHAT_PATHS = new Set(['/v1/chat/completions', '/v1/responses', '/v1/messages']);
 
 /** The API a path belongs to, which also words its errors. */
@@ -61,12 +62,8 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
     guard(req.headers);
     // Past the guard, an Origin is one the user listed in gateway.allowedOrigins.
     const origin = req.headers.origin;
-    if (origin !== undefined) res.setHeader('access-control-allow-origin', origin).setHeader('vary', 'origin');
-    if (req.method === 'OPTIONS' && origin !== undefined) {
-      res.writeHead(204, { 'access-control-allow-methods': 'GET, POST, OPTIONS', 'access-control-allow-headers': CORS_ALLOW_HEADERS, 'access-control-max-age': '600' });
-      res.end();
-      return;
-    }
+    if (origin !== undefined) allowOrigin(res, origin);
+    if (req.method === 'OPTIONS' && origin !== undefined) return preflight(res, req.headers);
     checkToken(req.headers);
     const method = req.method ?? 'GET';
     if (method === 'GET' && path === '/v1/models') return sendJson(res, 200, modelList(engine));
@@ -94,6 +91,9 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
       if (--inFlight === 0) closing?.();
     });
     if (closing) res.shouldKeepAlive = false;
+    // The header each SDK reads as the request's id (`_request_id`, `err.requestID`): OpenAI's, then Anthropic's.
+    const requestId = `req_${randomUUID().replace(/-/g, '')}`;
+    res.setHeader('x-request-id', requestId).setHeader('request-id', requestId);
     const path = (req.url ?? '/').split('?', 1)[0];
     const dialect = dialectFor(path);
     try {
@@ -105,8 +105,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
       if (res.headersSent) return void res.end();
       // The rest of an oversized body is never read: close the connection instead of draining it.
       if (gatewayError.kind === 'too_large') res.shouldKeepAlive = false;
-      const headers: Record<string, string> = gatewayError.attempts ? { 'x-llm-router-attempts': String(attemptCount(gatewayError.attempts)) } : {};
-      sendJson(res, gatewayError.status, dialect.errorBody(gatewayError), headers);
+      sendJson(res, gatewayError.status, dialect.errorBody(gatewayError), errorHeaders(gatewayError));
     }
   }
 

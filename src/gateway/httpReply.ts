@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { AttemptRecord } from '../engine/types';
+import type { GatewayError } from './gatewayError';
 
 /** Attempts that reached (or tried to reach) a provider; skipped candidates are not attempts. */
 export function attemptCount(attempts: readonly AttemptRecord[]): number {
@@ -14,4 +15,18 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   const text = JSON.stringify(body);
   res.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   res.end(text);
+}
+
+/**
+ * The headers of an error answer. The engine has retried and fallen back within its request budget, so a 502 tells the
+ * official SDKs not to retry on their own (`x-should-retry`), which would only multiply that; a 429 says how long to wait.
+ */
+export function errorHeaders(err: GatewayError): Record<string, string> {
+  const headers: Record<string, string> = err.attempts ? { 'x-llm-router-attempts': String(attemptCount(err.attempts)) } : {};
+  if (err.kind === 'all_failed') headers['x-should-retry'] = 'false';
+  if (err.retryAfterMs !== undefined) {
+    headers['retry-after'] = String(Math.ceil(err.retryAfterMs / 1000));
+    headers['retry-after-ms'] = String(Math.ceil(err.retryAfterMs));
+  }
+  return headers;
 }

@@ -33,7 +33,7 @@ describe('gateway: Anthropic Messages with tools and images (official @anthropic
   });
 
   for (const kind of KINDS) {
-    it(`answers a tool call from a ${kind} upstream as a tool_use block with stop_reason tool_use, streamed and not`, async () => {
+    it(`answers a tool call from a ${kind} upstream as a tool_use block (id toolu_…) with stop_reason tool_use, streamed and not`, async () => {
       h = await startGatewayHarness([{ id: 'up', kind }]);
       h.emulators.up.enqueue(paris, paris);
       const plain = await h.anthropic().messages.create({ model: 'auto', ...ask });
@@ -41,7 +41,7 @@ describe('gateway: Anthropic Messages with tools and images (official @anthropic
       const [use] = toolUses(plain.content);
       assert.equal(use.name, 'get_weather');
       assert.deepEqual(use.input, { city: 'Paris' });
-      assert.match(use.id, /^[a-zA-Z0-9_-]+$/);
+      assert.match(use.id, /^toolu_[a-zA-Z0-9_-]+$/);
 
       const final = await h.anthropic().messages.stream({ model: 'auto', ...ask }).finalMessage();
       assert.equal(final.stop_reason, 'tool_use');
@@ -49,6 +49,7 @@ describe('gateway: Anthropic Messages with tools and images (official @anthropic
       assert.equal(streamed.length, 1);
       assert.equal(streamed[0].name, 'get_weather');
       assert.deepEqual(streamed[0].input, { city: 'Paris' });
+      assert.match(streamed[0].id, /^toolu_[a-zA-Z0-9_-]+$/);
     });
   }
 

@@ -79,6 +79,23 @@ describe('gateway: auth, origins, hosts, limits and stream ends on the wire', ()
     assert.match(String(preflight.headers['access-control-allow-headers']), /authorization/);
   });
 
+  it('lets a listed origin send the headers the SDKs add (x-stainless-*) and read the routing headers and request id', async () => {
+    h = await startGatewayHarness([{ id: 'primary' }], {}, { allowedOrigins: ['http://localhost:3000'] });
+    const sdkHeaders = 'authorization, content-type, x-stainless-retry-count, x-stainless-timeout, x-stainless-lang, x-stainless-os, anthropic-version, anthropic-dangerous-direct-browser-access';
+    const preflight = await rawRequest(h.gateway.url, {
+      method: 'OPTIONS',
+      path: '/v1/messages',
+      headers: { host: `localhost:${h.gateway.port}`, origin: 'http://localhost:3000', 'access-control-request-method': 'POST', 'access-control-request-headers': sdkHeaders },
+    });
+    assert.equal(preflight.status, 204);
+    const allowed = String(preflight.headers['access-control-allow-headers']).split(/\s*,\s*/);
+    for (const name of sdkHeaders.split(', ')) assert.ok(allowed.includes(name), `${name} allowed`);
+
+    const { response } = await h.openai({ defaultHeaders: { origin: 'http://localhost:3000' } }).chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'hi' }] }).withResponse();
+    const exposed = (response.headers.get('access-control-expose-headers') ?? '').split(/\s*,\s*/);
+    for (const name of ['x-llm-router-provider', 'x-llm-router-attempts', 'x-request-id', 'request-id', 'retry-after']) assert.ok(exposed.includes(name), `${name} exposed`);
+  });
+
   it('refuses a Host header other than the bound address (DNS rebinding) with 403, and accepts the loopback names', async () => {
     h = await startGatewayHarness([{ id: 'primary' }]);
     const port = h.gateway.port;

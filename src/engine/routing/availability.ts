@@ -30,6 +30,12 @@ export function wakeTime(tries: NextTry[], deadline: number): number | undefined
   return wake;
 }
 
+/** The earliest moment one of the providers may be sent a request, past any deadline; undefined when none has a known time. */
+export function earliestTry(tries: NextTry[], now: number): number | undefined {
+  const times = tries.map((t) => (t.kind === 'now' ? now : t.kind === 'at' ? t.at : t.kind === 'verdict' ? t.latest : undefined)).filter((at): at is number => at !== undefined);
+  return times.length === 0 ? undefined : Math.min(...times);
+}
+
 /**
  * Resolves after `ms`, or as soon as one of the sources says a provider may admit again, whichever comes first;
  * rejects with CancelledError when `signal` aborts. Leaves no timer or listener behind.

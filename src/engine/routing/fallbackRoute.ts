@@ -1,6 +1,6 @@
 import { AllProvidersFailedError, CancelledError, describeStreamed } from '../errors';
 import type { AttemptResult } from '../http/transport';
-import { nextTry, waitForAvailability, wakeTime } from './availability';
+import { earliestTry, nextTry, waitForAvailability, wakeTime } from './availability';
 import { BrokenAfterDeliveryError, ProviderUnavailable, runProvider, type ProviderRuntime, type RequestContext } from './providerAttempt';
 
 export interface RouteOutcome {
@@ -31,15 +31,16 @@ export async function routeWithFallback(candidates: ProviderRuntime[], ctx: Requ
     // Still worth waiting for: found unavailable in this round, or left out of it because not yet available.
     const left = waiting.filter((rt) => !round.includes(rt));
     waiting = candidates.filter((rt) => unavailable.includes(rt) || left.includes(rt));
-    round = await untilAvailable(waiting, ctx);
+    round = await untilAvailable(waiting, ctx, candidates);
   }
 }
 
 /**
  * Waits until at least one of `waiting` may be called, and returns those that may, in their order.
- * Throws AllProvidersFailedError at once when none can become available before the deadline.
+ * Throws AllProvidersFailedError at once when none can become available before the deadline, saying when one of
+ * `candidates` may be tried again.
  */
-async function untilAvailable(waiting: ProviderRuntime[], ctx: RequestContext): Promise<ProviderRuntime[]> {
+async function untilAvailable(waiting: ProviderRuntime[], ctx: RequestContext, candidates: ProviderRuntime[]): Promise<ProviderRuntime[]> {
   const sources = [...waiting.map((rt) => rt.breaker), ctx.host.pacing];
   for (;;) {
     const now = ctx.host.now();
@@ -47,7 +48,7 @@ async function untilAvailable(waiting: ProviderRuntime[], ctx: RequestContext): 
     const ready = waiting.filter((_, i) => tries[i].kind === 'now');
     if (ready.length > 0 && now < ctx.deadline) return ready;
     const wake = now < ctx.deadline ? wakeTime(tries, ctx.deadline) : undefined;
-    if (wake === undefined) throw new AllProvidersFailedError(ctx.attempts);
+    if (wake === undefined) throw new AllProvidersFailedError(ctx.attempts, undefined, undefined, earliestTry(candidates.map((rt) => nextTry(rt.breaker, heldUntil(rt, ctx), now)), now));
     await waitForAvailability(sources, wake - now, ctx.signal);
   }
 }

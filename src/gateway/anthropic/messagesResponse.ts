@@ -14,6 +14,9 @@ const ERROR_TYPES: Record<GatewayErrorKind, string> = {
   not_found: 'not_found_error',
   model_not_found: 'not_found_error',
   too_large: 'request_too_large',
+  rate_limited: 'rate_limit_error',
+  request_refused: 'invalid_request_error',
+  context_length: 'invalid_request_error',
   internal: 'api_error',
   all_failed: 'api_error',
 };
@@ -39,8 +42,14 @@ function messageId(): string {
   return `msg_${randomUUID().replace(/-/g, '')}`;
 }
 
+/** Anthropic's tool_use ids read `toolu_…`; another provider's call id gets the prefix, the same way each time (it comes back on the next turn as is). */
+function toolUseId(id: string): string {
+  const mapped = anthropicToolId(id);
+  return mapped.startsWith('toolu_') ? mapped : `toolu_${mapped}`;
+}
+
 function toolUse(call: ToolCall): { type: 'tool_use'; id: string; name: string; input: Record<string, unknown> } {
-  return { type: 'tool_use', id: anthropicToolId(call.id), name: call.name, input: call.arguments };
+  return { type: 'tool_use', id: toolUseId(call.id), name: call.name, input: call.arguments };
 }
 
 /** Reasoning as thinking blocks; a signature only where Anthropic made it, since no other provider's means anything there. */
@@ -139,4 +148,4 @@ function stream(parsed: ParsedChat): StreamTranslator {
 }
 
 /** Anthropic Messages (`POST /v1/messages`). */
-export const anthropicMessages: ChatDialect = { parseChat: parseMessages, completion, stream, errorBody, toolCallId: anthropicToolId };
+export const anthropicMessages: ChatDialect = { parseChat: parseMessages, completion, stream, errorBody, toolCallId: toolUseId };

@@ -15,7 +15,10 @@ const chatBody = z.looseObject({
   max_tokens: z.number().int().positive().nullish(),
   max_completion_tokens: z.number().int().positive().nullish(),
   stop: z.union([z.string(), z.array(z.string()).max(4)], { error: 'must be a string or an array of up to 4 strings' }).nullish(),
-  n: z.literal(1, { error: 'only 1 is supported' }).nullish(),
+  n: z.literal(1, { error: 'only 1 is supported: send one request per choice you want' }).nullish(),
+  // Not every provider returns token log probabilities, so asking for them is refused rather than answered with null.
+  logprobs: z.literal(false, { error: 'log probabilities are not served by this gateway: leave logprobs out or false' }).nullish(),
+  top_logprobs: z.literal(0, { error: 'log probabilities are not served by this gateway: leave top_logprobs out' }).nullish(),
   // The engine cannot promise one call at a time on every provider; the field is accepted and the model decides.
   parallel_tool_calls: z.boolean().nullish(),
 });

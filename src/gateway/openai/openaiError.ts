@@ -8,6 +8,9 @@ const ERROR_NAMES: Record<GatewayErrorKind, { type: string; code: string }> = {
   not_found: { type: 'invalid_request_error', code: 'not_found' },
   model_not_found: { type: 'invalid_request_error', code: 'model_not_found' },
   too_large: { type: 'invalid_request_error', code: 'request_too_large' },
+  rate_limited: { type: 'requests', code: 'rate_limit_exceeded' },
+  request_refused: { type: 'invalid_request_error', code: 'invalid_request' },
+  context_length: { type: 'invalid_request_error', code: 'context_length_exceeded' },
   internal: { type: 'server_error', code: 'internal_error' },
   all_failed: { type: 'server_error', code: 'all_providers_failed' },
 };
@@ -15,5 +18,5 @@ const ERROR_NAMES: Record<GatewayErrorKind, { type: string; code: string }> = {
 /** OpenAI's error body, the same for Chat Completions and Responses; a 502 adds the attempts. */
 export function openaiErrorBody(err: GatewayError): { error: Record<string, unknown> } {
   const { type, code } = ERROR_NAMES[err.kind];
-  return { error: { message: err.message, type, code, param: null, ...(err.attempts ? { attempts: err.attempts } : {}) } };
+  return { error: { message: err.message, type, code, param: err.field ?? null, ...(err.attempts ? { attempts: err.attempts } : {}) } };
 }
