@@ -26,7 +26,8 @@ const STATUS: Record<GatewayErrorKind, number> = {
   not_found: 404,
   model_not_found: 404,
   too_large: 413,
-  rate_limited: 429,
+  // Still "every provider failed" (502), the status clients are told to expect; the headers say when to try again.
+  rate_limited: 502,
   request_refused: 400,
   context_length: 400,
   internal: 500,
@@ -36,7 +37,7 @@ const STATUS: Record<GatewayErrorKind, number> = {
 export interface GatewayErrorDetails {
   /** The engine's attempts, for errors that come from providers. */
   attempts?: readonly AttemptRecord[];
-  /** How long the client should wait before trying again (429). */
+  /** How long the client should wait before trying again (every provider rate-limited). */
   retryAfterMs?: number;
   /** The request field at fault, e.g. `messages[2].content` (OpenAI's `param`). */
   field?: string;

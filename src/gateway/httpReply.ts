@@ -19,14 +19,17 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 
 /**
  * The headers of an error answer. The engine has retried and fallen back within its request budget, so a 502 tells the
- * official SDKs not to retry on their own (`x-should-retry`), which would only multiply that; a 429 says how long to wait.
+ * official SDKs not to retry on their own (`x-should-retry`), which would only multiply that. Only when every provider
+ * was rate-limited and the engine knows until when is a retry worth it: then the headers say how long to wait.
  */
 export function errorHeaders(err: GatewayError): Record<string, string> {
   const headers: Record<string, string> = err.attempts ? { 'x-llm-router-attempts': String(attemptCount(err.attempts)) } : {};
-  if (err.kind === 'all_failed') headers['x-should-retry'] = 'false';
   if (err.retryAfterMs !== undefined) {
     headers['retry-after'] = String(Math.ceil(err.retryAfterMs / 1000));
     headers['retry-after-ms'] = String(Math.ceil(err.retryAfterMs));
+    headers['x-should-retry'] = 'true';
+  } else if (err.kind === 'all_failed' || err.kind === 'rate_limited') {
+    headers['x-should-retry'] = 'false';
   }
   return headers;
 }

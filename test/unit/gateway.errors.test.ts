@@ -39,21 +39,24 @@ describe('gateway: error statuses and retry headers the official clients act on'
     }
   });
 
-  it('answers 429 with Retry-After when every provider is rate-limited past the request budget, in each API’s shape', async () => {
+  it('answers every provider rate-limited with a 502 that says so and when to try again, in each API’s shape', async () => {
     h = await startGatewayHarness([{ id: 'primary' }, { id: 'backup', kind: 'anthropic' }]);
     h.emulators.primary.enqueue({ type: 'status', status: 429, retryAfterSeconds: 30 });
     h.emulators.backup.enqueue({ type: 'status', status: 429, retryAfterSeconds: 30 });
 
-    const err = await rejectionOf(h.openai().chat.completions.create({ model: 'auto', messages: hello }));
-    assert.ok(err instanceof OpenAI.RateLimitError, String(err));
+    // maxRetries 0: the client would otherwise wait the 30 s it is told and ask again.
+    const err = await rejectionOf(h.openai({ maxRetries: 0 }).chat.completions.create({ model: 'auto', messages: hello }));
+    assert.ok(err instanceof OpenAI.InternalServerError, String(err));
+    assert.equal(err.status, 502);
     assert.equal(err.code, 'rate_limit_exceeded');
     const seconds = Number(err.headers.get('retry-after'));
     assert.ok(seconds > 25 && seconds <= 30, `retry-after ${seconds}`);
     assert.ok(Number(err.headers.get('retry-after-ms')) > 25_000);
+    assert.equal(err.headers.get('x-should-retry'), 'true');
 
     // Both providers are still waiting out their Retry-After: refused at once, with the wait left.
-    const again = await rejectionOf(h.anthropic().messages.create({ model: 'auto', max_tokens: 50, messages: hello }));
-    assert.ok(again instanceof Anthropic.RateLimitError, String(again));
+    const again = await rejectionOf(h.anthropic({ maxRetries: 0 }).messages.create({ model: 'auto', max_tokens: 50, messages: hello }));
+    assert.ok(again instanceof Anthropic.InternalServerError, String(again));
     assert.equal((again.error as { error: { type: string } }).error.type, 'rate_limit_error');
     assert.ok(Number(again.headers.get('retry-after')) > 25);
     assert.equal(upstreamRequests(h), 2);
