@@ -171,9 +171,12 @@ describe('shared state: CLI processes with their own --state-dir and one Redis',
   });
 
   it('counts limits.tpm team-wide with the tokens the answers really used, not their estimates', async () => {
-    // Each answer here uses 17 tokens (14 in, 3 out); a request is estimated at its prompt plus --max-tokens 5, under 12.
-    // Two of alice's answers leave 2 of 36: bob's estimate no longer fits, though three estimates alone would.
+    // Each answer here uses 17 tokens (2 in, 15 out: the emulator does not stop at max_tokens); a request is estimated
+    // at its prompt plus --max-tokens 5, 7 tokens. Two of alice's answers leave 2 of 36: bob's estimate no longer fits,
+    // though three estimates alone would.
     const config = await writeConfig(withLimits({ tpm: 36 }));
+    const fifteenWords = Array.from({ length: 15 }, (_, i) => `word${i}`).join(' ');
+    primary.enqueue({ type: 'ok', reply: fifteenWords }, { type: 'ok', reply: fifteenWords });
     for (let i = 0; i < 2; i++) {
       const alice = await answerOf(ask(config, 'alice'));
       assert.equal(alice.provider, 'primary');
