@@ -31,7 +31,8 @@ export interface ChatDialect<P extends ParsedChat = ParsedChat> {
   parseChat(body: unknown): P;
   completion(result: ChatResult, parsed: P): unknown;
   stream(parsed: P): StreamTranslator;
-  errorBody(err: GatewayError): unknown;
+  /** `requestId` is the answer's request id header, which Anthropic's error bodies repeat. */
+  errorBody(err: GatewayError, requestId: string): unknown;
   /** The id a tool call is given in this API's answers (and so comes back with on the next turn). */
   toolCallId(id: string): string;
 }

@@ -105,7 +105,7 @@ export async function startGateway(opts: GatewayOptions): Promise<RunningGateway
       if (res.headersSent) return void res.end();
       // The rest of an oversized body is never read: close the connection instead of draining it.
       if (gatewayError.kind === 'too_large') res.shouldKeepAlive = false;
-      sendJson(res, gatewayError.status, dialect.errorBody(gatewayError), errorHeaders(gatewayError));
+      sendJson(res, gatewayError.status, dialect.errorBody(gatewayError, requestId), errorHeaders(gatewayError));
     }
   }
 

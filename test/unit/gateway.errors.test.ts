@@ -123,5 +123,7 @@ describe('gateway: error statuses and retry headers the official clients act on'
     const err = await rejectionOf(h.anthropic().messages.create({ model: 'nope', max_tokens: 50, messages: hello }));
     assert.ok(err instanceof Anthropic.NotFoundError, String(err));
     assert.match(err.requestID ?? '', /^req_/);
+    // Anthropic repeats the id in its error body.
+    assert.equal((err.error as { request_id?: string }).request_id, err.requestID);
   });
 });

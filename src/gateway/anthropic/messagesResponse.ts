@@ -57,8 +57,13 @@ function thinkingBlocks(reasoning: readonly ReasoningPart[] | undefined): { type
   return (reasoning ?? []).map((r) => ({ type: 'thinking', thinking: r.text, signature: r.provider === 'anthropic' ? (r.signature ?? '') : '' }));
 }
 
-function errorBody(err: GatewayError): unknown {
-  return { type: 'error', error: { type: ERROR_TYPES[err.kind], message: err.message, ...(err.attempts ? { attempts: err.attempts } : {}) } };
+/** Anthropic's error body, with the request id beside the error as Anthropic sends it (docs.anthropic.com errors, read 2026-12-04). */
+function errorBody(err: GatewayError, requestId: string): unknown {
+  return { type: 'error', error: errorObject(err), request_id: requestId };
+}
+
+function errorObject(err: GatewayError): Record<string, unknown> {
+  return { type: ERROR_TYPES[err.kind], message: err.message, ...(err.attempts ? { attempts: err.attempts } : {}) };
 }
 
 function completion(result: ChatResult): unknown {
@@ -142,7 +147,7 @@ function stream(parsed: ParsedChat): StreamTranslator {
       );
     },
     fail(err) {
-      return event('error', errorBody(err));
+      return event('error', { type: 'error', error: errorObject(err) });
     },
   };
 }
