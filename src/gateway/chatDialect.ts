@@ -8,6 +8,8 @@ export interface ParsedChat {
   model: string;
   /** OpenAI `stream_options.include_usage`: a final chunk carries the usage. */
   includeUsage: boolean;
+  /** Headers the answer carries whatever it is (e.g. which tools were left out). */
+  headers?: Record<string, string>;
 }
 
 /** Writes one streamed answer in an API's event format; each method returns the bytes to send. */

@@ -20,6 +20,7 @@ export async function serveChat<P extends ParsedChat>(
   signal: AbortSignal,
   signatures: CallSignatures,
 ): Promise<void> {
+  for (const [name, value] of Object.entries(parsed.headers ?? {})) res.setHeader(name, value);
   const onlyProviders = providersForModel(engine, parsed.model);
   const { request } = parsed;
   signatures.restore(request);

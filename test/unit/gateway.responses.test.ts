@@ -299,7 +299,7 @@ describe('gateway: OpenAI Responses with the official openai client', () => {
       [{ input: [{ role: 'wizard', content: 'hi' }] }, /^400 input\[0\]\.role: must be 'user', 'assistant', 'system' or 'developer'/],
       [{ input: [{ role: 'user', content: [{ type: 'input_audio', data: 'AA' }] }] }, /^400 input\[0\]\.content\[0\]\.type: must be a content part of type 'input_text', 'output_text', 'input_image' or 'refusal'/],
       [{ input: [{ role: 'user', content: [{ type: 'input_file', file_id: 'file-1' }] }] }, /^400 input\[0\]\.content\[0\]\.type: 'input_file' parts are not served/],
-      [{ input: [{ type: 'web_search_call', id: 'ws_1' }] }, /^400 input\[0\]\.type: must be an input item of type 'message', 'function_call', 'function_call_output' or 'reasoning'/],
+      [{ input: [{ type: 'computer_call', id: 'cu_1' }] }, /^400 input\[0\]\.type: must be an input item of type 'message', 'function_call', 'function_call_output', 'custom_tool_call', 'custom_tool_call_output' or 'reasoning'/],
       [{ input: [{ type: 'item_reference', id: 'msg_1' }] }, /^400 input\[0\]\.type: 'item_reference' points at a stored item/],
       [{ input: [{ type: 'reasoning', id: 'rs_1', summary: [] }] }, /^400 input: needs at least one user or assistant message/],
       [{ previous_response_id: 'resp_123' }, /^400 previous_response_id: is not served: this gateway stores no responses/],

@@ -285,17 +285,77 @@ describe('gateway: OpenAI Responses with tools, images and structured output (of
     assert.match(JSON.stringify(upstream.system), /You are a coding agent\.\\n\\n<permissions instructions>/);
   });
 
+  // Codex's apply_patch is a custom tool: free-form text checked by a Lark grammar (openai 6.30.1 CustomTool, read 2026-12-04).
+  const applyPatch: OpenAI.Responses.CustomTool = {
+    type: 'custom',
+    name: 'apply_patch',
+    description: 'Edit files with a patch.',
+    format: { type: 'grammar', syntax: 'lark', definition: 'start: begin_patch hunk+ end_patch' },
+  };
+  const patchText = '*** Begin Patch\n*** Update File: a.ts\n@@\n-old\n+new\n*** End Patch';
+
+  for (const kind of ['anthropic', 'gemini'] as ProviderKind[]) {
+    it(`serves a custom tool on a ${kind} upstream as a one-string function, answered as a custom_tool_call item, streamed and not; hosted tools are left out and named`, async () => {
+      h = await startGatewayHarness([{ id: 'up', kind }]);
+      const call = { type: 'toolCall' as const, calls: [{ name: 'apply_patch', arguments: { input: patchText } }] };
+      h.emulators.up.enqueue(call, call);
+      const body = { model: 'auto', input: 'Rename old to new in a.ts', tools: [applyPatch, { type: 'web_search' as const }, weather] };
+      const { data: plain, response } = await h.openai().responses.create(body).withResponse();
+      assert.equal(response.headers.get('x-llm-router-dropped-tools'), 'web_search');
+      const [item] = plain.output;
+      assert.equal(item.type, 'custom_tool_call');
+      if (item.type !== 'custom_tool_call') return;
+      assert.equal(item.name, 'apply_patch');
+      assert.equal(item.input, patchText);
+      assert.match(item.id ?? '', /^ctc_/);
+      assert.deepEqual(plain.tools.map((t) => t.type), ['custom', 'function'], 'the echo lists the tools that were served');
+
+      const events = await collect(await h.openai().responses.create({ ...body, stream: true }));
+      const types = events.map((e) => e.type);
+      assert.ok(types.includes('response.custom_tool_call_input.delta') && types.includes('response.custom_tool_call_input.done'), types.join(', '));
+      const done = events.find((e) => e.type === 'response.output_item.done');
+      assert.deepEqual(done && 'item' in done ? { type: done.item.type, input: (done.item as { input?: string }).input } : undefined, { type: 'custom_tool_call', input: patchText });
+
+      // What the upstream was offered: the custom tool as a function of one string, its grammar in the description, no web search.
+      const sent = JSON.stringify(h.emulators.up.requests[0].body);
+      assert.ok(!sent.includes('web_search'), sent);
+      assert.match(sent, /apply_patch/);
+      assert.match(sent, /lark grammar:\\nstart: begin_patch hunk\+ end_patch/);
+      assert.match(sent, /"required":\["input"\]/);
+    });
+  }
+
+  it('carries custom_tool_call and custom_tool_call_output items to the upstream as a call with its input and its result, leaving hosted tools’ records out', async () => {
+    h = await startGatewayHarness([{ id: 'up', kind: 'anthropic' }]);
+    const input: InputItem[] = [
+      { role: 'user', content: 'Rename old to new in a.ts' },
+      { type: 'web_search_call', id: 'ws_1', status: 'completed', action: { type: 'search', query: 'rename' } } as InputItem,
+      { type: 'custom_tool_call', call_id: 'call_p1', name: 'apply_patch', input: patchText },
+      { type: 'custom_tool_call_output', call_id: 'call_p1', output: 'Done: a.ts updated' },
+    ];
+    const res = await h.openai().responses.create({ model: 'auto', input, tools: [applyPatch] });
+    assert.equal(res.status, 'completed');
+    const messages = (h.emulators.up.requests[0].body as { messages: { role: string; content: unknown }[] }).messages;
+    assert.deepEqual(messages.slice(1), [
+      { role: 'assistant', content: [{ type: 'tool_use', id: 'call_p1', name: 'apply_patch', input: { input: patchText } }] },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'call_p1', content: 'Done: a.ts updated' }] },
+    ]);
+  });
+
   it('names the field of bad tool input with a 400 and asks no provider', async () => {
     h = await startGatewayHarness([{ id: 'primary' }]);
     const client = h.openai();
     const call = { type: 'function_call', call_id: 'call_1', name: 'get_weather', arguments: '{"city":"Paris"}' };
     const cases: [Record<string, unknown>, RegExp][] = [
-      [{ tools: [{ type: 'web_search' }] }, /^400 tools\[0\]\.type: must be 'function': hosted and custom tools/],
+      [{ tools: [{ type: 'shell' }] }, /^400 tools\[0\]\.type: 'shell' tools are run by the client in a format only OpenAI's models produce/],
+      [{ tools: [{ type: 'custom' }] }, /^400 tools\[0\]\.name: is required/],
+      [{ tools: [{ type: 'custom', name: 'patch', format: { type: 'grammar', syntax: 'ebnf', definition: 'x' } }] }, /^400 tools\[0\]\.format\.syntax: must be 'lark' or 'regex'/],
+      [{ tools: [{ type: 'custom', name: 'patch' }], tool_choice: { type: 'function', name: 'patch' } }, /^400 tool_choice\.type: 'patch' is a custom tool/],
       [{ tools: [{ type: 'function', parameters: { type: 'object' } }] }, /^400 tools\[0\]\.name: is required/],
       [{ tools: [{ type: 'function', name: 'f', parameters: { type: 'thing' } }] }, /^400 tools\[0\]\.parameters\.type: must be one of object/],
       [{ tools: [weather, weather] }, /^400 tools\[1\]\.name: 'get_weather' is defined twice/],
       [{ tools: [weather], tool_choice: { type: 'function', name: 'nope' } }, /^400 tool_choice\.name: 'nope' is not one of the request's tools/],
-      [{ tools: [weather], tool_choice: { type: 'web_search_preview' } }, /^400 tool_choice\.type: must be 'function'/],
+      [{ tools: [weather], tool_choice: { type: 'web_search_preview' } }, /^400 tool_choice\.type: must be 'function' or 'custom'/],
       [{ tool_choice: 'required' }, /^400 tool_choice: is 'required' but the request defines no tools/],
       [{ input: [{ role: 'user', content: ask }, { type: 'function_call_output', call_id: 'call_9', output: '18°C' }] }, /^400 input\[1\]\.call_id: 'call_9' answers no function_call of an earlier item/],
       [{ input: [{ role: 'user', content: ask }, { ...call, arguments: '{city' }] }, /^400 input\[1\]\.arguments: must be a JSON object/],

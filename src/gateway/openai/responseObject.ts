@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ChatResult, FinishReason, ToolCall, Usage } from '../../engine/types';
 import type { ResponseSettings } from './responsesRequest';
+import { CUSTOM_INPUT } from './responsesTools';
 
 /**
  * The Response object and its output items, as the openai npm client 6.30.1 types them (Response,
@@ -35,7 +36,17 @@ export interface FunctionCallItem {
   status: ItemStatus;
 }
 
-export type OutputItem = MessageItem | FunctionCallItem;
+/** A custom tool's call: its input is plain text, not JSON arguments (ResponseCustomToolCall; it has no status). */
+export interface CustomToolCallItem {
+  type: 'custom_tool_call';
+  id: string;
+  call_id: string;
+  name: string;
+  input: string;
+}
+
+export type OutputItem = MessageItem | FunctionCallItem | CustomToolCallItem;
+export type CallItem = FunctionCallItem | CustomToolCallItem;
 
 function hexId(prefix: string): string {
   return `${prefix}_${randomUUID().replace(/-/g, '')}`;
@@ -56,10 +67,21 @@ export function functionCallItem(call: ToolCall, status: ItemStatus): FunctionCa
   return { type: 'function_call', id: hexId('fc'), call_id: call.id, name: call.name, arguments: JSON.stringify(call.arguments), status };
 }
 
+/**
+ * A call as its tool's item: a custom tool's (responsesTools.ts) carries the text the model put in its one `input`
+ * argument; should a model have sent other arguments, they go as JSON text rather than being lost.
+ */
+export function callItem(call: ToolCall, customTools: ReadonlySet<string>): CallItem {
+  if (!customTools.has(call.name)) return functionCallItem(call, 'completed');
+  const args = call.arguments;
+  const input = typeof args[CUSTOM_INPUT] === 'string' && Object.keys(args).length === 1 ? args[CUSTOM_INPUT] : JSON.stringify(args);
+  return { type: 'custom_tool_call', id: hexId('ctc'), call_id: call.id, name: call.name, input };
+}
+
 /** Text first (as one message), then the calls; an answer with neither is one empty message, as a stream's is. */
-export function outputItems(result: ChatResult, textStatus: ItemStatus): OutputItem[] {
+export function outputItems(result: ChatResult, textStatus: ItemStatus, customTools: ReadonlySet<string>): OutputItem[] {
   const text = result.text !== '' || result.toolCalls.length === 0 ? [messageItem(result.text, textStatus)] : [];
-  return [...text, ...result.toolCalls.map((c) => functionCallItem(c, 'completed'))];
+  return [...text, ...result.toolCalls.map((c) => callItem(c, customTools))];
 }
 
 /** OpenAI counts cached tokens inside input_tokens, as the engine does; the engine counts no reasoning tokens apart. */

@@ -7,7 +7,7 @@ import { responsesStream } from './responsesStream';
 
 function completion(result: ChatResult, parsed: ParsedResponse): unknown {
   const { status, incompleteReason } = endStatus(result.finishReason);
-  const output = outputItems(result, status === 'incomplete' ? 'incomplete' : 'completed');
+  const output = outputItems(result, status === 'incomplete' ? 'incomplete' : 'completed', parsed.settings.customTools);
   return responseObject({ id: responseId(), createdAt: Math.floor(Date.now() / 1000), model: result.model, status, output, usage: result.usage, incompleteReason }, parsed.settings);
 }
 

@@ -4,6 +4,7 @@ import { ChatInputError } from '../../engine/chatInput/chatInputError';
 import { imageSource, toolArguments } from '../../engine/chatInput/openaiMessages';
 import type { ChatMessage, ContentPart, ImagePart, TextPart, ToolResultPart } from '../../engine/types';
 import { parseOrRefuse } from '../fieldPath';
+import { CUSTOM_INPUT } from './responsesTools';
 
 /**
  * The Responses API `input` → system prompt and neutral messages, as the openai npm client 6.30.1 types the input
@@ -26,6 +27,9 @@ const part = z.discriminatedUnion(
 type Part = z.output<typeof part>;
 const content = z.union([z.string(), z.array(part)], { error: 'must be a string or an array of content parts' });
 
+/** Records of what OpenAI's hosted tools did; the gateway serves none of those tools (responsesTools.ts), so they are left out. */
+const HOSTED_CALL_ITEMS = ['web_search_call', 'file_search_call', 'code_interpreter_call', 'image_generation_call', 'mcp_call', 'mcp_list_tools', 'tool_search_call'] as const;
+
 const item = z.discriminatedUnion(
   'type',
   [
@@ -45,10 +49,22 @@ const item = z.discriminatedUnion(
       call_id: z.string({ error: 'is required: the call_id of the function_call this answers' }).min(1, 'must not be empty'),
       output: content,
     }),
+    z.object({
+      type: z.literal('custom_tool_call'),
+      call_id: z.string({ error: 'is required: the id a custom_tool_call_output answers' }).min(1, 'must not be empty'),
+      name: z.string({ error: 'is required' }).min(1, 'must not be empty'),
+      input: z.string({ error: 'must be a string' }),
+    }),
+    z.object({
+      type: z.literal('custom_tool_call_output'),
+      call_id: z.string({ error: 'is required: the call_id of the custom_tool_call this answers' }).min(1, 'must not be empty'),
+      output: content,
+    }),
     z.object({ type: z.literal('reasoning') }),
+    z.object({ type: z.enum(HOSTED_CALL_ITEMS) }),
     z.object({ type: z.literal('item_reference') }),
   ],
-  { error: "must be an input item of type 'message', 'function_call', 'function_call_output' or 'reasoning' (other tools' items are not served)" },
+  { error: "must be an input item of type 'message', 'function_call', 'function_call_output', 'custom_tool_call', 'custom_tool_call_output' or 'reasoning' (other tools' items are not served)" },
 );
 
 export interface ParsedInput {
@@ -70,13 +86,26 @@ export function parseResponsesInput(input: string | unknown[]): ParsedInput {
       case 'reasoning':
         // Reasoning items carry another model's thinking (often encrypted for OpenAI alone); the turn stands without it.
         return;
+      case 'web_search_call':
+      case 'file_search_call':
+      case 'code_interpreter_call':
+      case 'image_generation_call':
+      case 'mcp_call':
+      case 'mcp_list_tools':
+      case 'tool_search_call':
+        return;
       case 'item_reference':
         throw new ChatInputError(`${at}.type`, "'item_reference' points at a stored item: this gateway stores none, so send the item itself");
       case 'function_call':
         callIds.add(it.call_id);
         return appendToAssistant(out, [{ type: 'tool_call', id: it.call_id, name: it.name, arguments: toolArguments(it.arguments, `${at}.arguments`) }]);
-      case 'function_call_output': {
-        if (!callIds.has(it.call_id)) throw new ChatInputError(`${at}.call_id`, `'${it.call_id}' answers no function_call of an earlier item`);
+      case 'custom_tool_call':
+        callIds.add(it.call_id);
+        return appendToAssistant(out, [{ type: 'tool_call', id: it.call_id, name: it.name, arguments: { [CUSTOM_INPUT]: it.input } }]);
+      case 'function_call_output':
+      case 'custom_tool_call_output': {
+        const answered = it.type === 'function_call_output' ? 'function_call' : 'custom_tool_call';
+        if (!callIds.has(it.call_id)) throw new ChatInputError(`${at}.call_id`, `'${it.call_id}' answers no ${answered} of an earlier item`);
         const output = typeof it.output === 'string' ? it.output : it.output.map((p, j) => resultPart(p, `${at}.output[${j}]`));
         return appendResult(out, { type: 'tool_result', callId: it.call_id, content: output });
       }

@@ -1,13 +1,12 @@
 import { z } from 'zod';
 import { textPartsJoined } from '../../engine/chatContent';
-import { ChatInputError } from '../../engine/chatInput/chatInputError';
 import { jsonSchemaObject } from '../../engine/chatInput/jsonSchema';
-import { refuseDuplicateNames, toolName } from '../../engine/chatInput/openaiMessages';
-import type { ResponseFormat, ToolChoice, ToolDefinition } from '../../engine/types';
+import type { ResponseFormat } from '../../engine/types';
 import type { ParsedChat } from '../chatDialect';
 import { parseOrRefuse } from '../fieldPath';
 import { invalidField } from '../gatewayError';
 import { parseResponsesInput } from './responsesInput';
+import { parseResponsesTools, responsesToolChoice, toToolChoice, type EchoedTool } from './responsesTools';
 
 /**
  * OpenAI Responses request (`POST /v1/responses`) → engine request, as the openai npm client 6.30.1 types its body
@@ -15,22 +14,6 @@ import { parseResponsesInput } from './responsesInput';
  * `truncation`, `text.verbosity`, `reasoning`, `prompt_cache_key`) are accepted and left out: the engine has no
  * setting for them, and sets its own prompt_cache_key where the provider takes one.
  */
-
-const functionTool = z.object({
-  type: z.literal('function', { error: "must be 'function': hosted and custom tools (web_search, file_search, custom, …) are not served by this gateway" }),
-  name: toolName,
-  description: z.string({ error: 'must be a string' }).nullish(),
-  parameters: jsonSchemaObject.nullish(),
-  strict: z.boolean({ error: 'must be true or false' }).nullish(),
-});
-
-const toolChoice = z.union(
-  [
-    z.enum(['auto', 'none', 'required']),
-    z.object({ type: z.literal('function', { error: "must be 'function' (other tool choices are not served)" }), name: z.string({ error: 'is required: the function to call' }) }),
-  ],
-  { error: `must be 'auto', 'none', 'required' or {"type": "function", "name"}` },
-);
 
 const textFormat = z.discriminatedUnion(
   'type',
@@ -52,8 +35,8 @@ const responsesBody = z.looseObject({
   model: z.string({ error: 'is required: "auto" or a provider id (GET /v1/models)' }).min(1),
   input: z.union([z.string(), z.array(z.unknown())], { error: 'is required: a string or an array of input items' }),
   instructions: z.string({ error: 'must be a string' }).nullish(),
-  tools: z.array(functionTool, { error: 'must be an array of function tools {"type": "function", "name", "description"?, "parameters"?}' }).nullish(),
-  tool_choice: toolChoice.nullish(),
+  tools: z.array(z.unknown(), { error: 'must be an array of tools {"type": "function" | "custom", "name", …}' }).nullish(),
+  tool_choice: responsesToolChoice.nullish(),
   // The engine cannot promise one call at a time on every provider; the field is accepted and the model decides.
   parallel_tool_calls: z.boolean().nullish(),
   text: z.looseObject({ format: textFormat.nullish() }).nullish(),
@@ -77,19 +60,12 @@ const REFUSED_FIELDS: [string, string][] = [
   ['context_management', 'is not served: this gateway keeps no context to compact'],
 ];
 
-/** A function tool as a Response echoes it back. */
-export interface EchoedTool {
-  type: 'function';
-  name: string;
-  description: string | null;
-  parameters: Record<string, unknown> | null;
-  strict: boolean | null;
-}
-
 /** The request's settings a Response object repeats back (the API returns the settings it answered with). */
 export interface ResponseSettings {
   instructions: string | null;
   tools: EchoedTool[];
+  /** Custom tools' names: their calls are answered as custom_tool_call items. */
+  customTools: ReadonlySet<string>;
   toolChoice: unknown;
   parallelToolCalls: boolean;
   text: { format: unknown };
@@ -106,9 +82,6 @@ export interface ParsedResponse extends ParsedChat {
   settings: ResponseSettings;
 }
 
-/** What the answer to a function without parameters is called with. */
-const NO_PARAMETERS = { type: 'object', properties: {} };
-
 export function parseResponsesRequest(body: unknown): ParsedResponse {
   const b = parseOrRefuse(responsesBody, body);
   for (const [field, why] of REFUSED_FIELDS) {
@@ -117,10 +90,9 @@ export function parseResponsesRequest(body: unknown): ParsedResponse {
   }
   if (Array.isArray(b.input) && b.input.length === 0) throw invalidField('input', 'needs at least one item');
   const { system, messages } = parseResponsesInput(b.input);
-  const wireTools = b.tools ?? [];
-  refuseDuplicateNames(wireTools.map((t) => t.name), (i) => `tools[${i}].name`);
-  const tools = wireTools.map((t): ToolDefinition => ({ name: t.name, ...(t.description ? { description: t.description } : {}), parameters: t.parameters ?? NO_PARAMETERS }));
-  const choice = b.tool_choice ? toToolChoice(b.tool_choice, tools) : undefined;
+  const served = parseResponsesTools(b.tools ?? []);
+  const { tools } = served;
+  const choice = b.tool_choice ? toToolChoice(b.tool_choice, served) : undefined;
   const responseFormat = b.text?.format ? toResponseFormat(b.text.format) : undefined;
   const instructions = b.instructions ?? undefined;
   const systemText = [...(instructions ? [instructions] : []), ...system].join('\n\n');
@@ -128,6 +100,7 @@ export function parseResponsesRequest(body: unknown): ParsedResponse {
   return {
     model: b.model,
     includeUsage: false,
+    ...(served.dropped.length > 0 ? { headers: { 'x-llm-router-dropped-tools': served.dropped.join(', ') } } : {}),
     request: {
       system: systemText || undefined,
       messages: messages.map(textPartsJoined),
@@ -142,7 +115,8 @@ export function parseResponsesRequest(body: unknown): ParsedResponse {
     },
     settings: {
       instructions: b.instructions ?? null,
-      tools: wireTools.map((t) => ({ type: 'function', name: t.name, description: t.description ?? null, parameters: t.parameters ?? null, strict: t.strict ?? null })),
+      tools: served.echoed,
+      customTools: served.customNames,
       toolChoice: b.tool_choice ?? 'auto',
       parallelToolCalls: b.parallel_tool_calls ?? true,
       text: { format: b.text?.format ?? { type: 'text' } },
@@ -155,16 +129,6 @@ export function parseResponsesRequest(body: unknown): ParsedResponse {
       ...(b.prompt_cache_key ? { promptCacheKey: b.prompt_cache_key } : {}),
     },
   };
-}
-
-/** A named function must be one of `tools`, and `required` needs some. */
-function toToolChoice(choice: z.output<typeof toolChoice>, tools: readonly ToolDefinition[]): ToolChoice {
-  if (typeof choice === 'string') {
-    if (choice === 'required' && tools.length === 0) throw new ChatInputError('tool_choice', "is 'required' but the request defines no tools");
-    return choice;
-  }
-  if (!tools.some((t) => t.name === choice.name)) throw new ChatInputError('tool_choice.name', `'${choice.name}' is not one of the request's tools`);
-  return { name: choice.name };
 }
 
 /** `text.format`: undefined for plain text; `json_object` becomes a schema that only asks for an object. */

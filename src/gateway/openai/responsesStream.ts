@@ -1,5 +1,5 @@
 import type { StreamTranslator } from '../chatDialect';
-import { endStatus, functionCallItem, messageItem, outputText, responseId, responseObject, type ItemStatus, type MessageItem, type OutputItem, type ResponseState } from './responseObject';
+import { callItem, endStatus, messageItem, outputText, responseId, responseObject, type ItemStatus, type MessageItem, type OutputItem, type ResponseState } from './responseObject';
 import type { ParsedResponse } from './responsesRequest';
 
 /** The message item text is being written into, and its place in the output. */
@@ -60,17 +60,19 @@ export function responsesStream(parsed: ParsedResponse): StreamTranslator {
     },
     toolCall(call) {
       const before = closeMessage('completed');
-      const item = functionCallItem(call, 'completed');
+      const item = callItem(call, parsed.settings.customTools);
       const index = state.output.length;
       state.output.push(item);
-      // The engine hands a call on whole, so its arguments are one delta.
-      return (
-        before +
-        event('response.output_item.added', { output_index: index, item: { ...item, arguments: '', status: 'in_progress' } }) +
-        event('response.function_call_arguments.delta', { item_id: item.id, output_index: index, delta: item.arguments }) +
-        event('response.function_call_arguments.done', { item_id: item.id, output_index: index, name: item.name, arguments: item.arguments }) +
-        event('response.output_item.done', { output_index: index, item })
-      );
+      // The engine hands a call on whole, so its arguments (or a custom tool's input) are one delta.
+      const body =
+        item.type === 'function_call'
+          ? event('response.output_item.added', { output_index: index, item: { ...item, arguments: '', status: 'in_progress' } }) +
+            event('response.function_call_arguments.delta', { item_id: item.id, output_index: index, delta: item.arguments }) +
+            event('response.function_call_arguments.done', { item_id: item.id, output_index: index, name: item.name, arguments: item.arguments })
+          : event('response.output_item.added', { output_index: index, item: { ...item, input: '' } }) +
+            event('response.custom_tool_call_input.delta', { item_id: item.id, output_index: index, delta: item.input }) +
+            event('response.custom_tool_call_input.done', { item_id: item.id, output_index: index, input: item.input });
+      return before + body + event('response.output_item.done', { output_index: index, item });
     },
     finish(result) {
       const { status, incompleteReason } = endStatus(result.finishReason);
