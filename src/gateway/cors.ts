@@ -3,7 +3,7 @@ import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 /** What the official SDKs send besides the body's content type: auth, API versions and their own `x-stainless-*` telemetry. */
 const DEFAULT_ALLOW_HEADERS = 'authorization, content-type, x-api-key, anthropic-version, anthropic-beta, anthropic-dangerous-direct-browser-access';
 /** Response headers a page may read: who answered, the request id, and how long to wait. */
-const EXPOSE_HEADERS = 'x-llm-router-provider, x-llm-router-attempts, x-request-id, request-id, retry-after, retry-after-ms, x-should-retry';
+const EXPOSE_HEADERS = 'x-llm-router-provider, x-llm-router-attempts, x-llm-router-dropped-tools, x-request-id, request-id, retry-after, retry-after-ms, x-should-retry';
 const HEADER_LIST = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+(\s*,\s*[A-Za-z0-9!#$%&'*+.^_`|~-]+)*$/;
 
 /** Lets a listed origin read the answer and its headers (the guard has refused any other origin already). */

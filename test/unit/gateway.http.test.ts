@@ -93,7 +93,7 @@ describe('gateway: auth, origins, hosts, limits and stream ends on the wire', ()
 
     const { response } = await h.openai({ defaultHeaders: { origin: 'http://localhost:3000' } }).chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'hi' }] }).withResponse();
     const exposed = (response.headers.get('access-control-expose-headers') ?? '').split(/\s*,\s*/);
-    for (const name of ['x-llm-router-provider', 'x-llm-router-attempts', 'x-request-id', 'request-id', 'retry-after']) assert.ok(exposed.includes(name), `${name} exposed`);
+    for (const name of ['x-llm-router-provider', 'x-llm-router-attempts', 'x-llm-router-dropped-tools', 'x-request-id', 'request-id', 'retry-after']) assert.ok(exposed.includes(name), `${name} exposed`);
   });
 
   it('refuses a Host header other than the bound address (DNS rebinding) with 403, and accepts the loopback names', async () => {
