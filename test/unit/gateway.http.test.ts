@@ -178,6 +178,6 @@ describe('gateway: auth, origins, hosts, limits and stream ends on the wire', ()
     assert.equal(JSON.parse(unknown.text).error.code, 'not_found');
     const badJson = await rawRequest(h.gateway.url, { path: '/v1/messages', headers: { ...auth, host }, body: '{"model":' });
     assert.equal(badJson.status, 400);
-    assert.deepEqual(JSON.parse(badJson.text), { type: 'error', error: { type: 'invalid_request_error', message: 'The request body is not valid JSON.' } });
+    assert.deepEqual(JSON.parse(badJson.text), { type: 'error', error: { type: 'invalid_request_error', message: 'The request body is not valid JSON.' }, request_id: badJson.headers['request-id'] });
   });
 });
